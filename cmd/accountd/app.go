@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
+
+	"github.com/accountd/accountd/config"
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+// app is the wired program: configuration, log, database and services.
+type app struct {
+	cfg      config.Config
+	log      zerolog.Logger
+	store    *store.Store
+	svc      *services.Service
+	partners *services.Partners
+}
+
+// newFlags returns a flag set with the configuration flags.
+func newFlags(name string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	config.RegisterFlags(fs)
+	return fs
+}
+
+// parseFlags parses args, turning flag mistakes into usage errors.
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return usageError{}
+		}
+		return usageError{msg: err.Error()}
+	}
+	return nil
+}
+
+// openApp loads the configuration, opens and migrates the database and
+// builds the services.
+func openApp(ctx context.Context, fs *pflag.FlagSet, stderr io.Writer) (*app, error) {
+	cfg, err := config.Load(fs)
+	if err != nil {
+		return nil, err
+	}
+	return openAppWith(ctx, cfg, stderr)
+}
+
+// openAppWith is openApp with the configuration already loaded.
+func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, error) {
+	log, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.Database.Driver, cfg.Database.DSN)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info().Ints("versions", applied).Msg("migrations applied")
+	}
+	svc := services.New(st, services.Settings{
+		InstitutionID:  cfg.Bank.InstitutionID,
+		PhoneRegion:    cfg.Bank.PhoneRegion,
+		IdempotencyTTL: cfg.Idempotency.TTL,
+	})
+	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil)}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+func newLogger(c config.Log, w io.Writer) (zerolog.Logger, error) {
+	level, err := zerolog.ParseLevel(c.Level)
+	if err != nil {
+		return zerolog.Logger{}, fmt.Errorf("config: log.level: %w", err)
+	}
+	if strings.EqualFold(c.Format, "console") {
+		f, isFile := w.(*os.File)
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05", NoColor: !isFile || !isatty.IsTerminal(f.Fd())}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, fs, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	v, err := a.store.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is at schema version %d\n", store.RedactDSN(a.cfg.Database.DSN), v)
+	return nil
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/accountd/accountd/config"
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
+)
+
+// programName is how the printed command lines start; main sets it from
+// os.Args[0] so that `make demo` prints ./bin/accountd.
+var programName = "accountd"
+
+// Demo partners: the first runs the walk-through, the second lets the
+// fixture replay show that partners cannot see each other's data.
+const (
+	demoPartner = "demo-partner"
+	demoOther   = "demo-other"
+)
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", stderr)
+	dir := fs.String("dir", "demo", "folder for the demo database, key files and payloads")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(fs)
+	if err != nil {
+		return err
+	}
+	if !fs.Changed("database.dsn") {
+		cfg.Database.DSN = filepath.Join(*dir, "accountd.db")
+	}
+	if !fs.Changed("log.format") {
+		cfg.Log.Format = "console"
+	}
+	if err := os.MkdirAll(filepath.Join(*dir, "payloads"), 0o755); err != nil {
+		return fmt.Errorf("demo folder: %w", err)
+	}
+	a, err := openAppWith(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	keyPath := filepath.Join(*dir, demoPartner+".key.json")
+	otherPath := filepath.Join(*dir, demoOther+".key.json")
+	key, err := a.ensureKey(ctx, demoPartner, keyPath)
+	if err != nil {
+		return err
+	}
+	if _, err := a.ensureKey(ctx, demoOther, otherPath); err != nil {
+		return err
+	}
+	payloads, err := a.seedDemo(ctx, key.partnerID, filepath.Join(*dir, "payloads"))
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx, func(addr string) {
+		url := defaultURL(addr)
+		fmt.Fprintf(stdout, "\naccountd demo is serving %s (Ctrl-C to stop)\n\n", url)
+		fmt.Fprintf(stdout, "  database:  %s\n  key file:  %s (partner %q)\n  payloads:  %s\n\n", cfg.Database.DSN, keyPath, demoPartner, filepath.Join(*dir, "payloads"))
+		fmt.Fprintf(stdout, "Open an account as in NetXD's AddAccount example (paste in another terminal):\n\n")
+		fmt.Fprintf(stdout, "  %s call CustomerService.AddAccount %s --key %s --url %s\n\n", programName, payloads["add-account"], keyPath, url)
+		fmt.Fprintf(stdout, "Look it up with the other payloads (get-customer, get-details, list-accounts, add-customer), and\nreplay the fixture scenarios with:\n\n")
+		fmt.Fprintf(stdout, "  %s replay testdata/fixtures --key %s --other-key %s --url %s\n\n", programName, keyPath, otherPath, url)
+	})
+}
+
+type demoKey struct {
+	partnerID int64
+}
+
+// ensureKey reuses the key file at path when its key is still active, and
+// creates a new key and file otherwise.
+func (a *app) ensureKey(ctx context.Context, partner, path string) (demoKey, error) {
+	if kf, err := rpc.LoadKeyFile(path); err == nil {
+		keys, err := a.partners.ListKeys(ctx)
+		if err != nil {
+			return demoKey{}, err
+		}
+		for _, k := range keys {
+			if k.KeyID == kf.KeyID && k.Status == services.KeyActive {
+				return demoKey{partnerID: k.PartnerID}, nil
+			}
+		}
+		if err := os.Remove(path); err != nil {
+			return demoKey{}, fmt.Errorf("replace stale key file: %w", err)
+		}
+	}
+	k, err := a.partners.CreateKey(ctx, partner)
+	if err != nil {
+		return demoKey{}, err
+	}
+	if err := writeKeyFile(path, k); err != nil {
+		return demoKey{}, err
+	}
+	p, err := a.partners.FindPartner(ctx, partner)
+	if err != nil {
+		return demoKey{}, err
+	}
+	return demoKey{partnerID: p.ID}, nil
+}
+
+// demoCustomers are the seeded customers and the accounts each gets.
+var demoCustomers = []struct {
+	slug     string
+	customer services.AddCustomerInput
+	accounts []services.AddAccountInput
+}{
+	{"business", services.AddCustomerInput{
+		Type: "BUSINESS", BusinessNameLegal: "Demo Fintech Ltd", DateEstablished: "20150601",
+		Identification: []services.Identification{{Type: "EIN", Value: "12-3456789"}},
+		Contact:        services.Contact{Email: "ops@demofintech.example", PhoneNumber: "+12025550100"},
+		Address:        services.Address{Line1: "1 Market Street", City: "San Francisco", State: "CA", Country: "US", ZipCode: "94105"},
+	}, []services.AddAccountInput{{Name: "DEMO FINTECH POOL", AccountType: "CHECKING", Currency: "USD"}}},
+	{"dave", services.AddCustomerInput{
+		Type: "INDIVIDUAL", FirstName: "Dave", LastName: "Miller", DOB: "19850412", Gender: "MALE",
+		Identification: []services.Identification{{Type: "SSN", Value: "123-45-6789"}},
+		Contact:        services.Contact{Email: "dave.miller@example.com", PhoneNumber: "+12025550142"},
+	}, []services.AddAccountInput{{Name: "DAVE", AccountType: "CHECKING", Currency: "USD"}}},
+	{"an", services.AddCustomerInput{
+		Type: "INDIVIDUAL", FirstName: "An", LastName: "Nguyen", DOB: "19900115", Gender: "MALE",
+		Identification: []services.Identification{{Type: "CCCD", Value: "079090123456"}},
+		Contact:        services.Contact{Email: "an.nguyen@example.com", PhoneNumber: "+84912345678"},
+		Address:        services.Address{Line1: "12 Nguyen Hue", City: "Ho Chi Minh City", Country: "VN"},
+	}, []services.AddAccountInput{{Name: "NGUYEN AN", AccountType: "CHECKING", Currency: "VND"}, {Name: "NGUYEN AN SAVINGS", AccountType: "SAVINGS", Currency: "VND"}}},
+	{"wanjiru", services.AddCustomerInput{
+		Type: "INDIVIDUAL", FirstName: "Wanjiru", LastName: "Kamau", DOB: "19880304", Gender: "FEMALE",
+		Identification: []services.Identification{{Type: "NATIONAL_ID", Value: "23456789"}, {Type: "KRA_PIN", Value: "A123456789Z"}},
+		Contact:        services.Contact{Email: "wanjiru.kamau@example.com", PhoneNumber: "+254712345678"},
+	}, []services.AddAccountInput{{Name: "WANJIRU KAMAU", AccountType: "WALLET", Currency: "KES"}}},
+}
+
+// seedDemo adds the demo customers and accounts unless they exist, and
+// writes ready-to-send payloads; it returns their paths by name.
+func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[string]string, error) {
+	seeded := map[string]services.CustomerView{}
+	for _, dc := range demoCustomers {
+		view, err := a.seedCustomer(ctx, partnerID, dc.customer, dc.accounts)
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", dc.slug, err)
+		}
+		seeded[dc.slug] = view
+	}
+	dave, pool := seeded["dave"], seeded["business"].Accounts[0]
+	files := map[string]any{
+		// NetXD's published AddAccount example, with the demo's IDs.
+		"add-account":   map[string]string{"customerID": dave.ID, "name": "DAVE", "accountType": "WALLET", "currency": "USD", "activityAccountNumber": pool.AccountID},
+		"get-customer":  map[string]any{"identification": map[string]string{"type": "SSN", "value": "123456789"}},
+		"get-details":   map[string]string{"accountId": dave.Accounts[0].AccountID},
+		"list-accounts": map[string]any{"customerID": dave.ID, "pageNumber": 1, "pageSize": 20},
+		"add-customer": services.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "Mai", LastName: "Tran", DOB: "19950720", Gender: "FEMALE",
+			Identification: []services.Identification{{Type: "PASSPORT", Value: "C7654321"}},
+			Contact:        services.Contact{Email: "mai.tran@example.com", PhoneNumber: "+84987654321"}},
+	}
+	paths := map[string]string{}
+	for name, v := range files {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
+			return nil, fmt.Errorf("write payload: %w", err)
+		}
+		paths[name] = p
+	}
+	return paths, nil
+}
+
+// seedCustomer finds a demo customer by its first identification or adds it
+// with its accounts, and returns it as GetCustomer shows it.
+func (a *app) seedCustomer(ctx context.Context, partnerID int64, in services.AddCustomerInput, accounts []services.AddAccountInput) (services.CustomerView, error) {
+	call := services.Call{PartnerID: partnerID, KeyID: "demo-seed"}
+	byID := services.GetCustomerInput{Identification: &in.Identification[0]}
+	view, err := a.svc.GetCustomer(ctx, call, byID)
+	if err == nil {
+		return view, nil
+	}
+	if !errors.Is(err, services.ErrCustomerNotFound) {
+		return view, err
+	}
+	c, err := a.svc.AddCustomer(ctx, call, in)
+	if err != nil {
+		return view, err
+	}
+	for _, acc := range accounts {
+		acc.CustomerID = c.ID
+		if _, err := a.svc.AddAccount(ctx, call, acc); err != nil {
+			return view, err
+		}
+	}
+	return a.svc.GetCustomer(ctx, call, byID)
+}

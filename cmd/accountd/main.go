@@ -1,0 +1,94 @@
+// Command accountd is the account-service core: a signed JSON-RPC 2.0 server
+// for customers and accounts, and the tools to run it (keys, call, demo,
+// replay).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	if strings.Contains(os.Args[0], string(os.PathSeparator)) {
+		programName = os.Args[0]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if !errors.As(err, &ue) || ue.msg != "" {
+			fmt.Fprintln(os.Stderr, "accountd:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError is a mistake on the command line; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `accountd: the account-service core
+
+Usage:
+  accountd serve    [--config FILE] [--server.addr ADDR] [--database.dsn FILE] ...
+  accountd migrate  [--config FILE] [--database.dsn FILE]
+  accountd keys create --partner NAME [--out FILE]
+  accountd keys add    --partner NAME --public-key FILE
+  accountd keys list
+  accountd keys revoke KEYID
+  accountd call METHOD [PAYLOAD_FILE|-] --key FILE [--url URL] [--id ID]
+  accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
+  accountd demo    [--dir DIR] [--server.addr ADDR]
+  accountd replay DIR --key FILE [--other-key FILE] --url URL
+
+Every command that opens the database takes --config FILE and the flags
+--server.addr, --server.max_body_bytes, --database.driver, --database.dsn,
+--bank.institution_id, --log.level and --log.format; the same keys can be
+set in the YAML file or as ACCOUNTD_* environment variables.
+`
+
+// run is the whole program, so that tests can run it in-process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{msg: "no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdout, stderr)
+	case "call":
+		return runCall(ctx, rest, stdin, stdout, stderr, true)
+	case "sign":
+		return runCall(ctx, rest, stdin, stdout, stderr, false)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "replay":
+		return runReplay(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{msg: fmt.Sprintf("unknown command %q", cmd)}
+}

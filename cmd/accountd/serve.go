@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	stdlog "log"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: "serve takes no arguments"}
+	}
+	a, err := openApp(ctx, fs, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.serve(ctx, nil)
+}
+
+// purgeInterval is how often forgotten request ids are deleted.
+const purgeInterval = time.Hour
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully:
+// it stops accepting, lets calls in flight finish within the shutdown
+// timeout, and returns so that the caller closes the database. ready, when
+// not nil, is called with the address once the server is listening.
+func (a *app) serve(ctx context.Context, ready func(addr string)) error {
+	auth := services.NewAuthenticator(a.store, nil, a.cfg.Auth.KeyCacheTTL)
+	h, err := rpc.NewHandler(a.svc, auth, rpc.Options{MaxBodyBytes: a.cfg.Server.MaxBodyBytes, MaxBatch: a.cfg.Server.MaxBatch}, a.log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (server.addr): %w", a.cfg.Server.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       a.cfg.Server.ReadTimeout,
+		WriteTimeout:      a.cfg.Server.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          stdlog.New(a.log.With().Str("component", "http").Logger(), "", 0),
+	}
+	addr := ln.Addr().String()
+	a.log.Info().Str("addr", addr).Interface("config", a.cfg.Masked(store.RedactDSN)).Msg("serving")
+	if ready != nil {
+		ready(addr)
+	}
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	defer stopLoops()
+	go a.purgeLoop(loopCtx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info().Msg("shutting down: finishing calls in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.Server.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	a.log.Info().Msg("stopped")
+	return err
+}
+
+// purgeLoop deletes forgotten request ids every purgeInterval.
+func (a *app) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(purgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := a.svc.PurgeIdempotencyKeys(ctx)
+			if err != nil && ctx.Err() == nil {
+				a.log.Error().Err(err).Msg("purge idempotency keys")
+			} else if n > 0 {
+				a.log.Info().Int64("deleted", n).Msg("idempotency keys purged")
+			}
+		}
+	}
+}

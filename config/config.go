@@ -1,0 +1,272 @@
+// Package config loads accountd's configuration: defaults, then a YAML file
+// (--config), then ACCOUNTD_* environment variables, then command-line flags.
+// It is the only package that reads the environment, and it returns one
+// validated struct.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cast"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is accountd's whole configuration.
+type Config struct {
+	Server      Server
+	Database    Database
+	Bank        Bank
+	Log         Log
+	Auth        Auth
+	Idempotency Idempotency
+}
+
+// Server is the HTTP server.
+type Server struct {
+	Addr            string        // server.addr
+	MaxBodyBytes    int64         // server.max_body_bytes
+	MaxBatch        int           // server.max_batch
+	ReadTimeout     time.Duration // server.read_timeout
+	WriteTimeout    time.Duration // server.write_timeout
+	ShutdownTimeout time.Duration // server.shutdown_timeout
+}
+
+// Database is where data lives.
+type Database struct {
+	Driver string // database.driver: sqlite
+	DSN    string // database.dsn: a file path for sqlite
+}
+
+// Bank holds the bank's own identifiers.
+type Bank struct {
+	InstitutionID string // bank.institution_id: routing number echoed in results
+	PhoneRegion   string // bank.phone_region: region for national phone numbers
+}
+
+// Log is the request and start-up log.
+type Log struct {
+	Level  string // log.level: debug, info, warn, error
+	Format string // log.format: json or console
+}
+
+// Auth tunes authentication.
+type Auth struct {
+	KeyCacheTTL time.Duration // auth.key_cache_ttl: how soon a revoked key is refused
+}
+
+// Idempotency tunes request-id replay.
+type Idempotency struct {
+	TTL time.Duration // idempotency.ttl: how long a request id is remembered
+}
+
+// defaults lists every key with its default value; a key not listed here is
+// unknown and refused.
+var defaults = map[string]any{
+	"server.addr":             "127.0.0.1:8080",
+	"server.max_body_bytes":   1 << 20,
+	"server.max_batch":        100,
+	"server.read_timeout":     "15s",
+	"server.write_timeout":    "30s",
+	"server.shutdown_timeout": "15s",
+	"database.driver":         "sqlite",
+	"database.dsn":            "./accountd.db",
+	"bank.institution_id":     "101115399",
+	"bank.phone_region":       "",
+	"log.level":               "info",
+	"log.format":              "json",
+	"auth.key_cache_ttl":      "2s",
+	"idempotency.ttl":         "24h",
+}
+
+// flagKeys are the keys that also have a command-line flag of the same name.
+var flagKeys = []string{"server.addr", "server.max_body_bytes", "database.driver", "database.dsn",
+	"bank.institution_id", "log.level", "log.format"}
+
+// RegisterFlags adds --config and one flag per common key to fs.
+func RegisterFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "YAML configuration file")
+	for _, k := range flagKeys {
+		fs.String(k, "", fmt.Sprintf("%s (default %v; env ACCOUNTD_%s)", k, defaults[k], EnvName(k)))
+	}
+}
+
+// EnvName is the environment variable suffix of a key: server.addr is
+// ACCOUNTD_SERVER_ADDR.
+func EnvName(key string) string {
+	return strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Load reads the configuration for a command whose flags are fs (nil for
+// none), from the process environment.
+func Load(fs *pflag.FlagSet) (Config, error) {
+	return LoadFrom(fs, os.Environ())
+}
+
+// LoadFrom is Load with the environment given as KEY=VALUE pairs.
+func LoadFrom(fs *pflag.FlagSet, env []string) (Config, error) {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	if fs != nil {
+		if f := fs.Lookup("config"); f != nil && f.Value.String() != "" {
+			v.SetConfigFile(f.Value.String())
+			v.SetConfigType("yaml")
+			if err := v.ReadInConfig(); err != nil {
+				return Config{}, fmt.Errorf("config file %s: %w", f.Value.String(), err)
+			}
+		}
+	}
+	if err := unknownKeys(v); err != nil {
+		return Config{}, err
+	}
+	applyEnv(v, env)
+	if fs != nil {
+		for _, k := range flagKeys {
+			if f := fs.Lookup(k); f != nil && f.Changed {
+				v.Set(k, f.Value.String())
+			}
+		}
+	}
+	return build(v)
+}
+
+// applyEnv sets every key that has an ACCOUNTD_* variable in env.
+func applyEnv(v *viper.Viper, env []string) {
+	vars := map[string]string{}
+	for _, kv := range env {
+		if name, val, ok := strings.Cut(kv, "="); ok {
+			vars[name] = val
+		}
+	}
+	for k := range defaults {
+		if val, ok := vars["ACCOUNTD_"+EnvName(k)]; ok {
+			v.Set(k, val)
+		}
+	}
+}
+
+func unknownKeys(v *viper.Viper) error {
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if _, ok := defaults[k]; !ok {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return fmt.Errorf("config: unknown key %s", strings.Join(unknown, ", "))
+}
+
+var (
+	reInstitution = regexp.MustCompile(`^\d{1,20}$`)
+	reRegion      = regexp.MustCompile(`^[A-Z]{2}$`)
+	reHostName    = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+)
+
+// build reads every key and checks it, naming the first bad key.
+func build(v *viper.Viper) (Config, error) {
+	var c Config
+	var errs []error
+	bad := func(key string, why string, val any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s (got %q)", key, why, fmt.Sprint(val)))
+	}
+	str := func(key string) string { return strings.TrimSpace(cast.ToString(v.Get(key))) }
+	num := func(key string, min, max int64) int64 {
+		n, err := cast.ToInt64E(v.Get(key))
+		if err != nil || n < min || n > max {
+			bad(key, fmt.Sprintf("must be an integer from %d to %d", min, max), v.Get(key))
+		}
+		return n
+	}
+	dur := func(key string) time.Duration {
+		d, err := cast.ToDurationE(v.Get(key))
+		if err != nil || d <= 0 {
+			bad(key, "must be a positive duration such as 2s, 5m or 24h", v.Get(key))
+		}
+		return d
+	}
+	c.Server.Addr = str("server.addr")
+	if err := checkAddr(c.Server.Addr); err != nil {
+		bad("server.addr", err.Error(), c.Server.Addr)
+	}
+	c.Server.MaxBodyBytes = num("server.max_body_bytes", 1024, 1<<30)
+	c.Server.MaxBatch = int(num("server.max_batch", 1, 10000))
+	c.Server.ReadTimeout = dur("server.read_timeout")
+	c.Server.WriteTimeout = dur("server.write_timeout")
+	c.Server.ShutdownTimeout = dur("server.shutdown_timeout")
+	if c.Database.Driver = str("database.driver"); c.Database.Driver != "sqlite" {
+		bad("database.driver", "must be sqlite", c.Database.Driver)
+	}
+	if c.Database.DSN = str("database.dsn"); c.Database.DSN == "" {
+		bad("database.dsn", "must name the database file", c.Database.DSN)
+	}
+	if c.Bank.InstitutionID = str("bank.institution_id"); !reInstitution.MatchString(c.Bank.InstitutionID) {
+		bad("bank.institution_id", "must be the bank's routing number, 1 to 20 digits", c.Bank.InstitutionID)
+	}
+	if c.Bank.PhoneRegion = strings.ToUpper(str("bank.phone_region")); c.Bank.PhoneRegion != "" && !reRegion.MatchString(c.Bank.PhoneRegion) {
+		bad("bank.phone_region", "must be empty or an ISO 3166 region such as VN", c.Bank.PhoneRegion)
+	}
+	if c.Log.Level = strings.ToLower(str("log.level")); !oneOf(c.Log.Level, "debug", "info", "warn", "error") {
+		bad("log.level", "must be debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format = strings.ToLower(str("log.format")); !oneOf(c.Log.Format, "json", "console") {
+		bad("log.format", "must be json or console", c.Log.Format)
+	}
+	c.Auth.KeyCacheTTL = dur("auth.key_cache_ttl")
+	c.Idempotency.TTL = dur("idempotency.ttl")
+	return c, errors.Join(errs...)
+}
+
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("must be host:port, e.g. 127.0.0.1:8080")
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return errors.New("port must be a number from 0 to 65535")
+	}
+	if host != "" && net.ParseIP(host) == nil && !reHostName.MatchString(host) {
+		return errors.New("host must be an IP address or a host name")
+	}
+	return nil
+}
+
+func oneOf(s string, allowed ...string) bool {
+	for _, a := range allowed {
+		if s == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Masked returns the configuration as key/value pairs for the start-up log,
+// with any password in the DSN hidden.
+func (c Config) Masked(redact func(string) string) map[string]any {
+	return map[string]any{
+		"server.addr":             c.Server.Addr,
+		"server.max_body_bytes":   c.Server.MaxBodyBytes,
+		"server.max_batch":        c.Server.MaxBatch,
+		"server.shutdown_timeout": c.Server.ShutdownTimeout.String(),
+		"database.driver":         c.Database.Driver,
+		"database.dsn":            redact(c.Database.DSN),
+		"bank.institution_id":     c.Bank.InstitutionID,
+		"bank.phone_region":       c.Bank.PhoneRegion,
+		"log.level":               c.Log.Level,
+		"log.format":              c.Log.Format,
+		"auth.key_cache_ttl":      c.Auth.KeyCacheTTL.String(),
+		"idempotency.ttl":         c.Idempotency.TTL.String(),
+	}
+}

@@ -1,0 +1,192 @@
+package rpc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/accountd/accountd/services"
+)
+
+// decodePayload decodes a JSON object into v, a pointer to a struct, the way
+// partners expect: member names match json tags without regard to case (as
+// NetXD clients rely on), null means absent, and every problem is collected,
+// not just the first: unknown members, members given twice and values of the
+// wrong type. It returns a *services.ValidationError naming each bad field.
+func decodePayload(raw json.RawMessage, v any) error {
+	var fields []services.FieldError
+	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
+		fields = append(fields, services.FieldError{Field: "payload", Reason: services.ReasonInvalidType, Message: "must be an object"})
+		return &services.ValidationError{Fields: fields}
+	}
+	decodeValue(raw, reflect.ValueOf(v).Elem(), "", &fields)
+	if len(fields) > 0 {
+		return &services.ValidationError{Fields: fields}
+	}
+	return nil
+}
+
+func decodeValue(raw json.RawMessage, v reflect.Value, path string, errs *[]services.FieldError) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return
+	}
+	switch {
+	case v.Kind() == reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		decodeValue(raw, v.Elem(), path, errs)
+	case v.Kind() == reflect.Struct:
+		decodeObject(raw, v, path, errs)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
+		decodeArray(raw, v, path, errs)
+	default:
+		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be " + jsonKind(v.Type())})
+		}
+	}
+}
+
+func decodeObject(raw json.RawMessage, v reflect.Value, path string, errs *[]services.FieldError) {
+	members, ok := objectMembers(raw)
+	if !ok {
+		*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be an object"})
+		return
+	}
+	fields := structFields(v.Type())
+	seen := make(map[int]bool)
+	for _, m := range members {
+		idx, ok := fields.lookup(m.name)
+		name := join(path, m.name)
+		switch {
+		case !ok:
+			*errs = append(*errs, services.FieldError{Field: name, Reason: services.ReasonUnknownField, Message: "is not a field of this method"})
+		case seen[idx]:
+			*errs = append(*errs, services.FieldError{Field: name, Reason: services.ReasonDuplicateField, Message: "is given more than once"})
+		default:
+			seen[idx] = true
+			decodeValue(m.value, v.Field(idx), join(path, fields.names[idx]), errs)
+		}
+	}
+}
+
+func decodeArray(raw json.RawMessage, v reflect.Value, path string, errs *[]services.FieldError) {
+	var items []json.RawMessage
+	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
+		*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be an array"})
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), len(items), len(items))
+	for i, item := range items {
+		decodeValue(item, out.Index(i), fmt.Sprintf("%s[%d]", path, i), errs)
+	}
+	v.Set(out)
+}
+
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
+// objectMembers returns the members of a JSON object in order, duplicates
+// included; ok is false when raw is not an object.
+func objectMembers(raw json.RawMessage) ([]member, bool) {
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		return nil, false
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		name, _ := tok.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, false
+		}
+		out = append(out, member{name: name, value: value})
+	}
+	return out, true
+}
+
+// fieldSet is a struct's JSON field names, for case-insensitive lookup.
+type fieldSet struct {
+	names []string // by field index; "" for fields not decoded
+	exact map[string]int
+	fold  map[string]int
+}
+
+func (f fieldSet) lookup(name string) (int, bool) {
+	if i, ok := f.exact[name]; ok {
+		return i, true
+	}
+	i, ok := f.fold[strings.ToLower(name)]
+	return i, ok
+}
+
+var fieldCache sync.Map // reflect.Type -> fieldSet
+
+func structFields(t reflect.Type) fieldSet {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(fieldSet)
+	}
+	f := fieldSet{names: make([]string, t.NumField()), exact: map[string]int{}, fold: map[string]int{}}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if !sf.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		f.names[i] = name
+		f.exact[name] = i
+		f.fold[strings.ToLower(name)] = i
+	}
+	fieldCache.Store(t, f)
+	return f
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func fieldName(path string) string {
+	if path == "" {
+		return "payload"
+	}
+	return path
+}
+
+// jsonKind names the JSON type a Go type is decoded from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
+}

@@ -1,0 +1,119 @@
+package rpc
+
+import (
+	"errors"
+
+	"github.com/accountd/accountd/services"
+)
+
+// JSON-RPC 2.0 error codes, and the server codes this API adds.
+const (
+	CodeParseError     = -32700
+	CodeInvalidRequest = -32600
+	CodeMethodNotFound = -32601
+	CodeInvalidParams  = -32602
+	CodeInternal       = -32603
+
+	CodeUnauthenticated     = -32001
+	CodeInvalidSignature    = -32002
+	CodePermissionDenied    = -32003
+	CodeRateLimited         = -32004
+	CodeIdempotencyConflict = -32005
+	CodeRequestInProgress   = -32006
+)
+
+// Error is a JSON-RPC error object. Data is left out when empty.
+type Error struct {
+	Code    int        `json:"code"`
+	Message string     `json:"message"`
+	Data    *ErrorData `json:"data,omitempty"`
+}
+
+// ErrorData carries a stable UPPER_SNAKE reason, a detail for people and, for
+// invalid params, every bad field.
+type ErrorData struct {
+	Reason string                `json:"reason,omitempty"`
+	Detail string                `json:"detail,omitempty"`
+	Fields []services.FieldError `json:"fields,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// errorTable maps the services' sentinel errors to JSON-RPC codes and
+// reasons. Business codes are positive and grouped by area: 1xxx customers,
+// 2xxx accounts. Errors not in the table are internal (-32603) and are the
+// only ones logged as errors. The README's error catalogue lists this table.
+var errorTable = []struct {
+	err    error
+	code   int
+	reason string
+}{
+	{services.ErrInvalidInput, CodeInvalidParams, "INVALID_PARAMS"},
+	{services.ErrUnauthenticated, CodeUnauthenticated, "UNAUTHENTICATED"},
+	{services.ErrInvalidSignature, CodeInvalidSignature, "INVALID_SIGNATURE"},
+	{services.ErrIdempotencyConflict, CodeIdempotencyConflict, "IDEMPOTENCY_KEY_REUSED"},
+	{services.ErrRequestInProgress, CodeRequestInProgress, "REQUEST_IN_PROGRESS"},
+
+	{services.ErrCustomerNotFound, 1001, "NOT_FOUND_CUSTOMER"},
+	{services.ErrIdentificationExists, 1002, "CUSTOMER_IDENTIFICATION_ALREADY_EXIST"},
+	{services.ErrEmailExists, 1003, "CUSTOMER_EMAIL_ALREADY_EXIST"},
+	{services.ErrPhoneExists, 1004, "CUSTOMER_PHONE_ALREADY_EXIST"},
+	{services.ErrCustomerNotActive, 1005, "CUSTOMER_NOT_ACTIVE"},
+
+	{services.ErrAccountNotFound, 2001, "NOT_FOUND_ACCOUNT"},
+	{services.ErrActivityAccountNotFound, 2002, "NOT_FOUND_ACTIVITY_ACCOUNT"},
+	{services.ErrActivityAccountNotOpen, 2003, "ACTIVITY_ACCOUNT_NOT_OPEN"},
+	{services.ErrActivityAccountCurrency, 2004, "ACTIVITY_ACCOUNT_CURRENCY_MISMATCH"},
+	{services.ErrCustodialCustomerNotFound, 2005, "NOT_FOUND_CUSTODIAL_CUSTOMER"},
+}
+
+// ErrorCatalogue lists every mapped error: code, reason and message, in the
+// order of the table.
+func ErrorCatalogue() []Error {
+	out := make([]Error, 0, len(errorTable))
+	for _, e := range errorTable {
+		out = append(out, *toError(e.err))
+	}
+	return out
+}
+
+// toError maps an error returned by a service to a JSON-RPC error. The
+// message is the sentinel's own text, never the wrapped chain, so that no
+// personal data or internals reach the caller.
+func toError(err error) *Error {
+	var rpcErr *Error
+	if errors.As(err, &rpcErr) {
+		return rpcErr
+	}
+	for _, e := range errorTable {
+		if !errors.Is(err, e.err) {
+			continue
+		}
+		out := &Error{Code: e.code, Message: e.err.Error(), Data: &ErrorData{Reason: e.reason}}
+		var ve *services.ValidationError
+		if errors.As(err, &ve) {
+			out.Message = "Invalid params"
+			out.Data.Fields = ve.Fields
+		}
+		return out
+	}
+	return internalError()
+}
+
+func internalError() *Error {
+	return &Error{Code: CodeInternal, Message: "Internal error", Data: &ErrorData{Reason: "INTERNAL_ERROR", Detail: "the server failed; the request may be retried with the same id"}}
+}
+
+func protocolError(code int, reason, detail string) *Error {
+	msg := map[int]string{
+		CodeParseError:     "Parse error",
+		CodeInvalidRequest: "Invalid Request",
+		CodeMethodNotFound: "Method not found",
+		CodeInvalidParams:  "Invalid params",
+	}[code]
+	return &Error{Code: code, Message: msg, Data: &ErrorData{Reason: reason, Detail: detail}}
+}
+
+func paramsError(fields ...services.FieldError) *Error {
+	return &Error{Code: CodeInvalidParams, Message: "Invalid params", Data: &ErrorData{Reason: "INVALID_PARAMS", Fields: fields}}
+}

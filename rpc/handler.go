@@ -1,0 +1,207 @@
+// Package rpc is accountd's transport: the JSON-RPC 2.0 endpoint, the signed
+// envelope, authentication, the error table, the request log, and a signing
+// client for the command line and the fixture replayer.
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	gorilla "github.com/gorilla/rpc/v2"
+	"github.com/rs/zerolog"
+
+	"github.com/accountd/accountd/services"
+)
+
+// Authenticator checks a key id and credential and returns who is calling;
+// it fails with services.ErrUnauthenticated.
+type Authenticator interface {
+	Authenticate(ctx context.Context, keyID, credential string) (services.Identity, error)
+}
+
+// Options tune the handler.
+type Options struct {
+	MaxBodyBytes int64 // bodies above this get HTTP 413
+	MaxBatch     int   // batches above this get -32600
+}
+
+// Handler serves JSON-RPC 2.0 on POST /jsonrpc. gorilla/rpc registers the
+// services and dispatches each call; the handler does what its stock codec
+// does not: batches, notifications, null ids, exact error codes, the signed
+// envelope, strict payload decoding and a body limit.
+type Handler struct {
+	server *gorilla.Server
+	auth   Authenticator
+	opts   Options
+	log    zerolog.Logger
+}
+
+// NewHandler returns the JSON-RPC handler for svc.
+func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zerolog.Logger) (*Handler, error) {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 100
+	}
+	server := gorilla.NewServer()
+	server.RegisterCodec(codec{}, "application/json")
+	for name, rcvr := range serviceReceivers(svc) {
+		if err := server.RegisterService(rcvr, name); err != nil {
+			return nil, fmt.Errorf("register %s: %w", name, err)
+		}
+	}
+	for method := range methodTable {
+		if !server.HasMethod(method) {
+			return nil, fmt.Errorf("method %s is in the method table but not registered", method)
+		}
+	}
+	return &Handler{server: server, auth: auth, opts: opts, log: log}, nil
+}
+
+// Routes returns the HTTP routes: /jsonrpc and /healthz.
+func (h *Handler) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/jsonrpc", h)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n") //nolint:errcheck // the client is gone if this fails
+	})
+	return mux
+}
+
+// response is a JSON-RPC response object.
+type response struct {
+	JSONRPC string          `json:"jsonrpc"`
+	Result  json.RawMessage `json:"result,omitempty"`
+	Error   *Error          `json:"error,omitempty"`
+	ID      json.RawMessage `json:"id"`
+}
+
+var nullID = json.RawMessage("null")
+
+func errorResponse(id json.RawMessage, e *Error) *response {
+	if id == nil {
+		id = nullID
+	}
+	return &response{JSONRPC: "2.0", Error: e, ID: id}
+}
+
+// ServeHTTP checks the HTTP envelope, reads the body within the limit and
+// answers a single request or a batch.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.httpError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use POST, not "+r.Method)
+		return
+	}
+	if !jsonContentType(r.Header.Get("Content-Type")) {
+		h.httpError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+		return
+	}
+	tooLarge := fmt.Sprintf("the body exceeds %d bytes", h.opts.MaxBodyBytes)
+	if r.ContentLength > h.opts.MaxBodyBytes {
+		w.Header().Set("Connection", "close")
+		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
+		return
+	case err != nil:
+		h.log.Debug().Err(err).Msg("read request body")
+		return // the client went away
+	}
+	out := h.handleBody(r.Context(), body)
+	if out == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleBody answers a body: one response object, an array of them for a
+// batch, or nil when there is nothing to answer.
+func (h *Handler) handleBody(ctx context.Context, body []byte) any {
+	body = bytes.TrimSpace(body)
+	if !json.Valid(body) {
+		return errorResponse(nil, protocolError(CodeParseError, "PARSE_ERROR", parseDetail(body)))
+	}
+	if body[0] != '[' {
+		if resp := h.handleElement(ctx, body); resp != nil {
+			return resp
+		}
+		return nil
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(body, &elems); err != nil {
+		return errorResponse(nil, protocolError(CodeParseError, "PARSE_ERROR", err.Error()))
+	}
+	switch {
+	case len(elems) == 0:
+		return errorResponse(nil, protocolError(CodeInvalidRequest, "EMPTY_BATCH", "a batch must hold at least one request"))
+	case len(elems) > h.opts.MaxBatch:
+		return errorResponse(nil, protocolError(CodeInvalidRequest, "BATCH_TOO_LARGE", fmt.Sprintf("a batch holds at most %d requests; this one has %d", h.opts.MaxBatch, len(elems))))
+	}
+	out := make([]*response, 0, len(elems))
+	for _, e := range elems {
+		if resp := h.handleElement(ctx, e); resp != nil {
+			out = append(out, resp)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// parseDetail says where a body stops being JSON.
+func parseDetail(body []byte) string {
+	var v any
+	err := json.Unmarshal(body, &v)
+	var se *json.SyntaxError
+	switch {
+	case len(body) == 0:
+		return "the body is empty"
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d: %s", se.Offset, se.Error())
+	case err != nil:
+		return "not valid JSON: " + err.Error()
+	}
+	return "not valid JSON"
+}
+
+func jsonContentType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
+}
+
+func (h *Handler) httpError(w http.ResponseWriter, status int, reason, detail string) {
+	h.log.Info().Int("status", status).Str("reason", reason).Msg("http request refused")
+	writeJSON(w, status, errorResponse(nil, protocolError(CodeInvalidRequest, reason, detail)))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(errorResponse(nil, internalError()))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(b) //nolint:errcheck // the client is gone if this fails
+}

@@ -1,0 +1,325 @@
+package replay
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/accountd/accountd/rpc"
+)
+
+// Runner replays scenarios against one server with a partner's key and,
+// for tenancy scenarios, a second partner's key.
+type Runner struct {
+	Client *rpc.Client
+	Key    *rpc.KeyFile
+	Other  *rpc.KeyFile // optional: scenarios that need it are skipped without it
+}
+
+// Result is the outcome of one scenario.
+type Result struct {
+	Scenario string
+	File     string
+	Skipped  bool
+	Err      error // nil when the scenario passed
+}
+
+// Run replays one scenario. Each run draws a fresh {{run}} value so that
+// scenarios can be replayed again on the same server.
+func (r *Runner) Run(ctx context.Context, sc Scenario) Result {
+	res := Result{Scenario: sc.Name, File: sc.File}
+	if sc.usesOther() && r.Other == nil {
+		res.Skipped = true
+		return res
+	}
+	vars, err := r.initialVars()
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	for i, st := range sc.Steps {
+		if err := r.step(ctx, i+1, st, vars); err != nil {
+			res.Err = fmt.Errorf("step %d (%s): %w", i+1, st.Name, err)
+			return res
+		}
+	}
+	return res
+}
+
+func (r *Runner) initialVars() (map[string]string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(9_000_000))
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{
+		"run":              strconv.FormatInt(n.Int64()+1_000_000, 10),
+		"keyId":            r.Key.KeyID,
+		"ApplicationKeyId": r.Key.KeyID,
+		"credential":       r.Key.Credential,
+		"Credential":       r.Key.Credential,
+	}
+	if r.Other != nil {
+		vars["otherKeyId"] = r.Other.KeyID
+		vars["otherCredential"] = r.Other.Credential
+	}
+	return vars, nil
+}
+
+// step sends one request and checks the answer.
+func (r *Runner) step(ctx context.Context, n int, st Step, vars map[string]string) error {
+	body, reqID, err := r.requestBody(n, st, vars)
+	if err != nil {
+		return err
+	}
+	method := st.HTTPMethod
+	if method == "" {
+		method = http.MethodPost
+	}
+	ct := st.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	status, respBody, err := r.Client.Send(ctx, method, ct, body)
+	if err != nil {
+		return err
+	}
+	return checkResponse(st, reqID, status, respBody, vars)
+}
+
+// requestBody builds the body of a step and returns it with the request id
+// it carries (nil for notifications and raw bodies).
+func (r *Runner) requestBody(n int, st Step, vars map[string]string) ([]byte, json.RawMessage, error) {
+	key := r.Key
+	if st.As == "other" {
+		key = r.Other
+	}
+	if st.Body != nil {
+		b, err := fillBody(st.Body, vars, key)
+		return b, nil, err
+	}
+	payload := st.Payload
+	if payload == nil {
+		payload = json.RawMessage("{}")
+	}
+	payload, err := fillJSON(payload, vars)
+	if err != nil {
+		return nil, nil, err
+	}
+	var reqID json.RawMessage
+	if !st.Notification {
+		reqID = st.ID
+		if reqID == nil {
+			reqID = json.RawMessage(fmt.Sprintf(`"{{run}}-%d"`, n))
+		}
+		if reqID, err = fillJSON(reqID, vars); err != nil {
+			return nil, nil, err
+		}
+	}
+	if st.Auth == nil {
+		b, err := key.Envelope(st.Method, reqID, payload)
+		return b, reqID, err
+	}
+	b, err := overriddenEnvelope(st, key, reqID, payload, vars)
+	return b, reqID, err
+}
+
+// overriddenEnvelope builds an envelope with parts of the api block
+// replaced, to provoke authentication and signature refusals.
+func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessage, vars map[string]string) ([]byte, error) {
+	signed := []byte(payload)
+	if st.Auth.SignPayload != nil {
+		signed = st.Auth.SignPayload
+	}
+	sig, err := key.Sign(signed)
+	if err != nil {
+		return nil, err
+	}
+	keyID, cred := key.KeyID, key.Credential
+	for dst, src := range map[*string]*string{&keyID: st.Auth.KeyID, &cred: st.Auth.Credential, &sig: st.Auth.Signature} {
+		if src != nil {
+			*dst = fillText(*src, vars)
+		}
+	}
+	return rpc.EnvelopeWith(st.Method, reqID, keyID, cred, sig, payload)
+}
+
+var rePlaceholder = regexp.MustCompile(`\{\{([A-Za-z][A-Za-z0-9_]*)\}\}`)
+
+// fillText replaces {{name}} with the variable's value; unknown names stay.
+func fillText(s string, vars map[string]string) string {
+	return rePlaceholder.ReplaceAllStringFunc(s, func(m string) string {
+		if v, ok := vars[m[2:len(m)-2]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// fillJSON fills placeholders inside the string values of a JSON document.
+func fillJSON(raw json.RawMessage, vars map[string]string) (json.RawMessage, error) {
+	v, err := decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("fixture JSON: %w", err)
+	}
+	v, err = fillValue(v, vars)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+func fillValue(v any, vars map[string]string) (any, error) {
+	switch t := v.(type) {
+	case string:
+		out := fillText(t, vars)
+		if m := rePlaceholder.FindString(out); m != "" {
+			return nil, fmt.Errorf("unknown variable %s", m)
+		}
+		return out, nil
+	case map[string]any:
+		for k, e := range t {
+			f, err := fillValue(e, vars)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = f
+		}
+	case []any:
+		for i, e := range t {
+			f, err := fillValue(e, vars)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = f
+		}
+	}
+	return v, nil
+}
+
+// fillBody fills a raw body's placeholders, JSON-escaping the values, then
+// signs the payload bytes as they stand for {{signature}}.
+func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]byte, error) {
+	text := string(raw)
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		text = s
+	}
+	text = rePlaceholder.ReplaceAllStringFunc(text, func(m string) string {
+		v, ok := vars[m[2:len(m)-2]]
+		if !ok {
+			return m
+		}
+		esc, _ := json.Marshal(v)
+		return string(esc[1 : len(esc)-1])
+	})
+	if !strings.Contains(text, "{{signature}}") {
+		return []byte(text), nil
+	}
+	var env struct {
+		Params struct {
+			Payload json.RawMessage `json:"payload"`
+		} `json:"params"`
+	}
+	if err := json.Unmarshal([]byte(text), &env); err != nil || env.Params.Payload == nil {
+		return nil, errors.New("{{signature}} needs a JSON body with params.payload")
+	}
+	sig, err := key.Sign(env.Params.Payload)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(strings.ReplaceAll(text, "{{signature}}", sig)), nil
+}
+
+// checkResponse checks status, body and captures of a step.
+func checkResponse(st Step, reqID json.RawMessage, status int, body []byte, vars map[string]string) error {
+	want := st.Expect.Status
+	if want == 0 {
+		want = http.StatusOK
+		if st.Notification {
+			want = http.StatusNoContent
+		}
+	}
+	if status != want {
+		return fmt.Errorf("HTTP status %d, want %d; body %s", status, want, body)
+	}
+	if status == http.StatusNoContent {
+		if len(body) != 0 {
+			return fmt.Errorf("HTTP 204 with a body: %s", body)
+		}
+		return nil
+	}
+	got, err := decode(body)
+	if err != nil {
+		return fmt.Errorf("response is not JSON: %w: %s", err, body)
+	}
+	if err := checkBody(st.Expect, reqID, got, vars); err != nil {
+		return fmt.Errorf("%w\nbody: %s", err, body)
+	}
+	for name, path := range st.Capture {
+		v, err := lookup(got, path)
+		if err != nil {
+			return err
+		}
+		if s, ok := v.(string); ok {
+			vars[name] = s
+		} else {
+			b, _ := json.Marshal(v)
+			vars[name] = string(b)
+		}
+	}
+	return nil
+}
+
+func checkBody(exp Expect, reqID json.RawMessage, got any, vars map[string]string) error {
+	now := time.Now()
+	expected := func(raw json.RawMessage) (any, error) {
+		filled, err := fillJSON(raw, vars)
+		if err != nil {
+			return nil, err
+		}
+		return decode(filled)
+	}
+	if exp.Response != nil {
+		w, err := expected(exp.Response)
+		if err != nil {
+			return err
+		}
+		return match(w, got, "", now)
+	}
+	obj, ok := got.(map[string]any)
+	if !ok || obj["jsonrpc"] != "2.0" {
+		return errors.New(`the response is not a JSON-RPC 2.0 object`)
+	}
+	if reqID != nil {
+		wantID, _ := decode(reqID)
+		if err := match(wantID, obj["id"], ".id", now); err != nil {
+			return fmt.Errorf("id not echoed: %w", err)
+		}
+	}
+	member, other, raw := "result", "error", exp.Result
+	if exp.Error != nil {
+		member, other, raw = "error", "result", exp.Error
+	}
+	if raw == nil {
+		return errors.New("the step expects neither result, error nor response")
+	}
+	if _, ok := obj[member]; !ok {
+		return fmt.Errorf("no %q member", member)
+	}
+	if _, ok := obj[other]; ok {
+		return fmt.Errorf("unexpected %q member", other)
+	}
+	w, err := expected(raw)
+	if err != nil {
+		return err
+	}
+	return match(w, obj[member], "."+member, now)
+}

@@ -1,0 +1,217 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Account types (NetXD's seven).
+const (
+	AccountSavings     = "SAVINGS"
+	AccountChecking    = "CHECKING"
+	AccountWallet      = "WALLET"
+	AccountMoneyMarket = "MONEY_MARKET"
+	AccountCreditCard  = "CREDIT_CARD"
+	AccountGL          = "GL"
+	AccountCustodial   = "CUSTODIAL"
+)
+
+// Account statuses (NetXD's eight).
+const (
+	StatusCreated   = "CREATED"
+	StatusActive    = "ACTIVE"
+	StatusCurtailed = "CURTAILED"
+	StatusDormant   = "DORMANT"
+	StatusSuspended = "SUSPENDED"
+	StatusBlocked   = "BLOCKED"
+	StatusClosed    = "CLOSED"
+	StatusDisabled  = "DISABLED"
+)
+
+var (
+	accountTypes    = []string{AccountSavings, AccountChecking, AccountWallet, AccountMoneyMarket, AccountCreditCard, AccountGL, AccountCustodial}
+	accountStatuses = []string{StatusCreated, StatusActive, StatusCurtailed, StatusDormant, StatusSuspended, StatusBlocked, StatusClosed, StatusDisabled}
+	// custodialTypes are the arrangements a CUSTODIAL account is held under.
+	custodialTypes = []string{"UTMA", "UGMA", "IRA", "TRUST", "GUARDIANSHIP", "ESCROW", "FBO"}
+)
+
+// Account is a bank account of a customer, owned by the partner whose key
+// opened it. Balances are integer minor units of Currency.
+type Account struct {
+	ID                    int64
+	PartnerID             int64
+	CustomerID            int64
+	Number                string
+	Name                  string
+	Type                  string
+	Currency              string
+	Status                string
+	BalanceMinor          int64
+	ActivityAccountID     int64
+	ActivityAccountNumber string // filled by reads
+	CustodialCustomerID   int64
+	CustodialType         string
+	ShortCode             string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+// open reports whether the account can still take part in operations.
+func (a Account) open() bool {
+	return a.Status != StatusClosed && a.Status != StatusDisabled
+}
+
+// AccountLookup finds one account by its ID or its number.
+type AccountLookup struct {
+	ID     int64
+	Number string
+}
+
+// AddAccountInput is CustomerService.AddAccount's payload, as NetXD
+// publishes it.
+type AddAccountInput struct {
+	CustomerID            string `json:"customerID"`
+	Name                  string `json:"name"`
+	AccountType           string `json:"accountType"`
+	Currency              string `json:"currency"`
+	ActivityAccountNumber string `json:"activityAccountNumber"`
+	CustodialCustomerID   string `json:"custodialCustomerID"`
+	CustodialType         string `json:"custodialType"`
+}
+
+// AddAccountResult is what AddAccount returns, field for field NetXD's.
+type AddAccountResult struct {
+	ID            string `json:"ID"`
+	Status        string `json:"status"`
+	AccountNumber string `json:"accountNumber"`
+	AccountType   string `json:"accountType"`
+	InstitutionID string `json:"institutionID"`
+	CustomerID    string `json:"customerID"`
+}
+
+// AddAccount opens an account for a customer of the calling partner. It
+// fails with a *ValidationError for bad fields; ErrCustomerNotFound,
+// ErrCustomerNotActive, ErrActivityAccountNotFound, ErrActivityAccountNotOpen,
+// ErrActivityAccountCurrency or ErrCustodialCustomerNotFound when the named
+// customers and accounts do not allow it.
+func (s *Service) AddAccount(ctx context.Context, call Call, in AddAccountInput) (AddAccountResult, error) {
+	a, err := s.newAccount(in)
+	if err != nil {
+		return AddAccountResult{}, fmt.Errorf("add account: %w", err)
+	}
+	a.PartnerID = call.PartnerID
+	res, err := idempotent(ctx, s, call, in, func(tx Tx) (AddAccountResult, error) {
+		if err := s.checkAccountParties(ctx, tx, &a, in.ActivityAccountNumber); err != nil {
+			return AddAccountResult{}, err
+		}
+		if err := s.insertAccount(ctx, tx, &a); err != nil {
+			return AddAccountResult{}, err
+		}
+		return AddAccountResult{
+			ID: formatID(a.ID), Status: a.Status, AccountNumber: a.Number, AccountType: a.Type,
+			InstitutionID: s.settings.InstitutionID, CustomerID: formatID(a.CustomerID),
+		}, nil
+	})
+	if err != nil {
+		return AddAccountResult{}, fmt.Errorf("add account: %w", err)
+	}
+	return res, nil
+}
+
+// newAccount checks AddAccount's fields and returns the account to open.
+func (s *Service) newAccount(in AddAccountInput) (Account, error) {
+	var ck checker
+	now := s.clock.Now()
+	a := Account{Status: StatusActive, CreatedAt: now, UpdatedAt: now}
+	if ck.required("customerID", in.CustomerID) {
+		id, ok := parseID(in.CustomerID)
+		if !ok {
+			ck.add("customerID", ReasonInvalidFormat, "must be a numeric customer ID")
+		}
+		a.CustomerID = id
+	}
+	a.Name = ck.checkName("name", in.Name, true)
+	a.Type = ck.checkEnum("accountType", in.AccountType, true, accountTypes...)
+	if ck.required("currency", in.Currency) && !ValidCurrency(in.Currency) {
+		ck.add("currency", ReasonInvalidValue, "must be an ISO 4217 currency code in use, in upper case (e.g. USD)")
+	}
+	a.Currency = in.Currency
+	if in.ActivityAccountNumber != "" && !ValidAccountNumber(in.ActivityAccountNumber) {
+		ck.add("activityAccountNumber", ReasonInvalidFormat, "must be a 15-digit account number with valid check digits")
+	}
+	if a.Type == AccountCustodial {
+		if ck.required("custodialCustomerID", in.CustodialCustomerID) {
+			id, ok := parseID(in.CustodialCustomerID)
+			switch {
+			case !ok:
+				ck.add("custodialCustomerID", ReasonInvalidFormat, "must be a numeric customer ID")
+			case id == a.CustomerID:
+				ck.add("custodialCustomerID", ReasonInvalidValue, "must be another customer than customerID")
+			}
+			a.CustodialCustomerID = id
+		}
+		a.CustodialType = ck.checkEnum("custodialType", in.CustodialType, true, custodialTypes...)
+	} else if a.Type != "" {
+		ck.notAllowed("custodialCustomerID", in.CustodialCustomerID, "only for CUSTODIAL accounts")
+		ck.notAllowed("custodialType", in.CustodialType, "only for CUSTODIAL accounts")
+	}
+	return a, ck.err()
+}
+
+// checkAccountParties checks, inside the transaction, the customers and the
+// pool account that a new account refers to.
+func (s *Service) checkAccountParties(ctx context.Context, tx Tx, a *Account, activityNumber string) error {
+	owner, err := tx.FindCustomer(ctx, a.PartnerID, CustomerLookup{ID: a.CustomerID})
+	if err != nil {
+		return err
+	}
+	if owner.Status != CustomerActive {
+		return fmt.Errorf("customer %d is %s: %w", owner.ID, owner.Status, ErrCustomerNotActive)
+	}
+	if a.CustodialCustomerID != 0 {
+		_, err := tx.FindCustomer(ctx, a.PartnerID, CustomerLookup{ID: a.CustodialCustomerID})
+		if errors.Is(err, ErrCustomerNotFound) {
+			return fmt.Errorf("custodial customer %d: %w", a.CustodialCustomerID, ErrCustodialCustomerNotFound)
+		} else if err != nil {
+			return err
+		}
+	}
+	if activityNumber == "" {
+		return nil
+	}
+	pool, err := tx.FindAccount(ctx, a.PartnerID, AccountLookup{Number: activityNumber})
+	switch {
+	case errors.Is(err, ErrAccountNotFound):
+		return fmt.Errorf("activity account %s: %w", activityNumber, ErrActivityAccountNotFound)
+	case err != nil:
+		return err
+	case !pool.open():
+		return fmt.Errorf("activity account %s is %s: %w", activityNumber, pool.Status, ErrActivityAccountNotOpen)
+	case pool.Currency != a.Currency:
+		return fmt.Errorf("activity account %s holds %s: %w", activityNumber, pool.Currency, ErrActivityAccountCurrency)
+	}
+	a.ActivityAccountID, a.ActivityAccountNumber = pool.ID, pool.Number
+	return nil
+}
+
+// insertAccount draws the account's ID and number and inserts it, drawing
+// again on a collision.
+func (s *Service) insertAccount(ctx context.Context, tx Tx, a *Account) error {
+	for range maxDraws {
+		id, err := randomNumber(s.random, 12)
+		if err != nil {
+			return err
+		}
+		number, err := newAccountNumber(s.random)
+		if err != nil {
+			return err
+		}
+		a.ID, a.Number = id, number
+		if err = tx.InsertAccount(ctx, *a); !errors.Is(err, ErrNumberTaken) {
+			return err
+		}
+	}
+	return fmt.Errorf("insert account: %w", ErrNumberTaken)
+}

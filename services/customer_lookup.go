@@ -1,0 +1,124 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// GetCustomerInput is CustomerService.GetCustomer's payload: exactly one of
+// ID, customerNumber, contact.email, contact.phoneNumber or identification.
+type GetCustomerInput struct {
+	ID             string          `json:"ID"`
+	CustomerNumber string          `json:"customerNumber"`
+	Contact        Contact         `json:"contact"`
+	Identification *Identification `json:"identification"`
+}
+
+// CustomerView is a customer as GetCustomer returns it, with its accounts.
+type CustomerView struct {
+	ID                string           `json:"ID"`
+	CustomerNumber    string           `json:"customerNumber"`
+	Type              string           `json:"type"`
+	Status            string           `json:"status"`
+	FirstName         string           `json:"firstName,omitempty"`
+	LastName          string           `json:"lastName,omitempty"`
+	DOB               string           `json:"DOB,omitempty"`
+	Gender            string           `json:"gender,omitempty"`
+	BusinessNameLegal string           `json:"businessNameLegal,omitempty"`
+	DateEstablished   string           `json:"dateEstablished,omitempty"`
+	Identification    []Identification `json:"identification"`
+	Contact           Contact          `json:"contact"`
+	Address           *Address         `json:"address,omitempty"`
+	CreateTime        int64            `json:"createTime"`
+	Accounts          []AccountDetails `json:"accounts"`
+}
+
+// GetCustomer finds one customer of the calling partner and its accounts. It
+// fails with a *ValidationError unless exactly one criterion is given, and
+// with ErrCustomerNotFound when no customer of the partner matches.
+func (s *Service) GetCustomer(ctx context.Context, call Call, in GetCustomerInput) (CustomerView, error) {
+	by, err := s.customerLookup(in)
+	if err != nil {
+		return CustomerView{}, fmt.Errorf("get customer: %w", err)
+	}
+	c, err := s.store.FindCustomer(ctx, call.PartnerID, by)
+	if err != nil {
+		return CustomerView{}, fmt.Errorf("get customer: %w", err)
+	}
+	accounts, err := s.store.ListCustomerAccounts(ctx, call.PartnerID, c.ID)
+	if err != nil {
+		return CustomerView{}, fmt.Errorf("get customer %d accounts: %w", c.ID, err)
+	}
+	view := customerView(c)
+	view.Accounts = make([]AccountDetails, 0, len(accounts))
+	for _, a := range accounts {
+		view.Accounts = append(view.Accounts, s.accountDetails(a))
+	}
+	return view, nil
+}
+
+// customerLookup turns GetCustomer's payload into a lookup, checking that
+// exactly one well-formed criterion is given.
+func (s *Service) customerLookup(in GetCustomerInput) (CustomerLookup, error) {
+	var ck checker
+	var by CustomerLookup
+	given := 0
+	if in.ID != "" {
+		given++
+		id, ok := parseID(in.ID)
+		if !ok {
+			ck.add("ID", ReasonInvalidFormat, "must be a numeric customer ID")
+		}
+		by.ID = id
+	}
+	if in.CustomerNumber != "" {
+		given++
+		by.Number = strings.TrimSpace(in.CustomerNumber)
+	}
+	if in.Contact.Email != "" {
+		given++
+		by.EmailKey = EmailKey(ck.checkEmail("contact.email", in.Contact.Email))
+	}
+	if in.Contact.PhoneNumber != "" {
+		given++
+		by.Phone = ck.checkPhone("contact.phoneNumber", in.Contact.PhoneNumber, s.settings.PhoneRegion)
+	}
+	if in.Identification != nil {
+		given++
+		by.IDType = ck.checkEnum("identification.type", strings.TrimSpace(in.Identification.Type), true, allIDTypes...)
+		if ck.required("identification.value", in.Identification.Value) {
+			by.IDValue = normalizeIDValue(by.IDType, in.Identification.Value)
+		}
+	}
+	if given != 1 {
+		ck.add("payload", ReasonInvalidValue, fmt.Sprintf("give exactly one of ID, customerNumber, contact.email, contact.phoneNumber, identification (got %d)", given))
+	}
+	return by, ck.err()
+}
+
+func customerView(c Customer) CustomerView {
+	v := CustomerView{
+		ID:                formatID(c.ID),
+		CustomerNumber:    c.Number,
+		Type:              c.Type,
+		Status:            c.Status,
+		FirstName:         c.FirstName,
+		LastName:          c.LastName,
+		DOB:               formatDate(c.DOB),
+		Gender:            c.Gender,
+		BusinessNameLegal: c.BusinessNameLegal,
+		DateEstablished:   formatDate(c.DateEstablished),
+		Identification:    c.Identifications,
+		Contact:           Contact{PhoneNumber: c.Phone, Email: c.Email},
+		CreateTime:        c.CreatedAt.Unix(),
+	}
+	if v.Identification == nil {
+		v.Identification = []Identification{}
+	}
+	if c.Address != (Address{}) {
+		addr := c.Address
+		v.Address = &addr
+	}
+	return v
+}

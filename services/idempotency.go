@@ -1,0 +1,139 @@
+package services
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// IdempotencyRecord remembers one data-changing request of a partner: which
+// method and payload it carried and the response it got. It is written in
+// the same transaction as the request's effect.
+type IdempotencyRecord struct {
+	PartnerID   int64
+	RequestID   string
+	Method      string
+	PayloadHash string
+	Response    []byte // nil while the request is running
+	CreatedAt   time.Time
+}
+
+// fingerprint hashes a request's method and decoded payload, so that the
+// same payload written with other spacing or key case counts as the same.
+func fingerprint(method string, input any) (string, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint %s: %w", method, err)
+	}
+	h := sha256.New()
+	h.Write([]byte(method))
+	h.Write([]byte{0})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// inflight tracks the requests this process is running, so that a duplicate
+// arriving meanwhile is told so at once instead of queueing behind it.
+type inflight struct {
+	mu   sync.Mutex
+	keys map[string]struct{}
+}
+
+func newInflight() *inflight { return &inflight{keys: make(map[string]struct{})} }
+
+func (f *inflight) begin(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, busy := f.keys[key]; busy {
+		return false
+	}
+	f.keys[key] = struct{}{}
+	return true
+}
+
+func (f *inflight) end(key string) {
+	f.mu.Lock()
+	delete(f.keys, key)
+	f.mu.Unlock()
+}
+
+// idempotent runs op in one write transaction together with the record of
+// the call's request id. A repeat of a completed request (same id, method and
+// payload, within the window) returns the first response without running op
+// again; the same id with another method or payload is ErrIdempotencyConflict;
+// a repeat while the first is running is ErrRequestInProgress. Calls without
+// a request id simply run op.
+func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
+	var result T
+	if call.RequestID == "" {
+		err := s.store.Update(ctx, func(tx Tx) error {
+			var err error
+			result, err = op(tx)
+			return err
+		})
+		return result, err
+	}
+	hash, err := fingerprint(call.Method, input)
+	if err != nil {
+		return result, err
+	}
+	key := strconv.FormatInt(call.PartnerID, 10) + "\x00" + call.RequestID
+	if !s.inflight.begin(key) {
+		return result, fmt.Errorf("%s: %w", call.Method, ErrRequestInProgress)
+	}
+	defer s.inflight.end(key)
+
+	now := s.clock.Now()
+	rec := IdempotencyRecord{PartnerID: call.PartnerID, RequestID: call.RequestID, Method: call.Method, PayloadHash: hash, CreatedAt: now}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.settings.IdempotencyTTL))
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return replay(existing, rec, &result)
+		}
+		if result, err = op(tx); err != nil {
+			return err
+		}
+		response, err := json.Marshal(result)
+		if err != nil {
+			return fmt.Errorf("%s: encode response: %w", call.Method, err)
+		}
+		return tx.SaveIdempotencyResponse(ctx, call.PartnerID, call.RequestID, response)
+	})
+	return result, err
+}
+
+// replay answers a repeated request from its stored record.
+func replay[T any](existing, rec IdempotencyRecord, result *T) error {
+	switch {
+	case existing.Method != rec.Method || existing.PayloadHash != rec.PayloadHash:
+		return fmt.Errorf("%s: request id first used for %s with another payload: %w", rec.Method, existing.Method, ErrIdempotencyConflict)
+	case existing.Response == nil:
+		return fmt.Errorf("%s: %w", rec.Method, ErrRequestInProgress)
+	}
+	if err := json.Unmarshal(existing.Response, result); err != nil {
+		return fmt.Errorf("%s: decode stored response: %w", rec.Method, err)
+	}
+	return nil
+}
+
+// PurgeIdempotencyKeys forgets request ids older than the idempotency window.
+func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.PurgeIdempotencyKeys(ctx, s.clock.Now().Add(-s.settings.IdempotencyTTL))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge idempotency keys: %w", err)
+	}
+	return n, nil
+}

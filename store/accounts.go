@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/accountd/accountd/services"
+)
+
+type accountRow struct {
+	ID                    int64         `db:"id"`
+	PartnerID             int64         `db:"partner_id"`
+	CustomerID            int64         `db:"customer_id"`
+	Number                string        `db:"account_number"`
+	Name                  string        `db:"name"`
+	Type                  string        `db:"account_type"`
+	Currency              string        `db:"currency"`
+	Status                string        `db:"status"`
+	BalanceMinor          int64         `db:"balance_minor"`
+	ActivityAccountID     sql.NullInt64 `db:"activity_account_id"`
+	ActivityAccountNumber string        `db:"activity_account_number"`
+	CustodialCustomerID   sql.NullInt64 `db:"custodial_customer_id"`
+	CustodialType         string        `db:"custodial_type"`
+	ShortCode             string        `db:"short_code"`
+	CreatedAt             int64         `db:"created_at"`
+	UpdatedAt             int64         `db:"updated_at"`
+}
+
+func (r accountRow) account() services.Account {
+	return services.Account{
+		ID: r.ID, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Number: r.Number, Name: r.Name,
+		Type: r.Type, Currency: r.Currency, Status: r.Status, BalanceMinor: r.BalanceMinor,
+		ActivityAccountID: r.ActivityAccountID.Int64, ActivityAccountNumber: r.ActivityAccountNumber,
+		CustodialCustomerID: r.CustodialCustomerID.Int64, CustodialType: r.CustodialType, ShortCode: r.ShortCode,
+		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
+	}
+}
+
+const selectAccount = `SELECT a.id, a.partner_id, a.customer_id, a.account_number, a.name, a.account_type,
+	a.currency, a.status, a.balance_minor, a.activity_account_id, COALESCE(p.account_number, '') AS activity_account_number,
+	a.custodial_customer_id, a.custodial_type, COALESCE(a.short_code, '') AS short_code, a.created_at, a.updated_at
+	FROM accounts a LEFT JOIN accounts p ON p.id = a.activity_account_id
+	WHERE a.partner_id = ? `
+
+// FindAccount returns the partner's account with the given ID or number, or
+// services.ErrAccountNotFound.
+func (q queries) FindAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+	query, args := selectAccount, []any{partnerID}
+	switch {
+	case by.ID != 0:
+		query += `AND a.id = ?`
+		args = append(args, by.ID)
+	case by.Number != "":
+		query += `AND a.account_number = ?`
+		args = append(args, by.Number)
+	default:
+		return services.Account{}, fmt.Errorf("find account: empty lookup: %w", services.ErrAccountNotFound)
+	}
+	var row accountRow
+	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
+		return services.Account{}, fmt.Errorf("find account: %w", notFound(err, services.ErrAccountNotFound))
+	}
+	return row.account(), nil
+}
+
+// ListCustomerAccounts returns all of a customer's accounts, oldest first.
+func (q queries) ListCustomerAccounts(ctx context.Context, partnerID, customerID int64) ([]services.Account, error) {
+	var rows []accountRow
+	err := sqlxSelect(ctx, q.db, &rows, selectAccount+`AND a.customer_id = ? ORDER BY a.created_at, a.id`, partnerID, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts of customer %d: %w", customerID, translate(err))
+	}
+	return accounts(rows), nil
+}
+
+// ListAccounts returns one page of a customer's accounts, oldest first, and
+// how many match the filter in all.
+func (q queries) ListAccounts(ctx context.Context, f services.AccountFilter) ([]services.Account, int, error) {
+	where := `AND a.customer_id = ? AND (? = '' OR a.status = ?) AND (? = '' OR a.account_type = ?) `
+	args := []any{f.PartnerID, f.CustomerID, f.Status, f.Status, f.Type, f.Type}
+	var total int
+	err := sqlxGet(ctx, q.db, &total, `SELECT COUNT(*) FROM accounts a WHERE a.partner_id = ? `+where, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count accounts: %w", translate(err))
+	}
+	var rows []accountRow
+	err = sqlxSelect(ctx, q.db, &rows, selectAccount+where+`ORDER BY a.created_at, a.id LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list accounts: %w", translate(err))
+	}
+	return accounts(rows), total, nil
+}
+
+func accounts(rows []accountRow) []services.Account {
+	out := make([]services.Account, len(rows))
+	for i, r := range rows {
+		out[i] = r.account()
+	}
+	return out
+}
+
+// InsertAccount inserts a new account.
+func (t *txStore) InsertAccount(ctx context.Context, a services.Account) error {
+	err := t.withSavepoint(ctx, func() error {
+		_, err := exec(ctx, t.tx, `INSERT INTO accounts (id, partner_id, customer_id, account_number, name,
+			account_type, currency, status, balance_minor, activity_account_id, custodial_customer_id,
+			custodial_type, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.PartnerID, a.CustomerID, a.Number, a.Name, a.Type, a.Currency, a.Status, a.BalanceMinor,
+			nullID(a.ActivityAccountID), nullID(a.CustodialCustomerID), a.CustodialType,
+			a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli())
+		return translate(err)
+	})
+	if err != nil {
+		return fmt.Errorf("insert account: %w", err)
+	}
+	return nil
+}
+
+// nullID stores a zero ID as NULL.
+func nullID(id int64) sql.NullInt64 {
+	return sql.NullInt64{Int64: id, Valid: id != 0}
+}

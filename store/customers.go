@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/accountd/accountd/services"
+)
+
+type customerRow struct {
+	ID                int64  `db:"id"`
+	PartnerID         int64  `db:"partner_id"`
+	Number            string `db:"customer_number"`
+	Type              string `db:"type"`
+	Status            string `db:"status"`
+	FirstName         string `db:"first_name"`
+	LastName          string `db:"last_name"`
+	DOB               string `db:"dob"`
+	Gender            string `db:"gender"`
+	BusinessNameLegal string `db:"business_name_legal"`
+	DateEstablished   string `db:"date_established"`
+	Email             string `db:"email"`
+	Phone             string `db:"phone"`
+	Line1             string `db:"address_line1"`
+	Line2             string `db:"address_line2"`
+	City              string `db:"city"`
+	State             string `db:"state"`
+	Country           string `db:"country"`
+	ZipCode           string `db:"zip_code"`
+	CreatedAt         int64  `db:"created_at"`
+	UpdatedAt         int64  `db:"updated_at"`
+}
+
+func (r customerRow) customer() services.Customer {
+	return services.Customer{
+		ID: r.ID, PartnerID: r.PartnerID, Number: r.Number, Type: r.Type, Status: r.Status,
+		FirstName: r.FirstName, LastName: r.LastName, DOB: r.DOB, Gender: r.Gender,
+		BusinessNameLegal: r.BusinessNameLegal, DateEstablished: r.DateEstablished,
+		Email: r.Email, Phone: r.Phone,
+		Address:   services.Address{Line1: r.Line1, Line2: r.Line2, City: r.City, State: r.State, Country: r.Country, ZipCode: r.ZipCode},
+		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
+	}
+}
+
+const selectCustomer = `SELECT id, partner_id, customer_number, type, status, first_name, last_name, dob, gender,
+	business_name_legal, date_established, COALESCE(email, '') AS email, COALESCE(phone, '') AS phone,
+	address_line1, address_line2, city, state, country, zip_code, created_at, updated_at
+	FROM customers c WHERE c.partner_id = ? AND `
+
+// FindCustomer returns the partner's customer matching by, with its
+// identifications, or services.ErrCustomerNotFound.
+func (q queries) FindCustomer(ctx context.Context, partnerID int64, by services.CustomerLookup) (services.Customer, error) {
+	query := selectCustomer
+	args := []any{partnerID}
+	switch {
+	case by.ID != 0:
+		query += `c.id = ?`
+		args = append(args, by.ID)
+	case by.Number != "":
+		query += `c.customer_number = ?`
+		args = append(args, by.Number)
+	case by.EmailKey != "":
+		query += `c.email_key = ?`
+		args = append(args, by.EmailKey)
+	case by.Phone != "":
+		query += `c.phone = ?`
+		args = append(args, by.Phone)
+	case by.IDType != "":
+		query += `c.id = (SELECT customer_id FROM customer_identifications WHERE partner_id = ? AND type = ? AND value = ?)`
+		args = append(args, partnerID, by.IDType, by.IDValue)
+	default:
+		return services.Customer{}, fmt.Errorf("find customer: empty lookup: %w", services.ErrCustomerNotFound)
+	}
+	var row customerRow
+	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
+		return services.Customer{}, fmt.Errorf("find customer: %w", notFound(err, services.ErrCustomerNotFound))
+	}
+	c := row.customer()
+	ids, err := q.identifications(ctx, c.ID)
+	if err != nil {
+		return services.Customer{}, err
+	}
+	c.Identifications = ids
+	return c, nil
+}
+
+func (q queries) identifications(ctx context.Context, customerID int64) ([]services.Identification, error) {
+	var ids []services.Identification
+	err := sqlxSelect(ctx, q.db, &ids, `SELECT type, value FROM customer_identifications WHERE customer_id = ? ORDER BY type`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("find identifications of customer %d: %w", customerID, translate(err))
+	}
+	return ids, nil
+}
+
+// CountCustomers returns how many customers the partner has.
+func (q queries) CountCustomers(ctx context.Context, partnerID int64) (int, error) {
+	var n int
+	if err := sqlxGet(ctx, q.db, &n, `SELECT COUNT(*) FROM customers WHERE partner_id = ?`, partnerID); err != nil {
+		return 0, fmt.Errorf("count customers: %w", translate(err))
+	}
+	return n, nil
+}
+
+// InsertCustomer inserts a customer and its identifications.
+func (t *txStore) InsertCustomer(ctx context.Context, c services.Customer) error {
+	err := t.withSavepoint(ctx, func() error {
+		_, err := exec(ctx, t.tx, `INSERT INTO customers (id, partner_id, customer_number, type, status,
+			first_name, last_name, dob, gender, business_name_legal, date_established, email, email_key, phone,
+			address_line1, address_line2, city, state, country, zip_code, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.PartnerID, c.Number, c.Type, c.Status, c.FirstName, c.LastName, c.DOB, c.Gender,
+			c.BusinessNameLegal, c.DateEstablished, nullable(c.Email), nullable(services.EmailKey(c.Email)), nullable(c.Phone),
+			c.Address.Line1, c.Address.Line2, c.Address.City, c.Address.State, c.Address.Country, c.Address.ZipCode,
+			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
+		if err != nil {
+			return translate(err)
+		}
+		for _, id := range c.Identifications {
+			if _, err := exec(ctx, t.tx, `INSERT INTO customer_identifications (partner_id, type, value, customer_id)
+				VALUES (?, ?, ?, ?)`, c.PartnerID, id.Type, id.Value, c.ID); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("insert customer: %w", err)
+	}
+	return nil
+}
+
+// nullable stores an empty string as NULL, so that unique columns allow many
+// customers without a value.
+func nullable(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}

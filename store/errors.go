@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/accountd/accountd/services"
+)
+
+// uniqueViolations maps the column lists SQLite names in a UNIQUE or
+// PRIMARY KEY violation to the services' sentinel errors.
+var uniqueViolations = map[string]error{
+	"customers.id":                              services.ErrNumberTaken,
+	"customers.customer_number":                 services.ErrNumberTaken,
+	"customers.partner_id, customers.email_key": services.ErrEmailExists,
+	"customers.partner_id, customers.phone":     services.ErrPhoneExists,
+	"customer_identifications.partner_id, customer_identifications.type, customer_identifications.value": services.ErrIdentificationExists,
+	"accounts.id":             services.ErrNumberTaken,
+	"accounts.account_number": services.ErrNumberTaken,
+	"partners.id":             services.ErrNumberTaken,
+	"api_keys.key_id":         services.ErrNumberTaken,
+}
+
+// errBusy means the database stayed locked by another process for longer
+// than the busy timeout.
+var errBusy = errors.New("database is busy")
+
+// translate turns driver errors into sentinel errors where one applies and
+// returns other errors unchanged.
+func translate(err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch {
+	case se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey:
+		cols := strings.TrimPrefix(se.Error(), "UNIQUE constraint failed: ")
+		if sentinel, ok := uniqueViolations[cols]; ok {
+			return sentinel
+		}
+	case se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked:
+		return fmt.Errorf("%w: %w", errBusy, err)
+	}
+	return err
+}
+
+// notFound replaces sql.ErrNoRows with the given sentinel.
+func notFound(err, sentinel error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return sentinel
+	}
+	return translate(err)
+}
+
+// withSavepoint runs fn inside a savepoint of tx, rolling back to it when fn
+// fails, so that the transaction stays usable after a failed statement (a
+// collision on a generated number is retried with another number).
+func (t *txStore) withSavepoint(ctx context.Context, fn func() error) error {
+	if _, err := exec(ctx, t.tx, "SAVEPOINT insert_row"); err != nil {
+		return translate(err)
+	}
+	if err := fn(); err != nil {
+		if _, rbErr := exec(ctx, t.tx, "ROLLBACK TO SAVEPOINT insert_row"); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	_, err := exec(ctx, t.tx, "RELEASE SAVEPOINT insert_row")
+	return translate(err)
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/accountd/accountd/services"
+)
+
+// ClaimIdempotencyKey records a request id for a partner unless it is
+// already recorded. A record older than expiredBefore is taken over. When the
+// id is held, it returns the existing record and claimed false.
+func (t *txStore) ClaimIdempotencyKey(ctx context.Context, rec services.IdempotencyRecord, expiredBefore time.Time) (bool, services.IdempotencyRecord, error) {
+	res, err := exec(ctx, t.tx, `INSERT INTO idempotency_keys (partner_id, request_id, method, payload_hash, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING`,
+		rec.PartnerID, rec.RequestID, rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli())
+	if err != nil {
+		return false, services.IdempotencyRecord{}, fmt.Errorf("claim request id: %w", translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, services.IdempotencyRecord{}, nil
+	}
+	res, err = exec(ctx, t.tx, `UPDATE idempotency_keys SET method = ?, payload_hash = ?, response = NULL, created_at = ?
+		WHERE partner_id = ? AND request_id = ? AND created_at < ?`,
+		rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli(), rec.PartnerID, rec.RequestID, expiredBefore.UnixMilli())
+	if err != nil {
+		return false, services.IdempotencyRecord{}, fmt.Errorf("claim expired request id: %w", translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, services.IdempotencyRecord{}, nil
+	}
+	var row struct {
+		Method      string         `db:"method"`
+		PayloadHash string         `db:"payload_hash"`
+		Response    sql.NullString `db:"response"`
+		CreatedAt   int64          `db:"created_at"`
+	}
+	err = sqlxGet(ctx, t.tx, &row, `SELECT method, payload_hash, response, created_at FROM idempotency_keys
+		WHERE partner_id = ? AND request_id = ?`, rec.PartnerID, rec.RequestID)
+	if err != nil {
+		return false, services.IdempotencyRecord{}, fmt.Errorf("read request id: %w", translate(err))
+	}
+	existing := services.IdempotencyRecord{
+		PartnerID: rec.PartnerID, RequestID: rec.RequestID, Method: row.Method, PayloadHash: row.PayloadHash,
+		CreatedAt: time.UnixMilli(row.CreatedAt).UTC(),
+	}
+	if row.Response.Valid {
+		existing.Response = []byte(row.Response.String)
+	}
+	return false, existing, nil
+}
+
+// SaveIdempotencyResponse stores the response of a claimed request id.
+func (t *txStore) SaveIdempotencyResponse(ctx context.Context, partnerID int64, requestID string, response []byte) error {
+	_, err := exec(ctx, t.tx, `UPDATE idempotency_keys SET response = ? WHERE partner_id = ? AND request_id = ?`,
+		string(response), partnerID, requestID)
+	if err != nil {
+		return fmt.Errorf("save response: %w", translate(err))
+	}
+	return nil
+}
+
+// PurgeIdempotencyKeys deletes records created before the given time.
+func (t *txStore) PurgeIdempotencyKeys(ctx context.Context, createdBefore time.Time) (int64, error) {
+	res, err := exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE created_at < ?`, createdBefore.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("purge request ids: %w", translate(err))
+	}
+	return res.RowsAffected()
+}

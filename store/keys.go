@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/accountd/accountd/services"
+)
+
+type keyRow struct {
+	KeyID          string        `db:"key_id"`
+	PartnerID      int64         `db:"partner_id"`
+	PartnerName    string        `db:"partner_name"`
+	PublicKey      string        `db:"public_key"`
+	CredentialHash string        `db:"credential_hash"`
+	Status         string        `db:"status"`
+	CreatedAt      int64         `db:"created_at"`
+	RevokedAt      sql.NullInt64 `db:"revoked_at"`
+}
+
+func (r keyRow) key() services.APIKey {
+	k := services.APIKey{
+		KeyID: r.KeyID, PartnerID: r.PartnerID, PartnerName: r.PartnerName, PublicKeyPEM: r.PublicKey,
+		CredentialHash: r.CredentialHash, Status: r.Status, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
+	}
+	if r.RevokedAt.Valid {
+		k.RevokedAt = time.UnixMilli(r.RevokedAt.Int64).UTC()
+	}
+	return k
+}
+
+const selectKey = `SELECT k.key_id, k.partner_id, p.name AS partner_name, k.public_key, k.credential_hash,
+	k.status, k.created_at, k.revoked_at FROM api_keys k JOIN partners p ON p.id = k.partner_id `
+
+// FindAPIKey returns a key with its partner's name, or services.ErrKeyNotFound.
+func (q queries) FindAPIKey(ctx context.Context, keyID string) (services.APIKey, error) {
+	var row keyRow
+	if err := sqlxGet(ctx, q.db, &row, selectKey+`WHERE k.key_id = ?`, keyID); err != nil {
+		return services.APIKey{}, fmt.Errorf("find key: %w", notFound(err, services.ErrKeyNotFound))
+	}
+	return row.key(), nil
+}
+
+// ListAPIKeys returns every key, by partner and age.
+func (q queries) ListAPIKeys(ctx context.Context) ([]services.APIKey, error) {
+	var rows []keyRow
+	if err := sqlxSelect(ctx, q.db, &rows, selectKey+`ORDER BY p.name, k.created_at, k.key_id`); err != nil {
+		return nil, fmt.Errorf("list keys: %w", translate(err))
+	}
+	keys := make([]services.APIKey, len(rows))
+	for i, r := range rows {
+		keys[i] = r.key()
+	}
+	return keys, nil
+}
+
+// FindPartnerByName returns a partner, or services.ErrPartnerNotFound.
+func (q queries) FindPartnerByName(ctx context.Context, name string) (services.Partner, error) {
+	var row struct {
+		ID        int64  `db:"id"`
+		Name      string `db:"name"`
+		CreatedAt int64  `db:"created_at"`
+	}
+	if err := sqlxGet(ctx, q.db, &row, `SELECT id, name, created_at FROM partners WHERE name = ?`, name); err != nil {
+		return services.Partner{}, fmt.Errorf("find partner: %w", notFound(err, services.ErrPartnerNotFound))
+	}
+	return services.Partner{ID: row.ID, Name: row.Name, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
+}
+
+// InsertPartner inserts a partner.
+func (t *txStore) InsertPartner(ctx context.Context, p services.Partner) error {
+	_, err := exec(ctx, t.tx, `INSERT INTO partners (id, name, created_at) VALUES (?, ?, ?)`, p.ID, p.Name, p.CreatedAt.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("insert partner: %w", translate(err))
+	}
+	return nil
+}
+
+// InsertAPIKey inserts a key.
+func (t *txStore) InsertAPIKey(ctx context.Context, k services.APIKey) error {
+	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("insert key: %w", translate(err))
+	}
+	return nil
+}
+
+// RevokeAPIKey marks a key revoked.
+func (t *txStore) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error {
+	res, err := exec(ctx, t.tx, `UPDATE api_keys SET status = 'REVOKED', revoked_at = ? WHERE key_id = ?`, at.UnixMilli(), keyID)
+	if err != nil {
+		return fmt.Errorf("revoke key: %w", translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("revoke key: %w", services.ErrKeyNotFound)
+	}
+	return nil
+}
