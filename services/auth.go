@@ -106,7 +106,12 @@ func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, er
 // bytes do not verify, the payload with insignificant whitespace removed is
 // tried. Anything else fails with ErrInvalidSignature.
 func (id Identity) VerifyPayload(payload []byte, signature string) error {
-	if id.publicKey == nil {
+	return VerifyPayload(id.publicKey, payload, signature)
+}
+
+// VerifyPayload is Identity.VerifyPayload for a given public key.
+func VerifyPayload(pub *ecdsa.PublicKey, payload []byte, signature string) error {
+	if pub == nil {
 		return fmt.Errorf("verify signature: no key: %w", ErrInvalidSignature)
 	}
 	if signature == "" {
@@ -116,11 +121,11 @@ func (id Identity) VerifyPayload(payload []byte, signature string) error {
 	if err != nil {
 		return fmt.Errorf("verify signature: not Base64: %w", ErrInvalidSignature)
 	}
-	if VerifySignature(id.publicKey, payload, sig) {
+	if VerifySignature(pub, payload, sig) {
 		return nil
 	}
 	var compact bytes.Buffer
-	if json.Compact(&compact, payload) == nil && compact.Len() != len(payload) && VerifySignature(id.publicKey, compact.Bytes(), sig) {
+	if json.Compact(&compact, payload) == nil && compact.Len() != len(payload) && VerifySignature(pub, compact.Bytes(), sig) {
 		return nil
 	}
 	return fmt.Errorf("verify signature: %w", ErrInvalidSignature)
