@@ -173,9 +173,10 @@ var (
 	reInstitution = regexp.MustCompile(`^\d{1,20}$`)
 	reRegion      = regexp.MustCompile(`^[A-Z]{2}$`)
 	reHostName    = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+	reDigits      = regexp.MustCompile(`^\d+$`)
 )
 
-// build reads every key and checks it, naming the first bad key.
+// build reads every key and checks it, naming every bad key.
 func build(v *viper.Viper) (Config, error) {
 	var c Config
 	var errs []error
@@ -184,16 +185,17 @@ func build(v *viper.Viper) (Config, error) {
 	}
 	str := func(key string) string { return strings.TrimSpace(cast.ToString(v.Get(key))) }
 	num := func(key string, min, max int64) int64 {
-		n, err := cast.ToInt64E(v.Get(key))
+		n, err := strictInt(v.Get(key))
 		if err != nil || n < min || n > max {
-			bad(key, fmt.Sprintf("must be an integer from %d to %d", min, max), v.Get(key))
+			bad(key, fmt.Sprintf("must be a whole number from %d to %d", min, max), v.Get(key))
 		}
 		return n
 	}
 	dur := func(key string) time.Duration {
-		d, err := cast.ToDurationE(v.Get(key))
+		// A number without a unit would be nanoseconds: refuse it.
+		d, err := time.ParseDuration(cast.ToString(v.Get(key)))
 		if err != nil || d <= 0 {
-			bad(key, "must be a positive duration such as 2s, 5m or 24h", v.Get(key))
+			bad(key, "must be a positive duration with a unit, such as 2s, 5m or 24h", v.Get(key))
 		}
 		return d
 	}
@@ -212,7 +214,10 @@ func build(v *viper.Viper) (Config, error) {
 	if c.Database.DSN = str("database.dsn"); c.Database.DSN == "" {
 		bad("database.dsn", "must name the database file", c.Database.DSN)
 	}
-	if c.Bank.InstitutionID = str("bank.institution_id"); !reInstitution.MatchString(c.Bank.InstitutionID) {
+	if _, isString := v.Get("bank.institution_id").(string); !isString {
+		// YAML reads an unquoted 011000015 as a number and drops the zero.
+		bad("bank.institution_id", "must be a string; quote it in YAML so that leading zeros stay", v.Get("bank.institution_id"))
+	} else if c.Bank.InstitutionID = str("bank.institution_id"); !reInstitution.MatchString(c.Bank.InstitutionID) {
 		bad("bank.institution_id", "must be the bank's routing number, 1 to 20 digits", c.Bank.InstitutionID)
 	}
 	if c.Bank.PhoneRegion = strings.ToUpper(str("bank.phone_region")); c.Bank.PhoneRegion != "" && !reRegion.MatchString(c.Bank.PhoneRegion) {
@@ -234,13 +239,36 @@ func checkAddr(addr string) error {
 	if err != nil {
 		return errors.New("must be host:port, e.g. 127.0.0.1:8080")
 	}
-	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+	if p, err := strconv.Atoi(port); err != nil || !reDigits.MatchString(port) || p > 65535 {
 		return errors.New("port must be a number from 0 to 65535")
 	}
 	if host != "" && net.ParseIP(host) == nil && !reHostName.MatchString(host) {
 		return errors.New("host must be an IP address or a host name")
 	}
 	return nil
+}
+
+// strictInt reads a whole number given as a YAML integer or as decimal
+// digits; booleans, floats, hex and signs are refused.
+func strictInt(v any) (int64, error) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), nil
+	case int64:
+		return n, nil
+	case uint64:
+		if n > 1<<62 {
+			return 0, errors.New("too large")
+		}
+		return int64(n), nil
+	case string:
+		s := strings.TrimSpace(n)
+		if !reDigits.MatchString(s) {
+			return 0, errors.New("not a whole number")
+		}
+		return strconv.ParseInt(s, 10, 64)
+	}
+	return 0, fmt.Errorf("not a whole number: %T", v)
 }
 
 func oneOf(s string, allowed ...string) bool {
@@ -259,6 +287,8 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"server.addr":             c.Server.Addr,
 		"server.max_body_bytes":   c.Server.MaxBodyBytes,
 		"server.max_batch":        c.Server.MaxBatch,
+		"server.read_timeout":     c.Server.ReadTimeout.String(),
+		"server.write_timeout":    c.Server.WriteTimeout.String(),
 		"server.shutdown_timeout": c.Server.ShutdownTimeout.String(),
 		"database.driver":         c.Database.Driver,
 		"database.dsn":            redact(c.Database.DSN),

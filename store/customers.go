@@ -104,9 +104,16 @@ func (q queries) CountCustomers(ctx context.Context, partnerID int64) (int, erro
 	return n, nil
 }
 
-// InsertCustomer inserts a customer and its identifications.
+// InsertCustomer inserts a customer and its identifications, the
+// identifications first so that an identity clash is the error reported.
 func (t *txStore) InsertCustomer(ctx context.Context, c services.Customer) error {
 	err := t.withSavepoint(ctx, func() error {
+		for _, id := range c.Identifications {
+			if _, err := exec(ctx, t.tx, `INSERT INTO customer_identifications (partner_id, type, value, customer_id)
+				VALUES (?, ?, ?, ?)`, c.PartnerID, id.Type, id.Value, c.ID); err != nil {
+				return translate(err)
+			}
+		}
 		_, err := exec(ctx, t.tx, `INSERT INTO customers (id, partner_id, customer_number, type, status,
 			first_name, last_name, dob, gender, business_name_legal, date_established, email, email_key, phone,
 			address_line1, address_line2, city, state, country, zip_code, created_at, updated_at)
@@ -115,16 +122,7 @@ func (t *txStore) InsertCustomer(ctx context.Context, c services.Customer) error
 			c.BusinessNameLegal, c.DateEstablished, nullable(c.Email), nullable(services.EmailKey(c.Email)), nullable(c.Phone),
 			c.Address.Line1, c.Address.Line2, c.Address.City, c.Address.State, c.Address.Country, c.Address.ZipCode,
 			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
-		if err != nil {
-			return translate(err)
-		}
-		for _, id := range c.Identifications {
-			if _, err := exec(ctx, t.tx, `INSERT INTO customer_identifications (partner_id, type, value, customer_id)
-				VALUES (?, ?, ?, ?)`, c.PartnerID, id.Type, id.Value, c.ID); err != nil {
-				return translate(err)
-			}
-		}
-		return nil
+		return translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("insert customer: %w", err)

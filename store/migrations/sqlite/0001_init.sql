@@ -50,7 +50,10 @@ CREATE TABLE customer_identifications (
     partner_id   BIGINT  NOT NULL,
     type         TEXT    NOT NULL,
     value        TEXT    NOT NULL,
-    customer_id  BIGINT  NOT NULL REFERENCES customers (id),
+    -- Deferred, so that a customer's documents are inserted (and checked for
+    -- uniqueness) before the customer row: an identity clash is reported
+    -- before a clash on e-mail or phone.
+    customer_id  BIGINT  NOT NULL REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED,
     PRIMARY KEY (partner_id, type, value)
 );
 CREATE INDEX customer_identifications_customer ON customer_identifications (customer_id);

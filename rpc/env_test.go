@@ -1,0 +1,149 @@
+package rpc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+// server is an in-process accountd on a real SQLite database, with two
+// partners' keys.
+type server struct {
+	t      *testing.T
+	url    string
+	client *rpc.Client
+	alpha  *rpc.KeyFile
+	beta   *rpc.KeyFile
+	st     *store.Store
+	logs   *syncBuffer
+	keys   *services.Partners
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newServer(t *testing.T, opts rpc.Options) *server {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite", filepath.Join(t.TempDir(), "accountd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
+	auth := services.NewAuthenticator(st, nil, time.Millisecond)
+	h, err := rpc.NewHandler(svc, auth, opts, zerolog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h.Routes())
+	t.Cleanup(ts.Close)
+	s := &server{t: t, url: ts.URL + "/jsonrpc", st: st, logs: logs, keys: services.NewPartners(st, nil)}
+	s.client = &rpc.Client{URL: s.url, HTTP: ts.Client()}
+	s.alpha = s.newKey("alpha")
+	s.beta = s.newKey("beta")
+	return s
+}
+
+func (s *server) newKey(partner string) *rpc.KeyFile {
+	s.t.Helper()
+	k, err := s.keys.CreateKey(context.Background(), partner)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return &rpc.KeyFile{Partner: k.Partner, KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+}
+
+// post sends a raw body and returns the status and the body.
+func (s *server) post(body []byte) (int, []byte) {
+	s.t.Helper()
+	status, resp, err := s.client.Post(context.Background(), body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return status, resp
+}
+
+// call signs and sends one request with key and returns the response.
+func (s *server) call(key *rpc.KeyFile, method, id string, payload any) rpc.Response {
+	s.t.Helper()
+	p, err := json.Marshal(payload)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	body, err := key.Envelope(method, json.RawMessage(id), p)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	status, resp := s.post(body)
+	if status != http.StatusOK {
+		s.t.Fatalf("%s: HTTP %d: %s", method, status, resp)
+	}
+	var r rpc.Response
+	if err := json.Unmarshal(resp, &r); err != nil {
+		s.t.Fatalf("%s: %v: %s", method, err, resp)
+	}
+	return r
+}
+
+// mustCall is call that fails the test on a JSON-RPC error and decodes the
+// result into out.
+func (s *server) mustCall(key *rpc.KeyFile, method, id string, payload, out any) {
+	s.t.Helper()
+	r := s.call(key, method, id, payload)
+	if r.Error != nil {
+		s.t.Fatalf("%s: error %+v", method, r.Error)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Result, out); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// seed adds a customer with one USD checking account for key's partner and
+// returns the customer ID and the account number.
+func (s *server) seed(key *rpc.KeyFile, ssn, email string) (string, string) {
+	s.t.Helper()
+	var c services.AddCustomerResult
+	s.mustCall(key, "CustomerService.AddCustomer", `"seed-c-`+ssn+`"`, map[string]any{
+		"type": "INDIVIDUAL", "firstName": "Dave", "lastName": "Miller", "DOB": "19850412",
+		"identification": []map[string]string{{"type": "SSN", "value": ssn}},
+		"contact":        map[string]string{"email": email},
+	}, &c)
+	var a services.AddAccountResult
+	s.mustCall(key, "CustomerService.AddAccount", `"seed-a-`+ssn+`"`, map[string]any{
+		"customerID": c.ID, "name": "DAVE", "accountType": "CHECKING", "currency": "USD",
+	}, &a)
+	return c.ID, a.AccountNumber
+}

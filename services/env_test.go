@@ -1,0 +1,123 @@
+package services_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+// fakeClock is a clock that tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is a Service on a real SQLite database with two partners.
+type env struct {
+	svc      *services.Service
+	st       *store.Store
+	path     string
+	clock    *fakeClock
+	partners *services.Partners
+	alpha    services.Call
+	beta     services.Call
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "accountd.db")
+	st, err := store.Open(ctx, "sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	e := &env{st: st, path: path, clock: clock, partners: services.NewPartners(st, clock)}
+	e.svc = services.New(st, services.Settings{InstitutionID: "101115399", PhoneRegion: "VN", IdempotencyTTL: 24 * time.Hour}, services.WithClock(clock))
+	e.alpha = e.partnerCall(t, "alpha")
+	e.beta = e.partnerCall(t, "beta")
+	return e
+}
+
+func (e *env) partnerCall(t *testing.T, name string) services.Call {
+	t.Helper()
+	ctx := context.Background()
+	k, err := e.partners.CreateKey(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.partners.FindPartner(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return services.Call{PartnerID: p.ID, KeyID: k.KeyID}
+}
+
+// with returns the call as a given method with a given request id.
+func with(c services.Call, method, requestID string) services.Call {
+	c.Method, c.RequestID = method, requestID
+	return c
+}
+
+// dave is a valid individual customer.
+func dave() services.AddCustomerInput {
+	return services.AddCustomerInput{
+		Type: "INDIVIDUAL", FirstName: "Dave", LastName: "Miller", DOB: "19850412", Gender: "MALE",
+		Identification: []services.Identification{{Type: "SSN", Value: "123-45-6789"}},
+		Contact:        services.Contact{Email: "dave.miller@example.com", PhoneNumber: "+12025550142"},
+		Address:        services.Address{Line1: "1 Main St", City: "Austin", State: "TX", Country: "US", ZipCode: "73301"},
+	}
+}
+
+// fieldReasons lists "field:REASON" for each field error of err, sorted.
+func fieldReasons(err error) []string {
+	var v *services.ValidationError
+	if !errors.As(err, &v) {
+		return nil
+	}
+	var out []string
+	for _, f := range v.Fields {
+		out = append(out, f.Field+":"+f.Reason)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func join(s []string) string { return strings.Join(s, " ") }
+
+// closeAccount sets an account's status to CLOSED directly in the database;
+// the API to close accounts comes with the account lifecycle.
+func closeAccount(e *env, number string) error {
+	db, err := sql.Open("sqlite3", e.path+"?_busy_timeout=5000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(`UPDATE accounts SET status = 'CLOSED' WHERE account_number = ?`, number)
+	return err
+}

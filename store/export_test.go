@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+
+	"github.com/accountd/accountd/services"
+)
+
+// ExecForTest runs a statement in a write transaction, for tests that need
+// to set up states the services cannot produce.
+func ExecForTest(tx services.Tx, query string) error {
+	_, err := tx.(*txStore).tx.ExecContext(context.Background(), query)
+	return err
+}
+
+// WriterPragma reads a PRAGMA on the writer connection.
+func WriterPragma(s *Store, name string) (string, error) {
+	var v string
+	err := s.writer.GetContext(context.Background(), &v, "PRAGMA "+name)
+	return v, err
+}
+
+// ReaderPragma reads a PRAGMA on a reader connection.
+func ReaderPragma(s *Store, name string) (string, error) {
+	var v string
+	err := s.reader.GetContext(context.Background(), &v, "PRAGMA "+name)
+	return v, err
+}

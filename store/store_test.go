@@ -1,0 +1,220 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+// openStore opens a migrated SQLite database in a temporary folder.
+func openStore(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "accountd.db")
+	st, err := store.Open(context.Background(), "sqlite", path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st, path
+}
+
+var epoch = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+// seedPartner inserts a partner with the given ID.
+func seedPartner(t *testing.T, st *store.Store, id int64, name string) {
+	t.Helper()
+	err := st.Update(context.Background(), func(tx services.Tx) error {
+		return tx.InsertPartner(context.Background(), services.Partner{ID: id, Name: name, CreatedAt: epoch})
+	})
+	if err != nil {
+		t.Fatalf("insert partner: %v", err)
+	}
+}
+
+func customer(id, partner int64, number, email, phone string, ids ...services.Identification) services.Customer {
+	return services.Customer{
+		ID: id, PartnerID: partner, Number: number, Type: services.CustomerIndividual, Status: services.CustomerActive,
+		FirstName: "Dave", LastName: "Miller", DOB: "1985-04-12", Email: email, Phone: phone,
+		Identifications: ids, CreatedAt: epoch, UpdatedAt: epoch,
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	st, path := openStore(t)
+	applied, err := st.Migrate(ctx)
+	if err != nil || len(applied) != 0 {
+		t.Fatalf("second migrate: applied %v, err %v; want nothing applied", applied, err)
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil || v < 1 {
+		t.Fatalf("schema version = %d, %v; want at least 1", v, err)
+	}
+	st.Close()
+
+	// A database migrated by a newer binary is refused.
+	st2, err := store.Open(ctx, "sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	if err := st2.Update(ctx, func(services.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := execRaw(st2, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st2.Migrate(ctx); !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("migrate on a newer schema: got %v, want ErrSchemaTooNew", err)
+	}
+}
+
+func TestOpenRefusesOtherDrivers(t *testing.T) {
+	if _, err := store.Open(context.Background(), "mysql", "x"); err == nil {
+		t.Fatal("Open(mysql) succeeded; want an error")
+	}
+}
+
+func TestInsertCustomerUniqueness(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedPartner(t, st, 1, "alpha")
+	seedPartner(t, st, 2, "beta")
+	ssn := services.Identification{Type: "SSN", Value: "123456789"}
+	first := customer(100, 1, "N100", "Dave@Example.com", "+12025550142", ssn)
+	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, first) }); err != nil {
+		t.Fatalf("first insert: %v", err)
+	}
+	tests := []struct {
+		name string
+		c    services.Customer
+		want error
+	}{
+		{"same identification", customer(101, 1, "N101", "", "", ssn), services.ErrIdentificationExists},
+		{"same e-mail in other case", customer(102, 1, "N102", "dave@example.COM", "", services.Identification{Type: "PASSPORT", Value: "B1234567"}), services.ErrEmailExists},
+		{"same phone", customer(103, 1, "N103", "", "+12025550142"), services.ErrPhoneExists},
+		{"same ID", customer(100, 1, "N104", "", ""), services.ErrNumberTaken},
+		{"same customer number", customer(105, 1, "N100", "", ""), services.ErrNumberTaken},
+		{"same identification, e-mail and phone at another partner", customer(106, 2, "N106", "dave@example.com", "+12025550142", ssn), nil},
+		{"no e-mail and no phone twice", customer(107, 1, "N107", "", ""), nil},
+		{"no e-mail and no phone again", customer(108, 1, "N108", "", ""), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, tt.c) })
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("insert: got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCollisionLeavesTransactionUsable(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedPartner(t, st, 1, "alpha")
+	a := customer(100, 1, "N100", "", "")
+	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, a) }); err != nil {
+		t.Fatal(err)
+	}
+	err := st.Update(ctx, func(tx services.Tx) error {
+		clash := customer(100, 1, "N200", "", "", services.Identification{Type: "PASSPORT", Value: "C0000001"})
+		if err := tx.InsertCustomer(ctx, clash); !errors.Is(err, services.ErrNumberTaken) {
+			t.Fatalf("clash: got %v, want ErrNumberTaken", err)
+		}
+		clash.ID = 200
+		return tx.InsertCustomer(ctx, clash)
+	})
+	if err != nil {
+		t.Fatalf("retry in the same transaction: %v", err)
+	}
+	c, err := st.FindCustomer(ctx, 1, services.CustomerLookup{IDType: "PASSPORT", IDValue: "C0000001"})
+	if err != nil || c.ID != 200 {
+		t.Fatalf("find retried customer: got %d, %v; want 200", c.ID, err)
+	}
+}
+
+func TestFindCustomer(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedPartner(t, st, 1, "alpha")
+	seedPartner(t, st, 2, "beta")
+	c := customer(100, 1, "N100", "Dave@Example.com", "+12025550142", services.Identification{Type: "SSN", Value: "123456789"})
+	c.Address = services.Address{Line1: "1 Main St", City: "Austin", Country: "US"}
+	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, c) }); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		partner int64
+		by      services.CustomerLookup
+		wantErr error
+	}{
+		{"by ID", 1, services.CustomerLookup{ID: 100}, nil},
+		{"by number", 1, services.CustomerLookup{Number: "N100"}, nil},
+		{"by e-mail key", 1, services.CustomerLookup{EmailKey: "dave@example.com"}, nil},
+		{"by phone", 1, services.CustomerLookup{Phone: "+12025550142"}, nil},
+		{"by identification", 1, services.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, nil},
+		{"unknown ID", 1, services.CustomerLookup{ID: 999}, services.ErrCustomerNotFound},
+		{"another partner's ID", 2, services.CustomerLookup{ID: 100}, services.ErrCustomerNotFound},
+		{"another partner's identification", 2, services.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, services.ErrCustomerNotFound},
+		{"empty lookup", 1, services.CustomerLookup{}, services.ErrCustomerNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.FindCustomer(ctx, tt.partner, tt.by)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("got error %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			if got.ID != 100 || got.Email != "Dave@Example.com" || got.Address != c.Address || len(got.Identifications) != 1 || !got.CreatedAt.Equal(epoch) {
+				t.Fatalf("got %+v, want the stored customer", got)
+			}
+		})
+	}
+}
+
+// TestConnectionSettings checks what makes an acknowledged change durable and
+// the pools safe: WAL, synchronous FULL (2), foreign keys, read-only readers.
+func TestConnectionSettings(t *testing.T) {
+	st, path := openStore(t)
+	checks := []struct {
+		name, pragma, want string
+		read               func(*store.Store, string) (string, error)
+	}{
+		{"writer journal", "journal_mode", "wal", store.WriterPragma},
+		{"writer synchronous", "synchronous", "2", store.WriterPragma},
+		{"writer foreign keys", "foreign_keys", "1", store.WriterPragma},
+		{"writer busy timeout", "busy_timeout", "5000", store.WriterPragma},
+		{"reader query only", "query_only", "1", store.ReaderPragma},
+		{"reader foreign keys", "foreign_keys", "1", store.ReaderPragma},
+	}
+	for _, c := range checks {
+		got, err := c.read(st, c.pragma)
+		if err != nil || got != c.want {
+			t.Errorf("%s: PRAGMA %s = %q, %v; want %q", c.name, c.pragma, got, err, c.want)
+		}
+	}
+	// A committed change is there for the next process.
+	ctx := context.Background()
+	seedPartner(t, st, 7, "durable")
+	st.Close()
+	again, err := store.Open(ctx, "sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if p, err := again.FindPartnerByName(ctx, "durable"); err != nil || p.ID != 7 {
+		t.Fatalf("after reopen: %+v, %v", p, err)
+	}
+}
