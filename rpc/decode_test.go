@@ -1,0 +1,137 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+type inner struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+type sample struct {
+	Name  string  `json:"name"`
+	DOB   string  `json:"DOB"`
+	Size  *int    `json:"pageSize"`
+	On    bool    `json:"on"`
+	One   inner   `json:"one"`
+	Many  []inner `json:"many"`
+	Maybe *inner  `json:"maybe"`
+}
+
+func TestDecodePayload(t *testing.T) {
+	seven := 7
+	tests := []struct {
+		name       string
+		in         string
+		want       sample
+		wantFields string
+	}{
+		{"exact names", `{"name":"a","DOB":"1","pageSize":7,"on":true}`, sample{Name: "a", DOB: "1", Size: &seven, On: true}, ""},
+		{"any case", `{"NAME":"a","dob":"1","PageSize":7}`, sample{Name: "a", DOB: "1", Size: &seven}, ""},
+		{"null is absent", `{"name":null,"maybe":null,"many":null}`, sample{}, ""},
+		{"nested", `{"one":{"TYPE":"t","value":"v"},"many":[{"type":"a"},{"value":"b"}],"maybe":{"type":"m"}}`,
+			sample{One: inner{"t", "v"}, Many: []inner{{Type: "a"}, {Value: "b"}}, Maybe: &inner{Type: "m"}}, ""},
+		{"unknown", `{"nmae":"a","one":{"kind":1}}`, sample{}, "nmae:UNKNOWN_FIELD one.kind:UNKNOWN_FIELD"},
+		{"twice", `{"name":"a","Name":"b"}`, sample{Name: "a"}, "Name:DUPLICATE_FIELD"},
+		{"twice exactly", `{"name":"a","name":"b"}`, sample{Name: "a"}, "name:DUPLICATE_FIELD"},
+		{"wrong types everywhere", `{"name":1,"pageSize":"7","on":"yes","one":[],"many":{},"maybe":"x"}`, sample{},
+			"name:INVALID_TYPE pageSize:INVALID_TYPE on:INVALID_TYPE one:INVALID_TYPE many:INVALID_TYPE maybe:INVALID_TYPE"},
+		{"fraction for an integer", `{"pageSize":1.5}`, sample{}, "pageSize:INVALID_TYPE"},
+		{"element of the wrong type", `{"many":[{"type":"a"},"b",{"type":2}]}`, sample{}, "many[1]:INVALID_TYPE many[2].type:INVALID_TYPE"},
+		{"not an object", `["name"]`, sample{}, "payload:INVALID_TYPE"},
+		{"null payload", `null`, sample{}, "payload:INVALID_TYPE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got sample
+			err := decodePayload(json.RawMessage(tt.in), &got)
+			var fields []string
+			if ve, ok := err.(*services.ValidationError); ok {
+				for _, f := range ve.Fields {
+					fields = append(fields, f.Field+":"+f.Reason)
+				}
+			} else if err != nil {
+				t.Fatalf("error %v is not a ValidationError", err)
+			}
+			if g := strings.Join(fields, " "); g != tt.wantFields {
+				t.Fatalf("fields %q, want %q", g, tt.wantFields)
+			}
+			if tt.wantFields == "" && !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMethodTableIsComplete checks that every method gorilla/rpc would
+// dispatch is in the method table, so none escapes the mutates flag.
+func TestMethodTableIsComplete(t *testing.T) {
+	reqType := reflect.TypeOf((*http.Request)(nil))
+	errType := reflect.TypeOf((*error)(nil)).Elem()
+	registered := 0
+	for service, rcvr := range serviceReceivers(nil) {
+		rt := reflect.TypeOf(rcvr)
+		for i := range rt.NumMethod() {
+			m := rt.Method(i)
+			mt := m.Type
+			if mt.NumIn() != 4 || mt.In(1) != reqType || mt.NumOut() != 1 || mt.Out(0) != errType {
+				continue
+			}
+			registered++
+			if !known(service + "." + m.Name) {
+				t.Errorf("%s.%s is dispatched but missing from methodTable", service, m.Name)
+			}
+		}
+	}
+	if registered != len(methodTable) {
+		t.Errorf("%d methods registered, %d in the table", registered, len(methodTable))
+	}
+}
+
+// TestPanicIsAnInternalError makes a method panic (a Service without a
+// store) and checks that the caller gets -32603 and the panic is logged.
+func TestPanicIsAnInternalError(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite", filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	h, err := NewHandler(&services.Service{}, services.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.New(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	body, err := key.Envelope("AccountService.GetDetails", json.RawMessage("1"), []byte(`{"accountId":"200982345048071"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := h.handleBody(ctx, body).(*response)
+	if resp.Error == nil || resp.Error.Code != CodeInternal || string(resp.ID) != "1" {
+		t.Fatalf("response %+v, want -32603 with id 1", resp)
+	}
+	if !strings.Contains(logs.String(), `"panic":"runtime error: invalid memory address or nil pointer dereference"`) || !strings.Contains(logs.String(), `"level":"error"`) {
+		t.Fatalf("panic not logged as an error: %s", logs.String())
+	}
+}

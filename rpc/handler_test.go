@@ -1,0 +1,385 @@
+package rpc_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
+)
+
+// errorOf decodes a single JSON-RPC error response.
+func errorOf(t *testing.T, body []byte) (rpc.Response, *rpc.Error) {
+	t.Helper()
+	var r rpc.Response
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("not a response object: %v: %s", err, body)
+	}
+	if r.JSONRPC != "2.0" {
+		t.Fatalf("jsonrpc = %q in %s", r.JSONRPC, body)
+	}
+	return r, r.Error
+}
+
+func TestHTTPEnvelope(t *testing.T) {
+	s := newServer(t, rpc.Options{MaxBodyBytes: 4096})
+	ctx := context.Background()
+	valid, _ := s.alpha.Envelope("AccountService.GetDetails", json.RawMessage(`"1"`), []byte(`{"accountId":"200982345048071"}`))
+	big := []byte(`{"jsonrpc":"2.0","method":"x","id":1,"params":{"pad":"` + strings.Repeat("a", 5000) + `"}}`)
+	tests := []struct {
+		name, method, contentType string
+		body                      []byte
+		chunked                   bool
+		wantStatus                int
+		wantReason                string
+	}{
+		{"GET", http.MethodGet, "application/json", nil, false, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+		{"PUT", http.MethodPut, "application/json", valid, false, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+		{"text/plain", http.MethodPost, "text/plain", valid, false, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+		{"no content type", http.MethodPost, "", valid, false, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+		{"latin-1", http.MethodPost, "application/json; charset=latin1", valid, false, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+		{"charset utf-8", http.MethodPost, "application/json; charset=UTF-8", valid, false, http.StatusOK, ""},
+		{"too large", http.MethodPost, "application/json", big, false, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+		{"too large, chunked", http.MethodPost, "application/json", big, true, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(string(tt.body))
+			if tt.chunked {
+				body = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, err := http.NewRequestWithContext(ctx, tt.method, s.url, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			resp, err := s.client.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var r rpc.Response
+			json.NewDecoder(resp.Body).Decode(&r) //nolint:errcheck // checked below
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if tt.wantReason == "" {
+				return
+			}
+			if r.Error == nil || r.Error.Code != rpc.CodeInvalidRequest || r.Error.Data.Reason != tt.wantReason {
+				t.Fatalf("error %+v, want -32600 %s", r.Error, tt.wantReason)
+			}
+		})
+	}
+}
+
+// TestBadInput sends what careless or hostile clients send; every request
+// gets its code and reason, and the server keeps answering.
+func TestBadInput(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	revoked := s.newKey("alpha")
+	if err := s.keys.RevokeKey(context.Background(), revoked.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	details := `{"accountId":"` + account + `"}`
+	sign := func(k *rpc.KeyFile, b string) string { sig, _ := k.Sign([]byte(b)); return sig }
+	env := func(method, id, keyID, cred, sig, payload string) string {
+		b, _ := rpc.EnvelopeWith(method, json.RawMessage(id), keyID, cred, sig, []byte(payload))
+		return string(b)
+	}
+	a := s.alpha
+	tests := []struct {
+		name       string
+		body       string
+		wantID     string
+		wantCode   int
+		wantReason string
+		wantField  string
+	}{
+		{"malformed JSON", `{"jsonrpc":"2.0","method":`, "null", rpc.CodeParseError, "PARSE_ERROR", ""},
+		{"empty body", ``, "null", rpc.CodeParseError, "PARSE_ERROR", ""},
+		{"a number", `42`, "null", rpc.CodeInvalidRequest, "NOT_AN_OBJECT", ""},
+		{"version 1.0", `{"jsonrpc":"1.0","method":"AccountService.GetDetails","id":"7"}`, `"7"`, rpc.CodeInvalidRequest, "INVALID_VERSION", ""},
+		{"version as a number", `{"jsonrpc":2.0,"method":"AccountService.GetDetails","id":7}`, `7`, rpc.CodeInvalidRequest, "INVALID_VERSION", ""},
+		{"id an object", `{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":{"a":1}}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
+		{"id too long", `{"method":"AccountService.GetDetails","id":"` + strings.Repeat("x", 200) + `"}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
+		{"no method", `{"jsonrpc":"2.0","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_METHOD", ""},
+		{"params a string", `{"method":"AccountService.GetDetails","params":"x","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_PARAMS_TYPE", ""},
+		{"unknown method", `{"method":"AccountService.Drain","id":1}`, "1", rpc.CodeMethodNotFound, "METHOD_NOT_FOUND", ""},
+		{"positional params", `{"method":"AccountService.GetDetails","params":[1,2],"id":1}`, "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params:INVALID_TYPE"},
+		{"no params", `{"method":"AccountService.GetDetails","id":1}`, "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params:INVALID_TYPE"},
+		{"no api block", `{"method":"AccountService.GetDetails","params":{"payload":` + details + `},"id":1}`, "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"unknown key", env("AccountService.GetDetails", "1", "k_nobody", a.Credential, sign(a, details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"revoked key", env("AccountService.GetDetails", "1", revoked.KeyID, revoked.Credential, sign(revoked, details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"wrong credential", env("AccountService.GetDetails", "1", a.KeyID, s.beta.Credential, sign(a, details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"no signature", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "", details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"signature not Base64", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "%%%not base64%%%", details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"signature of other bytes", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"accountId":"900309799403557"}`), details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"signature by another partner's key", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(s.beta, details), details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"no payload", `{"method":"AccountService.GetDetails","id":1,"params":{"api":{"keyId":"` + a.KeyID + `","credential":"` + a.Credential + `","signature":"x"}}}`, "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "payload:REQUIRED"},
+		{"unknown params member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"params":{`, `"params":{"extra":1,`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.extra:UNKNOWN_FIELD"},
+		{"payload an array", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `[]`), `[]`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "payload:INVALID_TYPE"},
+		{"wrong type", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"accountId":200982345048071}`), `{"accountId":200982345048071}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "accountId:INVALID_TYPE"},
+		{"misspelt field", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"acountId":"1"}`), `{"acountId":"1"}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "acountId:UNKNOWN_FIELD"},
+		{"another partner's account", env("AccountService.GetDetails", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, details), details), "1", 2001, "NOT_FOUND_ACCOUNT", ""},
+		{"another partner's customer", env("CustomerService.GetCustomer", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, `{"ID":"`+customerID+`"}`), `{"ID":"`+customerID+`"}`), "1", 1001, "NOT_FOUND_CUSTOMER", ""},
+	}
+	authMessages := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := s.post([]byte(tt.body))
+			if status != http.StatusOK {
+				t.Fatalf("HTTP %d, want 200", status)
+			}
+			r, e := errorOf(t, body)
+			if e == nil {
+				t.Fatalf("no error in %s", body)
+			}
+			if string(r.ID) != tt.wantID || e.Code != tt.wantCode || e.Data == nil || e.Data.Reason != tt.wantReason {
+				t.Fatalf("got id %s code %d data %+v; want id %s code %d reason %s", r.ID, e.Code, e.Data, tt.wantID, tt.wantCode, tt.wantReason)
+			}
+			var fields []string
+			for _, f := range e.Data.Fields {
+				fields = append(fields, f.Field+":"+f.Reason)
+			}
+			if strings.Join(fields, " ") != tt.wantField {
+				t.Fatalf("fields %v, want %q", fields, tt.wantField)
+			}
+			if strings.Contains(string(body), `"data":null`) {
+				t.Fatalf("data: null sent: %s", body)
+			}
+			if e.Code == rpc.CodeUnauthenticated && tt.name != "no api block" {
+				authMessages[e.Message] = true
+			}
+		})
+	}
+	if len(authMessages) != 1 {
+		t.Errorf("unknown key, revoked key and wrong credential answer with %d different messages, want 1: %v", len(authMessages), authMessages)
+	}
+	// The server still answers.
+	var d services.AccountDetails
+	s.mustCall(s.alpha, "AccountService.GetDetails", `"after"`, json.RawMessage(details), &d)
+	if d.AccountID != account {
+		t.Fatalf("after the bad input: %+v", d)
+	}
+}
+
+// TestSignatureForms accepts DER and raw r||s signatures, and a payload that
+// was signed compact but sent with whitespace.
+func TestSignatureForms(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	priv := privateKey(t, s.alpha)
+	compact := `{"accountId":"` + account + `"}`
+	pretty := "{\n  \"accountId\": \"" + account + "\"\n}"
+	digest := func(b string) []byte { d := sha256.Sum256([]byte(b)); return d[:] }
+	der := func(b string) string {
+		sig, err := ecdsa.SignASN1(rand.Reader, priv, digest(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.StdEncoding.EncodeToString(sig)
+	}
+	raw := func(b string) string {
+		r, sv, err := ecdsa.Sign(rand.Reader, priv, digest(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]byte, 64)
+		r.FillBytes(out[:32])
+		sv.FillBytes(out[32:])
+		return base64.StdEncoding.EncodeToString(out)
+	}
+	tests := []struct {
+		name, payload, signature string
+		ok                       bool
+	}{
+		{"DER over the exact bytes", compact, der(compact), true},
+		{"raw r||s over the exact bytes", compact, raw(compact), true},
+		{"DER over pretty-printed bytes as sent", pretty, der(pretty), true},
+		{"signed compact, sent pretty", pretty, der(compact), true},
+		{"signed pretty, sent compact", compact, der(pretty), false},
+		{"raw r||s truncated", compact, raw(compact)[:80], false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"sig"`), s.alpha.KeyID, s.alpha.Credential, tt.signature, []byte(tt.payload))
+			_, resp := s.post(body)
+			_, e := errorOf(t, resp)
+			if (e == nil) != tt.ok {
+				t.Fatalf("error %+v, want ok=%v", e, tt.ok)
+			}
+			if !tt.ok && e.Code != rpc.CodeInvalidSignature {
+				t.Fatalf("code %d, want -32002", e.Code)
+			}
+		})
+	}
+}
+
+func privateKey(t *testing.T, k *rpc.KeyFile) *ecdsa.PrivateKey {
+	t.Helper()
+	block, _ := pem.Decode([]byte(k.PrivateKey))
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.(*ecdsa.PrivateKey)
+}
+
+// TestCaseInsensitiveFields accepts NetXD's mixed-case field names and
+// refuses the same field given twice in two spellings.
+func TestCaseInsensitiveFields(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	customerID, _ := s.seed(s.alpha, "123456789", "dave@example.com")
+	var res services.AddAccountResult
+	s.mustCall(s.alpha, "CustomerService.AddAccount", `"ci-1"`, json.RawMessage(
+		`{"CustomerID":"`+customerID+`","NAME":"DAVE","accounttype":"WALLET","Currency":"USD"}`), &res)
+	if res.CustomerID != customerID || res.AccountType != "WALLET" {
+		t.Fatalf("result %+v", res)
+	}
+	r := s.call(s.alpha, "CustomerService.AddAccount", `"ci-2"`, json.RawMessage(
+		`{"customerID":"`+customerID+`","customerid":"`+customerID+`","name":"D","accountType":"WALLET","currency":"USD"}`))
+	if r.Error == nil || r.Error.Code != rpc.CodeInvalidParams || r.Error.Data.Fields[0].Reason != services.ReasonDuplicateField {
+		t.Fatalf("duplicate field: %+v", r.Error)
+	}
+	// Nested names match without case too, and nested errors name the path.
+	r = s.call(s.alpha, "CustomerService.AddCustomer", `"ci-3"`, json.RawMessage(
+		`{"TYPE":"INDIVIDUAL","firstname":"An","LastName":"Nguyen","dob":"19900115","Identification":[{"Type":"PASSPORT","VALUE":"B1234567"},{"type":1}],"Contact":{"Email":"an@example.com","fax":"1"}}`))
+	var fields []string
+	for _, f := range r.Error.Data.Fields {
+		fields = append(fields, f.Field+":"+f.Reason)
+	}
+	if got, want := strings.Join(fields, " "), "identification[1].type:INVALID_TYPE contact.fax:UNKNOWN_FIELD"; got != want {
+		t.Fatalf("fields %q, want %q", got, want)
+	}
+}
+
+// TestNotificationsOfDataChangingMethods are not executed: they could not be
+// made idempotent and could not report an error.
+func TestNotificationsOfDataChangingMethods(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	payload := []byte(`{"type":"INDIVIDUAL","firstName":"An","lastName":"Nguyen","DOB":"19900115","identification":[{"type":"PASSPORT","value":"B1234567"}],"contact":{"email":"an@example.com"}}`)
+	body, _ := s.alpha.Envelope("CustomerService.AddCustomer", nil, payload)
+	status, resp := s.post(body)
+	if status != http.StatusNoContent || len(resp) != 0 {
+		t.Fatalf("notification: HTTP %d %s, want 204", status, resp)
+	}
+	r := s.call(s.alpha, "CustomerService.GetCustomer", `"q"`, json.RawMessage(`{"identification":{"type":"PASSPORT","value":"B1234567"}}`))
+	if r.Error == nil || r.Error.Code != 1001 {
+		t.Fatalf("the notification created a customer: %s", r.Result)
+	}
+	if !strings.Contains(s.logs.String(), "data-changing notification not executed") {
+		t.Fatalf("the skipped notification is not logged")
+	}
+}
+
+func TestBatch(t *testing.T) {
+	s := newServer(t, rpc.Options{MaxBatch: 3})
+	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	get, _ := s.alpha.Envelope("AccountService.GetDetails", json.RawMessage(`10`), []byte(`{"accountId":"`+account+`"}`))
+	list, _ := s.alpha.Envelope("AccountService.ListAccounts", json.RawMessage(`"b"`), []byte(`{"customerID":"`+customerID+`"}`))
+	note, _ := s.alpha.Envelope("AccountService.GetDetails", nil, []byte(`{"accountId":"`+account+`"}`))
+	status, body := s.post([]byte("[" + string(get) + ",\n" + string(note) + "," + string(list) + "]"))
+	var rs []rpc.Response
+	if err := json.Unmarshal(body, &rs); status != http.StatusOK || err != nil || len(rs) != 2 {
+		t.Fatalf("HTTP %d, %v: %s; want two responses", status, err, body)
+	}
+	if string(rs[0].ID) != "10" || string(rs[1].ID) != `"b"` || rs[0].Error != nil || rs[1].Error != nil {
+		t.Fatalf("responses %s", body)
+	}
+	status, body = s.post([]byte("[" + strings.Repeat(string(note)+",", 3) + string(note) + "]"))
+	if _, e := errorOf(t, body); status != http.StatusOK || e == nil || e.Code != rpc.CodeInvalidRequest || e.Data.Reason != "BATCH_TOO_LARGE" {
+		t.Fatalf("batch of 4 with a limit of 3: HTTP %d %s", status, body)
+	}
+}
+
+func TestIdempotencyOverHTTP(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	payload := []byte(`{"type":"INDIVIDUAL","firstName":"An","lastName":"Nguyen","DOB":"19900115","identification":[{"type":"PASSPORT","value":"B1234567"}],"contact":{"email":"an@example.com"}}`)
+	first, _ := s.alpha.Envelope("CustomerService.AddCustomer", json.RawMessage(`"idem-1"`), payload)
+	_, body1 := s.post(first)
+	// The same request again, signed anew and written with other spacing
+	// and key case: the first answer comes back.
+	again, _ := s.alpha.Envelope("CustomerService.AddCustomer", json.RawMessage(`"idem-1"`), []byte(strings.Replace(string(payload), `"firstName"`, `"FirstName"`, 1)))
+	_, body2 := s.post(again)
+	if string(body1) != string(body2) {
+		t.Fatalf("replay differs:\n%s\n%s", body1, body2)
+	}
+	changed, _ := s.alpha.Envelope("CustomerService.AddCustomer", json.RawMessage(`"idem-1"`), []byte(strings.Replace(string(payload), "Nguyen", "Tran", 1)))
+	_, body3 := s.post(changed)
+	if _, e := errorOf(t, body3); e == nil || e.Code != rpc.CodeIdempotencyConflict {
+		t.Fatalf("changed payload: %s, want -32005", body3)
+	}
+	// A null id is answered with a null id and gets no idempotency.
+	r := s.call(s.alpha, "CustomerService.GetCustomer", `null`, json.RawMessage(`{"contact":{"email":"an@example.com"}}`))
+	if string(r.ID) != "null" || r.Error != nil {
+		t.Fatalf("null id: %+v", r)
+	}
+}
+
+// TestLogsCarryNoPersonalData checks the request log: one line per call
+// with method, key, request id, code and duration, and none of the payload's
+// personal data, the credential or the signature.
+func TestLogsCarryNoPersonalData(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	payload := []byte(`{"type":"INDIVIDUAL","firstName":"Secretname","lastName":"Nguyen","DOB":"19900115","identification":[{"type":"PASSPORT","value":"Z9876543"}],"contact":{"email":"hidden.person@example.com","phoneNumber":"+84987654321"}}`)
+	body, _ := s.alpha.Envelope("CustomerService.AddCustomer", json.RawMessage(`"log-1"`), payload)
+	s.post(body)
+	bad := strings.Replace(string(body), `"DOB":"19900115"`, `"DOB":"19900199"`, 1)
+	s.post([]byte(bad))
+	logs := s.logs.String()
+	for _, secret := range []string{"Secretname", "Z9876543", "hidden.person", "987654321", s.alpha.Credential, signatureOf(t, body)} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, logs)
+		}
+	}
+	var line map[string]any
+	if err := json.Unmarshal([]byte(strings.SplitN(logs, "\n", 2)[0]), &line); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"method", "keyId", "requestId", "code", "durationMs", "partner"} {
+		if _, ok := line[k]; !ok {
+			t.Errorf("log line lacks %s: %v", k, line)
+		}
+	}
+}
+
+func signatureOf(t *testing.T, body []byte) string {
+	var env struct {
+		Params struct {
+			API struct {
+				Signature string `json:"signature"`
+			} `json:"api"`
+		} `json:"params"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	return env.Params.API.Signature
+}
+
+func TestCatalogue(t *testing.T) {
+	seen := map[int]bool{}
+	for _, e := range rpc.ErrorCatalogue() {
+		if seen[e.Code] || e.Data == nil || e.Data.Reason == "" || strings.ToUpper(e.Data.Reason) != e.Data.Reason {
+			t.Errorf("catalogue entry %+v: codes must be unique and reasons UPPER_SNAKE", e)
+		}
+		seen[e.Code] = true
+	}
+	if len(seen) < 15 {
+		t.Errorf("the catalogue lists %d errors; want every mapped sentinel", len(seen))
+	}
+}
