@@ -32,8 +32,9 @@ type Result struct {
 	Err      error // nil when the scenario passed
 }
 
-// Run replays one scenario. Each run draws a fresh {{run}} value so that
-// scenarios can be replayed again on the same server.
+// Run replays one scenario. Each run draws a fresh {{run}} (seven digits,
+// the first not zero) and {{run6}} (its last six) so that scenarios can be
+// replayed again on the same server.
 func (r *Runner) Run(ctx context.Context, sc Scenario) Result {
 	res := Result{Scenario: sc.Name, File: sc.File}
 	if sc.usesOther() && r.Other == nil {
@@ -59,8 +60,10 @@ func (r *Runner) initialVars() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	run := strconv.FormatInt(n.Int64()+1_000_000, 10)
 	vars := map[string]string{
-		"run":              strconv.FormatInt(n.Int64()+1_000_000, 10),
+		"run":              run,
+		"run6":             run[1:],
 		"keyId":            r.Key.KeyID,
 		"ApplicationKeyId": r.Key.KeyID,
 		"credential":       r.Key.Credential,
@@ -109,7 +112,7 @@ func (r *Runner) requestBody(n int, st Step, vars map[string]string) ([]byte, js
 	if payload == nil {
 		payload = json.RawMessage("{}")
 	}
-	payload, err := fillJSON(payload, vars)
+	payload, err := fillRaw(payload, vars)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,6 +154,10 @@ func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessag
 	return rpc.EnvelopeWith(st.Method, reqID, keyID, cred, sig, payload)
 }
 
+// jsonVar prefixes the hidden copy of a captured value that is not a
+// string; the prefix cannot appear in a placeholder name.
+const jsonVar = "json:"
+
 var rePlaceholder = regexp.MustCompile(`\{\{([A-Za-z][A-Za-z0-9_]*)\}\}`)
 
 // fillText replaces {{name}} with the variable's value; unknown names stay.
@@ -179,6 +186,13 @@ func fillJSON(raw json.RawMessage, vars map[string]string) (json.RawMessage, err
 func fillValue(v any, vars map[string]string) (any, error) {
 	switch t := v.(type) {
 	case string:
+		// A whole "{{name}}" naming a captured object, array or number
+		// stands for that value itself.
+		if m := rePlaceholder.FindStringSubmatch(t); m != nil && m[0] == t {
+			if raw, ok := vars[jsonVar+m[1]]; ok {
+				return decode([]byte(raw))
+			}
+		}
 		out := fillText(t, vars)
 		if m := rePlaceholder.FindString(out); m != "" {
 			return nil, fmt.Errorf("unknown variable %s", m)
@@ -204,22 +218,39 @@ func fillValue(v any, vars map[string]string) (any, error) {
 	return v, nil
 }
 
-// fillBody fills a raw body's placeholders, JSON-escaping the values, then
-// signs the payload bytes as they stand for {{signature}}.
-func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]byte, error) {
-	text := string(raw)
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		text = s
-	}
-	text = rePlaceholder.ReplaceAllStringFunc(text, func(m string) string {
+// fillRaw fills the placeholders of JSON text in place, JSON-escaping the
+// values, so that the text keeps its member order and spacing.
+func fillRaw(raw json.RawMessage, vars map[string]string) (json.RawMessage, error) {
+	var unknown string
+	text := rePlaceholder.ReplaceAllStringFunc(string(raw), func(m string) string {
 		v, ok := vars[m[2:len(m)-2]]
 		if !ok {
+			if m != "{{signature}}" {
+				unknown = m
+			}
 			return m
 		}
 		esc, _ := json.Marshal(v)
 		return string(esc[1 : len(esc)-1])
 	})
+	if unknown != "" {
+		return nil, fmt.Errorf("unknown variable %s", unknown)
+	}
+	return json.RawMessage(text), nil
+}
+
+// fillBody fills a raw body's placeholders, then signs the payload bytes as
+// they stand for {{signature}}.
+func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]byte, error) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		raw = json.RawMessage(s)
+	}
+	filled, err := fillRaw(raw, vars)
+	if err != nil {
+		return nil, err
+	}
+	text := string(filled)
 	if !strings.Contains(text, "{{signature}}") {
 		return []byte(text), nil
 	}
@@ -270,9 +301,11 @@ func checkResponse(st Step, reqID json.RawMessage, status int, body []byte, vars
 		}
 		if s, ok := v.(string); ok {
 			vars[name] = s
+			delete(vars, jsonVar+name)
 		} else {
 			b, _ := json.Marshal(v)
 			vars[name] = string(b)
+			vars[jsonVar+name] = string(b)
 		}
 	}
 	return nil

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/rpc"
+)
+
+// TestSeedExampleSignedByOpenSSL signs NetXD's published AddAccount example
+// with the openssl command line, as the README tells partners to, builds the
+// body by hand and posts it with net/http: no code of ours signs or encodes
+// the request.
+func TestSeedExampleSignedByOpenSSL(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is not installed; this test needs an independent signer")
+	}
+	in := start(t)
+	key := loadKey(t, in.alphaKey)
+	customer, pool := seedForExample(t, in)
+
+	dir := t.TempDir()
+	keyPEM := filepath.Join(dir, "private.pem")
+	os.WriteFile(keyPEM, []byte(key.PrivateKey), 0o600)
+	payload := `{"customerID":"` + customer + `","name":"DAVE","accountType":"WALLET","currency":"USD","activityAccountNumber":"` + pool + `"}`
+	payloadFile := filepath.Join(dir, "payload.json")
+	os.WriteFile(payloadFile, []byte(payload), 0o600)
+	out, err := exec.Command("sh", "-c", "openssl dgst -sha256 -sign "+keyPEM+" "+payloadFile+" | base64 -w0").Output()
+	if err != nil {
+		t.Fatalf("openssl: %v", err)
+	}
+	body := `{"method":"CustomerService.AddAccount","id":"1","params":{"api":{"signature":"` + string(out) +
+		`","keyId":"` + key.KeyID + `","credential":"` + key.Credential + `"},"payload":` + payload + `}}`
+	resp, err := http.Post(in.url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var got struct {
+		ID      string
+		JSONRPC string
+		Result  map[string]string
+		Error   any
+	}
+	if err := json.Unmarshal(raw, &got); err != nil || got.Error != nil {
+		t.Fatalf("response %s", raw)
+	}
+	r := got.Result
+	if got.ID != "1" || got.JSONRPC != "2.0" || len(r) != 6 || r["status"] != "ACTIVE" || r["accountType"] != "WALLET" ||
+		r["customerID"] != customer || r["institutionID"] != "101115399" || !regexp.MustCompile(`^\d+$`).MatchString(r["ID"]) ||
+		!regexp.MustCompile(`^\d{15}$`).MatchString(r["accountNumber"]) {
+		t.Fatalf("not the documented result: %s", raw)
+	}
+	// The account is stored: GetDetails and ListAccounts show it.
+	out2, _, err := runCmd(t, `{"accountId":"`+r["accountNumber"]+`"}`, "call", "AccountService.GetDetails", "-", "--key", in.alphaKey, "--url", in.url)
+	if err != nil || !strings.Contains(out2, `"activityAccountNumber": "`+pool+`"`) {
+		t.Fatalf("GetDetails: %v\n%s", err, out2)
+	}
+	out3, _, err := runCmd(t, `{"customerID":"`+customer+`"}`, "call", "AccountService.ListAccounts", "-", "--key", in.alphaKey, "--url", in.url)
+	if err != nil || !strings.Contains(out3, r["accountNumber"]) {
+		t.Fatalf("ListAccounts: %v\n%s", err, out3)
+	}
+}
+
+// seedForExample adds a customer and a USD pool account with the CLI.
+func seedForExample(t *testing.T, in *instance) (string, string) {
+	t.Helper()
+	out, _, err := runCmd(t, `{"type":"INDIVIDUAL","firstName":"Dave","lastName":"Miller","DOB":"19850412",
+		"identification":[{"type":"SSN","value":"123-45-6789"}],"contact":{"email":"dave@example.com"}}`,
+		"call", "CustomerService.AddCustomer", "-", "--key", in.alphaKey, "--url", in.url)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var c rpc.Response
+	json.Unmarshal([]byte(out), &c)
+	var cust struct{ ID string }
+	json.Unmarshal(c.Result, &cust)
+	out, _, err = runCmd(t, `{"customerID":"`+cust.ID+`","name":"POOL","accountType":"CHECKING","currency":"USD"}`,
+		"call", "CustomerService.AddAccount", "-", "--key", in.alphaKey, "--url", in.url)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var a rpc.Response
+	json.Unmarshal([]byte(out), &a)
+	var acc struct{ AccountNumber string }
+	json.Unmarshal(a.Result, &acc)
+	return cust.ID, acc.AccountNumber
+}
+
+// TestKeysAddOwnPublicKey registers a partner's own public key and calls
+// with a key file assembled from the partner's private key.
+func TestKeysAddOwnPublicKey(t *testing.T) {
+	in := start(t)
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	pubFile := filepath.Join(in.dir, "pub.pem")
+	os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644)
+	out := mustRun(t, "keys", "add", "--partner", "gamma", "--public-key", pubFile, "--database.dsn", in.db)
+	keyID := regexp.MustCompile(`keyId:\s+(\S+)`).FindStringSubmatch(out)
+	cred := regexp.MustCompile(`credential:\s+(\S+)`).FindStringSubmatch(out)
+	if keyID == nil || cred == nil {
+		t.Fatalf("keys add output:\n%s", out)
+	}
+	privDER, _ := x509.MarshalPKCS8PrivateKey(priv)
+	kf := rpc.KeyFile{Partner: "gamma", KeyID: keyID[1], Credential: cred[1], PrivateKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}))}
+	b, _ := json.Marshal(kf)
+	path := filepath.Join(in.dir, "gamma.json")
+	os.WriteFile(path, b, 0o600)
+	out, _, err := runCmd(t, `{"ID":"1"}`, "call", "CustomerService.GetCustomer", "-", "--key", path, "--url", in.url)
+	if !strings.Contains(out, "NOT_FOUND_CUSTOMER") || err == nil {
+		t.Fatalf("a call with the partner's own key: %v\n%s", err, out)
+	}
+	// A key on another curve is refused.
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	der384, _ := x509.MarshalPKIXPublicKey(&p384.PublicKey)
+	os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der384}), 0o644)
+	if _, _, err := runCmd(t, "", "keys", "add", "--partner", "gamma", "--public-key", pubFile, "--database.dsn", in.db); err == nil {
+		t.Fatal("a P-384 key was accepted")
+	}
+}
+
+// TestDemo runs `accountd demo` as a newcomer would and pastes the printed
+// call line; a second run on the same folder reuses the key and the seeded
+// customers.
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	var keyIDs []string
+	for round := 1; round <= 2; round++ {
+		runDemoOnce(t, dir)
+		kf := loadKey(t, filepath.Join(dir, "demo-partner.key.json"))
+		keyIDs = append(keyIDs, kf.KeyID)
+		for _, f := range []string{"accountd.db", "demo-other.key.json", "payloads/get-customer.json"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("round %d: demo folder lacks %s", round, f)
+			}
+		}
+	}
+	if keyIDs[0] != keyIDs[1] {
+		t.Errorf("the second run made a new key: %v", keyIDs)
+	}
+}
+
+// runDemoOnce starts the demo, runs the call line it prints and a payload
+// it wrote, and stops the demo.
+func runDemoOnce(t *testing.T, dir string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"demo", "--dir", dir, "--server.addr", "127.0.0.1:0"}, nil, &out, &errOut)
+	}()
+	defer func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("demo ended with %v", err)
+		}
+	}()
+	var line, url string
+	deadline := time.Now().Add(15 * time.Second)
+	for line == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no call line printed:\n%s\n%s", out.String(), errOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), programName+" call ") {
+				line = strings.TrimSpace(l)
+				url = strings.Fields(line)[len(strings.Fields(line))-1]
+			}
+		}
+	}
+	res, _, err := runCmd(t, "", strings.Fields(line)[1:]...)
+	if err != nil || !strings.Contains(res, `"accountType": "WALLET"`) || !strings.Contains(res, `"status": "ACTIVE"`) {
+		t.Fatalf("the printed line %q: %v\n%s", line, err, res)
+	}
+	key := filepath.Join(dir, "demo-partner.key.json")
+	got, _, err := runCmd(t, "", "call", "CustomerService.GetCustomer", filepath.Join(dir, "payloads", "get-customer.json"), "--key", key, "--url", url)
+	if err != nil || !strings.Contains(got, `"lastName": "Miller"`) {
+		t.Fatalf("get-customer payload: %v\n%s", err, got)
+	}
+}
