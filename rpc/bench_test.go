@@ -1,0 +1,101 @@
+package rpc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+)
+
+// benchHandler is the handler on a real SQLite file (synchronous=FULL), with
+// one partner and one customer.
+func benchHandler(b *testing.B) (http.Handler, *rpc.KeyFile, string, string) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite", filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	svc := services.New(st, services.Settings{InstitutionID: "101115399"})
+	h, err := rpc.NewHandler(svc, services.NewAuthenticator(st, nil, 2*time.Second), rpc.Options{}, zerolog.Nop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := services.NewPartners(st, nil).CreateKey(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := &rpc.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	p, _ := services.NewPartners(st, nil).FindPartner(ctx, "bench")
+	call := services.Call{PartnerID: p.ID, Method: "CustomerService.AddCustomer"}
+	c, err := svc.AddCustomer(ctx, call, services.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M", DOB: "19800101",
+		Identification: []services.Identification{{Type: "PASSPORT", Value: "B1234567"}}, Contact: services.Contact{Email: "b@example.com"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := svc.AddAccount(ctx, call, services.AddAccountInput{CustomerID: c.ID, Name: "B", AccountType: "CHECKING", Currency: "USD"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h.Routes(), key, c.ID, a.AccountNumber
+}
+
+// serve posts body to the handler and fails on anything but a result.
+func serve(b *testing.B, h http.Handler, body []byte) {
+	req := httptest.NewRequest(http.MethodPost, "/jsonrpc", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var r rpc.Response
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || r.Error != nil {
+		b.Fatalf("%s", rec.Body.Bytes())
+	}
+}
+
+// BenchmarkGetDetails measures a signed read: parse, authenticate (cached
+// key), verify the ECDSA signature, decode, query, encode.
+func BenchmarkGetDetails(b *testing.B) {
+	h, key, _, account := benchHandler(b)
+	body, _ := key.Envelope("AccountService.GetDetails", json.RawMessage(`"1"`), []byte(`{"accountId":"`+account+`"}`))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serve(b, h, body)
+		}
+	})
+}
+
+// BenchmarkAddAccount measures a signed write: everything GetDetails does,
+// plus one durable transaction holding the account and its idempotency
+// record.
+func BenchmarkAddAccount(b *testing.B) {
+	h, key, customer, _ := benchHandler(b)
+	payload := []byte(`{"customerID":"` + customer + `","name":"B","accountType":"WALLET","currency":"USD"}`)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf(`"%d"`, n.Add(1))
+			body, _ := key.Envelope("CustomerService.AddAccount", json.RawMessage(id), payload)
+			serve(b, h, body)
+		}
+	})
+}
