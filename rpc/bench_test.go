@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/store"
 )
 
 // benchHandler is the handler on a real SQLite file (synchronous=FULL), with
@@ -24,14 +22,7 @@ import (
 func benchHandler(b *testing.B) (http.Handler, *rpc.KeyFile, string, string) {
 	b.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite", filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := openStore(b)
 	svc := services.New(st, services.Settings{InstitutionID: "101115399"})
 	h, err := rpc.NewHandler(svc, services.NewAuthenticator(st, nil, 2*time.Second), rpc.Options{}, zerolog.Nop())
 	if err != nil {

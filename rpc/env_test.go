@@ -48,17 +48,24 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// openStore opens a migrated SQLite database in a temporary folder.
+func openStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite", filepath.Join(tb.TempDir(), "accountd.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
 func newServer(t *testing.T, opts rpc.Options) *server {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite", filepath.Join(t.TempDir(), "accountd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	logs := &syncBuffer{}
 	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
 	auth := services.NewAuthenticator(st, nil, time.Millisecond)

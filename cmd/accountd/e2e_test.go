@@ -92,6 +92,11 @@ func start(t *testing.T, extra ...string) *instance {
 		}
 		in.url = servingURL(in.logs.String())
 	}
+	resp, err := http.Get(strings.TrimSuffix(in.url, "/jsonrpc") + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	return in
 }
 
