@@ -135,3 +135,24 @@ func TestPanicIsAnInternalError(t *testing.T) {
 		t.Fatalf("panic not logged as an error: %s", logs.String())
 	}
 }
+
+func TestRequestKey(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{`2460`, `2460.0`}, {`2460`, `24.6e2`}, {`2460`, `246E+1`}, {`0.5`, `5e-1`}, {`0`, `-0`}, {`0`, `0.000`},
+		{`-12`, `-1.2e1`}, {`"k1"`, `"\u006b1"`},
+	}
+	for _, tt := range tests {
+		if ka, kb := requestKey(json.RawMessage(tt.a)), requestKey(json.RawMessage(tt.b)); ka != kb {
+			t.Errorf("requestKey(%s) = %q, requestKey(%s) = %q; want the same", tt.a, ka, tt.b, kb)
+		}
+	}
+	different := []struct{ a, b string }{{`1`, `"1"`}, {`1`, `10`}, {`1`, `-1`}, {`12`, `1.2`}, {`"a"`, `"A"`}}
+	for _, tt := range different {
+		if requestKey(json.RawMessage(tt.a)) == requestKey(json.RawMessage(tt.b)) {
+			t.Errorf("requestKey(%s) = requestKey(%s); want different keys", tt.a, tt.b)
+		}
+	}
+	if requestKey(json.RawMessage(`null`)) != "" || requestKey(nil) != "" {
+		t.Error("null and absent ids must have no key")
+	}
+}

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -36,6 +39,9 @@ func parseRequest(raw json.RawMessage) (request, *Error) {
 	}
 	m := map[string]json.RawMessage{}
 	for _, mb := range members {
+		if _, dup := m[mb.name]; dup {
+			return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(mb.name)+" more than once")
+		}
 		m[mb.name] = mb.value
 	}
 	if id, present := m["id"]; present {
@@ -83,10 +89,12 @@ type envelope struct {
 	Credential string
 	Signature  string
 	Payload    json.RawMessage // the exact bytes, as signed
-	unknown    []string
+	unknown    []string        // members that params and api do not have
 }
 
-// parseEnvelope splits params into the api block and the payload bytes.
+// parseEnvelope splits params into the api block and the payload bytes. A
+// member given twice makes the request ambiguous (which payload was
+// signed?) and is refused.
 func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	var env envelope
 	members, ok := objectMembers(params)
@@ -94,27 +102,55 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: `must be an object {"api": {...}, "payload": {...}}`})
 	}
 	var api json.RawMessage
+	seen := map[string]bool{}
 	for _, m := range members {
+		if seen[m.name] {
+			return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(m.name)+" more than once")
+		}
+		seen[m.name] = true
 		switch m.name {
 		case "api":
 			api = m.value
 		case "payload":
 			env.Payload = m.value
 		default:
-			env.unknown = append(env.unknown, m.name)
+			env.unknown = append(env.unknown, "params."+m.name)
 		}
 	}
-	var a struct {
-		KeyID      string `json:"keyId"`
-		Credential string `json:"credential"`
-		Signature  string `json:"signature"`
+	if e := env.readAPI(api); e != nil {
+		return env, e
 	}
-	if len(api) == 0 || api[0] != '{' || json.Unmarshal(api, &a) != nil || a.KeyID == "" || a.Credential == "" {
-		return env, &Error{Code: CodeUnauthenticated, Message: services.ErrUnauthenticated.Error(),
-			Data: &ErrorData{Reason: "UNAUTHENTICATED", Detail: "params.api must carry keyId, credential and signature strings"}}
-	}
-	env.KeyID, env.Credential, env.Signature = a.KeyID, a.Credential, a.Signature
 	return env, nil
+}
+
+// readAPI reads the api block's keyId, credential and signature.
+func (env *envelope) readAPI(api json.RawMessage) *Error {
+	unauthenticated := &Error{Code: CodeUnauthenticated, Message: services.ErrUnauthenticated.Error(),
+		Data: &ErrorData{Reason: "UNAUTHENTICATED", Detail: "params.api must carry keyId, credential and signature strings"}}
+	members, ok := objectMembers(api)
+	if !ok {
+		return unauthenticated
+	}
+	fields := map[string]*string{"keyId": &env.KeyID, "credential": &env.Credential, "signature": &env.Signature}
+	seen := map[string]bool{}
+	for _, m := range members {
+		if seen[m.name] {
+			return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(m.name)+" more than once")
+		}
+		seen[m.name] = true
+		dst, known := fields[m.name]
+		if !known {
+			env.unknown = append(env.unknown, "params.api."+m.name)
+			continue
+		}
+		if json.Unmarshal(m.value, dst) != nil && m.name == "signature" {
+			*dst = "\x00not a string" // refused by the signature check
+		}
+	}
+	if env.KeyID == "" || env.Credential == "" {
+		return unauthenticated
+	}
+	return nil
 }
 
 // callOutcome is what the log line records of a call.
@@ -126,12 +162,22 @@ type callOutcome struct {
 }
 
 // handleElement answers one request object; nil means no response (a
-// notification).
-func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) *response {
+// notification). A panic anywhere in it becomes -32603 for this element
+// alone.
+func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) (resp *response) {
 	start := time.Now()
 	req, perr := parseRequest(raw)
 	out := callOutcome{}
-	var resp *response
+	defer func() {
+		if p := recover(); p != nil {
+			out.code, out.err = CodeInternal, &panicError{value: p, stack: debug.Stack()}
+			h.logCall(req, out, start, false)
+			resp = nil
+			if req.id != nil {
+				resp = errorResponse(req.id, internalError())
+			}
+		}
+	}()
 	switch {
 	case perr != nil:
 		resp = errorResponse(req.id, perr)
@@ -164,7 +210,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	if e != nil {
 		return fail(e)
 	}
-	out.keyID = env.KeyID
+	out.keyID = loggableKeyID(env.KeyID)
 	id, err := h.auth.Authenticate(ctx, env.KeyID, env.Credential)
 	if err != nil {
 		out.err = err
@@ -180,12 +226,13 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	if len(env.unknown) > 0 {
 		var fields []services.FieldError
 		for _, name := range env.unknown {
-			fields = append(fields, services.FieldError{Field: "params." + name, Reason: services.ReasonUnknownField, Message: "params holds only api and payload"})
+			fields = append(fields, services.FieldError{Field: name, Reason: services.ReasonUnknownField,
+				Message: "params holds only api {keyId, credential, signature} and payload"})
 		}
 		return fail(paramsError(fields...))
 	}
 	st := &callState{method: req.method, payload: env.Payload, call: services.Call{
-		PartnerID: id.PartnerID, KeyID: id.KeyID, Method: req.method, RequestID: requestID(req.id),
+		PartnerID: id.PartnerID, KeyID: id.KeyID, Method: req.method, RequestID: requestKey(req.id),
 	}}
 	h.dispatch(ctx, st)
 	if st.err != nil {
@@ -200,12 +247,47 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	return &response{JSONRPC: "2.0", Result: result, ID: req.id}
 }
 
-// requestID is the idempotency key of a request id; a null id has none.
-func requestID(id json.RawMessage) string {
-	if string(id) == "null" {
+// requestKey is the idempotency key of a request id, by the id's JSON
+// value: a string by its text after unescaping ("k1" and "\u006b1" are the
+// same), a number by its value (1, 1.0 and 1e0 are the same, "1" is
+// another). A null id has none.
+func requestKey(id json.RawMessage) string {
+	switch {
+	case len(id) == 0 || string(id) == "null":
 		return ""
+	case id[0] == '"':
+		var s string
+		json.Unmarshal(id, &s) //nolint:errcheck // validID checked it
+		return "s:" + s
 	}
-	return string(id)
+	return "n:" + canonicalNumber(string(id))
+}
+
+// canonicalNumber writes a JSON number as significant digits and a power of
+// ten, without trailing zeros: 2460, 2460.0 and 24.6e2 are all 246e1.
+func canonicalNumber(s string) string {
+	orig := s
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	mant, expPart, hasExp := strings.Cut(strings.ToLower(s), "e")
+	exp := 0
+	if hasExp {
+		e, err := strconv.Atoi(expPart)
+		if err != nil {
+			return "raw:" + orig // an exponent beyond int: keep the text
+		}
+		exp = e
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return "0"
+	}
+	trimmed := strings.TrimRight(digits, "0")
+	exp += len(digits) - len(trimmed) - len(frac)
+	return sign + trimmed + "e" + strconv.Itoa(exp)
 }
 
 // dispatch runs the method through gorilla/rpc, turning a panic into an
@@ -250,6 +332,27 @@ func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
+// reKeyID is the shape of the key ids accountd issues.
+var reKeyID = regexp.MustCompile(`^k_[A-Za-z0-9_-]{1,40}$`)
+
+// loggableKeyID is the key id as the log shows it: a key id of the shape
+// accountd issues is not secret, but anything else in that field may be a
+// credential pasted in the wrong place, or junk of any length.
+func loggableKeyID(id string) string {
+	if reKeyID.MatchString(id) {
+		return id
+	}
+	return "(malformed)"
+}
+
+// truncate bounds a client-given string for the log.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
 // logCall writes the one log line of a call: method, key, request id,
 // duration and outcome code; never the payload or the credential.
 func (h *Handler) logCall(req request, out callOutcome, start time.Time, skipped bool) {
@@ -257,7 +360,7 @@ func (h *Handler) logCall(req request, out callOutcome, start time.Time, skipped
 	if out.code == CodeInternal {
 		level = zerolog.ErrorLevel
 	}
-	ev := h.log.WithLevel(level).Str("method", req.method).Int("code", out.code).Float64("durationMs", float64(time.Since(start).Microseconds())/1000)
+	ev := h.log.WithLevel(level).Str("method", truncate(req.method, 100)).Int("code", out.code).Float64("durationMs", float64(time.Since(start).Microseconds())/1000)
 	if out.keyID != "" {
 		ev = ev.Str("keyId", out.keyID)
 	}

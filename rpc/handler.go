@@ -119,8 +119,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
 		return
 	case err != nil:
-		h.log.Debug().Err(err).Msg("read request body")
-		return // the client went away
+		// A body cut short or too slow: say so, rather than an empty 200.
+		h.httpError(w, http.StatusBadRequest, "INCOMPLETE_BODY", "the request body could not be read in full")
+		return
 	}
 	out := h.handleBody(r.Context(), body)
 	if out == nil {

@@ -1,6 +1,7 @@
 package rpc_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -9,8 +10,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -134,6 +138,11 @@ func TestBadInput(t *testing.T) {
 		{"payload an array", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `[]`), `[]`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "payload:INVALID_TYPE"},
 		{"wrong type", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"accountId":200982345048071}`), `{"accountId":200982345048071}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "accountId:INVALID_TYPE"},
 		{"misspelt field", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"acountId":"1"}`), `{"acountId":"1"}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "acountId:UNKNOWN_FIELD"},
+		{"id twice", `{"method":"AccountService.GetDetails","id":1,"id":2}`, "null", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
+		{"payload twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"payload":`, `"payload":{"accountId":"900309799403557"},"payload":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
+		{"keyId twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"keyId":`, `"keyId":"k_other","keyId":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
+		{"signature a number", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "X", details), `"signature":"X"`, `"signature":12`, 1), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"unknown api member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"api":{`, `"api":{"nonce":"x",`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.api.nonce:UNKNOWN_FIELD"},
 		{"another partner's account", env("AccountService.GetDetails", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, details), details), "1", 2001, "NOT_FOUND_ACCOUNT", ""},
 		{"another partner's customer", env("CustomerService.GetCustomer", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, `{"ID":"`+customerID+`"}`), `{"ID":"`+customerID+`"}`), "1", 1001, "NOT_FOUND_CUSTOMER", ""},
 	}
@@ -338,8 +347,13 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	payload := []byte(`{"type":"INDIVIDUAL","firstName":"Secretname","lastName":"Nguyen","DOB":"19900115","identification":[{"type":"PASSPORT","value":"Z9876543"}],"contact":{"email":"hidden.person@example.com","phoneNumber":"+84987654321"}}`)
 	body, _ := s.alpha.Envelope("CustomerService.AddCustomer", json.RawMessage(`"log-1"`), payload)
 	s.post(body)
-	bad := strings.Replace(string(body), `"DOB":"19900115"`, `"DOB":"19900199"`, 1)
-	s.post([]byte(bad))
+	bad, _ := s.alpha.Envelope("CustomerService.AddCustomer", json.RawMessage(`"log-2"`), []byte(strings.Replace(string(payload), `"DOB":"19900115"`, `"DOB":"19900199"`, 1)))
+	if _, resp := s.post(bad); !strings.Contains(string(resp), "INVALID_FORMAT") {
+		t.Fatalf("the bad request did not reach validation: %s", resp)
+	}
+	// A credential pasted into keyId must not reach the log either.
+	pasted, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"log-3"`), s.alpha.Credential, s.alpha.Credential, "x", []byte(`{}`))
+	s.post(pasted)
 	logs := s.logs.String()
 	for _, secret := range []string{"Secretname", "Z9876543", "hidden.person", "987654321", s.alpha.Credential, signatureOf(t, body)} {
 		if strings.Contains(logs, secret) {
@@ -369,6 +383,63 @@ func signatureOf(t *testing.T, body []byte) string {
 		t.Fatal(err)
 	}
 	return env.Params.API.Signature
+}
+
+// TestRequestIDsCompareByValue: ids that are the same JSON value are the
+// same idempotency key however they are written; a string and a number are
+// not.
+func TestRequestIDsCompareByValue(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	customerID, _ := s.seed(s.alpha, "123456789", "dave@example.com")
+	payload := `{"customerID":"` + customerID + `","name":"DAVE","accountType":"WALLET","currency":"USD"}`
+	var first services.AddAccountResult
+	s.mustCall(s.alpha, "CustomerService.AddAccount", `2460`, json.RawMessage(payload), &first)
+	for _, id := range []string{`2460.0`, `24.6e2`, `2460E0`, `246e1`} {
+		var again services.AddAccountResult
+		s.mustCall(s.alpha, "CustomerService.AddAccount", id, json.RawMessage(payload), &again)
+		if again != first {
+			t.Errorf("id %s opened another account: %+v, first %+v", id, again, first)
+		}
+	}
+	var str services.AddAccountResult
+	s.mustCall(s.alpha, "CustomerService.AddAccount", `"2460"`, json.RawMessage(payload), &str)
+	if str.ID == first.ID {
+		t.Errorf(`the string id "2460" replayed the number 2460`)
+	}
+	var esc services.AddAccountResult
+	s.mustCall(s.alpha, "CustomerService.AddAccount", `"\u0032460"`, json.RawMessage(payload), &esc)
+	if esc != str {
+		t.Errorf(`"\u0032460" is "2460" but opened another account`)
+	}
+	var page services.AccountPage
+	s.mustCall(s.alpha, "AccountService.ListAccounts", `"count"`, json.RawMessage(`{"customerID":"`+customerID+`"}`), &page)
+	if page.Total != 3 {
+		t.Errorf("%d accounts, want 3 (the seeded one, one for the number, one for the string)", page.Total)
+	}
+}
+
+// TestIncompleteBody: a body shorter than its Content-Length is answered
+// with 400 and a JSON-RPC error, not an empty 200. The request is written
+// on a raw connection, since HTTP clients refuse to send it.
+func TestIncompleteBody(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	u, _ := url.Parse(s.url)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /jsonrpc HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\"", u.Host)
+	conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"reason":"INCOMPLETE_BODY"`) {
+		t.Fatalf("HTTP %d %s, want 400 INCOMPLETE_BODY", resp.StatusCode, body)
+	}
 }
 
 func TestCatalogue(t *testing.T) {

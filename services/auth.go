@@ -37,6 +37,8 @@ type Authenticator struct {
 type cachedKey struct {
 	key     APIKey
 	pub     *ecdsa.PublicKey
+	missing bool // no such key: remembered too, so that unknown and known
+	// key ids cost the same and junk ids do not each reach the database
 	fetched time.Time
 }
 
@@ -75,27 +77,36 @@ func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, er
 	a.mu.Lock()
 	ck, ok := a.cache[keyID]
 	a.mu.Unlock()
-	if ok && now.Sub(ck.fetched) < a.ttl {
+	switch {
+	case ok && now.Sub(ck.fetched) < a.ttl && ck.missing:
+		return cachedKey{}, ErrKeyNotFound
+	case ok && now.Sub(ck.fetched) < a.ttl:
 		return ck, nil
-	}
-	if keyID == "" || len(keyID) > 64 {
+	case keyID == "" || len(keyID) > 64:
 		return cachedKey{}, ErrKeyNotFound
 	}
 	key, err := a.store.FindAPIKey(ctx, keyID)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrKeyNotFound):
+		ck = cachedKey{missing: true, fetched: now}
+	case err != nil:
 		return cachedKey{}, err
+	default:
+		pub, err := ParsePublicKey([]byte(key.PublicKeyPEM))
+		if err != nil {
+			return cachedKey{}, fmt.Errorf("stored key %s: %w", keyID, err)
+		}
+		ck = cachedKey{key: key, pub: pub, fetched: now}
 	}
-	pub, err := ParsePublicKey([]byte(key.PublicKeyPEM))
-	if err != nil {
-		return cachedKey{}, fmt.Errorf("stored key %s: %w", keyID, err)
-	}
-	ck = cachedKey{key: key, pub: pub, fetched: now}
 	a.mu.Lock()
 	if len(a.cache) >= maxCachedKeys {
 		a.cache = make(map[string]cachedKey)
 	}
 	a.cache[keyID] = ck
 	a.mu.Unlock()
+	if ck.missing {
+		return cachedKey{}, ErrKeyNotFound
+	}
 	return ck, nil
 }
 

@@ -243,9 +243,10 @@ func (ck *checker) checkAddress(a Address) Address {
 // formatID writes an internal ID as the numeric string partners see.
 func formatID(id int64) string { return strconv.FormatInt(id, 10) }
 
-// parseID reads a numeric ID string; ok is false when it cannot be an ID.
+// parseID reads a numeric ID string as the server writes them (no sign, no
+// leading zero); ok is false when it cannot be an ID.
 func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
+	if s == "" || len(s) > 18 || s[0] == '0' || strings.TrimLeft(s, "0123456789") != "" {
 		return 0, false
 	}
 	id, err := strconv.ParseInt(s, 10, 64)

@@ -64,6 +64,8 @@ func (s *Service) customerLookup(in GetCustomerInput) (CustomerLookup, error) {
 	var ck checker
 	var by CustomerLookup
 	given := 0
+	in.ID, in.CustomerNumber = strings.TrimSpace(in.ID), strings.TrimSpace(in.CustomerNumber)
+	in.Contact.Email, in.Contact.PhoneNumber = strings.TrimSpace(in.Contact.Email), strings.TrimSpace(in.Contact.PhoneNumber)
 	if in.ID != "" {
 		given++
 		id, ok := parseID(in.ID)
@@ -74,7 +76,7 @@ func (s *Service) customerLookup(in GetCustomerInput) (CustomerLookup, error) {
 	}
 	if in.CustomerNumber != "" {
 		given++
-		by.Number = strings.TrimSpace(in.CustomerNumber)
+		by.Number = in.CustomerNumber
 	}
 	if in.Contact.Email != "" {
 		given++

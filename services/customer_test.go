@@ -70,6 +70,12 @@ func TestAddCustomerValidation(t *testing.T) {
 		{name: "bad country", mutate: func(in *services.AddCustomerInput) { in.Address.Country = "USA" }, want: "address.country:INVALID_VALUE"},
 		{name: "name too long", mutate: func(in *services.AddCustomerInput) { in.FirstName = strings.Repeat("ă", 141) }, want: "firstName:TOO_LONG"},
 		{name: "name with a control character", mutate: func(in *services.AddCustomerInput) { in.LastName = "Mil\x00ler" }, want: "lastName:INVALID_FORMAT"},
+		{name: "name of a zero-width space", mutate: func(in *services.AddCustomerInput) { in.FirstName = "\u200b" }, want: "firstName:INVALID_FORMAT"},
+		{name: "name with a right-to-left override", mutate: func(in *services.AddCustomerInput) { in.LastName = "\u202eMiller" }, want: "lastName:INVALID_FORMAT"},
+		{name: "Vietnamese name", mutate: func(in *services.AddCustomerInput) { in.FirstName, in.LastName = "Nguyễn Văn", "Ân" }},
+		{name: "alien ID with letters", mutate: func(in *services.AddCustomerInput) {
+			in.Identification = []services.Identification{{Type: "ALIEN_ID", Value: "ABCDE"}}
+		}, want: "identification[0].value:INVALID_FORMAT"},
 		{name: "every problem at once", mutate: func(in *services.AddCustomerInput) {
 			in.DOB, in.Contact.Email, in.Contact.PhoneNumber, in.Identification[0].Value = "2099", "x", "12", "1"
 		}, want: "DOB:INVALID_FORMAT contact.email:INVALID_FORMAT contact.phoneNumber:INVALID_FORMAT identification[0].value:INVALID_FORMAT"},
@@ -165,6 +171,8 @@ func TestGetCustomer(t *testing.T) {
 		{"e-mail and phone", e.alpha, services.GetCustomerInput{Contact: services.Contact{Email: "a@b.co", PhoneNumber: "+84912345678"}}, services.ErrInvalidInput},
 		{"no criterion", e.alpha, services.GetCustomerInput{}, services.ErrInvalidInput},
 		{"ID not numeric", e.alpha, services.GetCustomerInput{ID: "12a"}, services.ErrInvalidInput},
+		{"ID with a leading zero", e.alpha, services.GetCustomerInput{ID: "0" + res.ID}, services.ErrInvalidInput},
+		{"only spaces", e.alpha, services.GetCustomerInput{CustomerNumber: "  ", Contact: services.Contact{Email: " "}}, services.ErrInvalidInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

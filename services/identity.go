@@ -77,7 +77,7 @@ func idValueProblem(typ, value string) string {
 			return "a CMND is 9 or 12 digits"
 		}
 	case IDAlienID:
-		if !reAlienDigits.MatchString(value) && !reAlnum5to20.MatchString(value) {
+		if !reAlienDigits.MatchString(value) {
 			return "an alien ID is 6 to 9 digits"
 		}
 	case IDKRAPIN:

@@ -116,7 +116,8 @@ func TestNormalizePhone(t *testing.T) {
 		{"0110123456", "KE", "+254110123456"},
 		{"+6281234567890", "", "+6281234567890"},
 		{"+1 (202) 555-0142", "", "+12025550142"},
-		{"+8491234567", "", ""}, // one digit short
+		{"+8491234567", "", ""},         // one digit short
+		{"+84912345678 ext. 5", "", ""}, // an extension is not a mobile number
 		{"hello", "VN", ""},
 	}
 	for _, tt := range tests {
@@ -131,7 +132,7 @@ func TestValidEmail(t *testing.T) {
 	for s, want := range map[string]bool{
 		"dave@example.com": true, "dave.miller+bank@mail.example.co.uk": true,
 		"dave@localhost": false, "dave@@example.com": false, "Dave <dave@example.com>": false,
-		"dave@example.com.": false, "dave@-example.com": false, "dave @example.com": false, "": false,
+		"dave@example.com.": false, "dave@[1.2.3.4]": false, "dave@b.123": false, "dave@-example.com": false, "dave @example.com": false, "": false,
 	} {
 		if got := validEmail(s); got != want {
 			t.Errorf("validEmail(%q) = %v, want %v", s, got, want)
@@ -143,6 +144,30 @@ func TestSSN(t *testing.T) {
 	for s, ok := range map[string]bool{"123456789": true, "000123456": false, "666123456": false, "900123456": false, "123006789": false, "123450000": false, "12345678": false} {
 		if got := ssnProblem(s) == ""; got != ok {
 			t.Errorf("ssnProblem(%s) ok = %v, want %v", s, got, ok)
+		}
+	}
+}
+
+func TestCurrencies(t *testing.T) {
+	for code, want := range map[string]bool{
+		"USD": true, "VND": true, "KES": true, "IDR": true, "MRU": true, "VES": true, "SLE": true, "ZWG": true, "XCG": true,
+		"HRK": false, "VEF": false, "SLL": false, "MRO": false, "DEM": false, "XTS": false, "XXX": false, "XAU": false, "usd": false, "": false,
+	} {
+		if got := ValidCurrency(code); got != want {
+			t.Errorf("ValidCurrency(%q) = %v, want %v", code, got, want)
+		}
+	}
+	for code, want := range map[string]int{"USD": 2, "VND": 0, "IDR": 2, "KWD": 3, "JPY": 0, "CLP": 0} {
+		if got := currencyDigits(code); got != want {
+			t.Errorf("currencyDigits(%s) = %d, want %d", code, got, want)
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for s, ok := range map[string]bool{"1": true, "495347803771993": true, "0495347803771993": false, "0": false, "-1": false, "1e3": false, " 1": false, "1234567890123456789": false} {
+		if _, got := parseID(s); got != ok {
+			t.Errorf("parseID(%q) ok = %v, want %v", s, got, ok)
 		}
 	}
 }

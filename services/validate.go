@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 )
 
@@ -32,10 +31,17 @@ func (c *checker) checkName(field, value string, required bool) string {
 	switch {
 	case utf8.RuneCountInString(value) > maxNameLength:
 		c.add(field, ReasonTooLong, "must be at most 140 characters")
-	case strings.IndexFunc(value, unicode.IsControl) >= 0 || !utf8.ValidString(value):
-		c.add(field, ReasonInvalidFormat, "must not contain control characters")
+	case strings.IndexFunc(value, invisible) >= 0 || !utf8.ValidString(value):
+		c.add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
 	}
 	return value
+}
+
+// invisible reports control characters and Unicode format characters
+// (zero-width spaces, bidirectional overrides) that make a name look other
+// than it is.
+func invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // checkDate parses a YYYYMMDD date that must be a real calendar date, not in
@@ -94,12 +100,15 @@ func validEmail(s string) bool {
 	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
 		return false
 	}
-	for _, label := range strings.Split(domain, ".") {
-		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+	labels := strings.Split(domain, ".")
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") ||
+			strings.ContainsAny(label, "[]") {
 			return false
 		}
 	}
-	return true
+	// The top-level domain has a letter: a@b.123 is not a mailbox.
+	return strings.ContainsFunc(labels[len(labels)-1], unicode.IsLetter)
 }
 
 // EmailKey is the form an e-mail address is compared in, for uniqueness and
@@ -130,7 +139,7 @@ func NormalizePhone(raw, defaultRegion string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	if !phonenumbers.IsValidNumber(num) && !allowListed(num) {
+	if num.GetExtension() != "" || (!phonenumbers.IsValidNumber(num) && !allowListed(num)) {
 		return "", false
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), true
@@ -164,31 +173,6 @@ func (c *checker) checkPhone(field, value, defaultRegion string) string {
 	return e164
 }
 
-// currencies is the set of ISO 4217 codes that are legal tender somewhere
-// today; withdrawn codes (DEM) and test or metal codes (XTS, XAU) are not.
-var currencies = func() map[string]bool {
-	set := make(map[string]bool)
-	for it := currency.Query(); it.Next(); {
-		set[it.Unit().String()] = true
-	}
-	return set
-}()
-
-// ValidCurrency reports whether code is an ISO 4217 currency in use.
-func ValidCurrency(code string) bool {
-	return currencies[code]
-}
-
-// currencyDigits is the number of minor-unit digits of an ISO 4217 code.
-func currencyDigits(code string) int {
-	u, err := currency.ParseISO(code)
-	if err != nil {
-		return 2
-	}
-	scale, _ := currency.Standard.Rounding(u)
-	return scale
-}
-
 var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // validCountry reports whether code is an ISO 3166-1 alpha-2 country code.
@@ -208,8 +192,8 @@ func (c *checker) checkText(field, value string, max int) string {
 	case value == "":
 	case utf8.RuneCountInString(value) > max:
 		c.add(field, ReasonTooLong, "is too long")
-	case strings.IndexFunc(value, unicode.IsControl) >= 0:
-		c.add(field, ReasonInvalidFormat, "must not contain control characters")
+	case strings.IndexFunc(value, invisible) >= 0:
+		c.add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
 	}
 	return value
 }
