@@ -20,7 +20,7 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./rpc/ ./store/
+	$(GO) test -run '^$$' -bench . -benchmem ./rpc/
 
 clean:
 	rm -rf bin demo
