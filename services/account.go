@@ -163,15 +163,15 @@ func (s *Service) newAccount(in AddAccountInput) (Account, error) {
 // checkAccountParties checks, inside the transaction, the customers and the
 // pool account that a new account refers to.
 func (s *Service) checkAccountParties(ctx context.Context, tx Tx, a *Account, activityNumber string) error {
-	owner, err := tx.FindCustomer(ctx, a.PartnerID, CustomerLookup{ID: a.CustomerID})
+	status, err := tx.CustomerStatus(ctx, a.PartnerID, a.CustomerID)
 	if err != nil {
 		return err
 	}
-	if owner.Status != CustomerActive {
-		return fmt.Errorf("customer %d is %s: %w", owner.ID, owner.Status, ErrCustomerNotActive)
+	if status != CustomerActive {
+		return fmt.Errorf("customer %d is %s: %w", a.CustomerID, status, ErrCustomerNotActive)
 	}
 	if a.CustodialCustomerID != 0 {
-		_, err := tx.FindCustomer(ctx, a.PartnerID, CustomerLookup{ID: a.CustodialCustomerID})
+		_, err := tx.CustomerStatus(ctx, a.PartnerID, a.CustodialCustomerID)
 		if errors.Is(err, ErrCustomerNotFound) {
 			return fmt.Errorf("custodial customer %d: %w", a.CustodialCustomerID, ErrCustodialCustomerNotFound)
 		} else if err != nil {

@@ -157,7 +157,7 @@ func (s *Service) ListAccounts(ctx context.Context, call Call, in ListAccountsIn
 	if err != nil {
 		return AccountPage{}, fmt.Errorf("list accounts: %w", err)
 	}
-	if _, err := s.store.FindCustomer(ctx, call.PartnerID, CustomerLookup{ID: f.CustomerID}); err != nil {
+	if _, err := s.store.CustomerStatus(ctx, call.PartnerID, f.CustomerID); err != nil {
 		return AccountPage{}, fmt.Errorf("list accounts: %w", err)
 	}
 	accounts, total, err := s.store.ListAccounts(ctx, f)

@@ -114,16 +114,23 @@ func TestAddAccount(t *testing.T) {
 	}
 }
 
-func TestAddAccountRefusesClosedPool(t *testing.T) {
+// TestAddAccountRefusesInactiveParties covers states that only the account
+// and customer lifecycle will produce: a closed pool, a customer not active.
+func TestAddAccountRefusesInactiveParties(t *testing.T) {
 	ctx := context.Background()
 	f := newAccountFixture(t)
-	if err := closeAccount(f.e, f.poolUSD); err != nil {
-		t.Fatal(err)
+	add := func() error {
+		_, err := f.e.svc.AddAccount(ctx, with(f.e.alpha, "CustomerService.AddAccount", ""), services.AddAccountInput{
+			CustomerID: f.owner, Name: "DAVE", AccountType: "WALLET", Currency: "USD", ActivityAccountNumber: f.poolUSD})
+		return err
 	}
-	_, err := f.e.svc.AddAccount(ctx, with(f.e.alpha, "CustomerService.AddAccount", ""), services.AddAccountInput{
-		CustomerID: f.owner, Name: "DAVE", AccountType: "WALLET", Currency: "USD", ActivityAccountNumber: f.poolUSD})
-	if !errors.Is(err, services.ErrActivityAccountNotOpen) {
-		t.Fatalf("got %v, want ErrActivityAccountNotOpen", err)
+	f.e.setStatus(t, "accounts", "account_number", f.poolUSD, "CLOSED")
+	if err := add(); !errors.Is(err, services.ErrActivityAccountNotOpen) {
+		t.Fatalf("closed pool: got %v, want ErrActivityAccountNotOpen", err)
+	}
+	f.e.setStatus(t, "customers", "id", f.owner, "CLOSED")
+	if err := add(); !errors.Is(err, services.ErrCustomerNotActive) {
+		t.Fatalf("closed customer: got %v, want ErrCustomerNotActive", err)
 	}
 }
 

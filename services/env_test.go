@@ -110,14 +110,22 @@ func fieldReasons(err error) []string {
 
 func join(s []string) string { return strings.Join(s, " ") }
 
-// closeAccount sets an account's status to CLOSED directly in the database;
-// the API to close accounts comes with the account lifecycle.
-func closeAccount(e *env, number string) error {
+// sql opens a second connection to the env's database, for states the
+// services cannot produce yet (closed accounts, inactive customers).
+func (e *env) sql(t *testing.T) *sql.DB {
+	t.Helper()
 	db, err := sql.Open("sqlite3", e.path+"?_busy_timeout=5000")
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
-	defer db.Close()
-	_, err = db.Exec(`UPDATE accounts SET status = 'CLOSED' WHERE account_number = ?`, number)
-	return err
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// setStatus sets a row's status directly in the database.
+func (e *env) setStatus(t *testing.T, table, column, value, status string) {
+	t.Helper()
+	if _, err := e.sql(t).Exec(`UPDATE `+table+` SET status = ? WHERE `+column+` = ?`, status, value); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -49,7 +49,8 @@ type Store interface {
 // transaction. Every query about customers and accounts is scoped to a
 // partner: another partner's rows are reported as not found.
 //
-// FindCustomer returns ErrCustomerNotFound, FindAccount ErrAccountNotFound,
+// FindCustomer and CustomerStatus return ErrCustomerNotFound, FindAccount
+// ErrAccountNotFound,
 // FindAPIKey ErrKeyNotFound, FindPartnerByName ErrPartnerNotFound.
 type Reader interface {
 	FindCustomer(ctx context.Context, partnerID int64, by CustomerLookup) (Customer, error)
@@ -59,7 +60,9 @@ type Reader interface {
 	FindAPIKey(ctx context.Context, keyID string) (APIKey, error)
 	ListAPIKeys(ctx context.Context) ([]APIKey, error)
 	FindPartnerByName(ctx context.Context, name string) (Partner, error)
-	CountCustomers(ctx context.Context, partnerID int64) (int, error)
+	// CustomerStatus is a customer's status alone, for checks that need
+	// neither its fields nor its documents.
+	CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error)
 }
 
 // Tx is one write transaction. Insert methods that take a generated number

@@ -95,13 +95,15 @@ func (q queries) identifications(ctx context.Context, customerID int64) ([]servi
 	return ids, nil
 }
 
-// CountCustomers returns how many customers the partner has.
-func (q queries) CountCustomers(ctx context.Context, partnerID int64) (int, error) {
-	var n int
-	if err := sqlxGet(ctx, q.db, &n, `SELECT COUNT(*) FROM customers WHERE partner_id = ?`, partnerID); err != nil {
-		return 0, fmt.Errorf("count customers: %w", translate(err))
+// CustomerStatus returns the status of the partner's customer, or
+// services.ErrCustomerNotFound.
+func (q queries) CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error) {
+	var status string
+	err := sqlxGet(ctx, q.db, &status, `SELECT status FROM customers WHERE partner_id = ? AND id = ?`, partnerID, customerID)
+	if err != nil {
+		return "", fmt.Errorf("customer status: %w", notFound(err, services.ErrCustomerNotFound))
 	}
-	return n, nil
+	return status, nil
 }
 
 // InsertCustomer inserts a customer and its identifications, the

@@ -104,11 +104,6 @@ func (s *Store) Close() error {
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	return s.reader.PingContext(ctx)
-}
-
 // Update runs fn in one write transaction on the writer connection.
 func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error {
 	tx, err := s.writer.BeginTxx(ctx, nil)

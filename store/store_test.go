@@ -182,6 +182,12 @@ func TestFindCustomer(t *testing.T) {
 			}
 		})
 	}
+	if status, err := st.CustomerStatus(ctx, 1, 100); err != nil || status != services.CustomerActive {
+		t.Errorf("status: %q, %v", status, err)
+	}
+	if _, err := st.CustomerStatus(ctx, 2, 100); !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Errorf("another partner's customer's status: %v, want ErrCustomerNotFound", err)
+	}
 }
 
 // TestConnectionSettings checks what makes an acknowledged change durable and

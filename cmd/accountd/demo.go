@@ -51,14 +51,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer a.Close()
 	keyPath := filepath.Join(*dir, demoPartner+".key.json")
 	otherPath := filepath.Join(*dir, demoOther+".key.json")
-	key, err := a.ensureKey(ctx, demoPartner, keyPath)
+	partnerID, err := a.ensureKey(ctx, demoPartner, keyPath)
 	if err != nil {
 		return err
 	}
 	if _, err := a.ensureKey(ctx, demoOther, otherPath); err != nil {
 		return err
 	}
-	payloads, err := a.seedDemo(ctx, key.partnerID, filepath.Join(*dir, "payloads"))
+	payloads, err := a.seedDemo(ctx, partnerID, filepath.Join(*dir, "payloads"))
 	if err != nil {
 		return err
 	}
@@ -73,39 +73,35 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	})
 }
 
-type demoKey struct {
-	partnerID int64
-}
-
 // ensureKey reuses the key file at path when its key is still active, and
-// creates a new key and file otherwise.
-func (a *app) ensureKey(ctx context.Context, partner, path string) (demoKey, error) {
+// creates a new key and file otherwise. It returns the partner's ID.
+func (a *app) ensureKey(ctx context.Context, partner, path string) (int64, error) {
 	if kf, err := rpc.LoadKeyFile(path); err == nil {
 		keys, err := a.partners.ListKeys(ctx)
 		if err != nil {
-			return demoKey{}, err
+			return 0, err
 		}
 		for _, k := range keys {
 			if k.KeyID == kf.KeyID && k.Status == services.KeyActive {
-				return demoKey{partnerID: k.PartnerID}, nil
+				return k.PartnerID, nil
 			}
 		}
 		if err := os.Remove(path); err != nil {
-			return demoKey{}, fmt.Errorf("replace stale key file: %w", err)
+			return 0, fmt.Errorf("replace stale key file: %w", err)
 		}
 	}
 	k, err := a.partners.CreateKey(ctx, partner)
 	if err != nil {
-		return demoKey{}, err
+		return 0, err
 	}
 	if err := writeKeyFile(path, k); err != nil {
-		return demoKey{}, err
+		return 0, err
 	}
 	p, err := a.partners.FindPartner(ctx, partner)
 	if err != nil {
-		return demoKey{}, err
+		return 0, err
 	}
-	return demoKey{partnerID: p.ID}, nil
+	return p.ID, nil
 }
 
 // demoCustomers are the seeded customers and the accounts each gets.
