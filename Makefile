@@ -11,8 +11,18 @@ build:
 demo: build
 	./$(BIN) demo
 
+# The packages whose tests touch storage: they run once on SQLite and, when
+# ACCOUNTD_TEST_POSTGRES_DSN names a PostgreSQL server, once more on it.
+STORAGE_PKGS := ./store/... ./services/... ./rpc/... ./cmd/...
+
 test: lint
 	$(GO) test -race -count=1 ./...
+	@if [ -n "$$ACCOUNTD_TEST_POSTGRES_DSN" ]; then \
+		echo "== storage tests again on PostgreSQL (ACCOUNTD_TEST_DRIVER=postgres)"; \
+		ACCOUNTD_TEST_DRIVER=postgres $(GO) test -race -count=1 $(STORAGE_PKGS); \
+	else \
+		echo "== ACCOUNTD_TEST_POSTGRES_DSN is not set: the PostgreSQL half of the suite is SKIPPED (bash .ci/run sets it)"; \
+	fi
 
 lint:
 	$(GO) vet ./...

@@ -28,6 +28,7 @@ type Config struct {
 	Log         Log
 	Auth        Auth
 	Idempotency Idempotency
+	RateLimit   RateLimit
 }
 
 // Server is the HTTP server.
@@ -38,12 +39,15 @@ type Server struct {
 	ReadTimeout     time.Duration // server.read_timeout
 	WriteTimeout    time.Duration // server.write_timeout
 	ShutdownTimeout time.Duration // server.shutdown_timeout
+	TLSCert         string        // server.tls_cert: PEM certificate chain; TLS when set
+	TLSKey          string        // server.tls_key: PEM private key of the certificate
 }
 
 // Database is where data lives.
 type Database struct {
-	Driver string // database.driver: sqlite
-	DSN    string // database.dsn: a file path for sqlite
+	Driver       string // database.driver: sqlite or postgres
+	DSN          string // database.dsn: a file path for sqlite, a URL for postgres
+	MaxOpenConns int    // database.max_open_conns: PostgreSQL pool size per replica
 }
 
 // Bank holds the bank's own identifiers.
@@ -68,6 +72,16 @@ type Idempotency struct {
 	TTL time.Duration // idempotency.ttl: how long a request id is remembered
 }
 
+// RateLimit sets the requests per minute of each partner tier.
+type RateLimit struct {
+	RedisURL    string         // ratelimit.redis_url: shared limits across replicas; per process when empty
+	Tiers       map[string]int // ratelimit.bronze, .silver, .gold, .platinum: requests per minute
+	DefaultTier string         // ratelimit.default_tier: the tier of a new partner
+}
+
+// Tiers are the partner package tiers, from the smallest.
+var Tiers = []string{"BRONZE", "SILVER", "GOLD", "PLATINUM"}
+
 // defaults lists every key with its default value; a key not listed here is
 // unknown and refused.
 var defaults = map[string]any{
@@ -77,19 +91,28 @@ var defaults = map[string]any{
 	"server.read_timeout":     "15s",
 	"server.write_timeout":    "30s",
 	"server.shutdown_timeout": "15s",
+	"server.tls_cert":         "",
+	"server.tls_key":          "",
 	"database.driver":         "sqlite",
 	"database.dsn":            "./accountd.db",
+	"database.max_open_conns": 10,
 	"bank.institution_id":     "101115399",
 	"bank.phone_region":       "",
 	"log.level":               "info",
 	"log.format":              "json",
 	"auth.key_cache_ttl":      "2s",
 	"idempotency.ttl":         "24h",
+	"ratelimit.redis_url":     "",
+	"ratelimit.default_tier":  "BRONZE",
+	"ratelimit.bronze":        200,
+	"ratelimit.silver":        500,
+	"ratelimit.gold":          1000,
+	"ratelimit.platinum":      2000,
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
 var flagKeys = []string{"server.addr", "server.max_body_bytes", "database.driver", "database.dsn",
-	"bank.institution_id", "log.level", "log.format"}
+	"bank.institution_id", "log.level", "log.format", "ratelimit.redis_url", "server.tls_cert", "server.tls_key"}
 
 // RegisterFlags adds --config and one flag per common key to fs.
 func RegisterFlags(fs *pflag.FlagSet) {
@@ -208,12 +231,26 @@ func build(v *viper.Viper) (Config, error) {
 	c.Server.ReadTimeout = dur("server.read_timeout")
 	c.Server.WriteTimeout = dur("server.write_timeout")
 	c.Server.ShutdownTimeout = dur("server.shutdown_timeout")
-	if c.Database.Driver = str("database.driver"); c.Database.Driver != "sqlite" {
-		bad("database.driver", "must be sqlite", c.Database.Driver)
+	c.Server.TLSCert, c.Server.TLSKey = str("server.tls_cert"), str("server.tls_key")
+	switch {
+	case (c.Server.TLSCert == "") != (c.Server.TLSKey == ""):
+		bad("server.tls_cert", "server.tls_cert and server.tls_key must be set together", c.Server.TLSCert)
+	case c.Server.TLSCert != "":
+		for _, k := range []string{"server.tls_cert", "server.tls_key"} {
+			if _, err := os.Stat(str(k)); err != nil {
+				bad(k, "must name a readable PEM file", str(k))
+			}
+		}
+	}
+	if c.Database.Driver = strings.ToLower(str("database.driver")); !oneOf(c.Database.Driver, "sqlite", "postgres") {
+		bad("database.driver", "must be sqlite or postgres", c.Database.Driver)
 	}
 	if c.Database.DSN = str("database.dsn"); c.Database.DSN == "" {
-		bad("database.dsn", "must name the database file", c.Database.DSN)
+		bad("database.dsn", "must name the database (a file for sqlite, a postgres:// URL for postgres)", c.Database.DSN)
+	} else if c.Database.Driver == "postgres" && !strings.Contains(c.Database.DSN, "://") && !strings.Contains(c.Database.DSN, "=") {
+		bad("database.dsn", "must be a postgres:// URL or key=value settings for postgres", c.Database.DSN)
 	}
+	c.Database.MaxOpenConns = int(num("database.max_open_conns", 1, 1000))
 	if _, isString := v.Get("bank.institution_id").(string); !isString {
 		// YAML reads an unquoted 011000015 as a number and drops the zero.
 		bad("bank.institution_id", "must be a string; quote it in YAML so that leading zeros stay", v.Get("bank.institution_id"))
@@ -231,6 +268,18 @@ func build(v *viper.Viper) (Config, error) {
 	}
 	c.Auth.KeyCacheTTL = dur("auth.key_cache_ttl")
 	c.Idempotency.TTL = dur("idempotency.ttl")
+	if c.RateLimit.RedisURL = str("ratelimit.redis_url"); c.RateLimit.RedisURL != "" &&
+		!strings.HasPrefix(c.RateLimit.RedisURL, "redis://") && !strings.HasPrefix(c.RateLimit.RedisURL, "rediss://") {
+		bad("ratelimit.redis_url", "must be empty or a redis:// or rediss:// URL", c.RateLimit.RedisURL)
+	}
+	c.RateLimit.Tiers = map[string]int{}
+	for _, tier := range Tiers {
+		key := "ratelimit." + strings.ToLower(tier)
+		c.RateLimit.Tiers[tier] = int(num(key, 1, 1_000_000))
+	}
+	if c.RateLimit.DefaultTier = strings.ToUpper(str("ratelimit.default_tier")); !oneOf(c.RateLimit.DefaultTier, Tiers...) {
+		bad("ratelimit.default_tier", "must be one of "+strings.Join(Tiers, ", "), c.RateLimit.DefaultTier)
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -283,6 +332,10 @@ func oneOf(s string, allowed ...string) bool {
 // Masked returns the configuration as key/value pairs for the start-up log,
 // with any password in the DSN hidden.
 func (c Config) Masked(redact func(string) string) map[string]any {
+	redisURL := c.RateLimit.RedisURL
+	if redisURL != "" {
+		redisURL = redact(redisURL)
+	}
 	return map[string]any{
 		"server.addr":             c.Server.Addr,
 		"server.max_body_bytes":   c.Server.MaxBodyBytes,
@@ -290,13 +343,22 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"server.read_timeout":     c.Server.ReadTimeout.String(),
 		"server.write_timeout":    c.Server.WriteTimeout.String(),
 		"server.shutdown_timeout": c.Server.ShutdownTimeout.String(),
+		"server.tls_cert":         c.Server.TLSCert,
+		"server.tls_key":          c.Server.TLSKey,
 		"database.driver":         c.Database.Driver,
 		"database.dsn":            redact(c.Database.DSN),
+		"database.max_open_conns": c.Database.MaxOpenConns,
 		"bank.institution_id":     c.Bank.InstitutionID,
 		"bank.phone_region":       c.Bank.PhoneRegion,
 		"log.level":               c.Log.Level,
 		"log.format":              c.Log.Format,
 		"auth.key_cache_ttl":      c.Auth.KeyCacheTTL.String(),
 		"idempotency.ttl":         c.Idempotency.TTL.String(),
+		"ratelimit.redis_url":     redisURL,
+		"ratelimit.default_tier":  c.RateLimit.DefaultTier,
+		"ratelimit.bronze":        c.RateLimit.Tiers["BRONZE"],
+		"ratelimit.silver":        c.RateLimit.Tiers["SILVER"],
+		"ratelimit.gold":          c.RateLimit.Tiers["GOLD"],
+		"ratelimit.platinum":      c.RateLimit.Tiers["PLATINUM"],
 	}
 }

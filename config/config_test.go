@@ -17,10 +17,13 @@ import (
 var allKeys = []string{
 	"server.addr", "server.max_body_bytes", "server.max_batch",
 	"server.read_timeout", "server.write_timeout", "server.shutdown_timeout",
-	"database.driver", "database.dsn",
+	"server.tls_cert", "server.tls_key",
+	"database.driver", "database.dsn", "database.max_open_conns",
 	"bank.institution_id", "bank.phone_region",
 	"log.level", "log.format",
 	"auth.key_cache_ttl", "idempotency.ttl",
+	"ratelimit.redis_url", "ratelimit.default_tier",
+	"ratelimit.bronze", "ratelimit.silver", "ratelimit.gold", "ratelimit.platinum",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

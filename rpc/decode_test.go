@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,7 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 type inner struct {
@@ -105,14 +104,7 @@ func TestMethodTableIsComplete(t *testing.T) {
 // store) and checks that the caller gets -32603 and the panic is logged.
 func TestPanicIsAnInternalError(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite", filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t)
 	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)

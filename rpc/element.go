@@ -182,6 +182,9 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) (resp 
 	case perr != nil:
 		resp = errorResponse(req.id, perr)
 		out.code = perr.Code
+	case req.method == discoverMethod:
+		// Public OpenRPC discovery, before and without authentication: see openrpc.go.
+		resp = discover(req, &out)
 	case !known(req.method):
 		resp = errorResponse(req.id, protocolError(CodeMethodNotFound, "METHOD_NOT_FOUND", "no method "+req.method))
 		out.code = CodeMethodNotFound
@@ -217,6 +220,15 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 		return fail(toError(err))
 	}
 	out.partner = id.PartnerName
+	if h.limiter != nil {
+		if e := h.limiter.check(ctx, id); e != nil {
+			return fail(e)
+		}
+	}
+	if !id.Allows(req.method) {
+		out.err = services.ErrPermissionDenied
+		return fail(toError(services.ErrPermissionDenied))
+	}
 	if env.Payload == nil {
 		return fail(paramsError(services.FieldError{Field: "payload", Reason: services.ReasonRequired, Message: "params.payload is required"}))
 	}
@@ -237,6 +249,11 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	h.dispatch(ctx, st)
 	if st.err != nil {
 		out.err = st.err
+		if methodTable[req.method].mutates && h.svc != nil {
+			if err := h.svc.AuditRefusal(ctx, st.call, st.err); err != nil {
+				h.log.Error().Err(err).Str("method", req.method).Msg("audit trail")
+			}
+		}
 		return fail(toError(st.err))
 	}
 	result, err := json.Marshal(st.result)
@@ -356,6 +373,7 @@ func truncate(s string, n int) string {
 // logCall writes the one log line of a call: method, key, request id,
 // duration and outcome code; never the payload or the credential.
 func (h *Handler) logCall(req request, out callOutcome, start time.Time, skipped bool) {
+	h.opts.Metrics.observe(req.method, out.code, time.Since(start))
 	level := zerolog.InfoLevel
 	if out.code == CodeInternal {
 		level = zerolog.ErrorLevel

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 // server is an in-process accountd on a real SQLite database, with two
@@ -48,19 +48,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// openStore opens a migrated SQLite database in a temporary folder.
+// openStore opens a new migrated database of the driver under test.
 func openStore(tb testing.TB) *store.Store {
 	tb.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite", filepath.Join(tb.TempDir(), "accountd.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return st
+	return storetest.Open(tb)
 }
 
 func newServer(t *testing.T, opts rpc.Options) *server {

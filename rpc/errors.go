@@ -35,6 +35,8 @@ type ErrorData struct {
 	Reason string                `json:"reason,omitempty"`
 	Detail string                `json:"detail,omitempty"`
 	Fields []services.FieldError `json:"fields,omitempty"`
+	// RetryAfterSeconds tells a rate-limited caller when to try again.
+	RetryAfterSeconds int `json:"retryAfterSeconds,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -51,6 +53,8 @@ var errorTable = []struct {
 	{services.ErrInvalidInput, CodeInvalidParams, "INVALID_PARAMS"},
 	{services.ErrUnauthenticated, CodeUnauthenticated, "UNAUTHENTICATED"},
 	{services.ErrInvalidSignature, CodeInvalidSignature, "INVALID_SIGNATURE"},
+	{services.ErrPermissionDenied, CodePermissionDenied, "METHOD_NOT_ALLOWED_FOR_KEY"},
+	{services.ErrRateLimited, CodeRateLimited, "RATE_LIMITED"},
 	{services.ErrIdempotencyConflict, CodeIdempotencyConflict, "IDEMPOTENCY_KEY_REUSED"},
 	{services.ErrRequestInProgress, CodeRequestInProgress, "REQUEST_IN_PROGRESS"},
 

@@ -12,11 +12,14 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	gorilla "github.com/gorilla/rpc/v2"
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
 )
 
@@ -30,6 +33,16 @@ type Authenticator interface {
 type Options struct {
 	MaxBodyBytes int64 // bodies above this get HTTP 413
 	MaxBatch     int   // batches above this get -32600
+
+	// Limiter enforces each partner's requests per minute; nil for none.
+	// Tiers gives the requests per minute of each package tier.
+	Limiter ratelimit.Limiter
+	Tiers   map[string]int
+	// Metrics, when set, are updated by every call and served on /metrics.
+	Metrics *Metrics
+	// Ready, when set, answers /readyz: nil when the service can take
+	// traffic (database reachable, schema current).
+	Ready func(ctx context.Context) error
 }
 
 // Handler serves JSON-RPC 2.0 on POST /jsonrpc. gorilla/rpc registers the
@@ -37,10 +50,12 @@ type Options struct {
 // does not: batches, notifications, null ids, exact error codes, the signed
 // envelope, strict payload decoding and a body limit.
 type Handler struct {
-	server *gorilla.Server
-	auth   Authenticator
-	opts   Options
-	log    zerolog.Logger
+	server  *gorilla.Server
+	auth    Authenticator
+	opts    Options
+	log     zerolog.Logger
+	limiter *limiter
+	svc     *services.Service
 }
 
 // NewHandler returns the JSON-RPC handler for svc.
@@ -63,18 +78,54 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 			return nil, fmt.Errorf("method %s is in the method table but not registered", method)
 		}
 	}
-	return &Handler{server: server, auth: auth, opts: opts, log: log}, nil
+	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc}
+	if opts.Limiter != nil {
+		h.limiter = newLimiter(opts.Limiter, opts.Tiers, opts.Metrics, log)
+	}
+	return h, nil
 }
 
-// Routes returns the HTTP routes: /jsonrpc and /healthz.
+// Routes returns the HTTP routes: /jsonrpc, /healthz (the process is up),
+// /readyz (it can take traffic) and, with Metrics, /metrics.
 func (h *Handler) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/jsonrpc", h)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n") //nolint:errcheck // the client is gone if this fails
+		writeText(w, http.StatusOK, "ok\n")
 	})
+	mux.HandleFunc("/readyz", h.readyz)
+	if h.opts.Metrics != nil {
+		mux.Handle("/metrics", h.opts.Metrics.Handler())
+	}
 	return mux
+}
+
+// readyzTimeout bounds the readiness check, so that a hung database makes
+// the probe fail rather than hang.
+const readyzTimeout = 2 * time.Second
+
+// readyz answers 200 when the database answers and carries the schema this
+// binary expects, 503 with the reason otherwise.
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	if h.opts.Ready == nil {
+		writeText(w, http.StatusOK, "ready\n")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), readyzTimeout)
+	defer cancel()
+	if err := h.opts.Ready(ctx); err != nil {
+		h.log.Warn().Err(err).Msg("not ready")
+		writeText(w, http.StatusServiceUnavailable, "not ready: "+err.Error()+"\n")
+		return
+	}
+	writeText(w, http.StatusOK, "ready\n")
+}
+
+func writeText(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	io.WriteString(w, text) //nolint:errcheck // the client is gone if this fails
 }
 
 // response is a JSON-RPC response object.
@@ -126,6 +177,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out := h.handleBody(r.Context(), body)
 	if out == nil {
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// A single request refused for its rate gets HTTP 429 and Retry-After,
+	// so that gateways and HTTP clients back off too. A batch stays 200:
+	// its elements have their own outcomes.
+	if resp, single := out.(*response); single && resp.Error != nil && resp.Error.Code == CodeRateLimited && resp.Error.Data != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(resp.Error.Data.RetryAfterSeconds))
+		writeJSON(w, http.StatusTooManyRequests, out)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -12,16 +12,18 @@ type methodInfo struct {
 	// mutates marks methods that change data: they are idempotent per
 	// request id, and are not executed as notifications.
 	mutates bool
+	// summary is the method's one-line summary in the OpenRPC document.
+	summary string
 }
 
 // methodTable lists every method the server answers. NewHandler checks that
 // each is registered with gorilla/rpc, and a test checks the converse.
 var methodTable = map[string]methodInfo{
-	"CustomerService.AddCustomer": {mutates: true},
-	"CustomerService.GetCustomer": {},
-	"CustomerService.AddAccount":  {mutates: true},
-	"AccountService.GetDetails":   {},
-	"AccountService.ListAccounts": {},
+	"CustomerService.AddCustomer": {mutates: true, summary: "Create an individual or business customer"},
+	"CustomerService.GetCustomer": {summary: "Find a customer by one criterion, with its accounts"},
+	"CustomerService.AddAccount":  {mutates: true, summary: "Open an account for a customer"},
+	"AccountService.GetDetails":   {summary: "Return one account"},
+	"AccountService.ListAccounts": {summary: "Return a page of a customer's accounts"},
 }
 
 func known(method string) bool {

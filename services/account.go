@@ -91,6 +91,10 @@ type AddAccountResult struct {
 	CustomerID    string `json:"customerID"`
 }
 
+func (r AddAccountResult) auditEntities() map[string]string {
+	return map[string]string{"accountId": r.ID, "accountNumber": r.AccountNumber, "customerId": r.CustomerID}
+}
+
 // AddAccount opens an account for a customer of the calling partner. It
 // fails with a *ValidationError for bad fields; ErrCustomerNotFound,
 // ErrCustomerNotActive, ErrActivityAccountNotFound, ErrActivityAccountNotOpen,

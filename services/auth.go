@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,7 +20,14 @@ type Identity struct {
 	PartnerID   int64
 	PartnerName string
 	KeyID       string
+	Tier        string   // the partner's package tier
+	Methods     []string // the key's allowed methods; all when empty
 	publicKey   *ecdsa.PublicKey
+}
+
+// Allows reports whether the key may call method.
+func (id Identity) Allows(method string) bool {
+	return len(id.Methods) == 0 || slices.Contains(id.Methods, method)
 }
 
 // Authenticator checks API keys and payload signatures. It caches keys for a
@@ -69,7 +77,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, keyID, credential stri
 	if !credentialMatches(credential, ck.key.CredentialHash) || ck.key.Status != KeyActive {
 		return Identity{}, fmt.Errorf("authenticate: %w", ErrUnauthenticated)
 	}
-	return Identity{PartnerID: ck.key.PartnerID, PartnerName: ck.key.PartnerName, KeyID: ck.key.KeyID, publicKey: ck.pub}, nil
+	return Identity{PartnerID: ck.key.PartnerID, PartnerName: ck.key.PartnerName, KeyID: ck.key.KeyID,
+		Tier: ck.key.PartnerTier, Methods: ck.key.Methods, publicKey: ck.pub}, nil
 }
 
 func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, error) {

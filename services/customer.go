@@ -96,6 +96,10 @@ type AddCustomerResult struct {
 	Status         string `json:"status"`
 }
 
+func (r AddCustomerResult) auditEntities() map[string]string {
+	return map[string]string{"customerId": r.ID, "customerNumber": r.CustomerNumber}
+}
+
 // AddCustomer validates and stores a new customer of the calling partner.
 // It fails with a *ValidationError for bad fields, and with
 // ErrIdentificationExists, ErrEmailExists or ErrPhoneExists when another

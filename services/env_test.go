@@ -2,9 +2,7 @@ package services_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 // fakeClock is a clock that tests move by hand.
@@ -46,16 +45,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "accountd.db")
-	st, err := store.Open(ctx, "sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, path := storetest.OpenDSN(t)
 	clock := &fakeClock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
 	e := &env{st: st, path: path, clock: clock, partners: services.NewPartners(st, clock)}
 	e.svc = services.New(st, services.Settings{InstitutionID: "101115399", PhoneRegion: "VN", IdempotencyTTL: 24 * time.Hour}, services.WithClock(clock))
@@ -110,22 +100,8 @@ func fieldReasons(err error) []string {
 
 func join(s []string) string { return strings.Join(s, " ") }
 
-// sql opens a second connection to the env's database, for states the
-// services cannot produce yet (closed accounts, inactive customers).
-func (e *env) sql(t *testing.T) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite3", e.path+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // setStatus sets a row's status directly in the database.
 func (e *env) setStatus(t *testing.T, table, column, value, status string) {
 	t.Helper()
-	if _, err := e.sql(t).Exec(`UPDATE `+table+` SET status = ? WHERE `+column+` = ?`, status, value); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Exec(t, e.path, `UPDATE `+table+` SET status = ? WHERE `+column+` = ?`, status, value)
 }

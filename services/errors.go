@@ -24,6 +24,10 @@ var (
 	ErrIdempotencyConflict = errors.New("request id already used for another request")
 	// ErrRequestInProgress means a request with the same id is still running.
 	ErrRequestInProgress = errors.New("a request with this id is still in progress")
+	// ErrPermissionDenied means the key is limited to other methods.
+	ErrPermissionDenied = errors.New("this key may not call this method")
+	// ErrRateLimited means the partner is over its tier's requests per minute.
+	ErrRateLimited = errors.New("rate limit exceeded for the partner's package tier")
 
 	// ErrCustomerNotFound means no customer of the calling partner matches.
 	ErrCustomerNotFound = errors.New("customer not found")

@@ -70,12 +70,20 @@ func (f *inflight) end(key string) {
 // a request id simply run op.
 func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
 	var result T
-	if call.RequestID == "" {
-		err := s.store.Update(ctx, func(tx Tx) error {
-			var err error
-			result, err = op(tx)
+	// run is op followed by its audit row, in the same transaction.
+	run := func(tx Tx) error {
+		var err error
+		if result, err = op(tx); err != nil {
 			return err
-		})
+		}
+		var entities map[string]string
+		if a, ok := any(result).(audited); ok {
+			entities = a.auditEntities()
+		}
+		return appendCallAudit(ctx, tx, s.clock.Now(), call, entities, AuditOK)
+	}
+	if call.RequestID == "" {
+		err := s.store.Update(ctx, run)
 		return result, err
 	}
 	hash, err := fingerprint(call.Method, input)
@@ -96,9 +104,15 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 			return err
 		}
 		if !claimed {
-			return replay(existing, rec, &result)
+			if err := replay(existing, rec, &result); err != nil {
+				return err
+			}
+			if s.onReplay != nil {
+				s.onReplay(call.Method)
+			}
+			return nil
 		}
-		if result, err = op(tx); err != nil {
+		if err := run(tx); err != nil {
 			return err
 		}
 		response, err := json.Marshal(result)

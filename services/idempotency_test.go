@@ -8,15 +8,12 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 func countCustomers(t *testing.T, e *env, call services.Call) int {
 	t.Helper()
-	var n int
-	if err := e.sql(t).QueryRow(`SELECT COUNT(*) FROM customers WHERE partner_id = ?`, call.PartnerID).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return storetest.Count(t, e.path, `SELECT COUNT(*) FROM customers WHERE partner_id = ?`, call.PartnerID)
 }
 
 func TestIdempotentReplay(t *testing.T) {

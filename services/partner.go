@@ -1,6 +1,7 @@
 package services
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -14,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,7 +30,29 @@ const (
 type Partner struct {
 	ID        int64
 	Name      string
+	Tier      string // package tier: BRONZE, SILVER, GOLD or PLATINUM
 	CreatedAt time.Time
+}
+
+// Package tiers, after OCB's partner packages: each sets a partner's
+// requests per minute (rpc enforces them; config sets the numbers).
+const (
+	TierBronze   = "BRONZE"
+	TierSilver   = "SILVER"
+	TierGold     = "GOLD"
+	TierPlatinum = "PLATINUM"
+)
+
+// Tiers lists the package tiers from the smallest.
+var Tiers = []string{TierBronze, TierSilver, TierGold, TierPlatinum}
+
+// KeyOptions are the optional settings of a new key.
+type KeyOptions struct {
+	// Tier sets the partner's package tier; empty keeps the partner's tier
+	// (BRONZE for a new partner).
+	Tier string
+	// Methods limits the key to these methods; empty allows every method.
+	Methods []string
 }
 
 // APIKey is one of a partner's signing keys. Only the public key and a hash
@@ -41,6 +66,8 @@ type APIKey struct {
 	Status         string
 	CreatedAt      time.Time
 	RevokedAt      time.Time
+	Methods        []string // the only methods the key may call; all when empty
+	PartnerTier    string   // filled by reads
 }
 
 // NewKey is what CreateKey hands out once: the private key and credential
@@ -56,8 +83,15 @@ var rePartnerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)
 
 // Partners manages partners and their API keys.
 type Partners struct {
-	store Store
-	clock Clock
+	store   Store
+	clock   Clock
+	methods func(string) bool // which method names exist, to check key limits
+}
+
+// WithMethodCheck makes p refuse key limits that name unknown methods.
+func (p *Partners) WithMethodCheck(known func(method string) bool) *Partners {
+	p.methods = known
+	return p
 }
 
 // NewPartners returns the partner and key manager on store.
@@ -71,7 +105,7 @@ func NewPartners(store Store, clock Clock) *Partners {
 // CreateKey generates an ECDSA P-256 key pair and a credential for partner
 // name, creating the partner if it is new. It fails with a *ValidationError
 // for a bad name.
-func (p *Partners) CreateKey(ctx context.Context, name string) (NewKey, error) {
+func (p *Partners) CreateKey(ctx context.Context, name string, opts ...KeyOptions) (NewKey, error) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return NewKey{}, fmt.Errorf("create key: %w", err)
@@ -84,7 +118,7 @@ func (p *Partners) CreateKey(ctx context.Context, name string) (NewKey, error) {
 	if err != nil {
 		return NewKey{}, fmt.Errorf("create key: %w", err)
 	}
-	k, err := p.register(ctx, name, pubDER)
+	k, err := p.register(ctx, name, pubDER, keyOptions(opts))
 	if err != nil {
 		return NewKey{}, fmt.Errorf("create key: %w", err)
 	}
@@ -95,7 +129,7 @@ func (p *Partners) CreateKey(ctx context.Context, name string) (NewKey, error) {
 // AddKey registers a partner's own ECDSA P-256 public key (PEM
 // SubjectPublicKeyInfo) and returns its key id and a new credential. It fails
 // with a *ValidationError for a bad name or key.
-func (p *Partners) AddKey(ctx context.Context, name string, publicKeyPEM []byte) (NewKey, error) {
+func (p *Partners) AddKey(ctx context.Context, name string, publicKeyPEM []byte, opts ...KeyOptions) (NewKey, error) {
 	pub, err := ParsePublicKey(publicKeyPEM)
 	if err != nil {
 		return NewKey{}, fmt.Errorf("add key: %w", &ValidationError{Fields: []FieldError{{Field: "public-key", Reason: ReasonInvalidValue, Message: err.Error()}}})
@@ -104,7 +138,7 @@ func (p *Partners) AddKey(ctx context.Context, name string, publicKeyPEM []byte)
 	if err != nil {
 		return NewKey{}, fmt.Errorf("add key: %w", err)
 	}
-	k, err := p.register(ctx, name, der)
+	k, err := p.register(ctx, name, der, keyOptions(opts))
 	if err != nil {
 		return NewKey{}, fmt.Errorf("add key: %w", err)
 	}
@@ -113,9 +147,21 @@ func (p *Partners) AddKey(ctx context.Context, name string, publicKeyPEM []byte)
 
 // register stores a public key under partner name with a new key id and
 // credential, in one transaction.
-func (p *Partners) register(ctx context.Context, name string, pubDER []byte) (NewKey, error) {
+func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opts KeyOptions) (NewKey, error) {
+	var fields []FieldError
 	if !rePartnerName.MatchString(name) {
-		return NewKey{}, &ValidationError{Fields: []FieldError{{Field: "partner", Reason: ReasonInvalidFormat, Message: "2 to 64 letters, digits, dots, dashes or underscores"}}}
+		fields = append(fields, FieldError{Field: "partner", Reason: ReasonInvalidFormat, Message: "2 to 64 letters, digits, dots, dashes or underscores"})
+	}
+	if opts.Tier != "" && !slices.Contains(Tiers, opts.Tier) {
+		fields = append(fields, FieldError{Field: "tier", Reason: ReasonNotAllowed, Message: "must be one of " + strings.Join(Tiers, ", ")})
+	}
+	for _, m := range opts.Methods {
+		if p.methods != nil && !p.methods(m) {
+			fields = append(fields, FieldError{Field: "methods", Reason: ReasonNotAllowed, Message: "no method named " + m})
+		}
+	}
+	if len(fields) > 0 {
+		return NewKey{}, &ValidationError{Fields: fields}
 	}
 	keyID, err := randomToken("k", 12)
 	if err != nil {
@@ -132,21 +178,28 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte) (Ne
 		CredentialHash: hashCredential(credential),
 		Status:         KeyActive,
 		CreatedAt:      now,
+		Methods:        opts.Methods,
 	}
 	err = p.store.Update(ctx, func(tx Tx) error {
 		partner, err := tx.FindPartnerByName(ctx, name)
-		if errors.Is(err, ErrPartnerNotFound) {
-			partner = Partner{Name: name, CreatedAt: now}
+		switch {
+		case errors.Is(err, ErrPartnerNotFound):
+			partner = Partner{Name: name, Tier: cmp.Or(opts.Tier, TierBronze), CreatedAt: now}
 			partner.ID, err = randomNumber(rand.Reader, 9)
 			if err == nil {
 				err = tx.InsertPartner(ctx, partner)
 			}
+		case err == nil && opts.Tier != "" && opts.Tier != partner.Tier:
+			err = tx.SetPartnerTier(ctx, partner.ID, opts.Tier)
 		}
 		if err != nil {
 			return err
 		}
 		key.PartnerID = partner.ID
-		return tx.InsertAPIKey(ctx, key)
+		if err := tx.InsertAPIKey(ctx, key); err != nil {
+			return err
+		}
+		return appendAdminAudit(ctx, tx, now, partner.ID, "keys.create", keyAuditEntities(keyID, opts))
 	})
 	if err != nil {
 		return NewKey{}, err
@@ -174,12 +227,59 @@ func (p *Partners) RevokeKey(ctx context.Context, keyID string) error {
 		if k.Status == KeyRevoked {
 			return ErrKeyRevoked
 		}
-		return tx.RevokeAPIKey(ctx, keyID, p.clock.Now())
+		if err := tx.RevokeAPIKey(ctx, keyID, p.clock.Now()); err != nil {
+			return err
+		}
+		return appendAdminAudit(ctx, tx, p.clock.Now(), k.PartnerID, "keys.revoke", map[string]string{"keyId": keyID})
 	})
 	if err != nil {
 		return fmt.Errorf("revoke key %s: %w", keyID, err)
 	}
 	return nil
+}
+
+// SetTier changes a partner's package tier. Running servers apply it within
+// their key cache time. It fails with ErrPartnerNotFound or a
+// *ValidationError for an unknown tier.
+func (p *Partners) SetTier(ctx context.Context, name, tier string) error {
+	if !slices.Contains(Tiers, tier) {
+		return fmt.Errorf("set tier: %w", &ValidationError{Fields: []FieldError{{Field: "tier", Reason: ReasonNotAllowed, Message: "must be one of " + strings.Join(Tiers, ", ")}}})
+	}
+	err := p.store.Update(ctx, func(tx Tx) error {
+		partner, err := tx.FindPartnerByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetPartnerTier(ctx, partner.ID, tier); err != nil {
+			return err
+		}
+		return appendAdminAudit(ctx, tx, p.clock.Now(), partner.ID, "partners.setTier", map[string]string{"tier": tier})
+	})
+	if err != nil {
+		return fmt.Errorf("set tier of %s: %w", name, err)
+	}
+	return nil
+}
+
+// keyAuditEntities names a new key in the audit trail, with the tier it set
+// and the methods it is limited to, if any.
+func keyAuditEntities(keyID string, opts KeyOptions) map[string]string {
+	ids := map[string]string{"keyId": keyID}
+	if opts.Tier != "" {
+		ids["tier"] = opts.Tier
+	}
+	if len(opts.Methods) > 0 {
+		ids["methods"] = strings.Join(opts.Methods, " ")
+	}
+	return ids
+}
+
+// keyOptions returns the options given, if any.
+func keyOptions(opts []KeyOptions) KeyOptions {
+	if len(opts) == 0 {
+		return KeyOptions{}
+	}
+	return opts[0]
 }
 
 // FindPartner returns a partner by name; ErrPartnerNotFound if none.

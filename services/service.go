@@ -26,6 +26,7 @@ type Service struct {
 	random   io.Reader
 	settings Settings
 	inflight *inflight
+	onReplay func(method string)
 }
 
 // Option changes how a Service is built.
@@ -33,6 +34,10 @@ type Option func(*Service)
 
 // WithClock makes the Service tell time by c.
 func WithClock(c Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithReplayObserver makes the Service call f with the method of every
+// call answered by an idempotent replay, for metrics.
+func WithReplayObserver(f func(method string)) Option { return func(s *Service) { s.onReplay = f } }
 
 // WithRandom makes the Service draw IDs and numbers from r.
 func WithRandom(r io.Reader) Option { return func(s *Service) { s.random = r } }

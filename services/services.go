@@ -63,6 +63,8 @@ type Reader interface {
 	// CustomerStatus is a customer's status alone, for checks that need
 	// neither its fields nor its documents.
 	CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error)
+	// AuditEntries returns up to limit audit rows after seq, in order.
+	AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
 }
 
 // Tx is one write transaction. Insert methods that take a generated number
@@ -72,6 +74,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	InsertPartner(ctx context.Context, p Partner) error
+	SetPartnerTier(ctx context.Context, partnerID int64, tier string) error
 	InsertAPIKey(ctx context.Context, k APIKey) error
 	RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error
 	InsertCustomer(ctx context.Context, c Customer) error
@@ -79,4 +82,7 @@ type Tx interface {
 	ClaimIdempotencyKey(ctx context.Context, rec IdempotencyRecord, expiredBefore time.Time) (claimed bool, existing IdempotencyRecord, err error)
 	SaveIdempotencyResponse(ctx context.Context, partnerID int64, requestID string, response []byte) error
 	PurgeIdempotencyKeys(ctx context.Context, createdBefore time.Time) (int64, error)
+	// AppendAudit appends e to the audit chain, filling in its Seq, PrevHash
+	// and Hash; appends are serialised until the transaction ends.
+	AppendAudit(ctx context.Context, e *AuditEntry) error
 }

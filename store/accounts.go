@@ -68,7 +68,7 @@ func (q queries) FindAccount(ctx context.Context, partnerID int64, by services.A
 // ListCustomerAccounts returns all of a customer's accounts, oldest first.
 func (q queries) ListCustomerAccounts(ctx context.Context, partnerID, customerID int64) ([]services.Account, error) {
 	var rows []accountRow
-	err := sqlxSelect(ctx, q.db, &rows, selectAccount+`AND a.customer_id = ? ORDER BY a.created_at, a.id`, partnerID, customerID)
+	err := sqlxSelect(ctx, q.db, &rows, selectAccount+`AND a.customer_id = ? ORDER BY a.seq`, partnerID, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts of customer %d: %w", customerID, translate(err))
 	}
@@ -86,7 +86,7 @@ func (q queries) ListAccounts(ctx context.Context, f services.AccountFilter) ([]
 		return nil, 0, fmt.Errorf("count accounts: %w", translate(err))
 	}
 	var rows []accountRow
-	err = sqlxSelect(ctx, q.db, &rows, selectAccount+where+`ORDER BY a.created_at, a.id LIMIT ? OFFSET ?`,
+	err = sqlxSelect(ctx, q.db, &rows, selectAccount+where+`ORDER BY a.seq LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list accounts: %w", translate(err))
@@ -107,8 +107,8 @@ func (t *txStore) InsertAccount(ctx context.Context, a services.Account) error {
 	err := t.withSavepoint(ctx, func() error {
 		_, err := exec(ctx, t.tx, `INSERT INTO accounts (id, partner_id, customer_id, account_number, name,
 			account_type, currency, status, balance_minor, activity_account_id, custodial_customer_id,
-			custodial_type, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			custodial_type, created_at, updated_at, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.nextAccountSeq+`)`,
 			a.ID, a.PartnerID, a.CustomerID, a.Number, a.Name, a.Type, a.Currency, a.Status, a.BalanceMinor,
 			nullID(a.ActivityAccountID), nullID(a.CustodialCustomerID), a.CustodialType,
 			a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/accountd/accountd/services"
@@ -26,6 +27,24 @@ var uniqueViolations = map[string]error{
 	"api_keys.key_id":         services.ErrNumberTaken,
 }
 
+// pgUniqueViolations maps the PostgreSQL constraint names (given in the
+// postgres migrations) to the same sentinel errors.
+var pgUniqueViolations = map[string]error{
+	"customers_pkey":                services.ErrNumberTaken,
+	"customers_number_key":          services.ErrNumberTaken,
+	"customers_email_key":           services.ErrEmailExists,
+	"customers_phone_key":           services.ErrPhoneExists,
+	"customer_identifications_pkey": services.ErrIdentificationExists,
+	"accounts_pkey":                 services.ErrNumberTaken,
+	"accounts_number_key":           services.ErrNumberTaken,
+	"partners_pkey":                 services.ErrNumberTaken,
+	"api_keys_pkey":                 services.ErrNumberTaken,
+}
+
+// errRetry marks a PostgreSQL transaction that lost a serialization
+// conflict or a deadlock and can be run again.
+var errRetry = errors.New("transaction conflict, retry")
+
 // errBusy means the database stayed locked by another process for longer
 // than the busy timeout.
 var errBusy = errors.New("database is busy")
@@ -33,6 +52,10 @@ var errBusy = errors.New("database is busy")
 // translate turns driver errors into sentinel errors where one applies and
 // returns other errors unchanged.
 func translate(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return translatePostgres(pe, err)
+	}
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return err
@@ -72,4 +95,16 @@ func (t *txStore) withSavepoint(ctx context.Context, fn func() error) error {
 	}
 	_, err := exec(ctx, t.tx, "RELEASE SAVEPOINT insert_row")
 	return translate(err)
+}
+
+func translatePostgres(pe *pgconn.PgError, err error) error {
+	switch pe.Code {
+	case "23505": // unique_violation
+		if sentinel, ok := pgUniqueViolations[pe.ConstraintName]; ok {
+			return sentinel
+		}
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return fmt.Errorf("%w: %w", errRetry, err)
+	}
+	return err
 }

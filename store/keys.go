@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accountd/accountd/services"
@@ -18,12 +19,15 @@ type keyRow struct {
 	Status         string        `db:"status"`
 	CreatedAt      int64         `db:"created_at"`
 	RevokedAt      sql.NullInt64 `db:"revoked_at"`
+	Methods        string        `db:"methods"`
+	PartnerTier    string        `db:"partner_tier"`
 }
 
 func (r keyRow) key() services.APIKey {
 	k := services.APIKey{
 		KeyID: r.KeyID, PartnerID: r.PartnerID, PartnerName: r.PartnerName, PublicKeyPEM: r.PublicKey,
 		CredentialHash: r.CredentialHash, Status: r.Status, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
+		Methods: strings.Fields(r.Methods), PartnerTier: r.PartnerTier,
 	}
 	if r.RevokedAt.Valid {
 		k.RevokedAt = time.UnixMilli(r.RevokedAt.Int64).UTC()
@@ -32,7 +36,8 @@ func (r keyRow) key() services.APIKey {
 }
 
 const selectKey = `SELECT k.key_id, k.partner_id, p.name AS partner_name, k.public_key, k.credential_hash,
-	k.status, k.created_at, k.revoked_at FROM api_keys k JOIN partners p ON p.id = k.partner_id `
+	k.status, k.created_at, k.revoked_at, k.methods, p.tier AS partner_tier
+	FROM api_keys k JOIN partners p ON p.id = k.partner_id `
 
 // FindAPIKey returns a key with its partner's name, or services.ErrKeyNotFound.
 func (q queries) FindAPIKey(ctx context.Context, keyID string) (services.APIKey, error) {
@@ -61,27 +66,45 @@ func (q queries) FindPartnerByName(ctx context.Context, name string) (services.P
 	var row struct {
 		ID        int64  `db:"id"`
 		Name      string `db:"name"`
+		Tier      string `db:"tier"`
 		CreatedAt int64  `db:"created_at"`
 	}
-	if err := sqlxGet(ctx, q.db, &row, `SELECT id, name, created_at FROM partners WHERE name = ?`, name); err != nil {
+	if err := sqlxGet(ctx, q.db, &row, `SELECT id, name, tier, created_at FROM partners WHERE name = ?`, name); err != nil {
 		return services.Partner{}, fmt.Errorf("find partner: %w", notFound(err, services.ErrPartnerNotFound))
 	}
-	return services.Partner{ID: row.ID, Name: row.Name, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
+	return services.Partner{ID: row.ID, Name: row.Name, Tier: row.Tier, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
 }
 
 // InsertPartner inserts a partner.
 func (t *txStore) InsertPartner(ctx context.Context, p services.Partner) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO partners (id, name, created_at) VALUES (?, ?, ?)`, p.ID, p.Name, p.CreatedAt.UnixMilli())
+	tier := p.Tier
+	if tier == "" {
+		tier = services.TierBronze
+	}
+	_, err := exec(ctx, t.tx, `INSERT INTO partners (id, name, tier, created_at) VALUES (?, ?, ?, ?)`, p.ID, p.Name, tier, p.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("insert partner: %w", translate(err))
 	}
 	return nil
 }
 
+// SetPartnerTier changes a partner's package tier.
+func (t *txStore) SetPartnerTier(ctx context.Context, partnerID int64, tier string) error {
+	res, err := exec(ctx, t.tx, `UPDATE partners SET tier = ? WHERE id = ?`, tier, partnerID)
+	if err != nil {
+		return fmt.Errorf("set partner tier: %w", translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set partner tier: %w", services.ErrPartnerNotFound)
+	}
+	return nil
+}
+
 // InsertAPIKey inserts a key.
 func (t *txStore) InsertAPIKey(ctx context.Context, k services.APIKey) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli())
+	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at, methods)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli(),
+		strings.Join(k.Methods, " "))
 	if err != nil {
 		return fmt.Errorf("insert key: %w", translate(err))
 	}

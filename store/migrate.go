@@ -11,9 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // ErrSchemaTooNew means the database was migrated by a newer accountd than
@@ -26,8 +28,13 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations/sqlite")
+// migrationLock is the PostgreSQL advisory lock key that serialises
+// migrations run by several replicas starting at once.
+const migrationLock = 7_240_519_001
+
+func loadMigrations(d dialect) ([]migration, error) {
+	dir := path.Join("migrations", d.name)
+	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
@@ -38,7 +45,7 @@ func loadMigrations() ([]migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a version number", e.Name())
 		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations/sqlite", e.Name()))
+		b, err := migrationFiles.ReadFile(path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
 		}
@@ -52,13 +59,12 @@ func loadMigrations() ([]migration, error) {
 // its own transaction, and returns the versions it applied. It fails with
 // ErrSchemaTooNew when the database is ahead of this binary.
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
-	migrations, err := loadMigrations()
+	migrations, err := loadMigrations(s.dialect)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return nil, fmt.Errorf("migrate: %w", translate(err))
+	if err := s.createMigrationsTable(ctx); err != nil {
+		return nil, err
 	}
 	current, err := s.SchemaVersion(ctx)
 	if err != nil {
@@ -92,6 +98,9 @@ func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
 		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := s.lockMigrations(ctx, tx); err != nil {
+		return false, fmt.Errorf("migrate %s: %w", m.name, err)
+	}
 	var current int
 	if err := tx.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
@@ -102,7 +111,7 @@ func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+	if _, err := exec(ctx, tx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, time.Now().UnixMilli()); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
 	}
@@ -120,4 +129,72 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("schema version: %w", translate(err))
 	}
 	return v, nil
+}
+
+// createMigrationsTable creates the table of applied migrations unless it
+// exists, under the migration lock.
+func (s *Store) createMigrationsTable(ctx context.Context) error {
+	tx, err := s.writer.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", translate(err))
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := s.lockMigrations(ctx, tx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", translate(err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: %w", translate(err))
+	}
+	return nil
+}
+
+// lockMigrations makes a migration transaction exclusive. SQLite's
+// immediate transactions already are; PostgreSQL takes an advisory lock
+// held until the transaction ends.
+func (s *Store) lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
+	if s.dialect.name != "postgres" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// LatestVersion is the newest migration this binary knows.
+func (s *Store) LatestVersion() (int, error) {
+	migrations, err := loadMigrations(s.dialect)
+	if err != nil {
+		return 0, err
+	}
+	return migrations[len(migrations)-1].version, nil
+}
+
+// ErrNotReady means the database answers but is not at this binary's schema.
+var ErrNotReady = errors.New("database not ready")
+
+// Ready reports whether the database answers and carries exactly the schema
+// this binary knows, for a readiness probe.
+func (s *Store) Ready(ctx context.Context) error {
+	// Asked of a reader, so that a probe does not queue behind SQLite's
+	// single writer.
+	var current int
+	if err := s.reader.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotReady, translate(err))
+	}
+	latest, err := s.LatestVersion()
+	if err != nil {
+		return err
+	}
+	switch {
+	case current < latest:
+		return fmt.Errorf("%w: schema at version %d, this binary needs %d (run accountd migrate)", ErrNotReady, current, latest)
+	case current > latest:
+		return fmt.Errorf("%w: schema at version %d, this binary knows up to %d: %w", ErrNotReady, current, latest, ErrSchemaTooNew)
+	}
+	return nil
 }

@@ -1,31 +1,68 @@
-// Package store keeps accountd's data in SQLite through sqlx: one writer
-// connection for the write transactions, a pool of read-only connections for
-// the rest, embedded versioned migrations, and translation of driver errors
-// into the services' sentinel errors.
+// Package store keeps accountd's data in SQLite or PostgreSQL through sqlx:
+// embedded versioned migrations for each dialect, one write transaction per
+// operation, and translation of driver errors into the services' sentinel
+// errors. The queries are written once, with "?" placeholders rebound for
+// the driver.
 package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
 	"strings"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/jmoiron/sqlx"
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	"github.com/accountd/accountd/services"
 )
 
-// Store is the SQLite implementation of services.Store.
+// Drivers are the database.driver values Open accepts.
+var Drivers = []string{"sqlite", "postgres"}
+
+// Store is the SQL implementation of services.Store.
 type Store struct {
 	queries
-	writer *sqlx.DB
-	reader *sqlx.DB
+	dialect dialect
+	writer  *sqlx.DB
+	reader  *sqlx.DB
 }
 
 var _ services.Store = (*Store)(nil)
+
+// dialect holds what differs between the databases.
+type dialect struct {
+	name string // "sqlite" or "postgres": also the migrations folder
+	// nextAccountSeq is the SQL expression for a new account's seq.
+	nextAccountSeq string
+	// lockAudit serialises appends to the audit chain until the transaction
+	// ends (PostgreSQL: an advisory lock with its own key); empty where the
+	// writer already holds the whole database.
+	lockAudit string
+}
+
+var (
+	sqliteDialect = dialect{
+		name:           "sqlite",
+		nextAccountSeq: `(SELECT COALESCE(MAX(seq), 0) + 1 FROM accounts)`,
+	}
+	postgresDialect = dialect{
+		name:           "postgres",
+		nextAccountSeq: `nextval('accounts_seq_seq')`,
+		lockAudit:      `SELECT pg_advisory_xact_lock(7240519002)`,
+	}
+)
+
+// Options tune the connection pools.
+type Options struct {
+	// MaxOpenConns bounds PostgreSQL connections (SQLite's writer is always
+	// one connection and its readers are 2 per CPU). Zero means 10.
+	MaxOpenConns int
+}
 
 // sqliteDefaults are the connection settings every connection gets unless
 // the DSN sets them: WAL so readers never wait for the writer, synchronous
@@ -40,12 +77,23 @@ var sqliteDefaults = [][2]string{
 	{"_foreign_keys", "on"},
 }
 
-// Open opens the database named by driver and dsn. Only "sqlite" is
-// supported: dsn is a file path or a file: URI.
-func Open(ctx context.Context, driver, dsn string) (*Store, error) {
-	if driver != "sqlite" {
-		return nil, fmt.Errorf("open database: driver %q is not supported (use sqlite)", driver)
+// Open opens the database named by driver and dsn: for "sqlite" a file path
+// or file: URI, for "postgres" a postgres:// URL or key=value string.
+func Open(ctx context.Context, driver, dsn string, opts ...Options) (*Store, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
 	}
+	switch driver {
+	case "sqlite":
+		return openSQLite(ctx, dsn)
+	case "postgres":
+		return openPostgres(ctx, dsn, o)
+	}
+	return nil, fmt.Errorf("open database: driver %q is not supported (use %s)", driver, strings.Join(Drivers, " or "))
+}
+
+func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	writer, err := sqlx.Open("sqlite3", sqliteDSN(dsn, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -64,7 +112,27 @@ func Open(ctx context.Context, driver, dsn string) (*Store, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &Store{queries: queries{db: reader}, writer: writer, reader: reader}, nil
+	return &Store{queries: queries{db: reader}, dialect: sqliteDialect, writer: writer, reader: reader}, nil
+}
+
+// openPostgres opens one pool for reads and writes. The pgx driver is opened
+// under the name "pgx", which sqlx knows to bind as $1, $2...
+func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
+	db, err := sqlx.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", RedactDSN(dsn), err)
+	}
+	n := o.MaxOpenConns
+	if n <= 0 {
+		n = 10
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", RedactDSN(dsn), err)
+	}
+	return &Store{queries: queries{db: db}, dialect: postgresDialect, writer: db, reader: db}, nil
 }
 
 // sqliteDSN adds the default settings to a path or file: URI; a read-only
@@ -90,28 +158,64 @@ func sqliteDSN(dsn string, readOnly bool) string {
 // RedactDSN hides a password in a DSN, for messages and logs.
 func RedactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	if err == nil && u.Scheme != "" {
 		return dsn
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	// key=value form: hide password=...
+	fields := strings.Fields(dsn)
+	for i, f := range fields {
+		if k, _, ok := strings.Cut(f, "="); ok && strings.EqualFold(k, "password") {
+			fields[i] = k + "=xxxxx"
+		}
 	}
-	return u.String()
+	return strings.Join(fields, " ")
 }
 
-// Close closes both connection pools.
+// Driver returns "sqlite" or "postgres".
+func (s *Store) Driver() string { return s.dialect.name }
+
+// Close closes the connection pools.
 func (s *Store) Close() error {
+	if s.reader == s.writer {
+		return s.writer.Close()
+	}
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 
-// Update runs fn in one write transaction on the writer connection.
+// Pools returns the connection pools by name, for metrics.
+func (s *Store) Pools() map[string]*sql.DB {
+	if s.reader == s.writer {
+		return map[string]*sql.DB{"primary": s.writer.DB}
+	}
+	return map[string]*sql.DB{"writer": s.writer.DB, "reader": s.reader.DB}
+}
+
+// Update runs fn in one write transaction. On PostgreSQL a transaction that
+// loses a serialization conflict or a deadlock is run again, a few times.
 func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = s.update(ctx, fn)
+		if !errors.Is(err, errRetry) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) update(ctx context.Context, fn func(tx services.Tx) error) error {
 	tx, err := s.writer.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(&txStore{queries: queries{db: tx}, tx: tx}); err != nil {
+	if err := fn(&txStore{queries: queries{db: tx}, tx: tx, dialect: s.dialect}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -123,7 +227,8 @@ func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error
 // txStore is one write transaction.
 type txStore struct {
 	queries
-	tx *sqlx.Tx
+	tx      *sqlx.Tx
+	dialect dialect
 }
 
 // queries holds the reads shared by the pool and by transactions.

@@ -3,27 +3,19 @@ package store_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
 )
 
-// openStore opens a migrated SQLite database in a temporary folder.
+// openStore opens a new migrated database of the driver under test and
+// returns its DSN.
 func openStore(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "accountd.db")
-	st, err := store.Open(context.Background(), "sqlite", path)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return st, path
+	return storetest.OpenDSN(t)
 }
 
 var epoch = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
@@ -61,7 +53,7 @@ func TestMigrate(t *testing.T) {
 	st.Close()
 
 	// A database migrated by a newer binary is refused.
-	st2, err := store.Open(ctx, "sqlite", path)
+	st2, err := store.Open(ctx, storetest.Driver(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +185,9 @@ func TestFindCustomer(t *testing.T) {
 // TestConnectionSettings checks what makes an acknowledged change durable and
 // the pools safe: WAL, synchronous FULL (2), foreign keys, read-only readers.
 func TestConnectionSettings(t *testing.T) {
+	if storetest.IsPostgres() {
+		t.Skip("SQLite connection settings")
+	}
 	st, path := openStore(t)
 	checks := []struct {
 		name, pragma, want string
@@ -222,5 +217,79 @@ func TestConnectionSettings(t *testing.T) {
 	defer again.Close()
 	if p, err := again.FindPartnerByName(ctx, "durable"); err != nil || p.ID != 7 {
 		t.Fatalf("after reopen: %+v, %v", p, err)
+	}
+}
+
+// TestConcurrentMigrate starts several stores on one empty database at once,
+// as replicas starting together do: each migration is applied once and
+// every store ends ready.
+func TestConcurrentMigrate(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	const replicas = 4
+	errs := make(chan error, replicas)
+	stores := make([]*store.Store, replicas)
+	for i := range stores {
+		st, err := store.Open(ctx, storetest.Driver(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		stores[i] = st
+	}
+	applied := make(chan int, replicas*10)
+	for _, st := range stores {
+		go func() {
+			versions, err := st.Migrate(ctx)
+			for _, v := range versions {
+				applied <- v
+			}
+			errs <- err
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent migrate: %v", err)
+		}
+	}
+	close(applied)
+	seen := map[int]int{}
+	for v := range applied {
+		seen[v]++
+	}
+	latest, _ := stores[0].LatestVersion()
+	for v := 1; v <= latest; v++ {
+		if seen[v] != 1 {
+			t.Errorf("migration %d applied %d times, want once", v, seen[v])
+		}
+	}
+	for i, st := range stores {
+		if err := st.Ready(ctx); err != nil {
+			t.Errorf("store %d not ready: %v", i, err)
+		}
+	}
+}
+
+// TestReady tells a current schema from a missing or newer one.
+func TestReady(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	st, err := store.Open(ctx, storetest.Driver(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ready(ctx); !errors.Is(err, store.ErrNotReady) {
+		t.Errorf("before migrating: %v, want ErrNotReady", err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Ready(ctx); err != nil {
+		t.Errorf("migrated: %v", err)
+	}
+	storetest.Exec(t, dsn, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future.sql', 0)`)
+	if err := st.Ready(ctx); !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Errorf("newer schema: %v, want ErrSchemaTooNew", err)
 	}
 }

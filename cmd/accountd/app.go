@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/accountd/accountd/config"
+	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
 )
@@ -24,6 +25,7 @@ type app struct {
 	store    *store.Store
 	svc      *services.Service
 	partners *services.Partners
+	metrics  *rpc.Metrics
 }
 
 // newFlags returns a flag set with the configuration flags.
@@ -62,7 +64,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Driver, cfg.Database.DSN)
+	st, err := store.Open(ctx, cfg.Database.Driver, cfg.Database.DSN, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns})
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +76,13 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if len(applied) > 0 {
 		log.Info().Ints("versions", applied).Msg("migrations applied")
 	}
+	metrics := rpc.NewMetrics(st.Pools())
 	svc := services.New(st, services.Settings{
 		InstitutionID:  cfg.Bank.InstitutionID,
 		PhoneRegion:    cfg.Bank.PhoneRegion,
 		IdempotencyTTL: cfg.Idempotency.TTL,
-	})
-	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil)}, nil
+	}, services.WithReplayObserver(metrics.Replay))
+	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil), metrics: metrics}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

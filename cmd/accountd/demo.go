@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/accountd/accountd/config"
 	"github.com/accountd/accountd/rpc"
@@ -70,6 +71,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  %s call CustomerService.AddAccount %s --key %s --url %s\n\n", programName, payloads["add-account"], keyPath, url)
 		fmt.Fprintf(stdout, "Look it up with the other payloads (get-customer, get-details, list-accounts, add-customer), and\nreplay the fixture scenarios with:\n\n")
 		fmt.Fprintf(stdout, "  %s replay testdata/fixtures --key %s --other-key %s --url %s\n\n", programName, keyPath, otherPath, url)
+		base := strings.TrimSuffix(url, "/jsonrpc")
+		fmt.Fprintf(stdout, "Operators: %s/readyz, %s/metrics, the OpenRPC document from rpc.discover, and\n\n", base, base)
+		fmt.Fprintf(stdout, "  %s audit verify --database.dsn %s\n\n", programName, cfg.Database.DSN)
 	})
 }
 

@@ -17,7 +17,11 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/replay"
+	"github.com/accountd/accountd/store/storetest"
 )
+
+// driver is the database driver under test.
+var driver = storetest.Driver()
 
 // syncBuffer collects a command's output while it runs.
 type syncBuffer struct {
@@ -66,14 +70,24 @@ type instance struct {
 func start(t *testing.T, extra ...string) *instance {
 	t.Helper()
 	dir := t.TempDir()
-	in := &instance{dir: dir, db: filepath.Join(dir, "accountd.db"), logs: &syncBuffer{},
+	in := &instance{dir: dir, db: storetest.DSN(t), logs: &syncBuffer{},
 		alphaKey: filepath.Join(dir, "alpha.key.json"), betaKey: filepath.Join(dir, "beta.key.json")}
-	mustRun(t, "keys", "create", "--partner", "alpha", "--out", in.alphaKey, "--database.dsn", in.db)
-	mustRun(t, "keys", "create", "--partner", "beta", "--out", in.betaKey, "--database.dsn", in.db)
+	// PLATINUM (2000 a minute), so that these tests stay under the rate limit.
+	mustRun(t, "keys", "create", "--partner", "alpha", "--tier", "PLATINUM", "--out", in.alphaKey, "--database.driver", driver, "--database.dsn", in.db)
+	mustRun(t, "keys", "create", "--partner", "beta", "--tier", "PLATINUM", "--out", in.betaKey, "--database.driver", driver, "--database.dsn", in.db)
+	in.url = serveDB(t, in.db, in.logs, extra...)
+	return in
+}
+
+// serveDB starts `accountd serve` on the database db and a free port, and
+// returns the URL of its JSON-RPC endpoint; the server stops when the test
+// ends. Several servers on one database are replicas.
+func serveDB(t *testing.T, db string, logs *syncBuffer, extra ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	args := append([]string{"serve", "--database.dsn", in.db, "--server.addr", "127.0.0.1:0"}, extra...)
-	go func() { errc <- run(ctx, args, nil, io.Discard, in.logs) }()
+	args := append([]string{"serve", "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0"}, extra...)
+	go func() { errc <- run(ctx, args, nil, io.Discard, logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-errc; err != nil {
@@ -81,31 +95,40 @@ func start(t *testing.T, extra ...string) *instance {
 		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
-	for in.url == "" {
+	url := ""
+	for url == "" {
 		if time.Now().After(deadline) {
-			t.Fatalf("the server did not start:\n%s", in.logs.String())
+			t.Fatalf("the server did not start:\n%s", logs.String())
 		}
 		select {
 		case err := <-errc:
-			t.Fatalf("serve stopped: %v\n%s", err, in.logs.String())
+			t.Fatalf("serve stopped: %v\n%s", err, logs.String())
 		case <-time.After(20 * time.Millisecond):
 		}
-		in.url = servingURL(in.logs.String())
+		url = servingURL(logs.String())
 	}
-	resp, err := http.Get(strings.TrimSuffix(in.url, "/jsonrpc") + "/healthz")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /healthz: %v %v", resp, err)
+	if strings.HasPrefix(url, "http://") {
+		resp, err := http.Get(strings.TrimSuffix(url, "/jsonrpc") + "/healthz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /healthz: %v %v", resp, err)
+		}
+		resp.Body.Close()
 	}
-	resp.Body.Close()
-	return in
+	return url
 }
 
 // servingURL finds the address in the "serving" log line.
 func servingURL(logs string) string {
 	sc := bufio.NewScanner(strings.NewReader(logs))
 	for sc.Scan() {
-		var line struct{ Message, Addr string }
+		var line struct {
+			Message, Addr string
+			TLS           bool
+		}
 		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Message == "serving" {
+			if line.TLS {
+				return "https://" + line.Addr + "/jsonrpc"
+			}
 			return "http://" + line.Addr + "/jsonrpc"
 		}
 	}
@@ -225,11 +248,11 @@ func TestRevokedKeyIsRefusedWithoutRestart(t *testing.T) {
 	if e := call(); e == nil || e.Code != 1001 {
 		t.Fatalf("before revoking: %+v, want NOT_FOUND_CUSTOMER", e)
 	}
-	out := mustRun(t, "keys", "revoke", key.KeyID, "--database.dsn", in.db)
+	out := mustRun(t, "keys", "revoke", key.KeyID, "--database.driver", driver, "--database.dsn", in.db)
 	if !strings.Contains(out, "revoked") {
 		t.Fatalf("revoke output %q", out)
 	}
-	list := mustRun(t, "keys", "list", "--database.dsn", in.db)
+	list := mustRun(t, "keys", "list", "--database.driver", driver, "--database.dsn", in.db)
 	if !strings.Contains(list, key.KeyID) || !strings.Contains(list, "REVOKED") {
 		t.Fatalf("keys list:\n%s", list)
 	}
@@ -248,6 +271,9 @@ func TestRevokedKeyIsRefusedWithoutRestart(t *testing.T) {
 }
 
 func TestKeyFile(t *testing.T) {
+	if storetest.IsPostgres() {
+		t.Skip("reads the SQLite file")
+	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "a.db")
 	path := filepath.Join(dir, "k.json")
@@ -284,8 +310,8 @@ func TestConfigErrorsStopStartUp(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "server.max_body_bytes") {
 		t.Fatalf("got %v, want an error naming server.max_body_bytes", err)
 	}
-	out := mustRun(t, "migrate", "--database.dsn", filepath.Join(t.TempDir(), "b.db"))
-	if !strings.Contains(out, "schema version 1") {
+	out := mustRun(t, "migrate", "--database.driver", driver, "--database.dsn", storetest.DSN(t))
+	if !strings.Contains(out, "schema version ") {
 		t.Fatalf("migrate: %s", out)
 	}
 }

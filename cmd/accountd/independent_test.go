@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 // TestSeedExampleSignedByOpenSSL signs NetXD's published AddAccount example
@@ -110,7 +111,7 @@ func TestKeysAddOwnPublicKey(t *testing.T) {
 	pubDER, _ := x509.MarshalPKIXPublicKey(&priv.PublicKey)
 	pubFile := filepath.Join(in.dir, "pub.pem")
 	os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644)
-	out := mustRun(t, "keys", "add", "--partner", "gamma", "--public-key", pubFile, "--database.dsn", in.db)
+	out := mustRun(t, "keys", "add", "--partner", "gamma", "--public-key", pubFile, "--database.driver", driver, "--database.dsn", in.db)
 	keyID := regexp.MustCompile(`keyId:\s+(\S+)`).FindStringSubmatch(out)
 	cred := regexp.MustCompile(`credential:\s+(\S+)`).FindStringSubmatch(out)
 	if keyID == nil || cred == nil {
@@ -129,7 +130,7 @@ func TestKeysAddOwnPublicKey(t *testing.T) {
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	der384, _ := x509.MarshalPKIXPublicKey(&p384.PublicKey)
 	os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der384}), 0o644)
-	if _, _, err := runCmd(t, "", "keys", "add", "--partner", "gamma", "--public-key", pubFile, "--database.dsn", in.db); err == nil {
+	if _, _, err := runCmd(t, "", "keys", "add", "--partner", "gamma", "--public-key", pubFile, "--database.driver", driver, "--database.dsn", in.db); err == nil {
 		t.Fatal("a P-384 key was accepted")
 	}
 }
@@ -138,6 +139,9 @@ func TestKeysAddOwnPublicKey(t *testing.T) {
 // call line; a second run on the same folder reuses the key and the seeded
 // customers.
 func TestDemo(t *testing.T) {
+	if storetest.IsPostgres() {
+		t.Skip("the demo runs on its own SQLite file: covered by the SQLite pass")
+	}
 	dir := filepath.Join(t.TempDir(), "demo")
 	var keyIDs []string
 	for round := 1; round <= 2; round++ {
@@ -193,5 +197,64 @@ func runDemoOnce(t *testing.T, dir string) {
 	got, _, err := runCmd(t, "", "call", "CustomerService.GetCustomer", filepath.Join(dir, "payloads", "get-customer.json"), "--key", key, "--url", url)
 	if err != nil || !strings.Contains(got, `"lastName": "Miller"`) {
 		t.Fatalf("get-customer payload: %v\n%s", err, got)
+	}
+	checkOperatorEndpoints(t, url)
+	// The demo's changes (keys, seeded customers) form an intact audit chain.
+	audit := mustRun(t, "audit", "verify", "--database.dsn", filepath.Join(dir, "accountd.db"))
+	if !strings.HasPrefix(audit, "OK: ") {
+		t.Fatalf("audit verify on the demo:\n%s", audit)
+	}
+}
+
+// checkOperatorEndpoints checks what an operator reads off a running
+// server: /readyz, /metrics and the OpenRPC document.
+func checkOperatorEndpoints(t *testing.T, url string) {
+	t.Helper()
+	base := strings.TrimSuffix(url, "/jsonrpc")
+	get := func(path string) string {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	if body := get("/readyz"); !strings.HasPrefix(body, "ready") {
+		t.Errorf("/readyz: %q", body)
+	}
+	metrics := get("/metrics")
+	for _, want := range []string{`accountd_requests_total{code="0",method="CustomerService.AddAccount"}`, `accountd_requests_total{code="0",method="CustomerService.GetCustomer"}`, "accountd_request_duration_seconds_bucket", "go_sql_"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Result struct {
+			OpenRPC string `json:"openrpc"`
+			Methods []struct {
+				Name string `json:"name"`
+			} `json:"methods"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || doc.Result.OpenRPC == "" {
+		t.Fatalf("rpc.discover: %v %+v", err, doc)
+	}
+	listed := map[string]bool{}
+	for _, m := range doc.Result.Methods {
+		listed[m.Name] = true
+	}
+	for _, m := range rpc.Methods() {
+		if !listed[m] {
+			t.Errorf("rpc.discover does not list %s", m)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/accountd/accountd/services"
 )
 
 func main() {
@@ -25,6 +27,12 @@ func main() {
 		var ue usageError
 		if !errors.As(err, &ue) || ue.msg != "" {
 			fmt.Fprintln(os.Stderr, "accountd:", err)
+		}
+		var ve *services.ValidationError
+		if errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				fmt.Fprintf(os.Stderr, "  %s: %s\n", f.Field, f.Message)
+			}
 		}
 		os.Exit(exitCode(err))
 	}
@@ -48,10 +56,12 @@ const usage = `accountd: the account-service core
 Usage:
   accountd serve    [--config FILE] [--server.addr ADDR] [--database.dsn FILE] ...
   accountd migrate  [--config FILE] [--database.dsn FILE]
-  accountd keys create --partner NAME [--out FILE]
-  accountd keys add    --partner NAME --public-key FILE
+  accountd keys create --partner NAME [--out FILE] [--tier TIER] [--methods M1,M2]
+  accountd keys add    --partner NAME --public-key FILE [--tier TIER] [--methods M1,M2]
   accountd keys list
   accountd keys revoke KEYID
+  accountd keys tier   --partner NAME --tier BRONZE|SILVER|GOLD|PLATINUM
+  accountd audit verify
   accountd call METHOD [PAYLOAD_FILE|-] --key FILE [--url URL] [--id ID]
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
   accountd demo    [--dir DIR] [--server.addr ADDR]
@@ -59,8 +69,9 @@ Usage:
 
 Every command that opens the database takes --config FILE and the flags
 --server.addr, --server.max_body_bytes, --database.driver, --database.dsn,
---bank.institution_id, --log.level and --log.format; the same keys can be
-set in the YAML file or as ACCOUNTD_* environment variables.
+--bank.institution_id, --log.level, --log.format and --ratelimit.redis_url;
+the same keys can be set in the YAML file or as ACCOUNTD_* environment
+variables.
 `
 
 // run is the whole program, so that tests can run it in-process.
@@ -77,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "call":
 		return runCall(ctx, rest, stdin, stdout, stderr, true)
 	case "sign":

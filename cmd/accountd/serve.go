@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
 )
@@ -40,7 +41,19 @@ const purgeInterval = time.Hour
 // not nil, is called with the address once the server is listening.
 func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	auth := services.NewAuthenticator(a.store, nil, a.cfg.Auth.KeyCacheTTL)
-	h, err := rpc.NewHandler(a.svc, auth, rpc.Options{MaxBodyBytes: a.cfg.Server.MaxBodyBytes, MaxBatch: a.cfg.Server.MaxBatch}, a.log)
+	limiter, err := a.newLimiter(ctx)
+	if err != nil {
+		return err
+	}
+	defer limiter.Close()
+	h, err := rpc.NewHandler(a.svc, auth, rpc.Options{
+		MaxBodyBytes: a.cfg.Server.MaxBodyBytes,
+		MaxBatch:     a.cfg.Server.MaxBatch,
+		Limiter:      limiter,
+		Tiers:        a.cfg.RateLimit.Tiers,
+		Metrics:      a.metrics,
+		Ready:        a.store.Ready,
+	}, a.log)
 	if err != nil {
 		return err
 	}
@@ -58,7 +71,8 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          stdlog.New(a.log.With().Str("component", "http").Logger(), "", 0),
 	}
 	addr := ln.Addr().String()
-	a.log.Info().Str("addr", addr).Interface("config", a.cfg.Masked(store.RedactDSN)).Msg("serving")
+	tls := a.cfg.Server.TLSCert != ""
+	a.log.Info().Str("addr", addr).Bool("tls", tls).Interface("config", a.cfg.Masked(store.RedactDSN)).Msg("serving")
 	if ready != nil {
 		ready(addr)
 	}
@@ -67,7 +81,13 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	go a.purgeLoop(loopCtx)
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tls {
+			errc <- srv.ServeTLS(ln, a.cfg.Server.TLSCert, a.cfg.Server.TLSKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -82,6 +102,21 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	}
 	a.log.Info().Msg("stopped")
 	return err
+}
+
+// newLimiter returns the shared Redis limiter when ratelimit.redis_url is
+// set, otherwise a limiter for this process alone.
+func (a *app) newLimiter(ctx context.Context) (ratelimit.Limiter, error) {
+	if a.cfg.RateLimit.RedisURL == "" {
+		return ratelimit.NewMemory(nil), nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	l, err := ratelimit.NewRedis(ctx, a.cfg.RateLimit.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("ratelimit.redis_url: %w", err)
+	}
+	return l, nil
 }
 
 // purgeLoop deletes forgotten request ids every purgeInterval.

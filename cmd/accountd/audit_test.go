@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+// auditedCall posts one signed request and returns its result, failing the
+// test on a JSON-RPC error.
+func auditedCall(t *testing.T, in *instance, key *rpc.KeyFile, method, id, payload string) json.RawMessage {
+	t.Helper()
+	body, err := key.Envelope(method, json.RawMessage(id), []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, raw, err := (&rpc.Client{URL: in.url}).Post(context.Background(), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp rpc.Response
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.Error != nil {
+		t.Fatalf("%s: %v %s", method, err, raw)
+	}
+	return resp.Result
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	in := start(t) // two keys.create rows
+	key := loadKey(t, in.alphaKey)
+	customer := `{"type":"INDIVIDUAL","firstName":"An","lastName":"Nguyen","DOB":"19900115",
+		"identification":[{"type":"PASSPORT","value":"C1000001"}],"contact":{"email":"an@example.com"}}`
+	var c struct{ ID string }
+	json.Unmarshal(auditedCall(t, in, key, "CustomerService.AddCustomer", `"c-1"`, customer), &c)
+	auditedCall(t, in, key, "CustomerService.AddCustomer", `"c-1"`, customer) // a replay: no row
+	auditedCall(t, in, key, "CustomerService.AddCustomer", `"c-2"`,
+		`{"type":"INDIVIDUAL","firstName":"Binh","lastName":"Tran","DOB":"19910216",
+			"identification":[{"type":"PASSPORT","value":"C1000002"}],"contact":{"email":"binh@example.com"}}`)
+	auditedCall(t, in, key, "CustomerService.AddAccount", `"a-1"`,
+		`{"customerID":"`+c.ID+`","name":"AN","accountType":"CHECKING","currency":"VND"}`)
+	auditedCall(t, in, key, "CustomerService.GetCustomer", `"g-1"`, `{"ID":"`+c.ID+`"}`) // a read: no row
+
+	db := []string{"--database.driver", driver, "--database.dsn", in.db}
+	out := mustRun(t, append([]string{"audit", "verify"}, db...)...)
+	if !strings.Contains(out, "OK: 5 rows") || !strings.Contains(out, "last row 5") {
+		t.Fatalf("audit verify on an intact trail:\n%s", out)
+	}
+
+	if storetest.IsPostgres() {
+		storetest.Exec(t, in.db, `DROP TRIGGER audit_log_append_only ON audit_log`)
+	} else {
+		storetest.Exec(t, in.db, `DROP TRIGGER audit_log_no_update`)
+	}
+	storetest.Exec(t, in.db, `UPDATE audit_log SET entities = '{}' WHERE seq = 4`)
+	out, _, err := runCmd(t, "", append([]string{"audit", "verify"}, db...)...)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "row 4") {
+		t.Fatalf("audit verify on a changed row: got %v, want an error naming row 4", err)
+	}
+	if !strings.Contains(out, "BROKEN at row 4") || !strings.Contains(out, "3 rows before it are intact") {
+		t.Fatalf("audit verify on a changed row:\n%s", out)
+	}
+
+	// Usage mistakes.
+	for _, args := range [][]string{{"audit"}, {"audit", "check"}, {"audit", "verify", "extra"}} {
+		if _, _, err := runCmd(t, "", append(args, db...)...); exitCode(err) != 2 {
+			t.Errorf("accountd %v: got %v, want a usage error", args, err)
+		}
+	}
+}
+
+// keyLine returns the fields of keyID's line in `keys list`: key id,
+// partner, tier, status, created, revoked, methods.
+func keyLine(t *testing.T, db []string, keyID string) []string {
+	t.Helper()
+	out := mustRun(t, append([]string{"keys", "list"}, db...)...)
+	if !strings.Contains(out, "TIER") || !strings.Contains(out, "METHODS") {
+		t.Fatalf("keys list header:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) == 7 && f[0] == keyID {
+			return f
+		}
+	}
+	t.Fatalf("keys list has no line of %s:\n%s", keyID, out)
+	return nil
+}
+
+func TestKeysTierAndMethods(t *testing.T) {
+	dir := t.TempDir()
+	db := []string{"--database.driver", driver, "--database.dsn", storetest.DSN(t)}
+	keysCmd := func(args ...string) []string { return append(append([]string{"keys"}, args...), db...) }
+
+	mustRun(t, keysCmd("create", "--partner", "gamma", "--tier", "GOLD", "--methods", "CustomerService.GetCustomer",
+		"--out", filepath.Join(dir, "g1.json"))...)
+	limited := loadKey(t, filepath.Join(dir, "g1.json")).KeyID
+	mustRun(t, keysCmd("create", "--partner", "gamma", "--methods", "CustomerService.GetCustomer,AccountService.GetDetails",
+		"--out", filepath.Join(dir, "g2.json"))...)
+	two := loadKey(t, filepath.Join(dir, "g2.json")).KeyID
+	mustRun(t, keysCmd("create", "--partner", "delta", "--out", filepath.Join(dir, "d.json"))...)
+	all := loadKey(t, filepath.Join(dir, "d.json")).KeyID
+
+	checkList := func(t *testing.T, want map[string][2]string) {
+		t.Helper()
+		for keyID, w := range want {
+			if f := keyLine(t, db, keyID); f[2] != w[0] || f[6] != w[1] {
+				t.Errorf("%s: got tier %s methods %s, want %s %s", keyID, f[2], f[6], w[0], w[1])
+			}
+		}
+	}
+	checkList(t, map[string][2]string{
+		limited: {"GOLD", "CustomerService.GetCustomer"},
+		two:     {"GOLD", "CustomerService.GetCustomer,AccountService.GetDetails"},
+		all:     {"BRONZE", "all"},
+	})
+
+	out := mustRun(t, keysCmd("tier", "--partner", "gamma", "--tier", "platinum")...)
+	if !strings.Contains(out, "PLATINUM") {
+		t.Fatalf("keys tier output: %s", out)
+	}
+	checkList(t, map[string][2]string{limited: {"PLATINUM", "CustomerService.GetCustomer"}, all: {"BRONZE", "all"}})
+
+	tests := []struct {
+		name string
+		args []string
+		want string // in the error
+	}{
+		{"unknown tier", keysCmd("tier", "--partner", "gamma", "--tier", "DIAMOND"), "tier"},
+		{"unknown partner", keysCmd("tier", "--partner", "nobody", "--tier", "GOLD"), "partner not found"},
+		{"unknown method", keysCmd("create", "--partner", "epsilon", "--methods", "No.Such", "--out", filepath.Join(dir, "e.json")), "methods"},
+		{"create with an unknown tier", keysCmd("create", "--partner", "epsilon", "--tier", "DIAMOND", "--out", filepath.Join(dir, "e.json")), "tier"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCmd(t, "", tt.args...)
+			if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error naming %q", err, tt.want)
+			}
+		})
+	}
+	if out := mustRun(t, keysCmd("list")...); strings.Contains(out, "epsilon") {
+		t.Errorf("a refused key was created:\n%s", out)
+	}
+	checkList(t, map[string][2]string{limited: {"PLATINUM", "CustomerService.GetCustomer"}})
+
+	// The operator's changes are in the audit trail; the refused ones are not.
+	out = mustRun(t, append([]string{"audit", "verify"}, db...)...)
+	if !strings.Contains(out, "OK: 4 rows") {
+		t.Fatalf("audit verify after 3 keys and a tier change:\n%s", out)
+	}
+}

@@ -1,0 +1,162 @@
+package services
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// AuditEntry is one row of the audit trail: a data-changing call or an
+// operator's change, appended in the same transaction as the change. Rows
+// are never updated or deleted; each carries a hash over its content and the
+// previous row's hash, so that a changed, removed or inserted row is found
+// by VerifyAudit.
+type AuditEntry struct {
+	Seq       int64 // 1, 2, 3... with no gaps
+	At        time.Time
+	PartnerID int64
+	KeyID     string // the calling key; "operator" for the command line
+	Method    string
+	RequestID string // the request id as idempotency keys it: s:<text> or n:<number>; "" when none
+	Entities  string // JSON object naming the IDs touched, e.g. {"customerId":"..."}
+	Outcome   string // "OK", or "REFUSED: " and the reason
+	PrevHash  string // the previous row's Hash, "" for the first
+	Hash      string
+}
+
+// Audit outcomes.
+const (
+	AuditOK      = "OK"
+	auditRefused = "REFUSED: "
+	// operatorKeyID stands for the command line in rows of operator changes.
+	operatorKeyID = "operator"
+)
+
+// ComputeHash returns the hex SHA-256 of the entry's content and PrevHash,
+// encoded as a JSON array so that no field can bleed into the next.
+func (e AuditEntry) ComputeHash() string {
+	b, _ := json.Marshal([]string{
+		strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.At.UnixMilli(), 10), strconv.FormatInt(e.PartnerID, 10),
+		e.KeyID, e.Method, e.RequestID, e.Entities, e.Outcome, e.PrevHash,
+	})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// entitiesJSON encodes the IDs a change touched, keys sorted.
+func entitiesJSON(ids map[string]string) string {
+	if len(ids) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+// audited is implemented by the results of data-changing operations: the
+// IDs of what they created or changed, for the audit trail.
+type audited interface {
+	auditEntities() map[string]string
+}
+
+// appendCallAudit records a call's change inside its transaction.
+func appendCallAudit(ctx context.Context, tx Tx, at time.Time, call Call, entities map[string]string, outcome string) error {
+	e := AuditEntry{At: at, PartnerID: call.PartnerID, KeyID: call.KeyID, Method: call.Method,
+		RequestID: call.RequestID, Entities: entitiesJSON(entities), Outcome: outcome}
+	return tx.AppendAudit(ctx, &e)
+}
+
+// appendAdminAudit records an operator's change (keys, tiers).
+func appendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64, action string, entities map[string]string) error {
+	e := AuditEntry{At: at, PartnerID: partnerID, KeyID: operatorKeyID, Method: action, Entities: entitiesJSON(entities), Outcome: AuditOK}
+	return tx.AppendAudit(ctx, &e)
+}
+
+// refusals are the errors that refuse a data-changing call for a reason of
+// the request itself; they are recorded in the audit trail. Internal errors
+// are not: the transaction that would record them may be what failed.
+var refusals = []error{
+	ErrInvalidInput, ErrIdempotencyConflict, ErrRequestInProgress, ErrCustomerNotFound, ErrCustomerNotActive,
+	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrAccountNotFound, ErrActivityAccountNotFound,
+	ErrActivityAccountNotOpen, ErrActivityAccountCurrency, ErrCustodialCustomerNotFound,
+}
+
+// AuditRefusal records in the audit trail that a data-changing call was
+// refused, with the reason (the sentinel error's text, which holds no
+// personal data). Errors that are not refusals are not recorded.
+func (s *Service) AuditRefusal(ctx context.Context, call Call, callErr error) error {
+	reason := ""
+	for _, r := range refusals {
+		if errors.Is(callErr, r) {
+			reason = r.Error()
+			break
+		}
+	}
+	if reason == "" {
+		return nil
+	}
+	err := s.store.Update(ctx, func(tx Tx) error {
+		return appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+reason)
+	})
+	if err != nil {
+		return fmt.Errorf("audit refusal of %s: %w", call.Method, err)
+	}
+	return nil
+}
+
+// AuditReport is the result of checking the audit chain.
+type AuditReport struct {
+	Rows     int64  // rows checked
+	LastSeq  int64  // the last row checked
+	LastHash string // its hash: a bank can note it to detect a later rewrite of the whole chain
+	// Broken describes the first row that breaks the chain; empty when the
+	// chain is intact.
+	Broken    string
+	BrokenSeq int64
+}
+
+// OK reports whether the chain is intact.
+func (r AuditReport) OK() bool { return r.Broken == "" }
+
+// auditPage is how many rows VerifyAudit reads at a time.
+const auditPage = 1000
+
+// VerifyAudit walks the whole audit chain and checks that the rows are
+// numbered 1, 2, 3... without gaps, that each row's PrevHash is the previous
+// row's Hash, and that each Hash matches the row's content.
+func VerifyAudit(ctx context.Context, r Reader) (AuditReport, error) {
+	var rep AuditReport
+	// The first page starts below 1, so that a row numbered 0 or less,
+	// which a walk from 0 would never see, is found too.
+	for after := int64(math.MinInt64); ; after = rep.LastSeq {
+		rows, err := r.AuditEntries(ctx, after, auditPage)
+		if err != nil {
+			return rep, fmt.Errorf("verify audit trail: %w", err)
+		}
+		for _, e := range rows {
+			switch {
+			case e.Seq < 1:
+				rep.Broken, rep.BrokenSeq = fmt.Sprintf("row %d: rows are numbered from 1: the row was inserted", e.Seq), e.Seq
+			case e.Seq != rep.LastSeq+1:
+				rep.Broken, rep.BrokenSeq = fmt.Sprintf("row %d follows row %d: rows are missing", e.Seq, rep.LastSeq), e.Seq
+			case e.PrevHash != rep.LastHash:
+				rep.Broken, rep.BrokenSeq = fmt.Sprintf("row %d does not link to row %d: the previous row was changed or replaced", e.Seq, rep.LastSeq), e.Seq
+			case e.ComputeHash() != e.Hash:
+				rep.Broken, rep.BrokenSeq = fmt.Sprintf("row %d: its content does not match its hash: the row was changed", e.Seq), e.Seq
+			}
+			if rep.Broken != "" {
+				return rep, nil
+			}
+			rep.Rows++
+			rep.LastSeq, rep.LastHash = e.Seq, e.Hash
+		}
+		if len(rows) < auditPage {
+			return rep, nil
+		}
+	}
+}

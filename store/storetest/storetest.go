@@ -1,0 +1,170 @@
+// Package storetest gives tests a fresh, empty database of the driver under
+// test, so that one test suite runs against SQLite and PostgreSQL.
+//
+// The driver comes from ACCOUNTD_TEST_DRIVER ("sqlite" when unset). For
+// "postgres", ACCOUNTD_TEST_POSTGRES_DSN names a server and database; every
+// test gets its own schema there, dropped when the test ends, so tests run in
+// parallel and leave nothing behind.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jmoiron/sqlx"
+
+	"github.com/accountd/accountd/store"
+)
+
+// Environment variables read by this package.
+const (
+	DriverEnv      = "ACCOUNTD_TEST_DRIVER"
+	PostgresDSNEnv = "ACCOUNTD_TEST_POSTGRES_DSN"
+)
+
+// Driver returns the database driver under test.
+func Driver() string {
+	if d := os.Getenv(DriverEnv); d != "" {
+		return d
+	}
+	return "sqlite"
+}
+
+// IsPostgres reports whether the suite runs on PostgreSQL.
+func IsPostgres() bool { return Driver() == "postgres" }
+
+// PostgresDSN returns the server's DSN, or skips the test with a message
+// saying how to run it.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv(PostgresDSNEnv)
+	if dsn == "" {
+		tb.Skipf("%s is not set: PostgreSQL tests skipped (bash .ci/run sets it)", PostgresDSNEnv)
+	}
+	return dsn
+}
+
+// DSN returns the DSN of a new empty database for the driver under test:
+// a file in a temporary folder for SQLite, a new schema for PostgreSQL.
+func DSN(tb testing.TB) string {
+	tb.Helper()
+	switch d := Driver(); d {
+	case "sqlite":
+		return filepath.Join(tb.TempDir(), "accountd.db")
+	case "postgres":
+		return NewPostgresSchema(tb, PostgresDSN(tb))
+	default:
+		tb.Fatalf("%s=%q: want sqlite or postgres", DriverEnv, d)
+		return ""
+	}
+}
+
+// NewPostgresSchema creates a schema with a random name on the server that
+// dsn names, drops it when the test ends, and returns a DSN whose
+// connections use it.
+func NewPostgresSchema(tb testing.TB, dsn string) string {
+	tb.Helper()
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "accountd_test_" + hex.EncodeToString(b)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", store.RedactDSN(dsn), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		db.Close()
+		tb.Fatalf("create schema on %s: %v", store.RedactDSN(dsn), err)
+	}
+	tb.Cleanup(func() {
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return WithSearchPath(dsn, schema)
+}
+
+// WithSearchPath returns dsn with its connections' search_path set.
+func WithSearchPath(dsn, schema string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(dsn) + " search_path=" + schema
+}
+
+// Open opens and migrates a new empty database of the driver under test.
+func Open(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, _ := OpenDSN(tb)
+	return st
+}
+
+// OpenDSN is Open that also returns the DSN, for tests that open the
+// database again or hand it to the program.
+func OpenDSN(tb testing.TB) (*store.Store, string) {
+	tb.Helper()
+	dsn := DSN(tb)
+	ctx := context.Background()
+	st, err := store.Open(ctx, Driver(), dsn)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return st, dsn
+}
+
+// Conn opens a connection pool of its own to the database dsn names, closed
+// when the test ends, for checks and for states the services cannot produce.
+// Queries need db.Rebind for their "?" placeholders.
+func Conn(tb testing.TB, dsn string) *sqlx.DB {
+	tb.Helper()
+	driver, source := "pgx", dsn
+	if Driver() == "sqlite" {
+		driver, source = "sqlite3", "file:"+dsn+"?_busy_timeout=5000"
+	}
+	db, err := sqlx.Open(driver, source)
+	if err != nil {
+		tb.Fatalf("open %s: %v", store.RedactDSN(dsn), err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Exec runs one statement with "?" placeholders on the database dsn names.
+func Exec(tb testing.TB, dsn, query string, args ...any) {
+	tb.Helper()
+	db := Conn(tb, dsn)
+	if _, err := db.Exec(db.Rebind(query), args...); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+}
+
+// Count runs a SELECT COUNT(*) with "?" placeholders on the database dsn names.
+func Count(tb testing.TB, dsn, query string, args ...any) int {
+	tb.Helper()
+	db := Conn(tb, dsn)
+	var n int
+	if err := db.Get(&n, db.Rebind(query), args...); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
