@@ -47,6 +47,11 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path string, errs *[]serv
 	default:
 		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
 			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be " + jsonKind(v.Type())})
+			return
+		}
+		if v.Kind() == reflect.String && strings.ContainsRune(v.String(), 0) {
+			// No bank field holds a NUL, and PostgreSQL text cannot.
+			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidValue, Message: "must not contain the NUL character (\\u0000)"})
 		}
 	}
 }

@@ -75,7 +75,7 @@ func validID(id json.RawMessage) bool {
 	switch c := id[0]; {
 	case c == '"':
 		var s string
-		return json.Unmarshal(id, &s) == nil
+		return json.Unmarshal(id, &s) == nil && !strings.ContainsRune(s, 0)
 	case c == '-' || (c >= '0' && c <= '9'):
 		var n json.Number
 		return json.Unmarshal(id, &n) == nil

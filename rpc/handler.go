@@ -115,7 +115,14 @@ func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := h.opts.Ready(ctx); err != nil {
 		h.log.Warn().Err(err).Msg("not ready")
-		writeText(w, http.StatusServiceUnavailable, "not ready: "+err.Error()+"\n")
+		// The probe is unauthenticated: show a reason meant for it, never
+		// a driver error that may name hosts and users.
+		reason := "the database did not answer"
+		var public interface{ Public() string }
+		if errors.As(err, &public) {
+			reason = public.Public()
+		}
+		writeText(w, http.StatusServiceUnavailable, "not ready: "+reason+"\n")
 		return
 	}
 	writeText(w, http.StatusOK, "ready\n")

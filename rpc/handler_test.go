@@ -120,6 +120,10 @@ func TestBadInput(t *testing.T) {
 		{"version as a number", `{"jsonrpc":2.0,"method":"AccountService.GetDetails","id":7}`, `7`, rpc.CodeInvalidRequest, "INVALID_VERSION", ""},
 		{"id an object", `{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":{"a":1}}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
 		{"id too long", `{"method":"AccountService.GetDetails","id":"` + strings.Repeat("x", 200) + `"}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
+		// NUL cannot be stored in PostgreSQL text: refused before any query.
+		{"id with NUL", `{"method":"AccountService.GetDetails","id":"a\u0000b"}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
+		{"keyId with NUL", env("AccountService.GetDetails", `"n1"`, "k_\u0000x", a.Credential, sign(a, details), details), `"n1"`, rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"payload string with NUL", env("CustomerService.GetCustomer", `"n2"`, a.KeyID, a.Credential, sign(a, `{"customerNumber":"ab\u0000c"}`), `{"customerNumber":"ab\u0000c"}`), `"n2"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "customerNumber:INVALID_VALUE"},
 		{"no method", `{"jsonrpc":"2.0","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_METHOD", ""},
 		{"params a string", `{"method":"AccountService.GetDetails","params":"x","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_PARAMS_TYPE", ""},
 		{"unknown method", `{"method":"AccountService.Drain","id":1}`, "1", rpc.CodeMethodNotFound, "METHOD_NOT_FOUND", ""},

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Identity is who an authenticated call comes from.
@@ -91,7 +93,7 @@ func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, er
 		return cachedKey{}, ErrKeyNotFound
 	case ok && now.Sub(ck.fetched) < a.ttl:
 		return ck, nil
-	case keyID == "" || len(keyID) > 64:
+	case keyID == "" || len(keyID) > 64 || strings.ContainsFunc(keyID, unicode.IsControl):
 		return cachedKey{}, ErrKeyNotFound
 	}
 	key, err := a.store.FindAPIKey(ctx, keyID)

@@ -86,6 +86,14 @@ type Partners struct {
 	store   Store
 	clock   Clock
 	methods func(string) bool // which method names exist, to check key limits
+	// defaultTier is the tier of a partner created without one.
+	defaultTier string
+}
+
+// WithDefaultTier makes partners created without a tier get tier.
+func (p *Partners) WithDefaultTier(tier string) *Partners {
+	p.defaultTier = tier
+	return p
 }
 
 // WithMethodCheck makes p refuse key limits that name unknown methods.
@@ -184,7 +192,7 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opt
 		partner, err := tx.FindPartnerByName(ctx, name)
 		switch {
 		case errors.Is(err, ErrPartnerNotFound):
-			partner = Partner{Name: name, Tier: cmp.Or(opts.Tier, TierBronze), CreatedAt: now}
+			partner = Partner{Name: name, Tier: cmp.Or(opts.Tier, p.defaultTier, TierBronze), CreatedAt: now}
 			partner.ID, err = randomNumber(rand.Reader, 9)
 			if err == nil {
 				err = tx.InsertPartner(ctx, partner)

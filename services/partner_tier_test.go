@@ -218,3 +218,22 @@ func TestMethodCheck(t *testing.T) {
 		t.Fatalf("without a method check: %v", err)
 	}
 }
+
+// TestDefaultTier: ratelimit.default_tier reaches new partners; a tier given
+// with the key still wins.
+func TestDefaultTier(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	partners := services.NewPartners(e.st, e.clock).WithDefaultTier(services.TierGold)
+	if _, err := partners.CreateKey(ctx, "newcomer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := partners.CreateKey(ctx, "explicit", services.KeyOptions{Tier: services.TierSilver}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"newcomer": services.TierGold, "explicit": services.TierSilver} {
+		if p, err := partners.FindPartner(ctx, name); err != nil || p.Tier != want {
+			t.Errorf("%s: tier %q, %v; want %s", name, p.Tier, err, want)
+		}
+	}
+}

@@ -184,7 +184,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	// single writer.
 	var current int
 	if err := s.reader.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotReady, translate(err))
+		return &notReady{public: "database unreachable or never migrated", err: fmt.Errorf("%w: %w", ErrNotReady, translate(err))}
 	}
 	latest, err := s.LatestVersion()
 	if err != nil {
@@ -192,9 +192,23 @@ func (s *Store) Ready(ctx context.Context) error {
 	}
 	switch {
 	case current < latest:
-		return fmt.Errorf("%w: schema at version %d, this binary needs %d (run accountd migrate)", ErrNotReady, current, latest)
+		msg := fmt.Sprintf("schema at version %d, this binary needs %d (run accountd migrate)", current, latest)
+		return &notReady{public: msg, err: fmt.Errorf("%w: %s", ErrNotReady, msg)}
 	case current > latest:
-		return fmt.Errorf("%w: schema at version %d, this binary knows up to %d: %w", ErrNotReady, current, latest, ErrSchemaTooNew)
+		msg := fmt.Sprintf("schema at version %d, this binary knows up to %d", current, latest)
+		return &notReady{public: msg, err: fmt.Errorf("%w: %s: %w", ErrNotReady, msg, ErrSchemaTooNew)}
 	}
 	return nil
 }
+
+// notReady is a readiness failure with a reason safe to show to anyone who
+// can reach the probe: the driver's own error, which may name the database
+// host and user, stays in err for the log.
+type notReady struct {
+	public string
+	err    error
+}
+
+func (e *notReady) Error() string  { return e.err.Error() }
+func (e *notReady) Unwrap() error  { return e.err }
+func (e *notReady) Public() string { return e.public }

@@ -37,6 +37,11 @@ var _ services.Store = (*Store)(nil)
 // dialect holds what differs between the databases.
 type dialect struct {
 	name string // "sqlite" or "postgres": also the migrations folder
+	// txOptions are the options of a write transaction. PostgreSQL's are
+	// READ COMMITTED whatever the server's default: the audit chain reads
+	// the row committed by the previous lock holder, which a REPEATABLE READ
+	// snapshot taken earlier in the transaction would not see.
+	txOptions *sql.TxOptions
 	// nextAccountSeq is the SQL expression for a new account's seq.
 	nextAccountSeq string
 	// lockAudit serialises appends to the audit chain until the transaction
@@ -52,6 +57,7 @@ var (
 	}
 	postgresDialect = dialect{
 		name:           "postgres",
+		txOptions:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 		nextAccountSeq: `nextval('accounts_seq_seq')`,
 		lockAudit:      `SELECT pg_advisory_xact_lock(7240519002)`,
 	}
@@ -210,7 +216,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error
 }
 
 func (s *Store) update(ctx context.Context, fn func(tx services.Tx) error) error {
-	tx, err := s.writer.BeginTxx(ctx, nil)
+	tx, err := s.writer.BeginTxx(ctx, s.dialect.txOptions)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}

@@ -293,3 +293,52 @@ func TestReady(t *testing.T) {
 		t.Errorf("newer schema: %v, want ErrSchemaTooNew", err)
 	}
 }
+
+// TestAuditChainUnderStricterDefaultIsolation: a PostgreSQL server whose
+// default isolation is REPEATABLE READ must not break the audit chain under
+// concurrent appends (write transactions run READ COMMITTED explicitly).
+func TestAuditChainUnderStricterDefaultIsolation(t *testing.T) {
+	if !storetest.IsPostgres() {
+		t.Skip("PostgreSQL isolation levels")
+	}
+	ctx := context.Background()
+	dsn := storetest.DSN(t) + "&default_transaction_isolation=repeatable%20read"
+	st, err := store.Open(ctx, "postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 8, 10
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		go func() {
+			for i := 0; i < each; i++ {
+				err := st.Update(ctx, func(tx services.Tx) error {
+					// A first statement fixes a REPEATABLE READ snapshot
+					// before the append reads the chain's last row.
+					if _, err := tx.FindPartnerByName(ctx, "nobody"); !errors.Is(err, services.ErrPartnerNotFound) {
+						return err
+					}
+					return tx.AppendAudit(ctx, &services.AuditEntry{At: epoch, PartnerID: 1, KeyID: "k", Method: "m", Entities: "{}", Outcome: services.AuditOK})
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < writers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	rep, err := services.VerifyAudit(ctx, st)
+	if err != nil || !rep.OK() || rep.Rows != writers*each {
+		t.Fatalf("chain: %+v, %v; want %d intact rows", rep, err, writers*each)
+	}
+}

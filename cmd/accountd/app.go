@@ -82,7 +82,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		PhoneRegion:    cfg.Bank.PhoneRegion,
 		IdempotencyTTL: cfg.Idempotency.TTL,
 	}, services.WithReplayObserver(metrics.Replay))
-	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil), metrics: metrics}, nil
+	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier), metrics: metrics}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

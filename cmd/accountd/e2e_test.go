@@ -315,3 +315,17 @@ func TestConfigErrorsStopStartUp(t *testing.T) {
 		t.Fatalf("migrate: %s", out)
 	}
 }
+
+// TestNewerSchemaRefused: a replica that starts on a database migrated by a
+// newer accountd refuses to run, saying why.
+func TestNewerSchemaRefused(t *testing.T) {
+	db := storetest.DSN(t)
+	mustRun(t, "migrate", "--database.driver", driver, "--database.dsn", db)
+	storetest.Exec(t, db, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', 0)`)
+	for _, cmd := range []string{"serve", "migrate"} {
+		_, _, err := runCmd(t, "", cmd, "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0")
+		if err == nil || !strings.Contains(err.Error(), "newer than this accountd knows") || !strings.Contains(err.Error(), "999") {
+			t.Errorf("accountd %s on a newer schema: %v, want a refusal naming the version", cmd, err)
+		}
+	}
+}

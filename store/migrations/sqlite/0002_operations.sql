@@ -4,8 +4,9 @@
 -- seq orders accounts by creation even within one millisecond. SQLite has
 -- one writer, so the next value is MAX(seq) + 1 at insert time.
 ALTER TABLE accounts ADD COLUMN seq BIGINT;
-UPDATE accounts SET seq = (SELECT COUNT(*) FROM accounts b
-    WHERE b.created_at < accounts.created_at OR (b.created_at = accounts.created_at AND b.id <= accounts.id));
+UPDATE accounts SET seq = o.n FROM (
+    SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS n FROM accounts) AS o
+    WHERE o.id = accounts.id;
 CREATE UNIQUE INDEX accounts_seq ON accounts (seq);
 DROP INDEX accounts_customer;
 CREATE INDEX accounts_customer ON accounts (partner_id, customer_id, seq);
