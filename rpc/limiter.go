@@ -49,11 +49,7 @@ func (l *limiter) check(ctx context.Context, id services.Identity) *Error {
 		return nil
 	}
 	key := "partner:" + strconv.FormatInt(id.PartnerID, 10)
-	// Bounded and detached from the caller: a client hanging up is not a
-	// limiter failure, and a hung Redis does not hold the call for long.
-	takeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTakeTimeout)
-	d, err := l.shared.Take(takeCtx, key, limit, 1)
-	cancel()
+	d, err := l.take(ctx, key, limit)
 	if err != nil {
 		l.metrics.limiterFailed()
 		now := time.Now().Unix()
@@ -78,4 +74,16 @@ func (l *limiter) check(ctx context.Context, id services.Identity) *Error {
 		Detail:            "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute",
 		RetryAfterSeconds: retry,
 	}}
+}
+
+// take asks the shared limiter; a remote one gets a bounded context detached
+// from the caller's (a client hanging up is not a limiter failure, and a
+// hung Redis does not hold the call for long).
+func (l *limiter) take(ctx context.Context, key string, limit int) (ratelimit.Decision, error) {
+	if l.shared == ratelimit.Limiter(l.local) {
+		return l.local.Take(ctx, key, limit, 1)
+	}
+	takeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTakeTimeout)
+	defer cancel()
+	return l.shared.Take(takeCtx, key, limit, 1)
 }
