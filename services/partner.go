@@ -46,6 +46,9 @@ const (
 // Tiers lists the package tiers from the smallest.
 var Tiers = []string{TierBronze, TierSilver, TierGold, TierPlatinum}
 
+// unknownTier is the field error for a tier not in Tiers.
+var unknownTier = FieldError{Field: "tier", Reason: ReasonNotAllowed, Message: "must be one of " + strings.Join(Tiers, ", ")}
+
 // KeyOptions are the optional settings of a new key.
 type KeyOptions struct {
 	// Tier sets the partner's package tier; empty keeps the partner's tier
@@ -161,7 +164,7 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opt
 		fields = append(fields, FieldError{Field: "partner", Reason: ReasonInvalidFormat, Message: "2 to 64 letters, digits, dots, dashes or underscores"})
 	}
 	if opts.Tier != "" && !slices.Contains(Tiers, opts.Tier) {
-		fields = append(fields, FieldError{Field: "tier", Reason: ReasonNotAllowed, Message: "must be one of " + strings.Join(Tiers, ", ")})
+		fields = append(fields, unknownTier)
 	}
 	for _, m := range opts.Methods {
 		if p.methods != nil && !p.methods(m) {
@@ -251,7 +254,7 @@ func (p *Partners) RevokeKey(ctx context.Context, keyID string) error {
 // *ValidationError for an unknown tier.
 func (p *Partners) SetTier(ctx context.Context, name, tier string) error {
 	if !slices.Contains(Tiers, tier) {
-		return fmt.Errorf("set tier: %w", &ValidationError{Fields: []FieldError{{Field: "tier", Reason: ReasonNotAllowed, Message: "must be one of " + strings.Join(Tiers, ", ")}}})
+		return fmt.Errorf("set tier: %w", &ValidationError{Fields: []FieldError{unknownTier}})
 	}
 	err := p.store.Update(ctx, func(tx Tx) error {
 		partner, err := tx.FindPartnerByName(ctx, name)

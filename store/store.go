@@ -183,9 +183,6 @@ func RedactDSN(dsn string) string {
 	return strings.Join(fields, " ")
 }
 
-// Driver returns "sqlite" or "postgres".
-func (s *Store) Driver() string { return s.dialect.name }
-
 // Close closes the connection pools.
 func (s *Store) Close() error {
 	if s.reader == s.writer {

@@ -42,9 +42,9 @@ func Driver() string {
 // IsPostgres reports whether the suite runs on PostgreSQL.
 func IsPostgres() bool { return Driver() == "postgres" }
 
-// PostgresDSN returns the server's DSN, or skips the test with a message
+// postgresDSN returns the server's DSN, or skips the test with a message
 // saying how to run it.
-func PostgresDSN(tb testing.TB) string {
+func postgresDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := os.Getenv(PostgresDSNEnv)
 	if dsn == "" {
@@ -61,17 +61,17 @@ func DSN(tb testing.TB) string {
 	case "sqlite":
 		return filepath.Join(tb.TempDir(), "accountd.db")
 	case "postgres":
-		return NewPostgresSchema(tb, PostgresDSN(tb))
+		return newPostgresSchema(tb, postgresDSN(tb))
 	default:
 		tb.Fatalf("%s=%q: want sqlite or postgres", DriverEnv, d)
 		return ""
 	}
 }
 
-// NewPostgresSchema creates a schema with a random name on the server that
+// newPostgresSchema creates a schema with a random name on the server that
 // dsn names, drops it when the test ends, and returns a DSN whose
 // connections use it.
-func NewPostgresSchema(tb testing.TB, dsn string) string {
+func newPostgresSchema(tb testing.TB, dsn string) string {
 	tb.Helper()
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
@@ -94,11 +94,11 @@ func NewPostgresSchema(tb testing.TB, dsn string) string {
 			tb.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	return WithSearchPath(dsn, schema)
+	return withSearchPath(dsn, schema)
 }
 
-// WithSearchPath returns dsn with its connections' search_path set.
-func WithSearchPath(dsn, schema string) string {
+// withSearchPath returns dsn with its connections' search_path set.
+func withSearchPath(dsn, schema string) string {
 	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()
 		q.Set("search_path", schema)
