@@ -5,9 +5,11 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -29,6 +31,25 @@ type Config struct {
 	Auth        Auth
 	Idempotency Idempotency
 	RateLimit   RateLimit
+	Dormancy    Dormancy
+	OTP         OTP
+}
+
+// Dormancy is the dormancy sweep.
+type Dormancy struct {
+	Days          int           // dormancy.days: days without customer activity before an account is DORMANT
+	SweepInterval time.Duration // dormancy.sweep_interval: how often each server sweeps
+}
+
+// OTP is the one-time codes and the delivery of messages.
+type OTP struct {
+	TTL                 time.Duration // otp.ttl: how long a code is accepted
+	Channel             string        // otp.channel: log (codes printed on the console) or webhook
+	WebhookURL          string        // otp.webhook_url: the SMS/e-mail gateway for the webhook channel
+	WebhookSecret       string        // otp.webhook_secret: HMAC-SHA256 key of the webhook signature
+	MessageKey          []byte        // otp.message_key: 64 hex digits, encrypts queued messages; shared by replicas
+	DispatchInterval    time.Duration // otp.dispatch_interval: how often queued messages are looked for
+	MobileChangesPerDay int           // otp.mobile_changes_per_day: mobile-change requests a customer may make a day
 }
 
 // Server is the HTTP server.
@@ -52,8 +73,10 @@ type Database struct {
 
 // Bank holds the bank's own identifiers.
 type Bank struct {
-	InstitutionID string // bank.institution_id: routing number echoed in results
-	PhoneRegion   string // bank.phone_region: region for national phone numbers
+	InstitutionID string         // bank.institution_id: routing number echoed in results
+	PhoneRegion   string         // bank.phone_region: region for national phone numbers
+	Code          string         // bank.code: the bank's code in name inquiries
+	Location      *time.Location // bank.timezone: IANA time zone of the bank's calendar days
 }
 
 // Log is the request and start-up log.
@@ -85,34 +108,46 @@ var Tiers = []string{"BRONZE", "SILVER", "GOLD", "PLATINUM"}
 // defaults lists every key with its default value; a key not listed here is
 // unknown and refused.
 var defaults = map[string]any{
-	"server.addr":             "127.0.0.1:8080",
-	"server.max_body_bytes":   1 << 20,
-	"server.max_batch":        100,
-	"server.read_timeout":     "15s",
-	"server.write_timeout":    "30s",
-	"server.shutdown_timeout": "15s",
-	"server.tls_cert":         "",
-	"server.tls_key":          "",
-	"database.driver":         "sqlite",
-	"database.dsn":            "./accountd.db",
-	"database.max_open_conns": 10,
-	"bank.institution_id":     "101115399",
-	"bank.phone_region":       "",
-	"log.level":               "info",
-	"log.format":              "json",
-	"auth.key_cache_ttl":      "2s",
-	"idempotency.ttl":         "24h",
-	"ratelimit.redis_url":     "",
-	"ratelimit.default_tier":  "BRONZE",
-	"ratelimit.bronze":        200,
-	"ratelimit.silver":        500,
-	"ratelimit.gold":          1000,
-	"ratelimit.platinum":      2000,
+	"server.addr":                "127.0.0.1:8080",
+	"server.max_body_bytes":      1 << 20,
+	"server.max_batch":           100,
+	"server.read_timeout":        "15s",
+	"server.write_timeout":       "30s",
+	"server.shutdown_timeout":    "15s",
+	"server.tls_cert":            "",
+	"server.tls_key":             "",
+	"database.driver":            "sqlite",
+	"database.dsn":               "./accountd.db",
+	"database.max_open_conns":    10,
+	"bank.institution_id":        "101115399",
+	"bank.phone_region":          "",
+	"log.level":                  "info",
+	"log.format":                 "json",
+	"auth.key_cache_ttl":         "2s",
+	"idempotency.ttl":            "24h",
+	"ratelimit.redis_url":        "",
+	"ratelimit.default_tier":     "BRONZE",
+	"ratelimit.bronze":           200,
+	"ratelimit.silver":           500,
+	"ratelimit.gold":             1000,
+	"ratelimit.platinum":         2000,
+	"bank.code":                  "970",
+	"bank.timezone":              "UTC",
+	"dormancy.days":              180,
+	"dormancy.sweep_interval":    "1h",
+	"otp.ttl":                    "5m",
+	"otp.channel":                "log",
+	"otp.webhook_url":            "",
+	"otp.webhook_secret":         "",
+	"otp.message_key":            "",
+	"otp.dispatch_interval":      "1s",
+	"otp.mobile_changes_per_day": 3,
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
 var flagKeys = []string{"server.addr", "server.max_body_bytes", "database.driver", "database.dsn",
-	"bank.institution_id", "log.level", "log.format", "ratelimit.redis_url", "server.tls_cert", "server.tls_key"}
+	"bank.institution_id", "log.level", "log.format", "ratelimit.redis_url", "server.tls_cert", "server.tls_key",
+	"otp.channel", "otp.webhook_url", "dormancy.days"}
 
 // RegisterFlags adds --config and one flag per common key to fs.
 func RegisterFlags(fs *pflag.FlagSet) {
@@ -280,7 +315,54 @@ func build(v *viper.Viper) (Config, error) {
 	if c.RateLimit.DefaultTier = strings.ToUpper(str("ratelimit.default_tier")); !oneOf(c.RateLimit.DefaultTier, Tiers...) {
 		bad("ratelimit.default_tier", "must be one of "+strings.Join(Tiers, ", "), c.RateLimit.DefaultTier)
 	}
+	if _, isString := v.Get("bank.code").(string); !isString {
+		bad("bank.code", "must be a string; quote it in YAML so that leading zeros stay", v.Get("bank.code"))
+	} else if c.Bank.Code = str("bank.code"); !reBankCode.MatchString(c.Bank.Code) {
+		bad("bank.code", "must be the bank's code, 3 to 8 digits (e.g. 014)", c.Bank.Code)
+	}
+	loc, err := time.LoadLocation(str("bank.timezone"))
+	if err != nil || str("bank.timezone") == "" {
+		bad("bank.timezone", "must be an IANA time zone such as Africa/Nairobi or UTC", str("bank.timezone"))
+		loc = time.UTC
+	}
+	c.Bank.Location = loc
+	c.Dormancy.Days = int(num("dormancy.days", 1, 36500))
+	c.Dormancy.SweepInterval = dur("dormancy.sweep_interval")
+	c.OTP.TTL = dur("otp.ttl")
+	if c.OTP.TTL > 24*time.Hour {
+		bad("otp.ttl", "must be at most 24h", c.OTP.TTL)
+	}
+	c.OTP.DispatchInterval = dur("otp.dispatch_interval")
+	c.OTP.MobileChangesPerDay = int(num("otp.mobile_changes_per_day", 1, 100))
+	buildOTPChannel(&c.OTP, str, bad)
 	return c, errors.Join(errs...)
+}
+
+var reBankCode = regexp.MustCompile(`^\d{3,8}$`)
+
+// buildOTPChannel reads the delivery channel and its settings.
+func buildOTPChannel(o *OTP, str func(string) string, bad func(string, string, any)) {
+	o.Channel = strings.ToLower(str("otp.channel"))
+	o.WebhookURL, o.WebhookSecret = str("otp.webhook_url"), str("otp.webhook_secret")
+	switch o.Channel {
+	case "log":
+	case "webhook":
+		if u, err := url.Parse(o.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("otp.webhook_url", "must be the gateway's http:// or https:// URL when otp.channel is webhook", o.WebhookURL)
+		}
+		if len(o.WebhookSecret) < 16 {
+			bad("otp.webhook_secret", "must be at least 16 characters when otp.channel is webhook", "(hidden)")
+		}
+	default:
+		bad("otp.channel", "must be log or webhook", o.Channel)
+	}
+	if key := str("otp.message_key"); key != "" {
+		b, err := hex.DecodeString(key)
+		if err != nil || len(b) != 32 {
+			bad("otp.message_key", "must be 64 hex digits (32 bytes), e.g. from openssl rand -hex 32", "(hidden)")
+		}
+		o.MessageKey = b
+	}
 }
 
 func checkAddr(addr string) error {
@@ -337,28 +419,57 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		redisURL = redact(redisURL)
 	}
 	return map[string]any{
-		"server.addr":             c.Server.Addr,
-		"server.max_body_bytes":   c.Server.MaxBodyBytes,
-		"server.max_batch":        c.Server.MaxBatch,
-		"server.read_timeout":     c.Server.ReadTimeout.String(),
-		"server.write_timeout":    c.Server.WriteTimeout.String(),
-		"server.shutdown_timeout": c.Server.ShutdownTimeout.String(),
-		"server.tls_cert":         c.Server.TLSCert,
-		"server.tls_key":          c.Server.TLSKey,
-		"database.driver":         c.Database.Driver,
-		"database.dsn":            redact(c.Database.DSN),
-		"database.max_open_conns": c.Database.MaxOpenConns,
-		"bank.institution_id":     c.Bank.InstitutionID,
-		"bank.phone_region":       c.Bank.PhoneRegion,
-		"log.level":               c.Log.Level,
-		"log.format":              c.Log.Format,
-		"auth.key_cache_ttl":      c.Auth.KeyCacheTTL.String(),
-		"idempotency.ttl":         c.Idempotency.TTL.String(),
-		"ratelimit.redis_url":     redisURL,
-		"ratelimit.default_tier":  c.RateLimit.DefaultTier,
-		"ratelimit.bronze":        c.RateLimit.Tiers["BRONZE"],
-		"ratelimit.silver":        c.RateLimit.Tiers["SILVER"],
-		"ratelimit.gold":          c.RateLimit.Tiers["GOLD"],
-		"ratelimit.platinum":      c.RateLimit.Tiers["PLATINUM"],
+		"server.addr":                c.Server.Addr,
+		"server.max_body_bytes":      c.Server.MaxBodyBytes,
+		"server.max_batch":           c.Server.MaxBatch,
+		"server.read_timeout":        c.Server.ReadTimeout.String(),
+		"server.write_timeout":       c.Server.WriteTimeout.String(),
+		"server.shutdown_timeout":    c.Server.ShutdownTimeout.String(),
+		"server.tls_cert":            c.Server.TLSCert,
+		"server.tls_key":             c.Server.TLSKey,
+		"database.driver":            c.Database.Driver,
+		"database.dsn":               redact(c.Database.DSN),
+		"database.max_open_conns":    c.Database.MaxOpenConns,
+		"bank.institution_id":        c.Bank.InstitutionID,
+		"bank.phone_region":          c.Bank.PhoneRegion,
+		"log.level":                  c.Log.Level,
+		"log.format":                 c.Log.Format,
+		"auth.key_cache_ttl":         c.Auth.KeyCacheTTL.String(),
+		"idempotency.ttl":            c.Idempotency.TTL.String(),
+		"ratelimit.redis_url":        redisURL,
+		"ratelimit.default_tier":     c.RateLimit.DefaultTier,
+		"ratelimit.bronze":           c.RateLimit.Tiers["BRONZE"],
+		"ratelimit.silver":           c.RateLimit.Tiers["SILVER"],
+		"ratelimit.gold":             c.RateLimit.Tiers["GOLD"],
+		"ratelimit.platinum":         c.RateLimit.Tiers["PLATINUM"],
+		"bank.code":                  c.Bank.Code,
+		"bank.timezone":              c.Bank.Location.String(),
+		"dormancy.days":              c.Dormancy.Days,
+		"dormancy.sweep_interval":    c.Dormancy.SweepInterval.String(),
+		"otp.ttl":                    c.OTP.TTL.String(),
+		"otp.channel":                c.OTP.Channel,
+		"otp.webhook_url":            redactURL(c.OTP.WebhookURL),
+		"otp.webhook_secret":         hidden(c.OTP.WebhookSecret != ""),
+		"otp.message_key":            hidden(len(c.OTP.MessageKey) > 0),
+		"otp.dispatch_interval":      c.OTP.DispatchInterval.String(),
+		"otp.mobile_changes_per_day": c.OTP.MobileChangesPerDay,
 	}
+}
+
+// hidden stands for a secret in the start-up log.
+func hidden(set bool) string {
+	if set {
+		return "(set)"
+	}
+	return ""
+}
+
+// redactURL drops credentials and the query from a URL for the log.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return raw
+	}
+	u.User, u.RawQuery = nil, ""
+	return u.String()
 }

@@ -24,6 +24,9 @@ var allKeys = []string{
 	"auth.key_cache_ttl", "idempotency.ttl",
 	"ratelimit.redis_url", "ratelimit.default_tier",
 	"ratelimit.bronze", "ratelimit.silver", "ratelimit.gold", "ratelimit.platinum",
+	"bank.code", "bank.timezone", "dormancy.days", "dormancy.sweep_interval",
+	"otp.ttl", "otp.channel", "otp.webhook_url", "otp.webhook_secret", "otp.message_key",
+	"otp.dispatch_interval", "otp.mobile_changes_per_day",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

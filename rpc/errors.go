@@ -37,6 +37,10 @@ type ErrorData struct {
 	Fields []services.FieldError `json:"fields,omitempty"`
 	// RetryAfterSeconds tells a rate-limited caller when to try again.
 	RetryAfterSeconds int `json:"retryAfterSeconds,omitempty"`
+	// AttemptsLeft tells how many more codes an operation accepts.
+	AttemptsLeft *int `json:"attemptsLeft,omitempty"`
+	// BRICode is BRI's response code for a refused name inquiry.
+	BRICode string `json:"briCode,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -69,6 +73,34 @@ var errorTable = []struct {
 	{services.ErrActivityAccountNotOpen, 2003, "ACTIVITY_ACCOUNT_NOT_OPEN"},
 	{services.ErrActivityAccountCurrency, 2004, "ACTIVITY_ACCOUNT_CURRENCY_MISMATCH"},
 	{services.ErrCustodialCustomerNotFound, 2005, "NOT_FOUND_CUSTODIAL_CUSTOMER"},
+	{services.ErrInvalidTransition, 2006, "INVALID_STATUS_TRANSITION"},
+	{services.ErrCloseNonZeroBalance, 2007, "CLOSE_NON_ZERO_BALANCE"},
+	{services.ErrClosePoolInUse, 2008, "CLOSE_POOL_ACCOUNT_IN_USE"},
+	{services.ErrAccountClosed, 2009, "ACCOUNT_CLOSED"},
+	{services.ErrAccountNotDormant, 2010, "ACCOUNT_NOT_DORMANT"},
+	{services.ErrAccountFrozen, 2011, "ACCOUNT_FROZEN"},
+	{services.ErrAccountNotFrozen, 2012, "ACCOUNT_NOT_FROZEN"},
+	{services.ErrShortCodeExists, 2013, "SHORT_CODE_ALREADY_EXIST"},
+	{services.ErrShortCodeNotFound, 2014, "NOT_FOUND_SHORT_CODE"},
+	{services.ErrNotBusinessAccount, 2015, "NOT_BUSINESS_ACCOUNT"},
+	{services.ErrAccountDormant, 2016, "ACCOUNT_DORMANT"},
+	{services.ErrAccountPassive, 2017, "ACCOUNT_PASSIVE"},
+	{services.ErrAccountBlocked, 2018, "ACCOUNT_BLOCKED"},
+	{services.ErrCurrencyMismatch, 2019, "CURRENCY_MISMATCH"},
+	{services.ErrAccountCannotReceive, 2020, "ACCOUNT_CANNOT_RECEIVE"},
+
+	{services.ErrOperationNotFound, 3001, "NOT_FOUND_OPERATION"},
+	{services.ErrOperationCompleted, 3002, "OPERATION_ALREADY_CONFIRMED"},
+	{services.ErrOperationCancelled, 3003, "OPERATION_CANCELLED"},
+	{services.ErrOperationExpired, 3004, "OPERATION_EXPIRED"},
+	{services.ErrOperationFailed, 3005, "OPERATION_FAILED_TOO_MANY_ATTEMPTS"},
+	{services.ErrWrongOTP, 3006, "WRONG_OTP"},
+	{services.ErrUseConfirmMobileChange, 3007, "USE_CONFIRM_MOBILE_CHANGE"},
+	{services.ErrNotMobileChange, 3008, "NOT_A_MOBILE_CHANGE"},
+	{services.ErrNoVerifiedContact, 3009, "NO_VERIFIED_CONTACT"},
+	{services.ErrContactMissing, 3010, "CONTACT_MISSING"},
+	{services.ErrContactAlreadyVerified, 3011, "CONTACT_ALREADY_VERIFIED"},
+	{services.ErrMobileChangeLimit, 3012, "MOBILE_CHANGE_DAILY_LIMIT"},
 }
 
 // ErrorCatalogue lists every mapped error: code, reason and message, in the
@@ -98,6 +130,10 @@ func toError(err error) *Error {
 		if errors.As(err, &ve) {
 			out.Message = "Invalid params"
 			out.Data.Fields = ve.Fields
+		}
+		var r *services.Refusal
+		if errors.As(err, &r) {
+			out.Data.Detail, out.Data.AttemptsLeft, out.Data.BRICode = r.Detail, r.AttemptsLeft, r.SchemeCode
 		}
 		return out
 	}

@@ -24,6 +24,27 @@ var methodTable = map[string]methodInfo{
 	"CustomerService.AddAccount":  {mutates: true, summary: "Open an account for a customer"},
 	"AccountService.GetDetails":   {summary: "Return one account"},
 	"AccountService.ListAccounts": {summary: "Return a page of a customer's accounts"},
+
+	"AccountService.UpdateAccountStatus":   {mutates: true, summary: "Change an account's status along the transition table"},
+	"AccountService.GetStatusHistory":      {summary: "Return a page of an account's status changes and freeze events"},
+	"AccountService.FreezeAccount":         {mutates: true, summary: "Freeze an account, with a reason and an optional expiry"},
+	"AccountService.UnfreezeAccount":       {mutates: true, summary: "Lift an account's freeze"},
+	"AccountService.ActivateAccount":       {mutates: true, summary: "Start reactivating a DORMANT account; confirmed with the customer's code"},
+	"AccountService.CancelOperation":       {mutates: true, summary: "Cancel an operation that waits for its code"},
+	"AccountService.ApplyShortCode":        {mutates: true, summary: "Give an account its short code"},
+	"AccountService.GetShortCode":          {summary: "Return an account's short code"},
+	"AccountService.GetAccountByShortCode": {summary: "Return the account holding a short code"},
+	"AccountService.ListAbnormalAccounts":  {summary: "Return a page of the partner's accounts that are not ACTIVE or are frozen"},
+	"AccountService.EditSubAccountName":    {mutates: true, summary: "Name a business customer's account <business name>_<sub-account name>"},
+	"AccountService.ValidateName":          {summary: "Name inquiry: the holder's name of any account of the bank, or why it cannot receive"},
+
+	"CustomerService.AddOrUpdateEmail":    {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
+	"CustomerService.ChangeMobile":        {mutates: true, summary: "Start changing a customer's mobile number: codes to the old and the new number"},
+	"CustomerService.ConfirmMobileChange": {mutates: true, summary: "Complete a mobile change with both codes"},
+
+	"VerificationService.ConfirmOTP":          {mutates: true, summary: "Complete a pending operation with its one-time code"},
+	"VerificationService.VerifyEmailAddress":  {mutates: true, summary: "Send a code to the customer's e-mail to verify it"},
+	"VerificationService.VerifyEmailOrMobile": {mutates: true, summary: "Send a code to the customer's e-mail or mobile number to verify it"},
 }
 
 func known(method string) bool {
@@ -43,8 +64,9 @@ func Methods() []string {
 // serviceReceivers returns the gorilla/rpc receivers by service name.
 func serviceReceivers(svc *services.Service) map[string]any {
 	return map[string]any{
-		"CustomerService": &CustomerService{svc: svc},
-		"AccountService":  &AccountService{svc: svc},
+		"CustomerService":     &CustomerService{svc: svc},
+		"AccountService":      &AccountService{svc: svc},
+		"VerificationService": &VerificationService{svc: svc},
 	}
 }
 
@@ -87,4 +109,97 @@ func (s *AccountService) GetDetails(r *http.Request, in *services.GetDetailsInpu
 // ListAccounts returns a page of a customer's accounts.
 func (s *AccountService) ListAccounts(r *http.Request, in *services.ListAccountsInput, out *services.AccountPage) error {
 	return invoke(r, in, out, s.svc.ListAccounts)
+}
+
+// UpdateAccountStatus changes an account's status along the transition table.
+func (s *AccountService) UpdateAccountStatus(r *http.Request, in *services.UpdateAccountStatusInput, out *services.StatusChangeResult) error {
+	return invoke(r, in, out, s.svc.UpdateAccountStatus)
+}
+
+// GetStatusHistory returns a page of an account's status changes and freeze events.
+func (s *AccountService) GetStatusHistory(r *http.Request, in *services.GetStatusHistoryInput, out *services.StatusHistoryPage) error {
+	return invoke(r, in, out, s.svc.GetStatusHistory)
+}
+
+// FreezeAccount freezes an account.
+func (s *AccountService) FreezeAccount(r *http.Request, in *services.FreezeAccountInput, out *services.StatusChangeResult) error {
+	return invoke(r, in, out, s.svc.FreezeAccount)
+}
+
+// UnfreezeAccount lifts an account's freeze.
+func (s *AccountService) UnfreezeAccount(r *http.Request, in *services.UnfreezeAccountInput, out *services.StatusChangeResult) error {
+	return invoke(r, in, out, s.svc.UnfreezeAccount)
+}
+
+// ActivateAccount starts reactivating a DORMANT account.
+func (s *AccountService) ActivateAccount(r *http.Request, in *services.ActivateAccountInput, out *services.OperationStarted) error {
+	return invoke(r, in, out, s.svc.ActivateAccount)
+}
+
+// CancelOperation cancels an operation that waits for its code.
+func (s *AccountService) CancelOperation(r *http.Request, in *services.CancelOperationInput, out *services.OperationCancelled) error {
+	return invoke(r, in, out, s.svc.CancelOperation)
+}
+
+// ApplyShortCode gives an account its short code.
+func (s *AccountService) ApplyShortCode(r *http.Request, in *services.ShortCodeInput, out *services.ShortCodeResult) error {
+	return invoke(r, in, out, s.svc.ApplyShortCode)
+}
+
+// GetShortCode returns an account's short code.
+func (s *AccountService) GetShortCode(r *http.Request, in *services.ShortCodeInput, out *services.ShortCodeResult) error {
+	return invoke(r, in, out, s.svc.GetShortCode)
+}
+
+// GetAccountByShortCode returns the account holding a short code.
+func (s *AccountService) GetAccountByShortCode(r *http.Request, in *services.GetAccountByShortCodeInput, out *services.ShortCodeResult) error {
+	return invoke(r, in, out, s.svc.GetAccountByShortCode)
+}
+
+// ListAbnormalAccounts returns a page of accounts that are not ACTIVE or are frozen.
+func (s *AccountService) ListAbnormalAccounts(r *http.Request, in *services.ListAbnormalAccountsInput, out *services.AbnormalAccountPage) error {
+	return invoke(r, in, out, s.svc.ListAbnormalAccounts)
+}
+
+// EditSubAccountName names a business customer's account.
+func (s *AccountService) EditSubAccountName(r *http.Request, in *services.EditSubAccountNameInput, out *services.SubAccountNameResult) error {
+	return invoke(r, in, out, s.svc.EditSubAccountName)
+}
+
+// ValidateName answers a name inquiry.
+func (s *AccountService) ValidateName(r *http.Request, in *services.ValidateNameInput, out *services.ValidateNameResult) error {
+	return invoke(r, in, out, s.svc.ValidateName)
+}
+
+// AddOrUpdateEmail starts setting a customer's e-mail.
+func (s *CustomerService) AddOrUpdateEmail(r *http.Request, in *services.AddOrUpdateEmailInput, out *services.OperationStarted) error {
+	return invoke(r, in, out, s.svc.AddOrUpdateEmail)
+}
+
+// ChangeMobile starts changing a customer's mobile number.
+func (s *CustomerService) ChangeMobile(r *http.Request, in *services.ChangeMobileInput, out *services.OperationStarted) error {
+	return invoke(r, in, out, s.svc.ChangeMobile)
+}
+
+// ConfirmMobileChange completes a mobile change with both codes.
+func (s *CustomerService) ConfirmMobileChange(r *http.Request, in *services.ConfirmMobileChangeInput, out *services.OperationConfirmed) error {
+	return invoke(r, in, out, s.svc.ConfirmMobileChange)
+}
+
+// VerificationService confirms codes and verifies contacts.
+type VerificationService struct{ svc *services.Service }
+
+// ConfirmOTP completes a pending operation with its code.
+func (s *VerificationService) ConfirmOTP(r *http.Request, in *services.ConfirmOTPInput, out *services.OperationConfirmed) error {
+	return invoke(r, in, out, s.svc.ConfirmOTP)
+}
+
+// VerifyEmailAddress sends a code to the customer's e-mail.
+func (s *VerificationService) VerifyEmailAddress(r *http.Request, in *services.VerifyEmailAddressInput, out *services.OperationStarted) error {
+	return invoke(r, in, out, s.svc.VerifyEmailAddress)
+}
+
+// VerifyEmailOrMobile sends a code to the customer's e-mail or mobile number.
+func (s *VerificationService) VerifyEmailOrMobile(r *http.Request, in *services.VerifyEmailOrMobileInput, out *services.OperationStarted) error {
+	return invoke(r, in, out, s.svc.VerifyEmailOrMobile)
 }

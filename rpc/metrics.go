@@ -20,6 +20,8 @@ type Metrics struct {
 	rateRefusals  *prometheus.CounterVec
 	replays       *prometheus.CounterVec
 	limiterErrors prometheus.Counter
+	outbox        *prometheus.CounterVec
+	sweeps        *prometheus.CounterVec
 }
 
 // NewMetrics registers the server's metrics, the Go runtime's and the
@@ -49,8 +51,16 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Name: "accountd_ratelimit_backend_errors_total",
 			Help: "Rate-limit checks the shared store (Redis) failed to answer; the process then limited on its own.",
 		}),
+		outbox: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "accountd_outbox_messages_total",
+			Help: "Messages to customers handled by this process's dispatcher, by outcome (sent, retried, expired, failed).",
+		}, []string{"outcome"}),
+		sweeps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "accountd_sweep_changes_total",
+			Help: "Accounts changed by this process's sweeps, by change (dormant, freeze_lifted).",
+		}, []string{"change"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors,
+	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -69,6 +79,25 @@ func (m *Metrics) Replay(method string) {
 		return
 	}
 	m.replays.WithLabelValues(metricMethod(method)).Inc()
+}
+
+// Dispatched counts what a dispatch round did.
+func (m *Metrics) Dispatched(sent, retried, expired, failed int) {
+	if m == nil {
+		return
+	}
+	for outcome, n := range map[string]int{"sent": sent, "retried": retried, "expired": expired, "failed": failed} {
+		m.outbox.WithLabelValues(outcome).Add(float64(n))
+	}
+}
+
+// Swept counts what a sweep changed.
+func (m *Metrics) Swept(dormant, freezesLifted int) {
+	if m == nil {
+		return
+	}
+	m.sweeps.WithLabelValues("dormant").Add(float64(dormant))
+	m.sweeps.WithLabelValues("freeze_lifted").Add(float64(freezesLifted))
 }
 
 // observe records one answered call.

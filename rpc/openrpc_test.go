@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/notify"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -558,7 +559,8 @@ func TestResultsMatchSchemas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
+	clock := &stepClock{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour, BankCode: "970"}, services.WithClock(clock))
 	h, err := NewHandler(svc, services.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
@@ -566,9 +568,11 @@ func TestResultsMatchSchemas(t *testing.T) {
 	key := &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 	doc, _ := readDoc(t)
 	results := map[string]map[string]any{}
+	n := 0
 	call := func(method, payload string) {
 		t.Helper()
-		body, err := key.Envelope(method, json.RawMessage(`"`+method+`"`), []byte(payload))
+		n++
+		body, err := key.Envelope(method, json.RawMessage(fmt.Sprintf(`"%s-%d"`, method, n)), []byte(payload))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -589,6 +593,7 @@ func TestResultsMatchSchemas(t *testing.T) {
 	call("CustomerService.GetCustomer", fmt.Sprintf(`{"ID":%q}`, id))
 	call("AccountService.GetDetails", fmt.Sprintf(`{"accountId":%q}`, number))
 	call("AccountService.ListAccounts", fmt.Sprintf(`{"customerID":%q}`, id))
+	lifecycleCalls(t, svc, clock, call, results)
 	for m := range methodTable {
 		if results[m] == nil {
 			t.Errorf("%s: no call checks its result against the document", m)
@@ -641,3 +646,78 @@ func conform(t *testing.T, doc discDoc, path string, s map[string]any, v any) {
 		t.Errorf("%s = %v, not of type %v", path, v, s["type"])
 	}
 }
+
+// codeSender keeps the messages the dispatcher hands it.
+type codeSender struct{ msgs []notify.Message }
+
+func (c *codeSender) Send(_ context.Context, m notify.Message) error {
+	c.msgs = append(c.msgs, m)
+	return nil
+}
+
+// code dispatches the queued messages and returns the code of requestID
+// for purpose.
+func (c *codeSender) code(t *testing.T, svc *services.Service, requestID any, purpose string) string {
+	t.Helper()
+	if _, err := svc.DispatchOnce(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range c.msgs {
+		if m.RequestID == requestID && m.Purpose == purpose {
+			return m.Code
+		}
+	}
+	t.Fatalf("no %s code for %v", purpose, requestID)
+	return ""
+}
+
+// lifecycleCalls calls the account lifecycle, OTP, short code and name
+// inquiry methods, each once with a result.
+func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call func(method, payload string), results map[string]map[string]any) {
+	codes := &codeSender{}
+	call("CustomerService.AddCustomer", `{"type":"INDIVIDUAL","firstName":"Wanjiru","lastName":"Kamau","DOB":"19880304",
+		"identification":[{"type":"NATIONAL_ID","value":"23456789"}],"contact":{"phoneNumber":"+254712345678","email":"wanjiru@example.com"}}`)
+	id := results["CustomerService.AddCustomer"]["ID"]
+	call("CustomerService.AddAccount", fmt.Sprintf(`{"customerID":%q,"name":"WANJIRU","accountType":"WALLET","currency":"KES"}`, id))
+	first := results["CustomerService.AddAccount"]["accountNumber"]
+	call("CustomerService.AddAccount", fmt.Sprintf(`{"customerID":%q,"name":"WANJIRU SAVINGS","accountType":"SAVINGS","currency":"KES"}`, id))
+	second := results["CustomerService.AddAccount"]["accountNumber"]
+	doc := `"onboardType":"personal","personalIdType":101,"documentNumber":"23456789"`
+
+	call("VerificationService.VerifyEmailOrMobile", `{`+doc+`,"verifyType":"mobile"}`)
+	rid := results["VerificationService.VerifyEmailOrMobile"]["requestId"]
+	call("VerificationService.ConfirmOTP", fmt.Sprintf(`{"requestId":%q,"otp":%q}`, rid, codes.code(t, svc, rid, services.PurposeOTP)))
+	call("VerificationService.VerifyEmailAddress", `{`+doc+`}`)
+	call("AccountService.CancelOperation", fmt.Sprintf(`{"requestId":%q}`, results["VerificationService.VerifyEmailAddress"]["requestId"]))
+	call("CustomerService.AddOrUpdateEmail", `{`+doc+`,"email":"wanjiru.kamau@example.com"}`)
+	call("CustomerService.ChangeMobile", fmt.Sprintf(`{"accountId":%q,"newMobileCountryCode":"254","newMobileNumber":"0722000111"}`, first))
+	rid = results["CustomerService.ChangeMobile"]["requestId"]
+	call("CustomerService.ConfirmMobileChange", fmt.Sprintf(`{"requestId":%q,"proveIdCode":%q,"confirmChangeCode":%q}`, rid,
+		codes.code(t, svc, rid, services.PurposeProveID), codes.code(t, svc, rid, services.PurposeConfirmChange)))
+
+	call("AccountService.ApplyShortCode", fmt.Sprintf(`{"accountId":%q}`, first))
+	call("AccountService.GetShortCode", fmt.Sprintf(`{"accountId":%q}`, first))
+	call("AccountService.GetAccountByShortCode", fmt.Sprintf(`{"shortCode":%q}`, results["AccountService.ApplyShortCode"]["shortCode"]))
+	call("AccountService.FreezeAccount", fmt.Sprintf(`{"accountNumber":%q,"reasonCode":"AML_REVIEW","reason":"review","expiresAt":"2027-01-01T00:00:00Z"}`, first))
+	call("AccountService.UnfreezeAccount", fmt.Sprintf(`{"accountNumber":%q,"reason":"cleared"}`, first))
+	call("AccountService.UpdateAccountStatus", fmt.Sprintf(`{"accountNumber":%q,"status":"SUSPENDED","reason":"court order"}`, first))
+	call("AccountService.GetStatusHistory", fmt.Sprintf(`{"accountNumber":%q}`, first))
+	call("AccountService.ListAbnormalAccounts", `{"pageNo":1,"pageSize":10}`)
+	call("AccountService.ValidateName", fmt.Sprintf(`{"bankCode":"970","accountNumber":%q,"additionalInfo":{"deviceId":"d1","channel":"mobilephone"}}`, second))
+
+	call("CustomerService.AddCustomer", `{"type":"BUSINESS","businessNameLegal":"Choice Microfinance Bank","dateEstablished":"20100101",
+		"identification":[{"type":"BUSINESS_REGISTRATION","value":"CPR/2010/12345"}],"contact":{"email":"ops@choice.example"}}`)
+	call("CustomerService.AddAccount", fmt.Sprintf(`{"customerID":%q,"name":"CHOICE","accountType":"CHECKING","currency":"KES"}`, results["CustomerService.AddCustomer"]["ID"]))
+	call("AccountService.EditSubAccountName", fmt.Sprintf(`{"accountId":%q,"subAccountName":"ABC Company"}`, results["CustomerService.AddAccount"]["accountNumber"]))
+
+	clock.now = clock.now.Add(181 * 24 * time.Hour)
+	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
+		t.Fatalf("sweep: %+v %v", rep, err)
+	}
+	call("AccountService.ActivateAccount", fmt.Sprintf(`{"accountId":%q}`, second))
+}
+
+// stepClock is moved by the test between calls, never concurrently.
+type stepClock struct{ now time.Time }
+
+func (c *stepClock) Now() time.Time { return c.now }

@@ -56,6 +56,26 @@ type Account struct {
 	ShortCode             string
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
+	// LastActivityAt is the last customer-initiated operation on the
+	// account (its opening at first); dormancy counts from it.
+	LastActivityAt time.Time
+	// Freeze is the account's freeze, if any; it no longer applies once
+	// expired (see Frozen).
+	Freeze *Freeze
+}
+
+// Freeze stops an account independently of its status, for a reason, until
+// it is lifted or, when ExpiresAt is set, until then.
+type Freeze struct {
+	ReasonCode string
+	Reason     string
+	At         time.Time
+	ExpiresAt  time.Time // zero: until lifted
+}
+
+// Frozen reports whether a freeze applies at now.
+func (a Account) Frozen(now time.Time) bool {
+	return a.Freeze != nil && (a.Freeze.ExpiresAt.IsZero() || now.Before(a.Freeze.ExpiresAt))
 }
 
 // open reports whether the account can still take part in operations.

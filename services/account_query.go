@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Paging limits for lists.
@@ -61,7 +62,7 @@ func kenyaStatus(status string) int {
 	return kenyaNormal
 }
 
-func (s *Service) accountDetails(a Account) AccountDetails {
+func (s *Service) accountDetails(a Account, now time.Time) AccountDetails {
 	d := AccountDetails{
 		AccountID:             a.Number,
 		AccountName:           a.Name,
@@ -80,6 +81,9 @@ func (s *Service) accountDetails(a Account) AccountDetails {
 	}
 	if a.Status == StatusDormant {
 		d.DormantStatus = 1
+	}
+	if a.Frozen(now) {
+		d.FreezeStatus = 1
 	}
 	if a.CustodialCustomerID != 0 {
 		d.CustodialCustomerID = formatID(a.CustodialCustomerID)
@@ -117,7 +121,7 @@ func (s *Service) GetDetails(ctx context.Context, call Call, in GetDetailsInput)
 	if err != nil {
 		return AccountDetails{}, fmt.Errorf("get account details: %w", err)
 	}
-	return s.accountDetails(a), nil
+	return s.accountDetails(a, s.clock.Now()), nil
 }
 
 // ListAccountsInput is AccountService.ListAccounts's payload. userId is the
@@ -166,7 +170,7 @@ func (s *Service) ListAccounts(ctx context.Context, call Call, in ListAccountsIn
 	}
 	out := AccountPage{Accounts: make([]AccountDetails, 0, len(accounts)), PageNumber: page, PageSize: f.Limit, Total: total}
 	for _, a := range accounts {
-		out.Accounts = append(out.Accounts, s.accountDetails(a))
+		out.Accounts = append(out.Accounts, s.accountDetails(a, s.clock.Now()))
 	}
 	return out, nil
 }
@@ -189,18 +193,8 @@ func (s *Service) accountFilter(call Call, in ListAccountsInput) (AccountFilter,
 		}
 		f.CustomerID = id
 	}
-	page := 1
-	if in.PageNumber != nil {
-		if page = *in.PageNumber; page < 1 || page > maxPageNumber {
-			ck.add("pageNumber", ReasonInvalidValue, fmt.Sprintf("must be between 1 and %d", maxPageNumber))
-			page = 1
-		}
-	}
-	if in.PageSize != nil {
-		if f.Limit = *in.PageSize; f.Limit < 1 || f.Limit > MaxPageSize {
-			ck.add("pageSize", ReasonInvalidValue, fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-		}
-	}
+	page, size := ck.paging("pageNumber", "pageSize", in.PageNumber, in.PageSize)
+	f.Limit = size
 	f.Status = ck.checkEnum("status", in.Status, false, accountStatuses...)
 	f.Type = ck.checkEnum("accountType", in.AccountType, false, accountTypes...)
 	f.Offset = (page - 1) * f.Limit

@@ -84,19 +84,30 @@ var refusals = []error{
 	ErrInvalidInput, ErrIdempotencyConflict, ErrRequestInProgress, ErrCustomerNotFound, ErrCustomerNotActive,
 	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrAccountNotFound, ErrActivityAccountNotFound,
 	ErrActivityAccountNotOpen, ErrActivityAccountCurrency, ErrCustodialCustomerNotFound,
+	ErrInvalidTransition, ErrCloseNonZeroBalance, ErrClosePoolInUse, ErrAccountClosed, ErrAccountNotDormant,
+	ErrAccountFrozen, ErrAccountNotFrozen, ErrShortCodeExists, ErrShortCodeNotFound, ErrNotBusinessAccount,
+	ErrOperationNotFound, ErrOperationCompleted, ErrOperationCancelled, ErrOperationExpired, ErrOperationFailed,
+	ErrWrongOTP, ErrUseConfirmMobileChange, ErrNotMobileChange, ErrNoVerifiedContact, ErrContactMissing,
+	ErrContactAlreadyVerified, ErrMobileChangeLimit, ErrAccountPassive, ErrAccountDormant,
+	ErrAccountBlocked, ErrCurrencyMismatch, ErrAccountCannotReceive,
+}
+
+// refusalReason is the sentinel text of a refusal, which holds no personal
+// data, or "" when err is not a refusal (an internal error).
+func refusalReason(err error) string {
+	for _, r := range refusals {
+		if errors.Is(err, r) {
+			return r.Error()
+		}
+	}
+	return ""
 }
 
 // AuditRefusal records in the audit trail that a data-changing call was
 // refused, with the reason (the sentinel error's text, which holds no
 // personal data). Errors that are not refusals are not recorded.
 func (s *Service) AuditRefusal(ctx context.Context, call Call, callErr error) error {
-	reason := ""
-	for _, r := range refusals {
-		if errors.Is(callErr, r) {
-			reason = r.Error()
-			break
-		}
-	}
+	reason := refusalReason(callErr)
 	if reason == "" {
 		return nil
 	}

@@ -37,6 +37,8 @@ type Customer struct {
 	DateEstablished   string
 	Email             string
 	Phone             string
+	EmailVerified     bool // the e-mail received a code and it was given back
+	PhoneVerified     bool // the phone received a code and it was given back
 	Address           Address
 	Identifications   []Identification
 	CreatedAt         time.Time

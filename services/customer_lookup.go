@@ -53,7 +53,7 @@ func (s *Service) GetCustomer(ctx context.Context, call Call, in GetCustomerInpu
 	view := customerView(c)
 	view.Accounts = make([]AccountDetails, 0, len(accounts))
 	for _, a := range accounts {
-		view.Accounts = append(view.Accounts, s.accountDetails(a))
+		view.Accounts = append(view.Accounts, s.accountDetails(a, s.clock.Now()))
 	}
 	return view, nil
 }

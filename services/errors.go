@@ -55,6 +55,70 @@ var (
 	// customer of the calling partner.
 	ErrCustodialCustomerNotFound = errors.New("custodial customer not found")
 
+	// ErrInvalidTransition means the account's status cannot go to the
+	// requested one (see the transition table in lifecycle.go).
+	ErrInvalidTransition = errors.New("account status transition not allowed")
+	// ErrCloseNonZeroBalance means an account with money on it was to be closed.
+	ErrCloseNonZeroBalance = errors.New("account balance is not zero")
+	// ErrClosePoolInUse means the account is the pool of other open accounts.
+	ErrClosePoolInUse = errors.New("account is the pool account of other open accounts")
+	// ErrAccountClosed means the account is CLOSED (or DISABLED) and takes no
+	// operations.
+	ErrAccountClosed = errors.New("account is closed")
+	// ErrAccountNotDormant means ActivateAccount named an account that is not DORMANT.
+	ErrAccountNotDormant = errors.New("account is not dormant")
+	// ErrAccountFrozen means a freeze applies to the account.
+	ErrAccountFrozen = errors.New("account is frozen")
+	// ErrAccountNotFrozen means UnfreezeAccount named an account without a freeze in force.
+	ErrAccountNotFrozen = errors.New("account is not frozen")
+	// ErrShortCodeExists means the account already has its short code.
+	ErrShortCodeExists = errors.New("account already has a short code")
+	// ErrShortCodeNotFound means the account has no short code yet, or no
+	// account of the partner has that code.
+	ErrShortCodeNotFound = errors.New("short code not found")
+	// ErrNotBusinessAccount means the account's customer is not a BUSINESS.
+	ErrNotBusinessAccount = errors.New("account does not belong to a business customer")
+
+	// ErrOperationNotFound means no pending operation of the partner has
+	// that requestId.
+	ErrOperationNotFound = errors.New("operation not found")
+	// ErrOperationCompleted means the operation was already confirmed.
+	ErrOperationCompleted = errors.New("operation already confirmed")
+	// ErrOperationCancelled means the operation was cancelled.
+	ErrOperationCancelled = errors.New("operation was cancelled")
+	// ErrOperationExpired means the code's time ran out.
+	ErrOperationExpired = errors.New("operation expired")
+	// ErrOperationFailed means too many wrong codes were given.
+	ErrOperationFailed = errors.New("operation failed after too many wrong codes")
+	// ErrWrongOTP means a code did not match; data.attemptsLeft says how many remain.
+	ErrWrongOTP = errors.New("wrong one-time code")
+	// ErrUseConfirmMobileChange means ConfirmOTP was given a mobile change,
+	// which needs its two codes.
+	ErrUseConfirmMobileChange = errors.New("a mobile change needs both codes: use CustomerService.ConfirmMobileChange")
+	// ErrNotMobileChange means ConfirmMobileChange was given another kind of operation.
+	ErrNotMobileChange = errors.New("operation is not a mobile change: use VerificationService.ConfirmOTP")
+	// ErrNoVerifiedContact means the customer has no verified mobile or
+	// e-mail to receive a code.
+	ErrNoVerifiedContact = errors.New("customer has no verified mobile number or e-mail to receive a code")
+	// ErrContactMissing means the customer has no contact of the kind asked.
+	ErrContactMissing = errors.New("customer has no such contact to verify")
+	// ErrContactAlreadyVerified means the contact was verified before.
+	ErrContactAlreadyVerified = errors.New("contact is already verified")
+	// ErrMobileChangeLimit means the customer made the day's allowed mobile-change requests.
+	ErrMobileChangeLimit = errors.New("mobile change requests for today are used up")
+
+	// ErrAccountPassive means the account is SUSPENDED (or DISABLED).
+	ErrAccountPassive = errors.New("account is passive")
+	// ErrAccountDormant means the account is DORMANT.
+	ErrAccountDormant = errors.New("account is dormant")
+	// ErrAccountBlocked means the account is BLOCKED.
+	ErrAccountBlocked = errors.New("account is blocked")
+	// ErrCurrencyMismatch means the account holds another currency than asked.
+	ErrCurrencyMismatch = errors.New("account currency differs from the requested currency")
+	// ErrAccountCannotReceive means the account's type or role takes no
+	// transfers from outside (GL, loan, deposit, virtual or pool accounts).
+	ErrAccountCannotReceive = errors.New("account cannot receive transfers")
+
 	// ErrPartnerNotFound means no partner has that name.
 	ErrPartnerNotFound = errors.New("partner not found")
 	// ErrKeyNotFound means no API key has that id.
@@ -131,6 +195,20 @@ func (c *checker) notAllowed(field, value, why string) {
 		c.add(field, ReasonNotAllowed, why)
 	}
 }
+
+// Refusal adds facts a caller can act on to a refusal: the remaining code
+// attempts, or the code a foreign scheme uses for it (BRI's responseCode).
+type Refusal struct {
+	Err          error
+	AttemptsLeft *int
+	SchemeCode   string // e.g. BRI's "0618"
+	Detail       string // a fixed explanation without personal data
+}
+
+func (r *Refusal) Error() string { return r.Err.Error() }
+
+// Unwrap exposes the sentinel error.
+func (r *Refusal) Unwrap() error { return r.Err }
 
 func (c *checker) err() error {
 	if len(c.fields) == 0 {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -70,11 +71,23 @@ func (f *inflight) end(key string) {
 // a request id simply run op.
 func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
 	var result T
+	// refusal is a refusal whose writes are committed (see keepWrites).
+	var refusal error
 	// run is op followed by its audit row, in the same transaction.
 	run := func(tx Tx) error {
 		var err error
+		refusal = nil
 		if result, err = op(tx); err != nil {
-			return err
+			var kept *keptWrites
+			if !errors.As(err, &kept) {
+				return err
+			}
+			refusal = kept.err
+			if call.RequestID != "" {
+				// The id is free for a corrected retry, as after any refusal.
+				return tx.ReleaseIdempotencyKey(ctx, call.PartnerID, call.RequestID)
+			}
+			return nil
 		}
 		var entities map[string]string
 		if a, ok := any(result).(audited); ok {
@@ -83,8 +96,10 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 		return appendCallAudit(ctx, tx, s.clock.Now(), call, entities, AuditOK)
 	}
 	if call.RequestID == "" {
-		err := s.store.Update(ctx, run)
-		return result, err
+		if err := s.store.Update(ctx, run); err != nil {
+			return result, err
+		}
+		return result, refusal
 	}
 	hash, err := fingerprint(call.Method, input)
 	if err != nil {
@@ -99,6 +114,7 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 	now := s.clock.Now()
 	rec := IdempotencyRecord{PartnerID: call.PartnerID, RequestID: call.RequestID, Method: call.Method, PayloadHash: hash, CreatedAt: now}
 	err = s.store.Update(ctx, func(tx Tx) error {
+		refusal = nil
 		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.settings.IdempotencyTTL))
 		if err != nil {
 			return err
@@ -112,7 +128,7 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 			}
 			return nil
 		}
-		if err := run(tx); err != nil {
+		if err := run(tx); err != nil || refusal != nil {
 			return err
 		}
 		response, err := json.Marshal(result)
@@ -121,6 +137,10 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 		}
 		return tx.SaveIdempotencyResponse(ctx, call.PartnerID, call.RequestID, response)
 	})
+	if err == nil && refusal != nil {
+		var zero T
+		return zero, refusal
+	}
 	return result, err
 }
 

@@ -17,6 +17,21 @@ type Settings struct {
 	PhoneRegion string
 	// IdempotencyTTL is how long a request id is remembered.
 	IdempotencyTTL time.Duration
+	// Dormancy is how long an ACTIVE account may go without customer
+	// activity before the sweep makes it DORMANT (default 180 days).
+	Dormancy time.Duration
+	// OTPTTL is how long a one-time code is accepted (default 5 minutes).
+	OTPTTL time.Duration
+	// MobileChangesPerDay is how many mobile-change requests a customer may
+	// make in a calendar day, failed ones included (default 3).
+	MobileChangesPerDay int
+	// Location is the bank's time zone, for calendar days (default UTC).
+	Location *time.Location
+	// BankCode is the bank's code in name inquiries (bank.code).
+	BankCode string
+	// MessageKey encrypts queued messages: 32 bytes shared by the replicas,
+	// or empty for a random key of this process alone.
+	MessageKey []byte
 }
 
 // Service runs the bank's customer and account operations for partners.
@@ -27,6 +42,8 @@ type Service struct {
 	settings Settings
 	inflight *inflight
 	onReplay func(method string)
+	sealer   *sealer
+	wake     chan struct{}
 }
 
 // Option changes how a Service is built.
@@ -47,7 +64,25 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	if settings.IdempotencyTTL <= 0 {
 		settings.IdempotencyTTL = 24 * time.Hour
 	}
-	s := &Service{store: store, clock: SystemClock{}, random: rand.Reader, settings: settings, inflight: newInflight()}
+	if settings.Dormancy <= 0 {
+		settings.Dormancy = 180 * 24 * time.Hour
+	}
+	if settings.OTPTTL <= 0 {
+		settings.OTPTTL = 5 * time.Minute
+	}
+	if settings.MobileChangesPerDay <= 0 {
+		settings.MobileChangesPerDay = 3
+	}
+	if settings.Location == nil {
+		settings.Location = time.UTC
+	}
+	sl, err := newSealer(settings.MessageKey)
+	if err != nil {
+		// The configuration checks the key's length; this is a programming error.
+		panic("services.New: " + err.Error())
+	}
+	s := &Service{store: store, clock: SystemClock{}, random: rand.Reader, settings: settings, inflight: newInflight(),
+		sealer: sl, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -70,3 +105,12 @@ func randomNumber(r io.Reader, digits int) (int64, error) {
 // collision; with 10^12 and more possible values, a second draw is already
 // rare.
 const maxDraws = 8
+
+// randomBelow draws a uniformly random number in [0, n).
+func randomBelow(r io.Reader, n int) (int, error) {
+	v, err := rand.Int(r, big.NewInt(int64(n)))
+	if err != nil {
+		return 0, fmt.Errorf("draw random number: %w", err)
+	}
+	return int(v.Int64()), nil
+}

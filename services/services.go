@@ -65,6 +65,34 @@ type Reader interface {
 	CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error)
 	// AuditEntries returns up to limit audit rows after seq, in order.
 	AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
+
+	// FindAccountAnyPartner finds an account by number whoever owns it, for
+	// name inquiry; ErrAccountNotFound when the bank has none.
+	FindAccountAnyPartner(ctx context.Context, number string) (Account, error)
+	// AccountHolder returns the customer that holds an account, without its
+	// documents; ErrCustomerNotFound when missing.
+	AccountHolder(ctx context.Context, customerID int64) (Customer, error)
+	// FindAccountByShortCode returns the partner's account that holds code,
+	// or ErrAccountNotFound.
+	FindAccountByShortCode(ctx context.Context, partnerID int64, code string) (Account, error)
+	// StatusHistory returns a page of an account's status changes and freeze
+	// events, oldest first, and how many there are in all.
+	StatusHistory(ctx context.Context, accountID int64, offset, limit int) ([]StatusChange, int, error)
+	// ListAbnormalAccounts returns a page of the partner's accounts whose
+	// status is not ACTIVE or that are frozen at now (a freeze whose expiry is
+	// at or before now does not count), in creation order, and the total.
+	ListAbnormalAccounts(ctx context.Context, partnerID int64, now time.Time, offset, limit int) ([]Account, int, error)
+	// FindOperation returns the partner's OTP operation with that request
+	// id, or ErrOperationNotFound (also for another partner's).
+	FindOperation(ctx context.Context, partnerID int64, requestID string) (Operation, error)
+	// OpenSubAccounts counts the accounts that are not CLOSED and whose
+	// activity (pool) account is poolID.
+	OpenSubAccounts(ctx context.Context, poolID int64) (int, error)
+	// MobileChangesOn counts a customer's mobile-change requests on a day
+	// (YYYY-MM-DD in the bank's time zone).
+	MobileChangesOn(ctx context.Context, customerID int64, day string) (int, error)
+	// OutboxMessages returns the messages of an operation, oldest first.
+	OutboxMessages(ctx context.Context, requestID string) ([]OutboxMessage, error)
 }
 
 // Tx is one write transaction. Insert methods that take a generated number
@@ -85,4 +113,76 @@ type Tx interface {
 	// AppendAudit appends e to the audit chain, filling in its Seq, PrevHash
 	// and Hash; appends are serialised until the transaction ends.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// ReleaseIdempotencyKey forgets a claimed request id whose call was
+	// refused after writing something that must stay (a wrong code counted).
+	ReleaseIdempotencyKey(ctx context.Context, partnerID int64, requestID string) error
+
+	// LockCustomer returns the partner's customer (without documents) and
+	// holds it until the transaction ends (SELECT ... FOR UPDATE on
+	// PostgreSQL; SQLite's writer already holds the database).
+	LockCustomer(ctx context.Context, partnerID, customerID int64) (Customer, error)
+	// LockAccount is FindAccount that also holds the row until the
+	// transaction ends.
+	LockAccount(ctx context.Context, partnerID int64, by AccountLookup) (Account, error)
+	// SaveAccountState writes an account's status, freeze fields, name and
+	// updated_at.
+	SaveAccountState(ctx context.Context, a Account) error
+	// AppendStatusChange records one status change or freeze event.
+	AppendStatusChange(ctx context.Context, c StatusChange) error
+	// TouchAccount records customer activity on one account.
+	TouchAccount(ctx context.Context, accountID int64, at time.Time) error
+	// TouchCustomerAccounts records customer activity on every account of
+	// the customer that is not CLOSED.
+	TouchCustomerAccounts(ctx context.Context, customerID int64, at time.Time) error
+	// AssignShortCode gives code to an account for good (short_codes and
+	// accounts.short_code): ErrNumberTaken when the code is used,
+	// ErrShortCodeExists when the account already has one.
+	AssignShortCode(ctx context.Context, partnerID, accountID int64, code string, at time.Time) error
+
+	// InsertOperation stores a new OTP operation (ErrNumberTaken when the
+	// request id is used).
+	InsertOperation(ctx context.Context, op Operation) error
+	// LockOperation is FindOperation holding the row until the transaction
+	// ends.
+	LockOperation(ctx context.Context, partnerID int64, requestID string) (Operation, error)
+	// UpdateOperation writes an operation's status, attempts and updated_at.
+	UpdateOperation(ctx context.Context, op Operation) error
+	// InsertOutbox queues a message; its ID is filled in.
+	InsertOutbox(ctx context.Context, m *OutboxMessage) error
+	// CloseOutbox gives up the PENDING messages of an operation with status
+	// (CANCELLED or EXPIRED), emptying their sealed text.
+	CloseOutbox(ctx context.Context, requestID, status string, at time.Time) error
+	// ClaimOutbox leases up to limit PENDING messages sealed under
+	// fingerprint that are due at now and not leased by another dispatcher:
+	// attempts is incremented and lease_until set to leaseUntil. On
+	// PostgreSQL rows locked by another claimer are skipped.
+	ClaimOutbox(ctx context.Context, fingerprint string, now, leaseUntil time.Time, limit int) ([]OutboxMessage, error)
+	// FinishOutbox sets a message's final status (SENT, EXPIRED or FAILED),
+	// sent_at for SENT, last_error, and empties its sealed text.
+	FinishOutbox(ctx context.Context, id int64, status, lastError string, at time.Time) error
+	// RetryOutbox puts a message back for another attempt at next.
+	RetryOutbox(ctx context.Context, id int64, next time.Time, lastError string) error
+
+	// SetCustomerEmail changes a customer's e-mail and its verified flag
+	// (ErrEmailExists when another customer of the partner has it).
+	SetCustomerEmail(ctx context.Context, customerID int64, email string, verified bool, at time.Time) error
+	// SetCustomerPhone changes a customer's phone and its verified flag
+	// (ErrPhoneExists when another customer of the partner has it).
+	SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool, at time.Time) error
+	// SetContactVerified marks the customer's e-mail (kind "email") or
+	// phone (kind "mobile") verified.
+	SetContactVerified(ctx context.Context, customerID int64, kind string, at time.Time) error
+	// RecordMobileChange counts one mobile-change request.
+	RecordMobileChange(ctx context.Context, r MobileChangeRequest) error
+
+	// DormancyCandidates returns up to limit ACTIVE accounts whose
+	// last_activity_at is before cutoff, holding them until the transaction
+	// ends; on PostgreSQL rows held by another sweeper are skipped.
+	DormancyCandidates(ctx context.Context, cutoff time.Time, limit int) ([]Account, error)
+	// MarkDormant makes an account DORMANT if it is still ACTIVE with
+	// last_activity_at before cutoff, and reports whether it did.
+	MarkDormant(ctx context.Context, accountID int64, cutoff, at time.Time) (bool, error)
+	// ExpiredFreezes returns up to limit frozen accounts whose freeze expired
+	// at or before now, holding them like DormancyCandidates.
+	ExpiredFreezes(ctx context.Context, now time.Time, limit int) ([]Account, error)
 }

@@ -6,47 +6,76 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/accountd/accountd/services"
 )
 
 type accountRow struct {
-	ID                    int64         `db:"id"`
-	PartnerID             int64         `db:"partner_id"`
-	CustomerID            int64         `db:"customer_id"`
-	Number                string        `db:"account_number"`
-	Name                  string        `db:"name"`
-	Type                  string        `db:"account_type"`
-	Currency              string        `db:"currency"`
-	Status                string        `db:"status"`
-	BalanceMinor          int64         `db:"balance_minor"`
-	ActivityAccountID     sql.NullInt64 `db:"activity_account_id"`
-	ActivityAccountNumber string        `db:"activity_account_number"`
-	CustodialCustomerID   sql.NullInt64 `db:"custodial_customer_id"`
-	CustodialType         string        `db:"custodial_type"`
-	ShortCode             string        `db:"short_code"`
-	CreatedAt             int64         `db:"created_at"`
-	UpdatedAt             int64         `db:"updated_at"`
+	ID                    int64          `db:"id"`
+	PartnerID             int64          `db:"partner_id"`
+	CustomerID            int64          `db:"customer_id"`
+	Number                string         `db:"account_number"`
+	Name                  string         `db:"name"`
+	Type                  string         `db:"account_type"`
+	Currency              string         `db:"currency"`
+	Status                string         `db:"status"`
+	BalanceMinor          int64          `db:"balance_minor"`
+	ActivityAccountID     sql.NullInt64  `db:"activity_account_id"`
+	ActivityAccountNumber string         `db:"activity_account_number"`
+	CustodialCustomerID   sql.NullInt64  `db:"custodial_customer_id"`
+	CustodialType         string         `db:"custodial_type"`
+	ShortCode             string         `db:"short_code"`
+	CreatedAt             int64          `db:"created_at"`
+	UpdatedAt             int64          `db:"updated_at"`
+	LastActivityAt        int64          `db:"last_activity_at"`
+	FreezeReasonCode      sql.NullString `db:"freeze_reason_code"`
+	FreezeReason          string         `db:"freeze_reason"`
+	FrozenAt              sql.NullInt64  `db:"frozen_at"`
+	FreezeExpiresAt       sql.NullInt64  `db:"freeze_expires_at"`
 }
 
 func (r accountRow) account() services.Account {
-	return services.Account{
+	a := services.Account{
 		ID: r.ID, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Number: r.Number, Name: r.Name,
 		Type: r.Type, Currency: r.Currency, Status: r.Status, BalanceMinor: r.BalanceMinor,
 		ActivityAccountID: r.ActivityAccountID.Int64, ActivityAccountNumber: r.ActivityAccountNumber,
 		CustodialCustomerID: r.CustodialCustomerID.Int64, CustodialType: r.CustodialType, ShortCode: r.ShortCode,
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
+		LastActivityAt: time.UnixMilli(r.LastActivityAt).UTC(),
 	}
+	if r.FreezeReasonCode.Valid {
+		a.Freeze = &services.Freeze{
+			ReasonCode: r.FreezeReasonCode.String, Reason: r.FreezeReason,
+			At: timeOf(r.FrozenAt), ExpiresAt: timeOf(r.FreezeExpiresAt),
+		}
+	}
+	return a
 }
 
-const selectAccount = `SELECT a.id, a.partner_id, a.customer_id, a.account_number, a.name, a.account_type,
+// accountColumns selects accounts (alias a) with their pool account's
+// number; selectAccount scopes it to a partner.
+const accountColumns = `SELECT a.id, a.partner_id, a.customer_id, a.account_number, a.name, a.account_type,
 	a.currency, a.status, a.balance_minor, a.activity_account_id, COALESCE(p.account_number, '') AS activity_account_number,
-	a.custodial_customer_id, a.custodial_type, COALESCE(a.short_code, '') AS short_code, a.created_at, a.updated_at
-	FROM accounts a LEFT JOIN accounts p ON p.id = a.activity_account_id
-	WHERE a.partner_id = ? `
+	a.custodial_customer_id, a.custodial_type, COALESCE(a.short_code, '') AS short_code, a.created_at, a.updated_at,
+	a.last_activity_at, a.freeze_reason_code, a.freeze_reason, a.frozen_at, a.freeze_expires_at
+	FROM accounts a LEFT JOIN accounts p ON p.id = a.activity_account_id `
+
+const selectAccount = accountColumns + `WHERE a.partner_id = ? `
 
 // FindAccount returns the partner's account with the given ID or number, or
 // services.ErrAccountNotFound.
 func (q queries) FindAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+	return findAccount(ctx, q.db, partnerID, by, "")
+}
+
+// LockAccount is FindAccount holding the row until the transaction ends.
+func (t *txStore) LockAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forUpdate, "a"))
+}
+
+// findAccount runs FindAccount's query with a locking clause (or none).
+func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by services.AccountLookup, lock string) (services.Account, error) {
 	query, args := selectAccount, []any{partnerID}
 	switch {
 	case by.ID != 0:
@@ -59,8 +88,28 @@ func (q queries) FindAccount(ctx context.Context, partnerID int64, by services.A
 		return services.Account{}, fmt.Errorf("find account: empty lookup: %w", services.ErrAccountNotFound)
 	}
 	var row accountRow
-	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
+	if err := sqlxGet(ctx, db, &row, query+lock, args...); err != nil {
 		return services.Account{}, fmt.Errorf("find account: %w", notFound(err, services.ErrAccountNotFound))
+	}
+	return row.account(), nil
+}
+
+// FindAccountAnyPartner returns the account with that number whichever
+// partner holds it, or services.ErrAccountNotFound.
+func (q queries) FindAccountAnyPartner(ctx context.Context, number string) (services.Account, error) {
+	var row accountRow
+	if err := sqlxGet(ctx, q.db, &row, accountColumns+`WHERE a.account_number = ?`, number); err != nil {
+		return services.Account{}, fmt.Errorf("find account by number: %w", notFound(err, services.ErrAccountNotFound))
+	}
+	return row.account(), nil
+}
+
+// FindAccountByShortCode returns the partner's account holding code, or
+// services.ErrAccountNotFound.
+func (q queries) FindAccountByShortCode(ctx context.Context, partnerID int64, code string) (services.Account, error) {
+	var row accountRow
+	if err := sqlxGet(ctx, q.db, &row, selectAccount+`AND a.short_code = ?`, partnerID, code); err != nil {
+		return services.Account{}, fmt.Errorf("find account by short code: %w", notFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
@@ -102,16 +151,24 @@ func accounts(rows []accountRow) []services.Account {
 	return out
 }
 
-// InsertAccount inserts a new account.
+// InsertAccount inserts a new account; its last activity is its opening
+// unless LastActivityAt is set.
 func (t *txStore) InsertAccount(ctx context.Context, a services.Account) error {
+	lastActivity := a.LastActivityAt
+	if lastActivity.IsZero() {
+		lastActivity = a.CreatedAt
+	}
+	f := freezeColumns(a.Freeze)
 	err := t.withSavepoint(ctx, func() error {
 		_, err := exec(ctx, t.tx, `INSERT INTO accounts (id, partner_id, customer_id, account_number, name,
 			account_type, currency, status, balance_minor, activity_account_id, custodial_customer_id,
-			custodial_type, created_at, updated_at, seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.nextAccountSeq+`)`,
+			custodial_type, created_at, updated_at, last_activity_at,
+			freeze_reason_code, freeze_reason, frozen_at, freeze_expires_at, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.nextAccountSeq+`)`,
 			a.ID, a.PartnerID, a.CustomerID, a.Number, a.Name, a.Type, a.Currency, a.Status, a.BalanceMinor,
 			nullID(a.ActivityAccountID), nullID(a.CustodialCustomerID), a.CustodialType,
-			a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli())
+			a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(), lastActivity.UnixMilli(),
+			f.reasonCode, f.reason, f.at, f.expiresAt)
 		return translate(err)
 	})
 	if err != nil {

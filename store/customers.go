@@ -29,6 +29,8 @@ type customerRow struct {
 	State             string `db:"state"`
 	Country           string `db:"country"`
 	ZipCode           string `db:"zip_code"`
+	EmailVerified     bool   `db:"email_verified"`
+	PhoneVerified     bool   `db:"phone_verified"`
 	CreatedAt         int64  `db:"created_at"`
 	UpdatedAt         int64  `db:"updated_at"`
 }
@@ -38,16 +40,21 @@ func (r customerRow) customer() services.Customer {
 		ID: r.ID, PartnerID: r.PartnerID, Number: r.Number, Type: r.Type, Status: r.Status,
 		FirstName: r.FirstName, LastName: r.LastName, DOB: r.DOB, Gender: r.Gender,
 		BusinessNameLegal: r.BusinessNameLegal, DateEstablished: r.DateEstablished,
-		Email: r.Email, Phone: r.Phone,
+		Email: r.Email, Phone: r.Phone, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified,
 		Address:   services.Address{Line1: r.Line1, Line2: r.Line2, City: r.City, State: r.State, Country: r.Country, ZipCode: r.ZipCode},
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
 	}
 }
 
-const selectCustomer = `SELECT id, partner_id, customer_number, type, status, first_name, last_name, dob, gender,
+// customerColumns selects customers (alias c); selectCustomer scopes it to a
+// partner.
+const customerColumns = `SELECT id, partner_id, customer_number, type, status, first_name, last_name, dob, gender,
 	business_name_legal, date_established, COALESCE(email, '') AS email, COALESCE(phone, '') AS phone,
-	address_line1, address_line2, city, state, country, zip_code, created_at, updated_at
-	FROM customers c WHERE c.partner_id = ? AND `
+	address_line1, address_line2, city, state, country, zip_code, email_verified, phone_verified,
+	created_at, updated_at
+	FROM customers c `
+
+const selectCustomer = customerColumns + `WHERE c.partner_id = ? AND `
 
 // FindCustomer returns the partner's customer matching by, with its
 // identifications, or services.ErrCustomerNotFound.
@@ -118,12 +125,13 @@ func (t *txStore) InsertCustomer(ctx context.Context, c services.Customer) error
 		}
 		_, err := exec(ctx, t.tx, `INSERT INTO customers (id, partner_id, customer_number, type, status,
 			first_name, last_name, dob, gender, business_name_legal, date_established, email, email_key, phone,
-			address_line1, address_line2, city, state, country, zip_code, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			address_line1, address_line2, city, state, country, zip_code, email_verified, phone_verified,
+			created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.PartnerID, c.Number, c.Type, c.Status, c.FirstName, c.LastName, c.DOB, c.Gender,
 			c.BusinessNameLegal, c.DateEstablished, nullable(c.Email), nullable(services.EmailKey(c.Email)), nullable(c.Phone),
 			c.Address.Line1, c.Address.Line2, c.Address.City, c.Address.State, c.Address.Country, c.Address.ZipCode,
-			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
+			c.EmailVerified, c.PhoneVerified, c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
 		return translate(err)
 	})
 	if err != nil {

@@ -21,10 +21,14 @@ var uniqueViolations = map[string]error{
 	"customers.partner_id, customers.email_key": services.ErrEmailExists,
 	"customers.partner_id, customers.phone":     services.ErrPhoneExists,
 	"customer_identifications.partner_id, customer_identifications.type, customer_identifications.value": services.ErrIdentificationExists,
-	"accounts.id":             services.ErrNumberTaken,
-	"accounts.account_number": services.ErrNumberTaken,
-	"partners.id":             services.ErrNumberTaken,
-	"api_keys.key_id":         services.ErrNumberTaken,
+	"accounts.id":               services.ErrNumberTaken,
+	"accounts.account_number":   services.ErrNumberTaken,
+	"partners.id":               services.ErrNumberTaken,
+	"api_keys.key_id":           services.ErrNumberTaken,
+	"short_codes.code":          services.ErrNumberTaken,
+	"short_codes.account_id":    services.ErrShortCodeExists,
+	"accounts.short_code":       services.ErrNumberTaken,
+	"otp_operations.request_id": services.ErrNumberTaken,
 }
 
 // pgUniqueViolations maps the PostgreSQL constraint names (given in the
@@ -39,6 +43,10 @@ var pgUniqueViolations = map[string]error{
 	"accounts_number_key":           services.ErrNumberTaken,
 	"partners_pkey":                 services.ErrNumberTaken,
 	"api_keys_pkey":                 services.ErrNumberTaken,
+	"short_codes_pkey":              services.ErrNumberTaken,
+	"short_codes_account_key":       services.ErrShortCodeExists,
+	"accounts_short_code":           services.ErrNumberTaken,
+	"otp_operations_pkey":           services.ErrNumberTaken,
 }
 
 // errRetry marks a PostgreSQL transaction that lost a serialization

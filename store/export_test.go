@@ -26,3 +26,24 @@ func ReaderPragma(s *Store, name string) (string, error) {
 	err := s.reader.GetContext(context.Background(), &v, "PRAGMA "+name)
 	return v, err
 }
+
+// MigrateToForTest applies the migrations up to version only, to build a
+// database as an older accountd left it.
+func MigrateToForTest(ctx context.Context, s *Store, version int) error {
+	migrations, err := loadMigrations(s.dialect)
+	if err != nil {
+		return err
+	}
+	if err := s.createMigrationsTable(ctx); err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if m.version > version {
+			break
+		}
+		if _, err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

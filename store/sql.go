@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -20,4 +21,17 @@ func sqlxSelect(ctx context.Context, db sqlx.ExtContext, dest any, query string,
 
 func exec(ctx context.Context, db sqlx.ExtContext, query string, args ...any) (sql.Result, error) {
 	return db.ExecContext(ctx, db.Rebind(query), args...)
+}
+
+// nullTime stores a zero time as NULL and any other as Unix milliseconds.
+func nullTime(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: !t.IsZero()}
+}
+
+// timeOf reads a nullable Unix-milliseconds column: NULL is the zero time.
+func timeOf(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64).UTC()
 }

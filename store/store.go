@@ -48,6 +48,21 @@ type dialect struct {
 	// ends (PostgreSQL: an advisory lock with its own key); empty where the
 	// writer already holds the whole database.
 	lockAudit string
+	// forUpdate ends a SELECT that holds its rows until the transaction
+	// ends; empty on SQLite, whose writer already holds the whole database.
+	forUpdate string
+	// skipLocked is forUpdate that also passes over rows another
+	// transaction holds, so that sweepers and dispatchers share the work.
+	skipLocked string
+}
+
+// lockOf narrows a locking clause (forUpdate or skipLocked) to the table
+// named alias: PostgreSQL cannot lock the nullable side of an outer join.
+func lockOf(clause, alias string) string {
+	if clause == "" {
+		return ""
+	}
+	return strings.Replace(clause, "FOR UPDATE", "FOR UPDATE OF "+alias, 1)
 }
 
 var (
@@ -60,6 +75,8 @@ var (
 		txOptions:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 		nextAccountSeq: `nextval('accounts_seq_seq')`,
 		lockAudit:      `SELECT pg_advisory_xact_lock(7240519002)`,
+		forUpdate:      ` FOR UPDATE`,
+		skipLocked:     ` FOR UPDATE SKIP LOCKED`,
 	}
 )
 

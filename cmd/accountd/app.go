@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
@@ -26,7 +27,14 @@ type app struct {
 	svc      *services.Service
 	partners *services.Partners
 	metrics  *rpc.Metrics
+	// console is the program's standard output: the log channel prints
+	// one-time codes there, never in the structured log.
+	console io.Writer
 }
+
+// clockOverride, when set by a test, is the services' clock, so that
+// scenarios can let days pass (dormancy) or minutes (code expiry).
+var clockOverride services.Clock
 
 // newFlags returns a flag set with the configuration flags.
 func newFlags(name string, stderr io.Writer) *pflag.FlagSet {
@@ -77,12 +85,23 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		log.Info().Ints("versions", applied).Msg("migrations applied")
 	}
 	metrics := rpc.NewMetrics(st.Pools())
+	opts := []services.Option{services.WithReplayObserver(metrics.Replay)}
+	if clockOverride != nil {
+		opts = append(opts, services.WithClock(clockOverride))
+	}
 	svc := services.New(st, services.Settings{
-		InstitutionID:  cfg.Bank.InstitutionID,
-		PhoneRegion:    cfg.Bank.PhoneRegion,
-		IdempotencyTTL: cfg.Idempotency.TTL,
-	}, services.WithReplayObserver(metrics.Replay))
-	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier), metrics: metrics}, nil
+		InstitutionID:       cfg.Bank.InstitutionID,
+		PhoneRegion:         cfg.Bank.PhoneRegion,
+		IdempotencyTTL:      cfg.Idempotency.TTL,
+		Dormancy:            time.Duration(cfg.Dormancy.Days) * 24 * time.Hour,
+		OTPTTL:              cfg.OTP.TTL,
+		MobileChangesPerDay: cfg.OTP.MobileChangesPerDay,
+		Location:            cfg.Bank.Location,
+		BankCode:            cfg.Bank.Code,
+		MessageKey:          cfg.OTP.MessageKey,
+	}, opts...)
+	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
+		metrics: metrics, console: io.Discard}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/accountd/accountd/config"
 	"github.com/accountd/accountd/rpc"
@@ -63,6 +64,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	a.console = stdout
 	return a.serve(ctx, func(addr string) {
 		url := defaultURL(addr)
 		fmt.Fprintf(stdout, "\naccountd demo is serving %s (Ctrl-C to stop)\n\n", url)
@@ -74,6 +76,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		base := strings.TrimSuffix(url, "/jsonrpc")
 		fmt.Fprintf(stdout, "Operators: %s/readyz, %s/metrics, the OpenRPC document from rpc.discover, and\n\n", base, base)
 		fmt.Fprintf(stdout, "  %s audit verify --database.dsn %s\n\n", programName, cfg.Database.DSN)
+		if cfg.OTP.Channel == "log" {
+			fmt.Fprintf(stdout, "Run a one-time-code flow: give Wanjiru a new e-mail address; the code sent to it appears below as\n\"OTP requestId=... code=...\":\n\n")
+			fmt.Fprintf(stdout, "  %s call CustomerService.AddOrUpdateEmail %s --key %s --url %s\n\n", programName, payloads["add-email"], keyPath, url)
+			fmt.Fprintf(stdout, "then confirm it with the requestId and the code:\n\n")
+			fmt.Fprintf(stdout, "  echo '{\"requestId\":\"REQUEST_ID\",\"otp\":\"CODE\"}' | %s call VerificationService.ConfirmOTP - --key %s --url %s\n\n", programName, keyPath, url)
+		}
 	})
 }
 
@@ -156,6 +164,10 @@ func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[st
 		"get-customer":  map[string]any{"identification": map[string]string{"type": "SSN", "value": "123456789"}},
 		"get-details":   map[string]string{"accountId": dave.Accounts[0].AccountID},
 		"list-accounts": map[string]any{"customerID": dave.ID, "pageNumber": 1, "pageSize": 20},
+		// A new address at every start, so that the one-time-code flow can
+		// be run again; verify-mobile works once (then the number is verified).
+		"add-email":     map[string]any{"onboardType": "personal", "personalIdType": "101", "documentNumber": "23456789", "email": fmt.Sprintf("wanjiru.%d@example.com", time.Now().UnixNano())},
+		"verify-mobile": map[string]any{"onboardType": "personal", "personalIdType": 101, "documentNumber": "23456789", "verifyType": "mobile"},
 		"add-customer": services.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "Mai", LastName: "Tran", DOB: "19950720", Gender: "FEMALE",
 			Identification: []services.Identification{{Type: "PASSPORT", Value: "C7654321"}},
 			Contact:        services.Contact{Email: "mai.tran@example.com", PhoneNumber: "+84987654321"}},

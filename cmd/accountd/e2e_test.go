@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -69,13 +70,20 @@ type instance struct {
 // `accountd serve` on a free port, stopping it when the test ends.
 func start(t *testing.T, extra ...string) *instance {
 	t.Helper()
+	return startOut(t, io.Discard, extra...)
+}
+
+// startOut is start with the server's standard output, where the log
+// channel prints one-time codes, going to stdout.
+func startOut(t *testing.T, stdout io.Writer, extra ...string) *instance {
+	t.Helper()
 	dir := t.TempDir()
 	in := &instance{dir: dir, db: storetest.DSN(t), logs: &syncBuffer{},
 		alphaKey: filepath.Join(dir, "alpha.key.json"), betaKey: filepath.Join(dir, "beta.key.json")}
 	// PLATINUM (2000 a minute), so that these tests stay under the rate limit.
 	mustRun(t, "keys", "create", "--partner", "alpha", "--tier", "PLATINUM", "--out", in.alphaKey, "--database.driver", driver, "--database.dsn", in.db)
 	mustRun(t, "keys", "create", "--partner", "beta", "--tier", "PLATINUM", "--out", in.betaKey, "--database.driver", driver, "--database.dsn", in.db)
-	in.url = serveDB(t, in.db, in.logs, extra...)
+	in.url = serveDBOut(t, in.db, stdout, in.logs, extra...)
 	return in
 }
 
@@ -84,10 +92,16 @@ func start(t *testing.T, extra ...string) *instance {
 // ends. Several servers on one database are replicas.
 func serveDB(t *testing.T, db string, logs *syncBuffer, extra ...string) string {
 	t.Helper()
+	return serveDBOut(t, db, io.Discard, logs, extra...)
+}
+
+// serveDBOut is serveDB with the server's standard output going to stdout.
+func serveDBOut(t *testing.T, db string, stdout io.Writer, logs *syncBuffer, extra ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	args := append([]string{"serve", "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0"}, extra...)
-	go func() { errc <- run(ctx, args, nil, io.Discard, logs) }()
+	go func() { errc <- run(ctx, args, nil, stdout, logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-errc; err != nil {
@@ -145,9 +159,14 @@ func loadKey(t *testing.T, path string) *rpc.KeyFile {
 }
 
 // TestFixtures replays every scenario in testdata/fixtures against the real
-// program, twice, as `accountd replay` would against a live server.
+// program, twice, as `accountd replay` would against a live server, with
+// every hook: the one-time codes read off the server's standard output, a
+// clock that scenarios move forward, and accountd commands run in-process
+// on the same database and clock.
 func TestFixtures(t *testing.T) {
-	in := start(t)
+	clock := useShiftClock(t)
+	console := &syncBuffer{}
+	in := startOut(t, console)
 	scenarios, err := replay.Load(filepath.Join("..", "..", "testdata", "fixtures"))
 	if err != nil {
 		t.Fatal(err)
@@ -155,30 +174,70 @@ func TestFixtures(t *testing.T) {
 	if len(scenarios) < 10 {
 		t.Fatalf("%d scenarios, want at least 10", len(scenarios))
 	}
-	r := &replay.Runner{Client: &rpc.Client{URL: in.url}, Key: loadKey(t, in.alphaKey), Other: loadKey(t, in.betaKey)}
+	r := &replay.Runner{Client: &rpc.Client{URL: in.url}, Key: loadKey(t, in.alphaKey), Other: loadKey(t, in.betaKey),
+		Codes:        consoleCodes(console),
+		AdvanceClock: clock.advance,
+		Command:      in.command,
+	}
 	for round := 1; round <= 2; round++ {
 		for _, sc := range scenarios {
 			t.Run(sc.File, func(t *testing.T) {
 				res := r.Run(context.Background(), sc)
 				if res.Skipped || res.Err != nil {
-					t.Fatalf("round %d: skipped=%v: %v", round, res.Skipped, res.Err)
+					t.Fatalf("round %d: skipped=%v %s: %v", round, res.Skipped, res.Reason, res.Err)
 				}
 			})
+		}
+	}
+	// Codes never appear in logs except through the console channel.
+	codes := printedCodes(console.String())
+	if len(codes) < 10 {
+		t.Fatalf("%d codes printed on the console, want the fixtures' codes:\n%s", len(codes), console.String())
+	}
+	logs := in.logs.String()
+	for _, code := range codes {
+		if regexp.MustCompile(`(^|\D)` + code + `(\D|$)`).MatchString(logs) {
+			t.Errorf("the one-time code %s appears in the server's log", code)
 		}
 	}
 }
 
 func TestReplayCommand(t *testing.T) {
-	in := start(t)
+	codes := filepath.Join(t.TempDir(), "server.out")
+	f, err := os.Create(codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	in := startOut(t, f)
 	fixtures := filepath.Join("..", "..", "testdata", "fixtures")
-	out := mustRun(t, "replay", fixtures, "--key", in.alphaKey, "--other-key", in.betaKey, "--url", in.url)
-	if !strings.Contains(out, " 0 failed") || strings.Contains(out, "FAIL") || strings.Contains(out, "SKIP") {
+	out := mustRun(t, "replay", fixtures, "--key", in.alphaKey, "--other-key", in.betaKey, "--codes", codes, "--url", in.url)
+	if !strings.Contains(out, " 0 failed") || strings.Contains(out, "FAIL") {
 		t.Fatalf("replay output:\n%s", out)
 	}
-	// Without the second key the tenancy scenarios are skipped, not failed.
+	// Against a live server, --codes lets the code scenarios run; only those
+	// that move the clock or run commands are skipped, saying why.
+	if !strings.Contains(out, "PASS One-time codes: wrong, reused, cancelled and failed (16-otp-codes.json)") {
+		t.Errorf("a scenario with codes did not pass with --codes:\n%s", out)
+	}
+	skips := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "SKIP ") {
+			skips++
+			if !strings.Contains(line, "moving the server's clock") && !strings.Contains(line, "running accountd commands") {
+				t.Errorf("skipped although the runner could: %s", line)
+			}
+		}
+	}
+	if skips == 0 {
+		t.Errorf("no scenario skipped, want those that move the clock:\n%s", out)
+	}
+	// Without --codes and --other-key, their scenarios are skipped, not failed.
 	out = mustRun(t, "replay", fixtures, "--key", in.alphaKey, "--url", in.url)
-	if !strings.Contains(out, "SKIP") {
-		t.Fatalf("replay without --other-key:\n%s", out)
+	for _, want := range []string{"needs the second partner's key", "needs the one-time codes the server sends"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay without --other-key and --codes: no %q\n%s", want, out)
+		}
 	}
 	// A failing scenario makes the command fail.
 	bad := t.TempDir()

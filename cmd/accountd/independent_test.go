@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services/notify"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -145,7 +146,7 @@ func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	var keyIDs []string
 	for round := 1; round <= 2; round++ {
-		runDemoOnce(t, dir)
+		runDemoOnce(t, dir, round == 1)
 		kf := loadKey(t, filepath.Join(dir, "demo-partner.key.json"))
 		keyIDs = append(keyIDs, kf.KeyID)
 		for _, f := range []string{"accountd.db", "demo-other.key.json", "payloads/get-customer.json"} {
@@ -160,8 +161,10 @@ func TestDemo(t *testing.T) {
 }
 
 // runDemoOnce starts the demo, runs the call line it prints and a payload
-// it wrote, and stops the demo.
-func runDemoOnce(t *testing.T, dir string) {
+// it wrote, follows the printed one-time-code flow (a new e-mail address at
+// every start, so that it works again on a folder used before), and stops
+// the demo.
+func runDemoOnce(t *testing.T, dir string, fresh bool) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
@@ -182,11 +185,8 @@ func runDemoOnce(t *testing.T, dir string) {
 			t.Fatalf("no call line printed:\n%s\n%s", out.String(), errOut.String())
 		}
 		time.Sleep(50 * time.Millisecond)
-		for _, l := range strings.Split(out.String(), "\n") {
-			if strings.HasPrefix(strings.TrimSpace(l), programName+" call ") {
-				line = strings.TrimSpace(l)
-				url = strings.Fields(line)[len(strings.Fields(line))-1]
-			}
+		if line = printedLine(out.String(), programName+" call CustomerService.AddAccount "); line != "" {
+			url = strings.Fields(line)[len(strings.Fields(line))-1]
 		}
 	}
 	res, _, err := runCmd(t, "", strings.Fields(line)[1:]...)
@@ -198,11 +198,68 @@ func runDemoOnce(t *testing.T, dir string) {
 	if err != nil || !strings.Contains(got, `"lastName": "Miller"`) {
 		t.Fatalf("get-customer payload: %v\n%s", err, got)
 	}
+	start, confirm := demoOTPLines(t, out.String())
+	followDemoOTPFlow(t, &out, start, confirm)
 	checkOperatorEndpoints(t, url)
 	// The demo's changes (keys, seeded customers) form an intact audit chain.
 	audit := mustRun(t, "audit", "verify", "--database.dsn", filepath.Join(dir, "accountd.db"))
 	if !strings.HasPrefix(audit, "OK: ") {
 		t.Fatalf("audit verify on the demo:\n%s", audit)
+	}
+}
+
+// printedLine returns the first line of console that starts with prefix
+// once indented text is trimmed, or "".
+func printedLine(console, prefix string) string {
+	for _, l := range strings.Split(console, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// demoOTPLines returns the lines the demo prints to run a one-time-code
+// flow: the AddOrUpdateEmail call and the ConfirmOTP call.
+func demoOTPLines(t *testing.T, console string) (start, confirm string) {
+	t.Helper()
+	start = printedLine(console, programName+" call CustomerService.AddOrUpdateEmail ")
+	confirm = printedLine(console, "echo '")
+	if start == "" || confirm == "" || !strings.Contains(start, "add-email.json") {
+		t.Fatalf("the demo does not show how to run a one-time-code flow:\n%s", console)
+	}
+	return start, confirm
+}
+
+// followDemoOTPFlow does what the demo's console says: the printed
+// AddOrUpdateEmail line, the code from the demo's console, and the
+// printed ConfirmOTP line with both filled in.
+func followDemoOTPFlow(t *testing.T, console *syncBuffer, start, confirm string) {
+	t.Helper()
+	res, _, err := runCmd(t, "", strings.Fields(start)[1:]...)
+	var started struct {
+		Result struct{ RequestID string }
+	}
+	if err != nil || json.Unmarshal([]byte(res), &started) != nil || started.Result.RequestID == "" {
+		t.Fatalf("the printed line %q: %v\n%s", start, err, res)
+	}
+	id := started.Result.RequestID
+	var code string
+	for deadline := time.Now().Add(10 * time.Second); code == ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no code for %s on the demo's console:\n%s", id, console.String())
+		}
+		code, _ = notify.FindCode(console.String(), id, "OTP")
+	}
+	// echo '{"requestId":"REQUEST_ID","otp":"CODE"}' | accountd call ...
+	payload, cmdLine, ok := strings.Cut(strings.TrimPrefix(confirm, "echo '"), "' | ")
+	if !ok || !strings.HasPrefix(cmdLine, programName+" call VerificationService.ConfirmOTP - ") {
+		t.Fatalf("the printed confirm line %q", confirm)
+	}
+	payload = strings.NewReplacer("REQUEST_ID", id, "CODE", code).Replace(payload)
+	res, _, err = runCmd(t, payload, strings.Fields(cmdLine)[1:]...)
+	if err != nil || !strings.Contains(res, `"status": "COMPLETED"`) || !strings.Contains(res, `"verified": "email"`) {
+		t.Fatalf("the printed confirm line with requestId and code: %v\n%s", err, res)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // bank.timezone works without the system's zone files
 
 	"github.com/accountd/accountd/services"
 )
@@ -62,14 +63,17 @@ Usage:
   accountd keys revoke KEYID
   accountd keys tier   --partner NAME --tier BRONZE|SILVER|GOLD|PLATINUM
   accountd audit verify
+  accountd sweep dormancy
   accountd call METHOD [PAYLOAD_FILE|-] --key FILE [--url URL] [--id ID]
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
   accountd demo    [--dir DIR] [--server.addr ADDR]
-  accountd replay DIR --key FILE [--other-key FILE] --url URL
+  accountd replay DIR --key FILE [--other-key FILE] [--codes FILE] --url URL
 
 Every command that opens the database takes --config FILE and the flags
 --server.addr, --server.max_body_bytes, --database.driver, --database.dsn,
---bank.institution_id, --log.level, --log.format and --ratelimit.redis_url;
+--bank.institution_id, --log.level, --log.format, --ratelimit.redis_url,
+--server.tls_cert, --server.tls_key, --otp.channel, --otp.webhook_url and
+--dormancy.days;
 the same keys can be set in the YAML file or as ACCOUNTD_* environment
 variables.
 `
@@ -83,13 +87,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":
-		return runServe(ctx, rest, stderr)
+		return runServe(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "sweep":
+		return runSweep(ctx, rest, stdout, stderr)
 	case "call":
 		return runCall(ctx, rest, stdin, stdout, stderr, true)
 	case "sign":

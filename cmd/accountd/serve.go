@@ -16,7 +16,7 @@ import (
 	"github.com/accountd/accountd/store"
 )
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	a.console = stdout
 	return a.serve(ctx, nil)
 }
 
@@ -79,6 +80,18 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	defer stopLoops()
 	go a.purgeLoop(loopCtx)
+	sender, err := a.sender()
+	if err != nil {
+		return err
+	}
+	if a.cfg.OTP.Channel == "log" {
+		a.log.Warn().Msg("otp.channel is log: one-time codes are printed on the console; use webhook in production")
+	}
+	if len(a.cfg.OTP.MessageKey) == 0 && a.cfg.Database.Driver == "postgres" {
+		a.log.Warn().Msg("otp.message_key is not set: each replica can deliver only the messages it queued itself")
+	}
+	go a.dispatchLoop(loopCtx, sender)
+	go a.sweepLoop(loopCtx)
 
 	errc := make(chan error, 1)
 	go func() {

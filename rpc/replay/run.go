@@ -8,20 +8,34 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/accountd/accountd/rpc"
 )
 
 // Runner replays scenarios against one server with a partner's key and,
-// for tenancy scenarios, a second partner's key.
+// for tenancy scenarios, a second partner's key. The optional hooks run the
+// steps that are not requests; a scenario that needs a missing key or hook
+// is skipped. A Runner replays one scenario at a time.
 type Runner struct {
 	Client *rpc.Client
 	Key    *rpc.KeyFile
 	Other  *rpc.KeyFile // optional: scenarios that need it are skipped without it
+
+	// Codes returns the one-time code the server sent for an operation's
+	// requestId and purpose (OTP, PROVE_ID, CONFIRM_CHANGE), waiting for it
+	// to be delivered as long as it sees fit.
+	Codes func(ctx context.Context, requestID, purpose string) (string, error)
+	// AdvanceClock moves the server's clock forward by d.
+	AdvanceClock func(d time.Duration) error
+	// Command runs an accountd command, e.g. ["sweep", "dormancy"], on the
+	// server's database with the server's clock, and returns its output.
+	Command func(ctx context.Context, args []string) (string, error)
+
+	shift atomic.Int64 // how far AdvanceClock moved the clock, in nanoseconds
 }
 
 // Result is the outcome of one scenario.
@@ -29,7 +43,8 @@ type Result struct {
 	Scenario string
 	File     string
 	Skipped  bool
-	Err      error // nil when the scenario passed
+	Reason   string // why the scenario was skipped
+	Err      error  // nil when the scenario passed
 }
 
 // Run replays one scenario. Each run draws a fresh {{run}} (seven digits,
@@ -37,8 +52,8 @@ type Result struct {
 // replayed again on the same server.
 func (r *Runner) Run(ctx context.Context, sc Scenario) Result {
 	res := Result{Scenario: sc.Name, File: sc.File}
-	if sc.usesOther() && r.Other == nil {
-		res.Skipped = true
+	if missing := r.missing(sc); len(missing) > 0 {
+		res.Skipped, res.Reason = true, "needs "+strings.Join(missing, ", ")
 		return res
 	}
 	vars, err := r.initialVars()
@@ -76,8 +91,12 @@ func (r *Runner) initialVars() (map[string]string, error) {
 	return vars, nil
 }
 
-// step sends one request and checks the answer.
+// step sends one request and checks the answer, or runs a step that is not
+// a request.
 func (r *Runner) step(ctx context.Context, n int, st Step, vars map[string]string) error {
+	if done, err := r.hookStep(ctx, st, vars); done {
+		return err
+	}
 	body, reqID, err := r.requestBody(n, st, vars)
 	if err != nil {
 		return err
@@ -94,7 +113,7 @@ func (r *Runner) step(ctx context.Context, n int, st Step, vars map[string]strin
 	if err != nil {
 		return err
 	}
-	return checkResponse(st, reqID, status, respBody, vars)
+	return checkResponse(st, reqID, status, respBody, vars, r.now())
 }
 
 // requestBody builds the body of a step and returns it with the request id
@@ -154,123 +173,8 @@ func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessag
 	return rpc.EnvelopeWith(st.Method, reqID, keyID, cred, sig, payload)
 }
 
-// jsonVar prefixes the hidden copy of a captured value that is not a
-// string; the prefix cannot appear in a placeholder name.
-const jsonVar = "json:"
-
-var rePlaceholder = regexp.MustCompile(`\{\{([A-Za-z][A-Za-z0-9_]*)\}\}`)
-
-// fillText replaces {{name}} with the variable's value; unknown names stay.
-func fillText(s string, vars map[string]string) string {
-	return rePlaceholder.ReplaceAllStringFunc(s, func(m string) string {
-		if v, ok := vars[m[2:len(m)-2]]; ok {
-			return v
-		}
-		return m
-	})
-}
-
-// fillJSON fills placeholders inside the string values of a JSON document.
-func fillJSON(raw json.RawMessage, vars map[string]string) (json.RawMessage, error) {
-	v, err := decode(raw)
-	if err != nil {
-		return nil, fmt.Errorf("fixture JSON: %w", err)
-	}
-	v, err = fillValue(v, vars)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(v)
-}
-
-func fillValue(v any, vars map[string]string) (any, error) {
-	switch t := v.(type) {
-	case string:
-		// A whole "{{name}}" naming a captured object, array or number
-		// stands for that value itself.
-		if m := rePlaceholder.FindStringSubmatch(t); m != nil && m[0] == t {
-			if raw, ok := vars[jsonVar+m[1]]; ok {
-				return decode([]byte(raw))
-			}
-		}
-		out := fillText(t, vars)
-		if m := rePlaceholder.FindString(out); m != "" {
-			return nil, fmt.Errorf("unknown variable %s", m)
-		}
-		return out, nil
-	case map[string]any:
-		for k, e := range t {
-			f, err := fillValue(e, vars)
-			if err != nil {
-				return nil, err
-			}
-			t[k] = f
-		}
-	case []any:
-		for i, e := range t {
-			f, err := fillValue(e, vars)
-			if err != nil {
-				return nil, err
-			}
-			t[i] = f
-		}
-	}
-	return v, nil
-}
-
-// fillRaw fills the placeholders of JSON text in place, JSON-escaping the
-// values, so that the text keeps its member order and spacing.
-func fillRaw(raw json.RawMessage, vars map[string]string) (json.RawMessage, error) {
-	var unknown string
-	text := rePlaceholder.ReplaceAllStringFunc(string(raw), func(m string) string {
-		v, ok := vars[m[2:len(m)-2]]
-		if !ok {
-			if m != "{{signature}}" {
-				unknown = m
-			}
-			return m
-		}
-		esc, _ := json.Marshal(v)
-		return string(esc[1 : len(esc)-1])
-	})
-	if unknown != "" {
-		return nil, fmt.Errorf("unknown variable %s", unknown)
-	}
-	return json.RawMessage(text), nil
-}
-
-// fillBody fills a raw body's placeholders, then signs the payload bytes as
-// they stand for {{signature}}.
-func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]byte, error) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		raw = json.RawMessage(s)
-	}
-	filled, err := fillRaw(raw, vars)
-	if err != nil {
-		return nil, err
-	}
-	text := string(filled)
-	if !strings.Contains(text, "{{signature}}") {
-		return []byte(text), nil
-	}
-	var env struct {
-		Params struct {
-			Payload json.RawMessage `json:"payload"`
-		} `json:"params"`
-	}
-	if err := json.Unmarshal([]byte(text), &env); err != nil || env.Params.Payload == nil {
-		return nil, errors.New("{{signature}} needs a JSON body with params.payload")
-	}
-	sig, err := key.Sign(env.Params.Payload)
-	if err != nil {
-		return nil, err
-	}
-	return []byte(strings.ReplaceAll(text, "{{signature}}", sig)), nil
-}
-
 // checkResponse checks status, body and captures of a step.
-func checkResponse(st Step, reqID json.RawMessage, status int, body []byte, vars map[string]string) error {
+func checkResponse(st Step, reqID json.RawMessage, status int, body []byte, vars map[string]string, now time.Time) error {
 	want := st.Expect.Status
 	if want == 0 {
 		want = http.StatusOK
@@ -291,7 +195,7 @@ func checkResponse(st Step, reqID json.RawMessage, status int, body []byte, vars
 	if err != nil {
 		return fmt.Errorf("response is not JSON: %w: %s", err, body)
 	}
-	if err := checkBody(st.Expect, reqID, got, vars); err != nil {
+	if err := checkBody(st.Expect, reqID, got, vars, now); err != nil {
 		return fmt.Errorf("%w\nbody: %s", err, body)
 	}
 	for name, path := range st.Capture {
@@ -311,8 +215,7 @@ func checkResponse(st Step, reqID json.RawMessage, status int, body []byte, vars
 	return nil
 }
 
-func checkBody(exp Expect, reqID json.RawMessage, got any, vars map[string]string) error {
-	now := time.Now()
+func checkBody(exp Expect, reqID json.RawMessage, got any, vars map[string]string, now time.Time) error {
 	expected := func(raw json.RawMessage) (any, error) {
 		filled, err := fillJSON(raw, vars)
 		if err != nil {

@@ -1,17 +1,23 @@
 // Package replay runs fixture scenarios (testdata/fixtures) against an
 // accountd server: ordered signed calls with expected responses, captured
-// values and matchers for generated ones. `go test` replays them against an
-// in-process server and `accountd replay` against a live one. The format is
+// values and matchers for generated ones, and steps that read one-time
+// codes, move the server's clock or run accountd commands through the
+// Runner's hooks. `go test` replays them against an in-process server with
+// every hook and `accountd replay` against a live one. The format is
 // documented in testdata/fixtures/README.md.
 package replay
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Scenario is one fixture file: steps run in order against one server.
@@ -22,7 +28,9 @@ type Scenario struct {
 	File        string `json:"-"`
 }
 
-// Step is one HTTP request and what must come back.
+// Step is one HTTP request and what must come back, or one of the steps
+// that are not requests: Code, AdvanceClock or Command, each run through a
+// hook of the Runner.
 type Step struct {
 	Name string `json:"name"`
 
@@ -46,6 +54,25 @@ type Step struct {
 
 	Expect  Expect            `json:"expect"`
 	Capture map[string]string `json:"capture"`
+
+	// Code fetches a one-time code the server sent (Runner.Codes) and
+	// stores it as a variable.
+	Code *CodeStep `json:"code"`
+	// AdvanceClock moves the server's clock forward (Runner.AdvanceClock):
+	// a whole number followed by d, h, m or s, e.g. "181d" or "1h30m".
+	AdvanceClock string `json:"advanceClock"`
+	// Command runs an accountd command against the server's database
+	// (Runner.Command), e.g. ["sweep", "dormancy"]; Expect.Output is
+	// matched against what it printed.
+	Command []string `json:"command"`
+}
+
+// CodeStep names the code to fetch: the operation's requestId, the code's
+// purpose (OTP, PROVE_ID or CONFIRM_CHANGE) and the variable to store it in.
+type CodeStep struct {
+	RequestID string `json:"requestId"`
+	Purpose   string `json:"purpose"`
+	As        string `json:"as"`
 }
 
 // AuthOverride replaces parts of the api block, to test refusals.
@@ -65,6 +92,9 @@ type Expect struct {
 	Result   json.RawMessage `json:"result"`
 	Error    json.RawMessage `json:"error"`
 	Response json.RawMessage `json:"response"`
+	// Output is matched against a command's output: a literal string or a
+	// matcher such as "$regex:...".
+	Output *string `json:"output"`
 }
 
 // Load reads every *.json scenario in dir, in file name order.
@@ -104,19 +134,68 @@ func loadFile(path string) (Scenario, error) {
 		sc.Name = strings.TrimSuffix(sc.File, ".json")
 	}
 	for i, st := range sc.Steps {
-		if (st.Method == "") == (st.Body == nil) {
-			return Scenario{}, fmt.Errorf("fixture %s step %d: give either method and payload, or body", path, i+1)
+		if err := st.check(); err != nil {
+			return Scenario{}, fmt.Errorf("fixture %s step %d: %w", path, i+1, err)
 		}
 	}
 	return sc, nil
 }
 
-// usesOther reports whether a scenario needs the second partner's key.
-func (sc Scenario) usesOther() bool {
-	for _, st := range sc.Steps {
-		if st.As == "other" || strings.Contains(string(st.Body), "{{otherKeyId}}") {
-			return true
+// check refuses a step that is not exactly one kind of step, or that gives
+// what its kind does not use.
+func (st Step) check() error {
+	kinds := 0
+	for _, given := range []bool{st.Method != "", st.Body != nil, st.Code != nil, st.AdvanceClock != "", st.Command != nil} {
+		if given {
+			kinds++
 		}
 	}
-	return false
+	if kinds != 1 || (st.Payload != nil && st.Method == "") {
+		return errors.New("give one of method (with payload), body, code, advanceClock or command")
+	}
+	request := st.Method != "" || st.Body != nil
+	switch {
+	case st.Expect.Output != nil && st.Command == nil:
+		return errors.New("expect.output is for command steps")
+	case !request && (st.Expect.Status != 0 || st.Expect.Result != nil || st.Expect.Error != nil || st.Expect.Response != nil || st.Capture != nil):
+		return errors.New("expect.status, result, error, response and capture are for requests")
+	case st.Code != nil && (st.Code.RequestID == "" || st.Code.Purpose == "" || !reVarName.MatchString(st.Code.As)):
+		return errors.New(`code needs requestId, purpose and "as", a variable name`)
+	case st.Command != nil && len(st.Command) == 0:
+		return errors.New("command needs the command's arguments")
+	}
+	if st.AdvanceClock != "" {
+		if _, err := ParseDuration(st.AdvanceClock); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var reVarName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+var reDuration = regexp.MustCompile(`(\d+)([dhms])`)
+
+// ParseDuration reads an advanceClock value: whole numbers each followed by
+// a unit, d (24 hours), h, m or s, e.g. "181d", "6m" or "1d12h".
+func ParseDuration(s string) (time.Duration, error) {
+	units := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}
+	var d time.Duration
+	rest := s
+	for rest != "" {
+		loc := reDuration.FindStringSubmatchIndex(rest)
+		if loc == nil || loc[0] != 0 {
+			return 0, fmt.Errorf("advanceClock %q: want whole numbers with units d, h, m or s, e.g. 181d or 6m", s)
+		}
+		n, err := strconv.ParseInt(rest[loc[2]:loc[3]], 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("advanceClock %q: %w", s, err)
+		}
+		d += time.Duration(n) * units[rest[loc[4]:loc[5]]]
+		rest = rest[loc[1]:]
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("advanceClock %q: must move the clock forward", s)
+	}
+	return d, nil
 }

@@ -1,0 +1,369 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// transitions is the account status transition table: the statuses each
+// status may change to through UpdateAccountStatus. CLOSED is final. An
+// account becomes DORMANT only through the dormancy sweep, and a DORMANT
+// account becomes ACTIVE again only through ActivateAccount, confirmed by the
+// customer's one-time code.
+var transitions = map[string][]string{
+	StatusCreated:   {StatusActive, StatusClosed, StatusDisabled},
+	StatusActive:    {StatusCurtailed, StatusSuspended, StatusBlocked, StatusClosed, StatusDisabled},
+	StatusCurtailed: {StatusActive, StatusSuspended, StatusBlocked, StatusClosed, StatusDisabled},
+	StatusDormant:   {StatusSuspended, StatusBlocked, StatusClosed},
+	StatusSuspended: {StatusActive, StatusBlocked, StatusClosed},
+	StatusBlocked:   {StatusActive, StatusSuspended, StatusClosed},
+	StatusDisabled:  {StatusActive, StatusClosed},
+	StatusClosed:    {},
+}
+
+// Transitions returns a copy of the transition table, for documentation.
+func Transitions() map[string][]string {
+	out := make(map[string][]string, len(transitions))
+	for k, v := range transitions {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// transitionProblem says why from cannot change to to, or "" when it can.
+func transitionProblem(from, to string) string {
+	switch {
+	case from == to:
+		return "the account is already " + to
+	case from == StatusClosed:
+		return "CLOSED is final"
+	case to == StatusDormant:
+		return "DORMANT is set by the dormancy sweep"
+	case from == StatusDormant && to == StatusActive:
+		return "a DORMANT account is reactivated by AccountService.ActivateAccount, confirmed by the customer's code"
+	}
+	for _, allowed := range transitions[from] {
+		if allowed == to {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s cannot change to %s (allowed: %s)", from, to, strings.Join(transitions[from], ", "))
+}
+
+// systemKeyID stands for the server's own sweeps in the history and audit.
+const systemKeyID = "system"
+
+// maxReasonLength bounds free-text reasons.
+const maxReasonLength = 255
+
+// UpdateAccountStatusInput is AccountService.UpdateAccountStatus's payload.
+// accountId is accepted for accountNumber, as the Kenyan seed names it.
+type UpdateAccountStatusInput struct {
+	AccountNumber string `json:"accountNumber"`
+	AccountID     string `json:"accountId"`
+	Status        string `json:"status"`
+	Reason        string `json:"reason"`
+}
+
+// StatusChangeResult is what a status change or freeze returns.
+type StatusChangeResult struct {
+	AccountNumber string `json:"accountNumber"`
+	FromStatus    string `json:"fromStatus"`
+	Status        string `json:"status"`
+	AccountStatus int    `json:"accountStatus"`
+	DormantStatus int    `json:"dormantStatus"`
+	FreezeStatus  int    `json:"freezeStatus"`
+	ChangedAt     int64  `json:"changedAt"`
+}
+
+func (r StatusChangeResult) auditEntities() map[string]string {
+	return map[string]string{"accountNumber": r.AccountNumber, "status": r.Status}
+}
+
+func (s *Service) statusResult(a Account, from string, now time.Time) StatusChangeResult {
+	d := s.accountDetails(a, now)
+	return StatusChangeResult{AccountNumber: a.Number, FromStatus: from, Status: a.Status, AccountStatus: d.AccountStatus,
+		DormantStatus: d.DormantStatus, FreezeStatus: d.FreezeStatus, ChangedAt: now.Unix()}
+}
+
+// accountRef reads an account number given as accountNumber or accountId.
+func (ck *checker) accountRef(number, id string) string {
+	switch {
+	case number != "" && id != "" && number != id:
+		ck.add("accountId", ReasonConflict, "names another account than accountNumber")
+		return ""
+	case number == "" && id == "":
+		ck.add("accountNumber", ReasonRequired, "give accountNumber (or accountId, the same 15-digit number)")
+		return ""
+	case number == "":
+		number = id
+	}
+	if !reAccountNumber.MatchString(number) {
+		field := "accountNumber"
+		if number == id {
+			field = "accountId"
+		}
+		ck.add(field, ReasonInvalidFormat, "must be a 15-digit account number")
+		return ""
+	}
+	return number
+}
+
+// UpdateAccountStatus changes an account's status along the transition
+// table and records the change. Closing is refused with
+// ErrCloseNonZeroBalance for an account with money on it and
+// ErrClosePoolInUse for the pool of other open accounts.
+func (s *Service) UpdateAccountStatus(ctx context.Context, call Call, in UpdateAccountStatusInput) (StatusChangeResult, error) {
+	var ck checker
+	number := ck.accountRef(in.AccountNumber, in.AccountID)
+	to := ck.checkEnum("status", in.Status, true, accountStatuses...)
+	reason := ck.checkReason("reason", in.Reason, true)
+	if err := ck.err(); err != nil {
+		return StatusChangeResult{}, fmt.Errorf("update account status: %w", err)
+	}
+	res, err := idempotent(ctx, s, call, in, func(tx Tx) (StatusChangeResult, error) {
+		a, err := tx.LockAccount(ctx, call.PartnerID, AccountLookup{Number: number})
+		if err != nil {
+			return StatusChangeResult{}, err
+		}
+		if problem := transitionProblem(a.Status, to); problem != "" {
+			return StatusChangeResult{}, &Refusal{Err: ErrInvalidTransition, Detail: problem}
+		}
+		if to == StatusClosed {
+			if err := closable(ctx, tx, a); err != nil {
+				return StatusChangeResult{}, err
+			}
+		}
+		from, now := a.Status, s.clock.Now()
+		a.Status, a.UpdatedAt = to, now
+		if err := s.saveWithHistory(ctx, tx, a, call.KeyID, StatusChange{Event: EventStatusChange, FromStatus: from, Reason: reason}); err != nil {
+			return StatusChangeResult{}, err
+		}
+		return s.statusResult(a, from, now), nil
+	})
+	if err != nil {
+		return StatusChangeResult{}, fmt.Errorf("update account status: %w", err)
+	}
+	return res, nil
+}
+
+// closable refuses to close an account that holds money or pools others.
+func closable(ctx context.Context, tx Tx, a Account) error {
+	if a.BalanceMinor != 0 {
+		return &Refusal{Err: ErrCloseNonZeroBalance, Detail: "move the balance out before closing"}
+	}
+	n, err := tx.OpenSubAccounts(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return &Refusal{Err: ErrClosePoolInUse, Detail: fmt.Sprintf("%d open accounts use it as their activity account", n)}
+	}
+	return nil
+}
+
+// saveWithHistory writes the account's state and one history entry; the
+// entry's account, partner, key, target status and time are filled in.
+func (s *Service) saveWithHistory(ctx context.Context, tx Tx, a Account, keyID string, c StatusChange) error {
+	if err := tx.SaveAccountState(ctx, a); err != nil {
+		return err
+	}
+	c.AccountID, c.PartnerID, c.ToStatus, c.KeyID, c.At = a.ID, a.PartnerID, a.Status, keyID, a.UpdatedAt
+	if c.FromStatus == "" {
+		c.FromStatus = a.Status
+	}
+	return tx.AppendStatusChange(ctx, c)
+}
+
+// checkReason validates a free-text reason.
+func (ck *checker) checkReason(field, value string, required bool) string {
+	if required && !ck.required(field, value) {
+		return ""
+	}
+	return ck.checkText(field, value, maxReasonLength)
+}
+
+// Freeze reason codes.
+var freezeReasons = []string{"COURT_ORDER", "FRAUD_SUSPECTED", "AML_REVIEW", "CUSTOMER_REQUEST", "LOST_DEVICE", "REGULATORY", "OTHER"}
+
+// FreezeAccountInput is AccountService.FreezeAccount's payload. expiresAt,
+// an RFC 3339 time, lifts the freeze by itself; without it the freeze holds
+// until UnfreezeAccount.
+type FreezeAccountInput struct {
+	AccountNumber string `json:"accountNumber"`
+	AccountID     string `json:"accountId"`
+	ReasonCode    string `json:"reasonCode"`
+	Reason        string `json:"reason"`
+	ExpiresAt     string `json:"expiresAt"`
+}
+
+// FreezeAccount freezes an account, independently of its status.
+func (s *Service) FreezeAccount(ctx context.Context, call Call, in FreezeAccountInput) (StatusChangeResult, error) {
+	var ck checker
+	now := s.clock.Now()
+	number := ck.accountRef(in.AccountNumber, in.AccountID)
+	f := Freeze{ReasonCode: ck.checkEnum("reasonCode", in.ReasonCode, true, freezeReasons...),
+		Reason: ck.checkReason("reason", in.Reason, in.ReasonCode == "OTHER"), At: now}
+	if in.ExpiresAt != "" {
+		t, err := time.Parse(time.RFC3339, in.ExpiresAt)
+		switch {
+		case err != nil:
+			ck.add("expiresAt", ReasonInvalidFormat, "must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z")
+		case !t.After(now):
+			ck.add("expiresAt", ReasonInvalidValue, "must be in the future")
+		}
+		f.ExpiresAt = t.UTC()
+	}
+	if err := ck.err(); err != nil {
+		return StatusChangeResult{}, fmt.Errorf("freeze account: %w", err)
+	}
+	res, err := idempotent(ctx, s, call, in, func(tx Tx) (StatusChangeResult, error) {
+		a, err := tx.LockAccount(ctx, call.PartnerID, AccountLookup{Number: number})
+		switch {
+		case err != nil:
+			return StatusChangeResult{}, err
+		case !a.open():
+			return StatusChangeResult{}, fmt.Errorf("account is %s: %w", a.Status, ErrAccountClosed)
+		case a.Frozen(now):
+			return StatusChangeResult{}, &Refusal{Err: ErrAccountFrozen, Detail: "the account is already frozen; unfreeze it first to change the freeze"}
+		}
+		if a.Freeze != nil { // an expired freeze the sweep has not lifted yet
+			if err := s.liftExpired(ctx, tx, a); err != nil {
+				return StatusChangeResult{}, err
+			}
+		}
+		a.Freeze, a.UpdatedAt = &f, now
+		reason := f.Reason
+		if !f.ExpiresAt.IsZero() {
+			reason = strings.TrimSpace(reason + " (until " + f.ExpiresAt.Format(time.RFC3339) + ")")
+		}
+		if err := s.saveWithHistory(ctx, tx, a, call.KeyID, StatusChange{Event: EventFreeze, ReasonCode: f.ReasonCode, Reason: reason}); err != nil {
+			return StatusChangeResult{}, err
+		}
+		return s.statusResult(a, a.Status, now), nil
+	})
+	if err != nil {
+		return StatusChangeResult{}, fmt.Errorf("freeze account: %w", err)
+	}
+	return res, nil
+}
+
+// UnfreezeAccountInput is AccountService.UnfreezeAccount's payload.
+type UnfreezeAccountInput struct {
+	AccountNumber string `json:"accountNumber"`
+	AccountID     string `json:"accountId"`
+	Reason        string `json:"reason"`
+}
+
+// UnfreezeAccount lifts an account's freeze; ErrAccountNotFrozen when none
+// is in force.
+func (s *Service) UnfreezeAccount(ctx context.Context, call Call, in UnfreezeAccountInput) (StatusChangeResult, error) {
+	var ck checker
+	number := ck.accountRef(in.AccountNumber, in.AccountID)
+	reason := ck.checkReason("reason", in.Reason, true)
+	if err := ck.err(); err != nil {
+		return StatusChangeResult{}, fmt.Errorf("unfreeze account: %w", err)
+	}
+	res, err := idempotent(ctx, s, call, in, func(tx Tx) (StatusChangeResult, error) {
+		a, err := tx.LockAccount(ctx, call.PartnerID, AccountLookup{Number: number})
+		if err != nil {
+			return StatusChangeResult{}, err
+		}
+		now := s.clock.Now()
+		if !a.Frozen(now) {
+			return StatusChangeResult{}, ErrAccountNotFrozen
+		}
+		code := a.Freeze.ReasonCode
+		a.Freeze, a.UpdatedAt = nil, now
+		if err := s.saveWithHistory(ctx, tx, a, call.KeyID, StatusChange{Event: EventUnfreeze, ReasonCode: code, Reason: reason}); err != nil {
+			return StatusChangeResult{}, err
+		}
+		return s.statusResult(a, a.Status, now), nil
+	})
+	if err != nil {
+		return StatusChangeResult{}, fmt.Errorf("unfreeze account: %w", err)
+	}
+	return res, nil
+}
+
+// liftExpired clears an expired freeze and records its expiry.
+func (s *Service) liftExpired(ctx context.Context, tx Tx, a Account) error {
+	code, expired := a.Freeze.ReasonCode, a.Freeze.ExpiresAt
+	a.Freeze, a.UpdatedAt = nil, s.clock.Now()
+	return s.saveWithHistory(ctx, tx, a, systemKeyID, StatusChange{Event: EventFreezeExpired, ReasonCode: code,
+		Reason: "freeze expired at " + expired.Format(time.RFC3339)})
+}
+
+// GetStatusHistoryInput is AccountService.GetStatusHistory's payload.
+type GetStatusHistoryInput struct {
+	AccountNumber string `json:"accountNumber"`
+	AccountID     string `json:"accountId"`
+	PageNumber    *int   `json:"pageNumber"`
+	PageSize      *int   `json:"pageSize"`
+}
+
+// StatusHistoryEntry is one change as partners see it.
+type StatusHistoryEntry struct {
+	Event      string `json:"event"`
+	FromStatus string `json:"fromStatus"`
+	ToStatus   string `json:"toStatus"`
+	ReasonCode string `json:"reasonCode,omitempty"`
+	Reason     string `json:"reason"`
+	KeyID      string `json:"keyId"`
+	At         int64  `json:"at"`
+}
+
+// StatusHistoryPage is a page of an account's history, oldest first.
+type StatusHistoryPage struct {
+	AccountNumber string               `json:"accountNumber"`
+	Changes       []StatusHistoryEntry `json:"changes"`
+	PageNumber    int                  `json:"pageNumber"`
+	PageSize      int                  `json:"pageSize"`
+	Total         int                  `json:"total"`
+}
+
+// GetStatusHistory returns a page of an account's status changes and freeze
+// events, oldest first.
+func (s *Service) GetStatusHistory(ctx context.Context, call Call, in GetStatusHistoryInput) (StatusHistoryPage, error) {
+	var ck checker
+	number := ck.accountRef(in.AccountNumber, in.AccountID)
+	page, size := ck.paging("pageNumber", "pageSize", in.PageNumber, in.PageSize)
+	if err := ck.err(); err != nil {
+		return StatusHistoryPage{}, fmt.Errorf("get status history: %w", err)
+	}
+	a, err := s.store.FindAccount(ctx, call.PartnerID, AccountLookup{Number: number})
+	if err != nil {
+		return StatusHistoryPage{}, fmt.Errorf("get status history: %w", err)
+	}
+	changes, total, err := s.store.StatusHistory(ctx, a.ID, (page-1)*size, size)
+	if err != nil {
+		return StatusHistoryPage{}, fmt.Errorf("get status history: %w", err)
+	}
+	out := StatusHistoryPage{AccountNumber: a.Number, Changes: make([]StatusHistoryEntry, 0, len(changes)), PageNumber: page, PageSize: size, Total: total}
+	for _, c := range changes {
+		out.Changes = append(out.Changes, StatusHistoryEntry{Event: c.Event, FromStatus: c.FromStatus, ToStatus: c.ToStatus,
+			ReasonCode: c.ReasonCode, Reason: c.Reason, KeyID: c.KeyID, At: c.At.Unix()})
+	}
+	return out, nil
+}
+
+// paging checks optional page number and size fields (defaults 1 and
+// DefaultPageSize).
+func (ck *checker) paging(pageField, sizeField string, pageNo, pageSize *int) (page, size int) {
+	page, size = 1, DefaultPageSize
+	if pageNo != nil {
+		if page = *pageNo; page < 1 || page > maxPageNumber {
+			ck.add(pageField, ReasonInvalidValue, fmt.Sprintf("must be between 1 and %d", maxPageNumber))
+			page = 1
+		}
+	}
+	if pageSize != nil {
+		if size = *pageSize; size < 1 || size > MaxPageSize {
+			ck.add(sizeField, ReasonInvalidValue, fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+			size = DefaultPageSize
+		}
+	}
+	return page, size
+}

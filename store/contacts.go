@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/accountd/accountd/services"
+)
+
+// AccountHolder returns the customer with that ID, whichever partner it
+// belongs to, without its identifications, or services.ErrCustomerNotFound.
+func (q queries) AccountHolder(ctx context.Context, customerID int64) (services.Customer, error) {
+	var row customerRow
+	if err := sqlxGet(ctx, q.db, &row, customerColumns+`WHERE c.id = ?`, customerID); err != nil {
+		return services.Customer{}, fmt.Errorf("find account holder: %w", notFound(err, services.ErrCustomerNotFound))
+	}
+	return row.customer(), nil
+}
+
+// LockCustomer returns the partner's customer without its identifications
+// and holds its row until the transaction ends, or returns
+// services.ErrCustomerNotFound.
+func (t *txStore) LockCustomer(ctx context.Context, partnerID, customerID int64) (services.Customer, error) {
+	var row customerRow
+	err := sqlxGet(ctx, t.tx, &row, selectCustomer+`c.id = ?`+t.dialect.forUpdate, partnerID, customerID)
+	if err != nil {
+		return services.Customer{}, fmt.Errorf("lock customer: %w", notFound(err, services.ErrCustomerNotFound))
+	}
+	return row.customer(), nil
+}
+
+// SetCustomerEmail sets a customer's e-mail (none when empty) and whether it
+// is verified. Another customer of the partner with the same e-mail is
+// services.ErrEmailExists, and the transaction stays usable.
+func (t *txStore) SetCustomerEmail(ctx context.Context, customerID int64, email string, verified bool, at time.Time) error {
+	err := t.updateCustomer(ctx, customerID, `UPDATE customers SET email = ?, email_key = ?, email_verified = ?, updated_at = ?
+		WHERE id = ?`, nullable(email), nullable(services.EmailKey(email)), verified, at.UnixMilli(), customerID)
+	if err != nil {
+		return fmt.Errorf("set e-mail of customer %d: %w", customerID, err)
+	}
+	return nil
+}
+
+// SetCustomerPhone sets a customer's phone (none when empty) and whether it
+// is verified. Another customer of the partner with the same phone is
+// services.ErrPhoneExists, and the transaction stays usable.
+func (t *txStore) SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool, at time.Time) error {
+	err := t.updateCustomer(ctx, customerID, `UPDATE customers SET phone = ?, phone_verified = ?, updated_at = ?
+		WHERE id = ?`, nullable(phone), verified, at.UnixMilli(), customerID)
+	if err != nil {
+		return fmt.Errorf("set phone of customer %d: %w", customerID, err)
+	}
+	return nil
+}
+
+// SetContactVerified marks a customer's e-mail (kind "email") or phone
+// (kind "mobile") verified.
+func (t *txStore) SetContactVerified(ctx context.Context, customerID int64, kind string, at time.Time) error {
+	var column string
+	switch kind {
+	case "email":
+		column = "email_verified"
+	case "mobile":
+		column = "phone_verified"
+	default:
+		return fmt.Errorf("verify contact of customer %d: unknown contact kind %q", customerID, kind)
+	}
+	err := t.updateCustomer(ctx, customerID, `UPDATE customers SET `+column+` = ?, updated_at = ? WHERE id = ?`,
+		true, at.UnixMilli(), customerID)
+	if err != nil {
+		return fmt.Errorf("verify %s of customer %d: %w", kind, customerID, err)
+	}
+	return nil
+}
+
+// updateCustomer runs an UPDATE of one customer in a savepoint, so that a
+// uniqueness violation leaves the transaction usable, and reports a missing
+// customer as services.ErrCustomerNotFound.
+func (t *txStore) updateCustomer(ctx context.Context, customerID int64, query string, args ...any) error {
+	return t.withSavepoint(ctx, func() error {
+		res, err := exec(ctx, t.tx, query, args...)
+		if err != nil {
+			return translate(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return services.ErrCustomerNotFound
+		}
+		return nil
+	})
+}
+
+// RecordMobileChange counts one mobile-change request.
+func (t *txStore) RecordMobileChange(ctx context.Context, r services.MobileChangeRequest) error {
+	_, err := exec(ctx, t.tx, `INSERT INTO mobile_change_requests (customer_id, partner_id, day, outcome, at)
+		VALUES (?, ?, ?, ?, ?)`, r.CustomerID, r.PartnerID, r.Day, r.Outcome, r.At.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("record mobile change of customer %d: %w", r.CustomerID, translate(err))
+	}
+	return nil
+}
+
+// MobileChangesOn counts a customer's mobile-change requests on day
+// (YYYY-MM-DD).
+func (q queries) MobileChangesOn(ctx context.Context, customerID int64, day string) (int, error) {
+	var n int
+	err := sqlxGet(ctx, q.db, &n, `SELECT COUNT(*) FROM mobile_change_requests WHERE customer_id = ? AND day = ?`,
+		customerID, day)
+	if err != nil {
+		return 0, fmt.Errorf("count mobile changes of customer %d: %w", customerID, translate(err))
+	}
+	return n, nil
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/accountd/accountd/services"
+)
+
+type operationRow struct {
+	RequestID      string        `db:"request_id"`
+	PartnerID      int64         `db:"partner_id"`
+	KeyID          string        `db:"key_id"`
+	Kind           string        `db:"kind"`
+	CustomerID     int64         `db:"customer_id"`
+	AccountID      sql.NullInt64 `db:"account_id"`
+	Params         string        `db:"params"`
+	Status         string        `db:"status"`
+	Attempts       int           `db:"attempts"`
+	CodeHash       string        `db:"code_hash"`
+	SecondCodeHash string        `db:"second_code_hash"`
+	ExpiresAt      int64         `db:"expires_at"`
+	CreatedAt      int64         `db:"created_at"`
+	UpdatedAt      int64         `db:"updated_at"`
+}
+
+func (r operationRow) operation() services.Operation {
+	return services.Operation{
+		RequestID: r.RequestID, PartnerID: r.PartnerID, KeyID: r.KeyID, Kind: r.Kind, CustomerID: r.CustomerID,
+		AccountID: r.AccountID.Int64, Params: r.Params, Status: r.Status, Attempts: r.Attempts,
+		CodeHash: r.CodeHash, SecondCodeHash: r.SecondCodeHash, ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC(),
+		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
+	}
+}
+
+const selectOperation = `SELECT request_id, partner_id, key_id, kind, customer_id, account_id, params, status,
+	attempts, code_hash, second_code_hash, expires_at, created_at, updated_at
+	FROM otp_operations WHERE partner_id = ? AND request_id = ?`
+
+// FindOperation returns the partner's operation with that request id, or
+// services.ErrOperationNotFound (also for another partner's).
+func (q queries) FindOperation(ctx context.Context, partnerID int64, requestID string) (services.Operation, error) {
+	return findOperation(ctx, q.db, partnerID, requestID, "")
+}
+
+// LockOperation is FindOperation holding the row until the transaction ends.
+func (t *txStore) LockOperation(ctx context.Context, partnerID int64, requestID string) (services.Operation, error) {
+	return findOperation(ctx, t.tx, partnerID, requestID, t.dialect.forUpdate)
+}
+
+func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, requestID, lock string) (services.Operation, error) {
+	var row operationRow
+	if err := sqlxGet(ctx, db, &row, selectOperation+lock, partnerID, requestID); err != nil {
+		return services.Operation{}, fmt.Errorf("find operation: %w", notFound(err, services.ErrOperationNotFound))
+	}
+	return row.operation(), nil
+}
+
+// InsertOperation stores a new operation. A request id already used (by any
+// partner) is services.ErrNumberTaken, and the transaction stays usable.
+func (t *txStore) InsertOperation(ctx context.Context, op services.Operation) error {
+	params := op.Params
+	if params == "" {
+		params = "{}"
+	}
+	err := t.withSavepoint(ctx, func() error {
+		_, err := exec(ctx, t.tx, `INSERT INTO otp_operations (request_id, partner_id, key_id, kind, customer_id,
+			account_id, params, status, attempts, code_hash, second_code_hash, expires_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			op.RequestID, op.PartnerID, op.KeyID, op.Kind, op.CustomerID, nullID(op.AccountID), params, op.Status,
+			op.Attempts, op.CodeHash, op.SecondCodeHash, op.ExpiresAt.UnixMilli(), op.CreatedAt.UnixMilli(),
+			op.UpdatedAt.UnixMilli())
+		return translate(err)
+	})
+	if err != nil {
+		return fmt.Errorf("insert operation: %w", err)
+	}
+	return nil
+}
+
+// UpdateOperation writes an operation's status, attempts and updated_at, or
+// returns services.ErrOperationNotFound.
+func (t *txStore) UpdateOperation(ctx context.Context, op services.Operation) error {
+	res, err := exec(ctx, t.tx, `UPDATE otp_operations SET status = ?, attempts = ?, updated_at = ?
+		WHERE partner_id = ? AND request_id = ?`,
+		op.Status, op.Attempts, op.UpdatedAt.UnixMilli(), op.PartnerID, op.RequestID)
+	if err != nil {
+		return fmt.Errorf("update operation: %w", translate(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("update operation: %w", services.ErrOperationNotFound)
+	}
+	return nil
+}

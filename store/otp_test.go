@@ -1,0 +1,219 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+)
+
+func operation(requestID string, partner int64) services.Operation {
+	return services.Operation{
+		RequestID: requestID, PartnerID: partner, KeyID: "k1", Kind: services.OpVerifyMobile, CustomerID: partner * 100,
+		Status: services.OpPending, CodeHash: "h1", ExpiresAt: epoch.Add(5 * time.Minute), CreatedAt: epoch, UpdatedAt: epoch,
+	}
+}
+
+func TestOperations(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedBank(t, st, account(500, 1, services.StatusDormant))
+	op := operation("op-1", 1)
+	op.Kind, op.AccountID, op.Params, op.SecondCodeHash = services.OpActivateAccount, 500, `{"x":1}`, "h2"
+	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.InsertOperation(ctx, op) })
+
+	inserts := []struct {
+		name string
+		op   services.Operation
+		want error
+	}{
+		{"same request id", operation("op-1", 1), services.ErrNumberTaken},
+		{"same request id at another partner", operation("op-1", 2), services.ErrNumberTaken},
+		{"new request id", operation("op-2", 1), nil},
+	}
+	for _, tt := range inserts {
+		t.Run(tt.name, func(t *testing.T) {
+			err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertOperation(ctx, tt.op) })
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	finds := []struct {
+		name    string
+		partner int64
+		id      string
+		want    error
+	}{
+		{"own operation", 1, "op-1", nil},
+		{"another partner's operation", 2, "op-1", services.ErrOperationNotFound},
+		{"unknown operation", 1, "op-9", services.ErrOperationNotFound},
+	}
+	for _, tt := range finds {
+		t.Run("find "+tt.name, func(t *testing.T) {
+			got, err := st.FindOperation(ctx, tt.partner, tt.id)
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && (got.AccountID != 500 || got.Params != op.Params || got.SecondCodeHash != "h2" || !got.ExpiresAt.Equal(op.ExpiresAt)) {
+				t.Fatalf("got %+v, want %+v", got, op)
+			}
+		})
+		t.Run("lock "+tt.name, func(t *testing.T) {
+			err := st.Update(ctx, func(tx services.Tx) error {
+				_, err := tx.LockOperation(ctx, tt.partner, tt.id)
+				return err
+			})
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		got, err := tx.LockOperation(ctx, 1, "op-1")
+		if err != nil {
+			return err
+		}
+		got.Status, got.Attempts, got.UpdatedAt = services.OpFailed, 3, epoch.Add(time.Minute)
+		return tx.UpdateOperation(ctx, got)
+	})
+	got, err := st.FindOperation(ctx, 1, "op-1")
+	if err != nil || got.Status != services.OpFailed || got.Attempts != 3 || !got.UpdatedAt.Equal(epoch.Add(time.Minute)) {
+		t.Errorf("after update: %+v, %v", got, err)
+	}
+	if got, err := st.FindOperation(ctx, 1, "op-2"); err != nil || got.AccountID != 0 || got.Params != "{}" {
+		t.Errorf("operation without account: %+v, %v", got, err)
+	}
+}
+
+func TestCustomerContacts(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedBank(t, st)
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		return tx.InsertCustomer(ctx, customer(101, 1, "N101", "", "+12025550143"))
+	})
+	tests := []struct {
+		name string
+		set  func(ctx context.Context, tx services.Tx) error
+		want error
+	}{
+		{"phone of another customer", func(ctx context.Context, tx services.Tx) error {
+			return tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch)
+		}, services.ErrPhoneExists},
+		{"e-mail of another customer, other case", func(ctx context.Context, tx services.Tx) error {
+			return tx.SetCustomerEmail(ctx, 101, "DAVE@example.com", false, epoch)
+		}, services.ErrEmailExists},
+		{"phone of another partner's customer", func(ctx context.Context, tx services.Tx) error {
+			return tx.SetCustomerPhone(ctx, 200, "+12025550142", false, epoch)
+		}, nil},
+		{"unknown customer", func(ctx context.Context, tx services.Tx) error {
+			return tx.SetCustomerPhone(ctx, 999, "+12025550199", false, epoch)
+		}, services.ErrCustomerNotFound},
+		{"clash, then another phone in the same transaction", func(ctx context.Context, tx services.Tx) error {
+			if err := tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch); !errors.Is(err, services.ErrPhoneExists) {
+				return errors.Join(errors.New("clash not reported as ErrPhoneExists"), err)
+			}
+			if err := tx.SetCustomerPhone(ctx, 101, "+12025550144", true, epoch); err != nil {
+				return err
+			}
+			return tx.SetCustomerEmail(ctx, 101, "Eve@Example.com", false, epoch.Add(time.Hour))
+		}, nil},
+		{"verify e-mail", func(ctx context.Context, tx services.Tx) error {
+			return tx.SetContactVerified(ctx, 101, "email", epoch.Add(2*time.Hour))
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := st.Update(ctx, func(tx services.Tx) error { return tt.set(ctx, tx) })
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+	c, err := st.FindCustomer(ctx, 1, services.CustomerLookup{EmailKey: "eve@example.com"})
+	if err != nil || c.ID != 101 || c.Phone != "+12025550144" || !c.PhoneVerified || !c.EmailVerified || !c.UpdatedAt.Equal(epoch.Add(2*time.Hour)) {
+		t.Fatalf("customer 101: %+v, %v", c, err)
+	}
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		return tx.SetCustomerEmail(ctx, 101, "", false, epoch)
+	})
+	if c, err := st.AccountHolder(ctx, 101); err != nil || c.Email != "" || c.EmailVerified {
+		t.Errorf("after removing the e-mail: %+v, %v", c, err)
+	}
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		c, err := tx.LockCustomer(ctx, 1, 101)
+		if err == nil && (c.ID != 101 || !c.PhoneVerified || c.Identifications != nil) {
+			err = errors.New("locked customer is not customer 101 as stored")
+		}
+		return err
+	})
+	err = st.Update(ctx, func(tx services.Tx) error {
+		_, err := tx.LockCustomer(ctx, 2, 101)
+		return err
+	})
+	if !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Errorf("lock another partner's customer: %v, want ErrCustomerNotFound", err)
+	}
+	if c, err := st.AccountHolder(ctx, 200); err != nil || c.PartnerID != 2 || c.Identifications != nil {
+		t.Errorf("holder at another partner: %+v, %v", c, err)
+	}
+	if _, err := st.AccountHolder(ctx, 999); !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Errorf("unknown holder: %v, want ErrCustomerNotFound", err)
+	}
+}
+
+func TestMobileChangesAndPools(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	subs := []services.Account{account(501, 1, services.StatusActive), account(502, 1, services.StatusClosed), account(503, 1, services.StatusDormant)}
+	for i := range subs {
+		subs[i].ActivityAccountID = 500
+	}
+	seedBank(t, st, append([]services.Account{account(500, 1, services.StatusActive)}, subs...)...)
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		for _, day := range []string{"2026-11-21", "2026-11-21", "2026-11-22"} {
+			r := services.MobileChangeRequest{CustomerID: 100, PartnerID: 1, Day: day, Outcome: "OK", At: epoch}
+			if err := tx.RecordMobileChange(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if n, err := st.MobileChangesOn(ctx, 100, "2026-11-21"); err != nil || n != 2 {
+		t.Errorf("mobile changes: %d, %v; want 2", n, err)
+	}
+	if n, err := st.OpenSubAccounts(ctx, 500); err != nil || n != 2 {
+		t.Errorf("open sub-accounts: %d, %v; want 2", n, err)
+	}
+	if a, err := st.FindAccountAnyPartner(ctx, "900000000000501"); err != nil || a.ID != 501 || a.ActivityAccountNumber != "900000000000500" {
+		t.Errorf("find by number: %+v, %v", a, err)
+	}
+	if _, err := st.FindAccountAnyPartner(ctx, "900000000000999"); !errors.Is(err, services.ErrAccountNotFound) {
+		t.Errorf("unknown number: %v, want ErrAccountNotFound", err)
+	}
+}
+
+func TestReleaseIdempotencyKey(t *testing.T) {
+	st, _ := openStore(t)
+	rec := services.IdempotencyRecord{PartnerID: 1, RequestID: `"7"`, Method: "m", PayloadHash: "p", CreatedAt: epoch}
+	claim := func() bool {
+		var claimed bool
+		update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
+			claimed, _, err = tx.ClaimIdempotencyKey(ctx, rec, epoch.Add(-time.Hour))
+			return err
+		})
+		return claimed
+	}
+	if !claim() || claim() {
+		t.Fatal("claims before release: want the first only")
+	}
+	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.ReleaseIdempotencyKey(ctx, 1, `"7"`) })
+	if !claim() {
+		t.Fatal("claim after release: not claimed")
+	}
+}
