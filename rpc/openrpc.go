@@ -326,6 +326,8 @@ var (
 
 // schema returns the schema of t; input is true for types reached from a
 // payload.
+var personalIDType = reflect.TypeOf(services.PersonalIDType(""))
+
 func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -335,6 +337,9 @@ func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 		return jsonSchema{"type": "string", "format": "date-time"}, nil
 	case t == numberType:
 		return jsonSchema{"type": "number"}, nil
+	case t == personalIDType:
+		// The Kenyan seed sends it as "101" on some endpoints and 101 on others.
+		return jsonSchema{"type": []string{"string", "integer"}, "enum": []any{"101", "102", "103", 101, 102, 103}}, nil
 	case t == rawMessageType || implements(t, marshalerType):
 		return jsonSchema{}, nil // any JSON value
 	case implements(t, textMarshalerType):

@@ -285,6 +285,8 @@ func TestOpenRPCSchemas(t *testing.T) {
 		{"CustomerView", "createTime", `{"type":"integer"}`},
 		{"AccountPage", "accounts", `{"type":"array","items":{"$ref":"#/components/schemas/AccountDetails"}}`},
 		{"API", "keyId", `{"type":"string","description":"The key id (k_...); not secret."}`},
+		{"VerifyEmailOrMobileInput", "personalIdType", `{"type":["string","integer"],"enum":["101","102","103",101,102,103]}`},
+		{"ListAbnormalAccountsInput", "pageNo", `{"type":"integer"}`},
 	}
 	for _, tt := range tests {
 		props, _ := doc.Components.Schemas[tt.schema]["properties"].(map[string]any)

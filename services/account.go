@@ -205,7 +205,8 @@ func (s *Service) checkAccountParties(ctx context.Context, tx Tx, a *Account, ac
 	if activityNumber == "" {
 		return nil
 	}
-	pool, err := tx.FindAccount(ctx, a.PartnerID, AccountLookup{Number: activityNumber})
+	// Shared, so that the pool cannot be closed until this account exists.
+	pool, err := tx.ShareAccount(ctx, a.PartnerID, AccountLookup{Number: activityNumber})
 	switch {
 	case errors.Is(err, ErrAccountNotFound):
 		return fmt.Errorf("activity account %s: %w", activityNumber, ErrActivityAccountNotFound)

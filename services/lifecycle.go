@@ -33,16 +33,23 @@ func Transitions() map[string][]string {
 }
 
 // transitionProblem says why from cannot change to to, or "" when it can.
-func transitionProblem(from, to string) string {
+// inactive tells that the account has had no customer activity for the
+// dormancy period: the bank may then set it DORMANT (from SUSPENDED, say),
+// and it may not make it ACTIVE, which only the customer's code does.
+func transitionProblem(from, to string, inactive bool) string {
 	switch {
 	case from == to:
 		return "the account is already " + to
 	case from == StatusClosed:
 		return "CLOSED is final"
+	case to == StatusDormant && inactive:
+		return ""
 	case to == StatusDormant:
-		return "DORMANT is set by the dormancy sweep"
+		return "DORMANT is set by the dormancy sweep, or by the bank for an account without customer activity for the dormancy period"
 	case from == StatusDormant && to == StatusActive:
 		return "a DORMANT account is reactivated by AccountService.ActivateAccount, confirmed by the customer's code"
+	case to == StatusActive && inactive:
+		return "no customer activity for the dormancy period: set the account DORMANT, and the customer reactivates it with AccountService.ActivateAccount"
 	}
 	for _, allowed := range transitions[from] {
 		if allowed == to {
@@ -128,7 +135,8 @@ func (s *Service) UpdateAccountStatus(ctx context.Context, call Call, in UpdateA
 		if err != nil {
 			return StatusChangeResult{}, err
 		}
-		if problem := transitionProblem(a.Status, to); problem != "" {
+		inactive := a.LastActivityAt.Before(s.clock.Now().Add(-s.settings.Dormancy))
+		if problem := transitionProblem(a.Status, to, inactive); problem != "" {
 			return StatusChangeResult{}, &Refusal{Err: ErrInvalidTransition, Detail: problem}
 		}
 		if to == StatusClosed {

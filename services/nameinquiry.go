@@ -178,14 +178,14 @@ func (s *Service) receivable(ctx context.Context, tx Tx, a Account, currency str
 	case a.Type == AccountMoneyMarket:
 		return refuse(ErrAccountCannotReceive, briDepositAccount, "a deposit (money market) account")
 	case a.ActivityAccountID != 0:
-		return refuse(ErrAccountCannotReceive, briVirtualAccount, "a virtual (sub-)account: pay its activity account")
+		return refuse(ErrAccountCannotReceive, briVirtualAccount, "a virtual account (a sub-account under a pool): name inquiry does not cover virtual accounts")
 	}
 	n, err := tx.OpenSubAccounts(ctx, a.ID)
 	switch {
 	case err != nil:
 		return nil, err
 	case n > 0:
-		return refuse(ErrAccountCannotReceive, briNotPool, "a pool account: pay one of its sub-accounts")
+		return refuse(ErrAccountCannotReceive, briNotPool, "a pool account holding open sub-accounts")
 	case currency != "" && currency != a.Currency:
 		return refuse(ErrCurrencyMismatch, briWrongCurrency, "")
 	}

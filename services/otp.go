@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -35,15 +36,24 @@ func newOTP() (string, error) {
 	return fmt.Sprintf("%0*d", otpDigits, n.Int64()), nil
 }
 
-// hashOTP is what is stored of a code: SHA-256 over the request id, the
-// purpose and the code, so that equal codes of two operations differ.
-func hashOTP(requestID, purpose, code string) string {
-	sum := sha256.Sum256([]byte(requestID + "\x00" + purpose + "\x00" + code))
-	return hex.EncodeToString(sum[:])
+// hashOTP is what is stored of a code: HMAC-SHA256 under a key derived
+// from otp.message_key over the request id, the purpose and the code, so
+// that someone who reads the database (or a backup) cannot try the million
+// codes against it. Without a message key it is a plain SHA-256, which such
+// a reader can reverse; the server warns about that at start.
+func (s *Service) hashOTP(requestID, purpose, code string) string {
+	msg := []byte(requestID + "\x00" + purpose + "\x00" + code)
+	if s.otpKey == nil {
+		sum := sha256.Sum256(msg)
+		return hex.EncodeToString(sum[:])
+	}
+	m := hmac.New(sha256.New, s.otpKey)
+	m.Write(msg)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
-func otpMatches(hash, requestID, purpose, code string) bool {
-	want := hashOTP(requestID, purpose, code)
+func (s *Service) otpMatches(hash, requestID, purpose, code string) bool {
+	want := s.hashOTP(requestID, purpose, code)
 	return subtle.ConstantTimeCompare([]byte(hash), []byte(want)) == 1
 }
 
@@ -102,9 +112,9 @@ func (s *Service) startOperation(ctx context.Context, tx Tx, call Call, op Opera
 				return OperationStarted{}, err
 			}
 			if i == 0 {
-				op.CodeHash = hashOTP(id, t.purpose, codes[i])
+				op.CodeHash = s.hashOTP(id, t.purpose, codes[i])
 			} else {
-				op.SecondCodeHash = hashOTP(id, t.purpose, codes[i])
+				op.SecondCodeHash = s.hashOTP(id, t.purpose, codes[i])
 			}
 		}
 		err = tx.InsertOperation(ctx, op)
@@ -254,11 +264,11 @@ func (s *Service) confirm(ctx context.Context, call Call, input any, requestID s
 
 func (s *Service) codesMatch(op Operation, codes map[string]string) bool {
 	if code, ok := codes[PurposeOTP]; ok {
-		return otpMatches(op.CodeHash, op.RequestID, PurposeOTP, code)
+		return s.otpMatches(op.CodeHash, op.RequestID, PurposeOTP, code)
 	}
 	// Both are compared, so that timing does not tell which one was wrong.
-	a := otpMatches(op.CodeHash, op.RequestID, PurposeProveID, codes[PurposeProveID])
-	b := otpMatches(op.SecondCodeHash, op.RequestID, PurposeConfirmChange, codes[PurposeConfirmChange])
+	a := s.otpMatches(op.CodeHash, op.RequestID, PurposeProveID, codes[PurposeProveID])
+	b := s.otpMatches(op.SecondCodeHash, op.RequestID, PurposeConfirmChange, codes[PurposeConfirmChange])
 	return a && b
 }
 

@@ -114,10 +114,11 @@ func messageText(kind, purpose, code string, ttl time.Duration) string {
 // +254712345678 -> +2547*****678, jane.doe@example.com -> j*******@example.com.
 func maskContact(to string) string {
 	if local, domain, ok := strings.Cut(to, "@"); ok {
-		if len(local) <= 1 {
+		r := []rune(local)
+		if len(r) <= 1 {
 			return "*@" + domain
 		}
-		return local[:1] + strings.Repeat("*", len(local)-1) + "@" + domain
+		return string(r[0]) + strings.Repeat("*", len(r)-1) + "@" + domain
 	}
 	if len(to) <= 7 {
 		return strings.Repeat("*", len(to))
@@ -140,8 +141,8 @@ type DispatchReport struct {
 // messages it claimed for the lease, and another may take them after that
 // if it died.
 const (
-	dispatchBatch = 20
-	dispatchLease = 60 * time.Second
+	dispatchBatch = 5
+	dispatchLease = 90 * time.Second // more than dispatchBatch sends at a gateway's 10 s timeout
 )
 
 // DispatchOnce claims the due messages this process can open and delivers
@@ -154,7 +155,11 @@ func (s *Service) DispatchOnce(ctx context.Context, sender Sender) (DispatchRepo
 	var claimed []OutboxMessage
 	now := s.clock.Now()
 	err := s.store.Update(ctx, func(tx Tx) error {
-		var err error
+		expired, err := tx.ExpireOutbox(ctx, now)
+		if err != nil {
+			return err
+		}
+		rep.Expired += int(expired)
 		claimed, err = tx.ClaimOutbox(ctx, s.sealer.fingerprint, now, now.Add(dispatchLease), dispatchBatch)
 		return err
 	})

@@ -3,6 +3,8 @@ package services_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/notify"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 // outboxOf returns an operation's only message.
@@ -181,7 +184,16 @@ func TestDispatchSharedKey(t *testing.T) {
 	if !ok || m.To != "akinyi@example.com" {
 		t.Fatalf("message %+v, %v", m, ok)
 	}
-	if _, err := e.svc.ConfirmOTP(ctx, e.alpha, services.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); err != nil {
-		t.Fatalf("confirm through another process: %v", err)
+	// The code hashes are keyed too: a process without the key cannot
+	// check them (a wrong code, counted), a replica with it can.
+	if _, err := e.svc.ConfirmOTP(ctx, e.alpha, services.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, services.ErrWrongOTP) {
+		t.Fatalf("confirm through a process without the key: %v, want ErrWrongOTP", err)
+	}
+	if _, err := replica2.ConfirmOTP(ctx, e.alpha, services.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); err != nil {
+		t.Fatalf("confirm through another replica: %v", err)
+	}
+	sum := sha256.Sum256([]byte(op.RequestID + "\x00" + services.PurposeOTP + "\x00" + m.Code))
+	if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM otp_operations WHERE code_hash = ?`, hex.EncodeToString(sum[:])); n != 0 {
+		t.Fatal("with otp.message_key the stored hash is a plain SHA-256 of the code")
 	}
 }

@@ -2,6 +2,7 @@ package services
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"math/big"
@@ -43,6 +44,7 @@ type Service struct {
 	inflight *inflight
 	onReplay func(method string)
 	sealer   *sealer
+	otpKey   []byte // keys the code hashes; nil without Settings.MessageKey
 	wake     chan struct{}
 }
 
@@ -83,6 +85,10 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	s := &Service{store: store, clock: SystemClock{}, random: rand.Reader, settings: settings, inflight: newInflight(),
 		sealer: sl, wake: make(chan struct{}, 1)}
+	if len(settings.MessageKey) > 0 {
+		k := sha256.Sum256(append([]byte("accountd otp hash\x00"), settings.MessageKey...))
+		s.otpKey = k[:]
+	}
 	for _, o := range opts {
 		o(s)
 	}

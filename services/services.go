@@ -124,6 +124,10 @@ type Tx interface {
 	// LockAccount is FindAccount that also holds the row until the
 	// transaction ends.
 	LockAccount(ctx context.Context, partnerID int64, by AccountLookup) (Account, error)
+	// ShareAccount is FindAccount that keeps the row from being changed by
+	// others until the transaction ends, without serialising the
+	// transactions that share it (a pool under which accounts are opened).
+	ShareAccount(ctx context.Context, partnerID int64, by AccountLookup) (Account, error)
 	// SaveAccountState writes an account's status, freeze fields, name and
 	// updated_at.
 	SaveAccountState(ctx context.Context, a Account) error
@@ -160,6 +164,9 @@ type Tx interface {
 	// FinishOutbox sets a message's final status (SENT, EXPIRED or FAILED),
 	// sent_at for SENT, last_error, and empties its sealed text.
 	FinishOutbox(ctx context.Context, id int64, status, lastError string, at time.Time) error
+	// ExpireOutbox gives up the PENDING messages of any key that expired at
+	// or before now, emptying their sealed text.
+	ExpireOutbox(ctx context.Context, now time.Time) (int64, error)
 	// RetryOutbox puts a message back for another attempt at next.
 	RetryOutbox(ctx context.Context, id int64, next time.Time, lastError string) error
 

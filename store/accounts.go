@@ -74,6 +74,13 @@ func (t *txStore) LockAccount(ctx context.Context, partnerID int64, by services.
 	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forUpdate, "a"))
 }
 
+// ShareAccount is FindAccount that keeps the row from changing until the
+// transaction ends (FOR SHARE on PostgreSQL), without serialising the
+// transactions that share it.
+func (t *txStore) ShareAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forShare, "a"))
+}
+
 // findAccount runs FindAccount's query with a locking clause (or none).
 func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by services.AccountLookup, lock string) (services.Account, error) {
 	query, args := selectAccount, []any{partnerID}

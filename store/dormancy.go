@@ -36,9 +36,14 @@ func (t *txStore) TouchCustomerAccounts(ctx context.Context, customerID int64, a
 // transaction ends; on PostgreSQL rows another sweeper holds are skipped.
 func (t *txStore) DormancyCandidates(ctx context.Context, cutoff time.Time, limit int) ([]services.Account, error) {
 	var rows []accountRow
+	// General-ledger accounts are the bank's own, and a pool is active as
+	// long as one of its open sub-accounts is.
 	err := sqlxSelect(ctx, t.tx, &rows, accountColumns+`WHERE a.status = 'ACTIVE' AND a.last_activity_at < ?
+		AND a.account_type <> 'GL'
+		AND NOT EXISTS (SELECT 1 FROM accounts s WHERE s.activity_account_id = a.id
+			AND s.status <> 'CLOSED' AND s.last_activity_at >= ?)
 		ORDER BY a.last_activity_at, a.id LIMIT ?`+lockOf(t.dialect.skipLocked, "a"),
-		cutoff.UnixMilli(), limit)
+		cutoff.UnixMilli(), cutoff.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("find dormancy candidates: %w", translate(err))
 	}

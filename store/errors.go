@@ -114,7 +114,7 @@ func translatePostgres(pe *pgconn.PgError, err error) error {
 	case "40001", "40P01": // serialization_failure, deadlock_detected
 		return fmt.Errorf("%w: %w", errRetry, err)
 	case "22021": // character_not_in_repertoire: a NUL in text
-		return &services.ValidationError{Fields: []services.FieldError{{Field: "payload", Reason: services.ReasonInvalidValue, Message: "text must not contain the NUL character"}}}
+		return &services.ValidationError{Fields: []services.FieldError{{Field: "payload", Reason: services.ReasonInvalidValue, Message: "text must be valid UTF-8 without the NUL character"}}}
 	}
 	if pe.Code == "23505" && pe.ConstraintName == "audit_log_pkey" {
 		// Two appends saw the same last row: run the transaction again.

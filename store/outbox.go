@@ -132,8 +132,10 @@ func (t *txStore) FinishOutbox(ctx context.Context, id int64, status, lastError 
 	if status == services.MsgSent {
 		sentAt = nullTime(at)
 	}
+	// Only a PENDING message is finished: one closed meanwhile (its
+	// operation cancelled or completed) keeps its status.
 	_, err := exec(ctx, t.tx, `UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, sealed = '', lease_until = 0
-		WHERE id = ?`, status, sentAt, lastError, id)
+		WHERE id = ? AND status = 'PENDING'`, status, sentAt, lastError, id)
 	if err != nil {
 		return fmt.Errorf("finish message %d: %w", id, translate(err))
 	}
@@ -148,4 +150,20 @@ func (t *txStore) RetryOutbox(ctx context.Context, id int64, next time.Time, las
 		return fmt.Errorf("retry message %d: %w", id, translate(err))
 	}
 	return nil
+}
+
+// ExpireOutbox gives up every PENDING message past its expiry, whatever key
+// sealed it (a process whose random key died with it leaves such messages),
+// emptying their sealed text, and returns how many.
+func (t *txStore) ExpireOutbox(ctx context.Context, now time.Time) (int64, error) {
+	res, err := exec(ctx, t.tx, `UPDATE outbox SET status = 'EXPIRED', sealed = '', lease_until = 0,
+		last_error = 'expired before delivery' WHERE status = 'PENDING' AND expires_at <= ?`, now.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("expire messages: %w", translate(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("expire messages: %w", err)
+	}
+	return n, nil
 }

@@ -54,6 +54,9 @@ type dialect struct {
 	// skipLocked is forUpdate that also passes over rows another
 	// transaction holds, so that sweepers and dispatchers share the work.
 	skipLocked string
+	// forShare ends a SELECT that keeps its rows from being changed until
+	// the transaction ends, without blocking other readers that share them.
+	forShare string
 }
 
 // lockOf narrows a locking clause (forUpdate or skipLocked) to the table
@@ -62,7 +65,8 @@ func lockOf(clause, alias string) string {
 	if clause == "" {
 		return ""
 	}
-	return strings.Replace(clause, "FOR UPDATE", "FOR UPDATE OF "+alias, 1)
+	clause = strings.Replace(clause, "FOR UPDATE", "FOR UPDATE OF "+alias, 1)
+	return strings.Replace(clause, "FOR SHARE", "FOR SHARE OF "+alias, 1)
 }
 
 var (
@@ -77,6 +81,7 @@ var (
 		lockAudit:      `SELECT pg_advisory_xact_lock(7240519002)`,
 		forUpdate:      ` FOR UPDATE`,
 		skipLocked:     ` FOR UPDATE SKIP LOCKED`,
+		forShare:       ` FOR SHARE`,
 	}
 )
 

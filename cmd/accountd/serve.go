@@ -87,8 +87,9 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if a.cfg.OTP.Channel == "log" {
 		a.log.Warn().Msg("otp.channel is log: one-time codes are printed on the console; use webhook in production")
 	}
-	if len(a.cfg.OTP.MessageKey) == 0 && a.cfg.Database.Driver == "postgres" {
-		a.log.Warn().Msg("otp.message_key is not set: each replica can deliver only the messages it queued itself")
+	if len(a.cfg.OTP.MessageKey) == 0 {
+		a.log.Warn().Msg("otp.message_key is not set: queued messages are sealed with a key of this process alone " +
+			"(lost on restart, not shared by replicas) and code hashes are not keyed; set it in production")
 	}
 	go a.dispatchLoop(loopCtx, sender)
 	go a.sweepLoop(loopCtx)
