@@ -23,7 +23,7 @@ func benchHandler(b *testing.B) (http.Handler, *rpc.KeyFile, string, string) {
 	b.Helper()
 	ctx := context.Background()
 	st := openStore(b)
-	svc := services.New(st, services.Settings{InstitutionID: "101115399"})
+	svc := services.New(st, services.Settings{InstitutionID: "101115399", BankCode: "970"})
 	h, err := rpc.NewHandler(svc, services.NewAuthenticator(st, nil, 2*time.Second), rpc.Options{}, zerolog.Nop())
 	if err != nil {
 		b.Fatal(err)
@@ -86,6 +86,22 @@ func BenchmarkAddAccount(b *testing.B) {
 		for pb.Next() {
 			id := fmt.Sprintf(`"%d"`, n.Add(1))
 			body, _ := key.Envelope("CustomerService.AddAccount", json.RawMessage(id), payload)
+			serve(b, h, body)
+		}
+	})
+}
+
+// BenchmarkValidateName measures a name inquiry: a signed read of any
+// partner's account that also appends an audit row in a durable
+// transaction.
+func BenchmarkValidateName(b *testing.B) {
+	h, key, _, account := benchHandler(b)
+	body, _ := key.Envelope("AccountService.ValidateName", json.RawMessage(`"1"`),
+		[]byte(`{"bankCode":"970","accountNumber":"`+account+`","additionalInfo":{"deviceId":"d1","channel":"mobilephone"}}`))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
 			serve(b, h, body)
 		}
 	})
