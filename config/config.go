@@ -44,7 +44,7 @@ type Dormancy struct {
 // OTP is the one-time codes and the delivery of messages.
 type OTP struct {
 	TTL                 time.Duration // otp.ttl: how long a code is accepted
-	Channel             string        // otp.channel: log (codes printed on the console) or webhook
+	Channel             string        // otp.channel: log (codes printed on the console) or webhook; serve needs one
 	WebhookURL          string        // otp.webhook_url: the SMS/e-mail gateway for the webhook channel
 	WebhookSecret       string        // otp.webhook_secret: HMAC-SHA256 key of the webhook signature
 	MessageKey          []byte        // otp.message_key: 64 hex digits, encrypts queued messages; shared by replicas
@@ -136,7 +136,7 @@ var defaults = map[string]any{
 	"dormancy.days":              180,
 	"dormancy.sweep_interval":    "1h",
 	"otp.ttl":                    "5m",
-	"otp.channel":                "log",
+	"otp.channel":                "",
 	"otp.webhook_url":            "",
 	"otp.webhook_secret":         "",
 	"otp.message_key":            "",
@@ -345,7 +345,7 @@ func buildOTPChannel(o *OTP, str func(string) string, bad func(string, string, a
 	o.Channel = strings.ToLower(str("otp.channel"))
 	o.WebhookURL, o.WebhookSecret = str("otp.webhook_url"), str("otp.webhook_secret")
 	switch o.Channel {
-	case "log":
+	case "", "log": // "" is unset: serve refuses to start, demo uses log
 	case "webhook":
 		if u, err := url.Parse(o.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			bad("otp.webhook_url", "must be the gateway's http:// or https:// URL when otp.channel is webhook", o.WebhookURL)

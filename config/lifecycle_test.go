@@ -14,7 +14,7 @@ func TestLifecycleKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Dormancy.Days != 180 || c.Dormancy.SweepInterval != time.Hour || c.OTP.TTL != 5*time.Minute ||
-		c.OTP.Channel != "log" || c.OTP.MobileChangesPerDay != 3 || c.Bank.Code != "970" ||
+		c.OTP.Channel != "" || c.OTP.MobileChangesPerDay != 3 || c.Bank.Code != "970" ||
 		c.Bank.Location.String() != "UTC" || len(c.OTP.MessageKey) != 0 || c.OTP.DispatchInterval != time.Second {
 		t.Fatalf("defaults: %+v %+v %+v", c.Dormancy, c.OTP, c.Bank)
 	}

@@ -43,6 +43,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !fs.Changed("log.format") {
 		cfg.Log.Format = "console"
 	}
+	if cfg.OTP.Channel == "" {
+		cfg.OTP.Channel = "log" // the demo prints one-time codes on its console
+	}
 	if err := os.MkdirAll(filepath.Join(*dir, "payloads"), 0o755); err != nil {
 		return fmt.Errorf("demo folder: %w", err)
 	}

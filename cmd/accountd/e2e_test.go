@@ -100,7 +100,7 @@ func serveDBOut(t *testing.T, db string, stdout io.Writer, logs *syncBuffer, ext
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	args := append([]string{"serve", "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0"}, extra...)
+	args := append([]string{"serve", "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0", "--otp.channel", "log"}, extra...)
 	go func() { errc <- run(ctx, args, nil, stdout, logs) }()
 	t.Cleanup(func() {
 		cancel()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,9 @@ import (
 // sender is the configured delivery channel of messages to customers.
 func (a *app) sender() (services.Sender, error) {
 	switch a.cfg.OTP.Channel {
+	case "":
+		return nil, errors.New("otp.channel is not set: webhook (with otp.webhook_url and otp.webhook_secret) sends one-time codes " +
+			"to the customers' SMS/e-mail gateway; log prints them on the console, for demos and tests only")
 	case "log":
 		return notify.NewConsole(a.console), nil
 	case "webhook":

@@ -15,6 +15,7 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services/notify"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 // callResult runs `accountd call METHOD -` with payload on stdin and
@@ -209,5 +210,15 @@ func TestWebhookChannel(t *testing.T) {
 	}
 	if !strings.Contains(logs, "status 500") {
 		t.Errorf("the failed delivery is not logged:\n%s", logs)
+	}
+}
+
+// TestServeNeedsAnOTPChannel: a server does not start without a delivery
+// channel for one-time codes, so that no production server prints codes on
+// its console by default; the demo uses the console.
+func TestServeNeedsAnOTPChannel(t *testing.T) {
+	_, _, err := runCmd(t, "", "serve", "--database.driver", driver, "--database.dsn", storetest.DSN(t), "--server.addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "otp.channel is not set") {
+		t.Fatalf("serve without otp.channel: %v", err)
 	}
 }

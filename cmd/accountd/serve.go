@@ -47,6 +47,10 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	defer limiter.Close()
+	sender, err := a.sender()
+	if err != nil {
+		return err
+	}
 	h, err := rpc.NewHandler(a.svc, auth, rpc.Options{
 		MaxBodyBytes: a.cfg.Server.MaxBodyBytes,
 		MaxBatch:     a.cfg.Server.MaxBatch,
@@ -80,10 +84,6 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	defer stopLoops()
 	go a.purgeLoop(loopCtx)
-	sender, err := a.sender()
-	if err != nil {
-		return err
-	}
 	if a.cfg.OTP.Channel == "log" {
 		a.log.Warn().Msg("otp.channel is log: one-time codes are printed on the console; use webhook in production")
 	}

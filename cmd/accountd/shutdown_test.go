@@ -46,7 +46,7 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	mustRun(t, "keys", "create", "--partner", "alpha", "--tier", "PLATINUM", "--out", keyPath, "--database.driver", driver, "--database.dsn", db)
 	key := loadKey(t, keyPath)
 
-	cmd := exec.Command(bin, "serve", "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "serve", "--database.driver", driver, "--database.dsn", db, "--server.addr", "127.0.0.1:0", "--otp.channel", "log")
 	cmd.Env = append(os.Environ(), "ACCOUNTD_SERVER_SHUTDOWN_TIMEOUT=20s")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
