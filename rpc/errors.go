@@ -67,6 +67,7 @@ var errorTable = []struct {
 	{services.ErrEmailExists, 1003, "CUSTOMER_EMAIL_ALREADY_EXIST"},
 	{services.ErrPhoneExists, 1004, "CUSTOMER_PHONE_ALREADY_EXIST"},
 	{services.ErrCustomerNotActive, 1005, "CUSTOMER_NOT_ACTIVE"},
+	{services.ErrBlacklisted, 1006, "CUSTOMER_BLACKLISTED"},
 
 	{services.ErrAccountNotFound, 2001, "NOT_FOUND_ACCOUNT"},
 	{services.ErrActivityAccountNotFound, 2002, "NOT_FOUND_ACTIVITY_ACCOUNT"},

@@ -38,9 +38,11 @@ var methodTable = map[string]methodInfo{
 	"AccountService.EditSubAccountName":    {mutates: true, summary: "Name a business customer's account <business name>_<sub-account name>"},
 	"AccountService.ValidateName":          {summary: "Name inquiry: the holder's name of any account of the bank, or why it cannot receive"},
 
-	"CustomerService.AddOrUpdateEmail":    {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
-	"CustomerService.ChangeMobile":        {mutates: true, summary: "Start changing a customer's mobile number: codes to the old and the new number"},
-	"CustomerService.ConfirmMobileChange": {mutates: true, summary: "Complete a mobile change with both codes"},
+	"CustomerService.UpdateBlacklist":        {mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"},
+	"CustomerService.UpdateProtectAgreement": {mutates: true, summary: "Record a change of a customer's data-sharing consent"},
+	"CustomerService.AddOrUpdateEmail":       {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
+	"CustomerService.ChangeMobile":           {mutates: true, summary: "Start changing a customer's mobile number: codes to the old and the new number"},
+	"CustomerService.ConfirmMobileChange":    {mutates: true, summary: "Complete a mobile change with both codes"},
 
 	"VerificationService.ConfirmOTP":          {mutates: true, summary: "Complete a pending operation with its one-time code"},
 	"VerificationService.VerifyEmailAddress":  {mutates: true, summary: "Send a code to the customer's e-mail to verify it"},
@@ -202,4 +204,14 @@ func (s *VerificationService) VerifyEmailAddress(r *http.Request, in *services.V
 // VerifyEmailOrMobile sends a code to the customer's e-mail or mobile number.
 func (s *VerificationService) VerifyEmailOrMobile(r *http.Request, in *services.VerifyEmailOrMobileInput, out *services.OperationStarted) error {
 	return invoke(r, in, out, s.svc.VerifyEmailOrMobile)
+}
+
+// UpdateBlacklist adds identities or phone numbers to the blacklist, or removes them.
+func (s *CustomerService) UpdateBlacklist(r *http.Request, in *services.UpdateBlacklistInput, out *services.BlacklistResult) error {
+	return invoke(r, in, out, s.svc.UpdateBlacklist)
+}
+
+// UpdateProtectAgreement records a change of a customer's data-sharing consent.
+func (s *CustomerService) UpdateProtectAgreement(r *http.Request, in *services.UpdateProtectAgreementInput, out *services.ProtectAgreementResult) error {
+	return invoke(r, in, out, s.svc.UpdateProtectAgreement)
 }

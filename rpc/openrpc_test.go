@@ -712,6 +712,9 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("CustomerService.AddAccount", fmt.Sprintf(`{"customerID":%q,"name":"CHOICE","accountType":"CHECKING","currency":"KES"}`, results["CustomerService.AddCustomer"]["ID"]))
 	call("AccountService.EditSubAccountName", fmt.Sprintf(`{"accountId":%q,"subAccountName":"ABC Company"}`, results["CustomerService.AddAccount"]["accountNumber"]))
 
+	call("CustomerService.UpdateProtectAgreement", fmt.Sprintf(`{"customerID":%q,"agreed":true,"version":"2025.1","channel":"MOBILE"}`, id))
+	call("CustomerService.GetCustomer", fmt.Sprintf(`{"ID":%q}`, id)) // with its protectAgreement
+	call("CustomerService.UpdateBlacklist", `{"phoneNumber":"+254733000999","action":"ADD","reason":"SIM swap"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)
 	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
 		t.Fatalf("sweep: %+v %v", rep, err)

@@ -194,6 +194,13 @@ func (s *Service) checkAccountParties(ctx context.Context, tx Tx, a *Account, ac
 	if status != CustomerActive {
 		return fmt.Errorf("customer %d is %s: %w", a.CustomerID, status, ErrCustomerNotActive)
 	}
+	kinds, err := tx.CustomerBlacklist(ctx, a.PartnerID, a.CustomerID)
+	if err != nil {
+		return err
+	}
+	if len(kinds) > 0 {
+		return blacklistRefusal(kinds[0])
+	}
 	if a.CustodialCustomerID != 0 {
 		_, err := tx.CustomerStatus(ctx, a.PartnerID, a.CustodialCustomerID)
 		if errors.Is(err, ErrCustomerNotFound) {

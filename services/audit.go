@@ -82,7 +82,7 @@ func appendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64,
 // are not: the transaction that would record them may be what failed.
 var refusals = []error{
 	ErrInvalidInput, ErrIdempotencyConflict, ErrRequestInProgress, ErrCustomerNotFound, ErrCustomerNotActive,
-	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrAccountNotFound, ErrActivityAccountNotFound,
+	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrBlacklisted, ErrAccountNotFound, ErrActivityAccountNotFound,
 	ErrActivityAccountNotOpen, ErrActivityAccountCurrency, ErrCustodialCustomerNotFound,
 	ErrInvalidTransition, ErrCloseNonZeroBalance, ErrClosePoolInUse, ErrAccountClosed, ErrAccountNotDormant,
 	ErrAccountFrozen, ErrAccountNotFrozen, ErrShortCodeExists, ErrShortCodeNotFound, ErrNotBusinessAccount,

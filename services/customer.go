@@ -113,6 +113,9 @@ func (s *Service) AddCustomer(ctx context.Context, call Call, in AddCustomerInpu
 	}
 	c.PartnerID = call.PartnerID
 	res, err := idempotent(ctx, s, call, in, func(tx Tx) (AddCustomerResult, error) {
+		if err := checkBlacklist(ctx, tx, call.PartnerID, customerKeys(c.Identifications, c.Phone)); err != nil {
+			return AddCustomerResult{}, err
+		}
 		if err := s.insertCustomer(ctx, tx, &c); err != nil {
 			return AddCustomerResult{}, err
 		}

@@ -32,6 +32,8 @@ type CustomerView struct {
 	Address           *Address         `json:"address,omitempty"`
 	CreateTime        int64            `json:"createTime"`
 	Accounts          []AccountDetails `json:"accounts"`
+	// ProtectAgreement is the current data-sharing consent, when one was given.
+	ProtectAgreement *ProtectAgreement `json:"protectAgreement,omitempty"`
 }
 
 // GetCustomer finds one customer of the calling partner and its accounts. It
@@ -50,7 +52,15 @@ func (s *Service) GetCustomer(ctx context.Context, call Call, in GetCustomerInpu
 	if err != nil {
 		return CustomerView{}, fmt.Errorf("get customer %d accounts: %w", c.ID, err)
 	}
+	consents, err := s.store.Consents(ctx, c.ID)
+	if err != nil {
+		return CustomerView{}, fmt.Errorf("get customer %d consent: %w", c.ID, err)
+	}
 	view := customerView(c)
+	if len(consents) > 0 {
+		pa := protectAgreement(consents[0])
+		view.ProtectAgreement = &pa
+	}
 	view.Accounts = make([]AccountDetails, 0, len(accounts))
 	for _, a := range accounts {
 		view.Accounts = append(view.Accounts, s.accountDetails(a, s.clock.Now()))

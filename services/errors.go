@@ -40,6 +40,9 @@ var (
 	ErrEmailExists = errors.New("customer e-mail already exists")
 	// ErrPhoneExists means another customer of the partner has the phone.
 	ErrPhoneExists = errors.New("customer phone number already exists")
+	// ErrBlacklisted means an identification or the phone number is on the
+	// partner's blacklist.
+	ErrBlacklisted = errors.New("identity or phone number is blacklisted")
 
 	// ErrAccountNotFound means no account of the calling partner matches.
 	ErrAccountNotFound = errors.New("account not found")

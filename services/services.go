@@ -93,6 +93,13 @@ type Reader interface {
 	MobileChangesOn(ctx context.Context, customerID int64, day string) (int, error)
 	// OutboxMessages returns the messages of an operation, oldest first.
 	OutboxMessages(ctx context.Context, requestID string) ([]OutboxMessage, error)
+	// Blacklisted returns those of keys on the partner's blacklist.
+	Blacklisted(ctx context.Context, partnerID int64, keys []BlacklistKey) ([]BlacklistKey, error)
+	// CustomerBlacklist returns the kinds (IDENTIFICATION, PHONE) of the
+	// customer's documents and phone that are on the partner's blacklist.
+	CustomerBlacklist(ctx context.Context, partnerID, customerID int64) ([]string, error)
+	// Consents returns a customer's consent records, newest first.
+	Consents(ctx context.Context, customerID int64) ([]Consent, error)
 }
 
 // Tx is one write transaction. Insert methods that take a generated number
@@ -189,6 +196,12 @@ type Tx interface {
 	// MarkDormant makes an account DORMANT if it is still ACTIVE with
 	// last_activity_at before cutoff, and reports whether it did.
 	MarkDormant(ctx context.Context, accountID int64, cutoff, at time.Time) (bool, error)
+	// SetBlacklisted adds (active) or removes a blacklist entry, recording
+	// the change with reason, key and time; changed is false when the entry
+	// already was so.
+	SetBlacklisted(ctx context.Context, partnerID int64, k BlacklistKey, active bool, reason, keyID string, at time.Time) (changed bool, err error)
+	// InsertConsent appends a consent record of the partner's customer.
+	InsertConsent(ctx context.Context, partnerID int64, c Consent) error
 	// ExpiredFreezes returns up to limit frozen accounts whose freeze expired
 	// at or before now, holding them like DormancyCandidates.
 	ExpiredFreezes(ctx context.Context, now time.Time, limit int) ([]Account, error)

@@ -85,9 +85,12 @@ func TestMigrateToLifecycle(t *testing.T) {
 		currency, status, created_at, updated_at, seq) VALUES (500, 1, 100, '900000000000500', 'DAVE', 'CHECKING', 'USD', 'ACTIVE', ?, ?, 1)`,
 		epoch.UnixMilli(), updated.UnixMilli())
 
+	if err := store.MigrateToForTest(ctx, st, 3); err != nil {
+		t.Fatalf("migrate to 3: %v", err)
+	}
 	applied, err := st.Migrate(ctx)
-	if err != nil || !reflect.DeepEqual(applied, []int{3}) {
-		t.Fatalf("migrate: applied %v, %v; want [3]", applied, err)
+	if err != nil || !reflect.DeepEqual(applied, []int{4}) {
+		t.Fatalf("migrate: applied %v, %v; want [4] after 3", applied, err)
 	}
 	a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: 500})
 	if err != nil {
