@@ -38,6 +38,8 @@ var methodTable = map[string]methodInfo{
 	"AccountService.EditSubAccountName":    {mutates: true, summary: "Name a business customer's account <business name>_<sub-account name>"},
 	"AccountService.ValidateName":          {summary: "Name inquiry: the holder's name of any account of the bank, or why it cannot receive"},
 
+	"CustomerService.ValidateLegalID":        {summary: "Check an identity document number for real and say what it reads"},
+	"CustomerService.ValidatePhoneNumber":    {summary: "Say what a phone number is: E.164, country, carrier, line type, blacklisted or a customer's"},
 	"CustomerService.UpdateBlacklist":        {mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"},
 	"CustomerService.UpdateProtectAgreement": {mutates: true, summary: "Record a change of a customer's data-sharing consent"},
 	"CustomerService.AddOrUpdateEmail":       {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
@@ -214,4 +216,14 @@ func (s *CustomerService) UpdateBlacklist(r *http.Request, in *services.UpdateBl
 // UpdateProtectAgreement records a change of a customer's data-sharing consent.
 func (s *CustomerService) UpdateProtectAgreement(r *http.Request, in *services.UpdateProtectAgreementInput, out *services.ProtectAgreementResult) error {
 	return invoke(r, in, out, s.svc.UpdateProtectAgreement)
+}
+
+// ValidateLegalID checks an identity document number.
+func (s *CustomerService) ValidateLegalID(r *http.Request, in *services.ValidateLegalIDInput, out *services.LegalIDResult) error {
+	return invoke(r, in, out, s.svc.ValidateLegalID)
+}
+
+// ValidatePhoneNumber says what a phone number is.
+func (s *CustomerService) ValidatePhoneNumber(r *http.Request, in *services.ValidatePhoneNumberInput, out *services.PhoneResult) error {
+	return invoke(r, in, out, s.svc.ValidatePhoneNumber)
 }

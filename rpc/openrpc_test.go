@@ -715,6 +715,8 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("CustomerService.UpdateProtectAgreement", fmt.Sprintf(`{"customerID":%q,"agreed":true,"version":"2025.1","channel":"MOBILE"}`, id))
 	call("CustomerService.GetCustomer", fmt.Sprintf(`{"ID":%q}`, id)) // with its protectAgreement
 	call("CustomerService.UpdateBlacklist", `{"phoneNumber":"+254733000999","action":"ADD","reason":"SIM swap"}`)
+	call("CustomerService.ValidateLegalID", `{"type":"CCCD","number":"087084000999","DOB":"19840101","gender":"MALE"}`)
+	call("CustomerService.ValidatePhoneNumber", `{"phoneNumber":"0912345678","country":"VN"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)
 	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
 		t.Fatalf("sweep: %+v %v", rep, err)

@@ -1,0 +1,240 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Problem is one thing a validation method found wrong, with a stable code.
+type Problem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Problem codes of the validation methods.
+const (
+	ProblemFormat       = "INVALID_FORMAT"
+	ProblemHolder       = "HOLDER_MISMATCH"
+	ProblemNotIssued    = "NOT_YET_ISSUED"
+	ProblemExpired      = "EXPIRED"
+	ProblemDates        = "DATES_INCONSISTENT"
+	ProblemBlacklisted  = "BLACKLISTED"
+	ProblemCustomer     = "ALREADY_A_CUSTOMER"
+	ProblemNotMobile    = "NOT_A_MOBILE_NUMBER"
+	ProblemWrongCountry = "WRONG_COUNTRY"
+)
+
+// legalIDTypes maps the types ValidateLegalID accepts to document types:
+// the Vietnamese CCCD, CMND and passport, and the Kenyan seed's 101/102/103.
+var legalIDTypes = map[string]string{
+	"CCCD": IDCCCD, "CMND": IDCMND, "PASSPORT": IDPassport,
+	"101": IDNationalID, "102": IDAlienID, "103": IDPassport, "NATIONAL_ID": IDNationalID, "ALIEN_ID": IDAlienID,
+}
+
+// ValidateLegalIDInput is CustomerService.ValidateLegalID's payload; dates
+// are YYYYMMDD and optional.
+type ValidateLegalIDInput struct {
+	Type       string `json:"type"`
+	Number     string `json:"number"`
+	DOB        string `json:"DOB"`
+	Gender     string `json:"gender"`
+	IssueDate  string `json:"issueDate"`
+	ExpiryDate string `json:"expiryDate"`
+}
+
+// LegalIDReading is what a CCCD number says about its holder.
+type LegalIDReading struct {
+	ProvinceCode string `json:"provinceCode,omitempty"`
+	Sex          string `json:"sex,omitempty"`
+	BirthYear    int    `json:"birthYear,omitempty"`
+}
+
+// LegalIDResult is ValidateLegalID's answer: every problem found, not only
+// the first.
+type LegalIDResult struct {
+	Valid            bool            `json:"valid"`
+	Type             string          `json:"type"`
+	Number           string          `json:"number"`
+	Read             *LegalIDReading `json:"read,omitempty"`
+	Problems         []Problem       `json:"problems"`
+	ExistingCustomer bool            `json:"existingCustomer"`
+	CustomerID       string          `json:"customerID,omitempty"`
+	Blacklisted      bool            `json:"blacklisted"`
+}
+
+// ValidateLegalID checks an identity document number for real: its
+// structure, what a CCCD encodes against the declared date of birth and
+// gender, the issue and expiry dates, whether a customer of the partner
+// already holds it and whether it is blacklisted. A malformed request
+// (missing or unknown type, bad dates) is a *ValidationError; a document
+// that fails the checks is an answer with valid false.
+func (s *Service) ValidateLegalID(ctx context.Context, call Call, in ValidateLegalIDInput) (LegalIDResult, error) {
+	var ck checker
+	now := s.clock.Now()
+	typ := legalIDTypes[strings.ToUpper(strings.TrimSpace(in.Type))]
+	if ck.required("type", in.Type) && typ == "" {
+		ck.add("type", ReasonInvalidValue, "must be CCCD, CMND, PASSPORT, 101 (national ID), 102 (alien ID) or 103 (passport)")
+	}
+	ck.required("number", in.Number)
+	dob := ck.checkDate("DOB", in.DOB, now, false)
+	gender := ck.checkEnum("gender", in.Gender, false, GenderMale, GenderFemale, GenderOther)
+	issued := ck.checkDate("issueDate", in.IssueDate, now.AddDate(100, 0, 0), false)
+	expires := ck.checkDate("expiryDate", in.ExpiryDate, now.AddDate(100, 0, 0), false)
+	if err := ck.err(); err != nil {
+		return LegalIDResult{}, fmt.Errorf("validate legal id: %w", err)
+	}
+	number := normalizeIDValue(typ, in.Number)
+	res := LegalIDResult{Type: typ, Number: number, Problems: []Problem{}}
+	add := func(code, msg string) { res.Problems = append(res.Problems, Problem{Code: code, Message: msg}) }
+	if problem := idValueProblem(typ, number); problem != "" {
+		add(ProblemFormat, problem)
+	} else if typ == IDCCCD {
+		id, _ := ParseCCCD(number)
+		sex := "MALE"
+		if id.Female {
+			sex = "FEMALE"
+		}
+		res.Read = &LegalIDReading{ProvinceCode: id.Province, Sex: sex, BirthYear: id.BirthYear}
+		if m := cccdMismatch(id, dob, gender); m != "" {
+			add(ProblemHolder, m)
+		}
+	}
+	today := now.Format(time.DateOnly)
+	switch {
+	case issued != "" && issued > today:
+		add(ProblemNotIssued, "the issue date is in the future")
+	case issued != "" && dob != "" && issued < dob:
+		add(ProblemDates, "the document was issued before the holder was born")
+	}
+	switch {
+	case expires != "" && expires <= today:
+		add(ProblemExpired, "the document has expired")
+	case expires != "" && issued != "" && expires <= issued:
+		add(ProblemDates, "the expiry date is not after the issue date")
+	}
+	var err error
+	res.CustomerID, res.Blacklisted, err = s.knownAs(ctx, call.PartnerID, CustomerLookup{IDType: typ, IDValue: number},
+		customerKeys([]Identification{{Type: typ, Value: number}}, ""))
+	if err != nil {
+		return LegalIDResult{}, fmt.Errorf("validate legal id: %w", err)
+	}
+	if res.ExistingCustomer = res.CustomerID != ""; res.ExistingCustomer {
+		add(ProblemCustomer, "a customer of this partner holds the document")
+	}
+	if res.Blacklisted {
+		add(ProblemBlacklisted, "the document is on the blacklist")
+	}
+	res.Valid = len(res.Problems) == 0
+	return res, nil
+}
+
+// ValidatePhoneNumberInput is CustomerService.ValidatePhoneNumber's payload:
+// an international number, or a national one with its country (VN, KE, ID).
+type ValidatePhoneNumberInput struct {
+	PhoneNumber string `json:"phoneNumber"`
+	Country     string `json:"country"`
+}
+
+// PhoneResult is ValidatePhoneNumber's answer.
+type PhoneResult struct {
+	Valid            bool      `json:"valid"`
+	E164             string    `json:"e164,omitempty"`
+	Country          string    `json:"country,omitempty"`
+	Carrier          string    `json:"carrier,omitempty"`
+	LineType         string    `json:"lineType,omitempty"`
+	Problems         []Problem `json:"problems"`
+	ExistingCustomer bool      `json:"existingCustomer"`
+	CustomerID       string    `json:"customerID,omitempty"`
+	Blacklisted      bool      `json:"blacklisted"`
+}
+
+// vnCarriers names the Vietnamese mobile ranges by their first digits after
+// the trunk 0 (DOMAIN.md), for the ranges the metadata does not name.
+var vnCarriers = map[string]string{"55": "Wintel", "52": "Vietnamobile", "89": "MobiFone"}
+
+var lineTypes = map[phonenumbers.PhoneNumberType]string{
+	phonenumbers.MOBILE: "MOBILE", phonenumbers.FIXED_LINE: "FIXED_LINE", phonenumbers.FIXED_LINE_OR_MOBILE: "FIXED_LINE_OR_MOBILE",
+	phonenumbers.TOLL_FREE: "TOLL_FREE", phonenumbers.PREMIUM_RATE: "PREMIUM_RATE", phonenumbers.VOIP: "VOIP",
+}
+
+// ValidatePhoneNumber reads a phone number and says what it is: E.164 form,
+// country, carrier and line type, whether it can be a customer's mobile
+// number, whether a customer of the partner has it and whether it is
+// blacklisted.
+func (s *Service) ValidatePhoneNumber(ctx context.Context, call Call, in ValidatePhoneNumberInput) (PhoneResult, error) {
+	var ck checker
+	ck.required("phoneNumber", in.PhoneNumber)
+	region := strings.ToUpper(strings.TrimSpace(in.Country))
+	if region != "" && !validCountry(region) {
+		ck.add("country", ReasonInvalidValue, "must be an ISO 3166-1 alpha-2 country code such as VN, KE or ID")
+	}
+	if len(in.PhoneNumber) > 32 {
+		ck.add("phoneNumber", ReasonTooLong, "is too long")
+	}
+	if err := ck.err(); err != nil {
+		return PhoneResult{}, fmt.Errorf("validate phone number: %w", err)
+	}
+	res := PhoneResult{Problems: []Problem{}}
+	add := func(code, msg string) { res.Problems = append(res.Problems, Problem{Code: code, Message: msg}) }
+	if region == "" {
+		region = s.settings.PhoneRegion
+	}
+	num, err := phonenumbers.Parse(strings.TrimSpace(in.PhoneNumber), region)
+	if err != nil {
+		add(ProblemFormat, "not a phone number; give it in international form (+CC...) or with its country")
+		return res, nil
+	}
+	res.Country = phonenumbers.GetRegionCodeForNumber(num)
+	listed := allowListed(num)
+	switch {
+	case listed:
+		res.LineType = "MOBILE"
+	case !phonenumbers.IsValidNumber(num):
+		add(ProblemFormat, "not a valid number of its country")
+		return res, nil
+	default:
+		res.LineType = lineTypes[phonenumbers.GetNumberType(num)]
+	}
+	if strings.TrimSpace(in.Country) != "" && res.Country != strings.ToUpper(strings.TrimSpace(in.Country)) {
+		add(ProblemWrongCountry, "the number belongs to "+res.Country)
+	}
+	if res.LineType != "MOBILE" && res.LineType != "FIXED_LINE_OR_MOBILE" {
+		add(ProblemNotMobile, "not a mobile number")
+	}
+	res.E164 = phonenumbers.Format(num, phonenumbers.E164)
+	res.Carrier, _ = phonenumbers.GetCarrierForNumber(num, "en")
+	if nsn := phonenumbers.GetNationalSignificantNumber(num); res.Country == "VN" && len(nsn) > 2 && vnCarriers[nsn[:2]] != "" && listed {
+		res.Carrier = vnCarriers[nsn[:2]]
+	}
+	res.CustomerID, res.Blacklisted, err = s.knownAs(ctx, call.PartnerID, CustomerLookup{Phone: res.E164}, customerKeys(nil, res.E164))
+	if err != nil {
+		return PhoneResult{}, fmt.Errorf("validate phone number: %w", err)
+	}
+	if res.ExistingCustomer = res.CustomerID != ""; res.ExistingCustomer {
+		add(ProblemCustomer, "a customer of this partner has the number")
+	}
+	if res.Blacklisted {
+		add(ProblemBlacklisted, "the number is on the blacklist")
+	}
+	res.Valid = len(res.Problems) == 0
+	return res, nil
+}
+
+// knownAs says which customer of the partner a lookup finds (its ID, or "")
+// and whether one of keys is on the partner's blacklist.
+func (s *Service) knownAs(ctx context.Context, partnerID int64, by CustomerLookup, keys []BlacklistKey) (customerID string, blacklisted bool, err error) {
+	c, err := s.store.FindCustomer(ctx, partnerID, by)
+	switch {
+	case err == nil:
+		customerID = formatID(c.ID)
+	case !errors.Is(err, ErrCustomerNotFound):
+		return "", false, err
+	}
+	hits, err := s.store.Blacklisted(ctx, partnerID, keys)
+	return customerID, len(hits) > 0, err
+}
