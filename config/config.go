@@ -33,6 +33,12 @@ type Config struct {
 	RateLimit   RateLimit
 	Dormancy    Dormancy
 	OTP         OTP
+	EKYC        EKYC
+}
+
+// EKYC tunes electronic onboarding.
+type EKYC struct {
+	MinAge int // ekyc.min_age: the youngest age at which a person may onboard electronically
 }
 
 // Dormancy is the dormancy sweep.
@@ -142,6 +148,7 @@ var defaults = map[string]any{
 	"otp.message_key":            "",
 	"otp.dispatch_interval":      "1s",
 	"otp.mobile_changes_per_day": 3,
+	"ekyc.min_age":               18,
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -335,6 +342,7 @@ func build(v *viper.Viper) (Config, error) {
 	c.OTP.DispatchInterval = dur("otp.dispatch_interval")
 	c.OTP.MobileChangesPerDay = int(num("otp.mobile_changes_per_day", 1, 100))
 	buildOTPChannel(&c.OTP, str, bad)
+	c.EKYC.MinAge = int(num("ekyc.min_age", 15, 100))
 	return c, errors.Join(errs...)
 }
 
@@ -453,6 +461,7 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"otp.message_key":            hidden(len(c.OTP.MessageKey) > 0),
 		"otp.dispatch_interval":      c.OTP.DispatchInterval.String(),
 		"otp.mobile_changes_per_day": c.OTP.MobileChangesPerDay,
+		"ekyc.min_age":               c.EKYC.MinAge,
 	}
 }
 

@@ -26,7 +26,7 @@ var allKeys = []string{
 	"ratelimit.bronze", "ratelimit.silver", "ratelimit.gold", "ratelimit.platinum",
 	"bank.code", "bank.timezone", "dormancy.days", "dormancy.sweep_interval",
 	"otp.ttl", "otp.channel", "otp.webhook_url", "otp.webhook_secret", "otp.message_key",
-	"otp.dispatch_interval", "otp.mobile_changes_per_day",
+	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

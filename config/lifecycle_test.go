@@ -15,7 +15,7 @@ func TestLifecycleKeys(t *testing.T) {
 	}
 	if c.Dormancy.Days != 180 || c.Dormancy.SweepInterval != time.Hour || c.OTP.TTL != 5*time.Minute ||
 		c.OTP.Channel != "" || c.OTP.MobileChangesPerDay != 3 || c.Bank.Code != "970" ||
-		c.Bank.Location.String() != "UTC" || len(c.OTP.MessageKey) != 0 || c.OTP.DispatchInterval != time.Second {
+		c.Bank.Location.String() != "UTC" || len(c.OTP.MessageKey) != 0 || c.OTP.DispatchInterval != time.Second || c.EKYC.MinAge != 18 {
 		t.Fatalf("defaults: %+v %+v %+v", c.Dormancy, c.OTP, c.Bank)
 	}
 	key := strings.Repeat("ab", 32)
@@ -53,6 +53,7 @@ func TestLifecycleKeys(t *testing.T) {
 		{"message key not hex", "", "otp.message_key", []string{"ACCOUNTD_OTP_MESSAGE_KEY=" + strings.Repeat("z", 64)}},
 		{"message key short", "", "otp.message_key", []string{"ACCOUNTD_OTP_MESSAGE_KEY=abcd"}},
 		{"mobile changes zero", "otp:\n  mobile_changes_per_day: 0\n", "otp.mobile_changes_per_day", nil},
+		{"eKYC age under 15", "ekyc:\n  min_age: 12\n", "ekyc.min_age", nil},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

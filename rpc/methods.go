@@ -40,6 +40,7 @@ var methodTable = map[string]methodInfo{
 
 	"CustomerService.ValidateLegalID":        {summary: "Check an identity document number for real and say what it reads"},
 	"CustomerService.ValidatePhoneNumber":    {summary: "Say what a phone number is: E.164, country, carrier, line type, blacklisted or a customer's"},
+	"CustomerService.ValidateEKYC":           {summary: "Run every onboarding check at once: age, document, phone, blacklist, already a customer"},
 	"CustomerService.UpdateBlacklist":        {mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"},
 	"CustomerService.UpdateProtectAgreement": {mutates: true, summary: "Record a change of a customer's data-sharing consent"},
 	"CustomerService.AddOrUpdateEmail":       {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
@@ -226,4 +227,9 @@ func (s *CustomerService) ValidateLegalID(r *http.Request, in *services.Validate
 // ValidatePhoneNumber says what a phone number is.
 func (s *CustomerService) ValidatePhoneNumber(r *http.Request, in *services.ValidatePhoneNumberInput, out *services.PhoneResult) error {
 	return invoke(r, in, out, s.svc.ValidatePhoneNumber)
+}
+
+// ValidateEKYC runs every onboarding check at once.
+func (s *CustomerService) ValidateEKYC(r *http.Request, in *services.ValidateEKYCInput, out *services.EKYCResult) error {
+	return invoke(r, in, out, s.svc.ValidateEKYC)
 }

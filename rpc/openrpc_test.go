@@ -717,6 +717,8 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("CustomerService.UpdateBlacklist", `{"phoneNumber":"+254733000999","action":"ADD","reason":"SIM swap"}`)
 	call("CustomerService.ValidateLegalID", `{"type":"CCCD","number":"087084000999","DOB":"19840101","gender":"MALE"}`)
 	call("CustomerService.ValidatePhoneNumber", `{"phoneNumber":"0912345678","country":"VN"}`)
+	call("CustomerService.ValidateEKYC", `{"firstName":"An","lastName":"Nguyen","DOB":"19840506","gender":"MALE",
+		"identification":{"type":"CCCD","number":"087084000999","issueDate":"20210101","expiryDate":"20440506"},"phoneNumber":"+84912345678"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)
 	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
 		t.Fatalf("sweep: %+v %v", rep, err)

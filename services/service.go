@@ -33,6 +33,9 @@ type Settings struct {
 	// MessageKey encrypts queued messages: 32 bytes shared by the replicas,
 	// or empty for a random key of this process alone.
 	MessageKey []byte
+	// MinEKYCAge is the youngest age at which a person may open an account
+	// electronically (default 18: Vietnam's Circular 17/2024).
+	MinEKYCAge int
 }
 
 // Service runs the bank's customer and account operations for partners.
@@ -74,6 +77,9 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	if settings.MobileChangesPerDay <= 0 {
 		settings.MobileChangesPerDay = 3
+	}
+	if settings.MinEKYCAge <= 0 {
+		settings.MinEKYCAge = 18
 	}
 	if settings.Location == nil {
 		settings.Location = time.UTC

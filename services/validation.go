@@ -238,3 +238,133 @@ func (s *Service) knownAs(ctx context.Context, partnerID int64, by CustomerLooku
 	hits, err := s.store.Blacklisted(ctx, partnerID, keys)
 	return customerID, len(hits) > 0, err
 }
+
+// ValidateEKYCInput is CustomerService.ValidateEKYC's payload: the person as
+// the onboarding collects them.
+type ValidateEKYCInput struct {
+	FirstName      string       `json:"firstName"`
+	LastName       string       `json:"lastName"`
+	DOB            string       `json:"DOB"`
+	Gender         string       `json:"gender"`
+	Identification EKYCDocument `json:"identification"`
+	PhoneNumber    string       `json:"phoneNumber"`
+	Country        string       `json:"country"`
+}
+
+// EKYCDocument is the identity document given at onboarding.
+type EKYCDocument struct {
+	Type       string `json:"type"`
+	Number     string `json:"number"`
+	IssueDate  string `json:"issueDate"`
+	ExpiryDate string `json:"expiryDate"`
+}
+
+// EKYCCheck is the result of one check of ValidateEKYC.
+type EKYCCheck struct {
+	Name     string    `json:"name"`
+	Passed   bool      `json:"passed"`
+	Problems []Problem `json:"problems"`
+}
+
+// EKYCResult lists every check, not just the first that failed.
+type EKYCResult struct {
+	Passed bool        `json:"passed"`
+	Checks []EKYCCheck `json:"checks"`
+}
+
+// eKYC check names, in the order they are reported.
+const (
+	CheckAge         = "AGE"
+	CheckDocument    = "DOCUMENT"
+	CheckPhone       = "PHONE"
+	CheckBlacklist   = "NOT_BLACKLISTED"
+	CheckNewCustomer = "NOT_ALREADY_A_CUSTOMER"
+)
+
+// ValidateEKYC runs the whole set of onboarding checks at once: age
+// (Settings.MinEKYCAge, 18 by default), the document (structure, CCCD
+// against date of birth and gender, issued in the past, not expired), the
+// phone (a valid mobile number), not blacklisted and not already a
+// customer, reporting each check's result.
+func (s *Service) ValidateEKYC(ctx context.Context, call Call, in ValidateEKYCInput) (EKYCResult, error) {
+	var ck checker
+	now := s.clock.Now()
+	ck.checkName("firstName", in.FirstName, true)
+	ck.checkName("lastName", in.LastName, true)
+	dob := ck.checkDate("DOB", in.DOB, now, true)
+	ck.checkEnum("gender", in.Gender, false, GenderMale, GenderFemale, GenderOther)
+	ck.required("identification.type", in.Identification.Type)
+	ck.required("identification.number", in.Identification.Number)
+	ck.required("phoneNumber", in.PhoneNumber)
+	if err := ck.err(); err != nil {
+		return EKYCResult{}, fmt.Errorf("validate ekyc: %w", err)
+	}
+	doc, err := s.ValidateLegalID(ctx, call, ValidateLegalIDInput{Type: in.Identification.Type, Number: in.Identification.Number,
+		DOB: in.DOB, Gender: in.Gender, IssueDate: in.Identification.IssueDate, ExpiryDate: in.Identification.ExpiryDate})
+	if err != nil {
+		return EKYCResult{}, prefixFields(err, "identification.")
+	}
+	phone, err := s.ValidatePhoneNumber(ctx, call, ValidatePhoneNumberInput{PhoneNumber: in.PhoneNumber, Country: in.Country})
+	if err != nil {
+		return EKYCResult{}, err
+	}
+	checks := map[string][]Problem{CheckAge: ageProblems(dob, now, s.settings.MinEKYCAge)}
+	for _, p := range doc.Problems {
+		checks[checkOf(p.Code, CheckDocument)] = append(checks[checkOf(p.Code, CheckDocument)], p)
+	}
+	for _, p := range phone.Problems {
+		checks[checkOf(p.Code, CheckPhone)] = append(checks[checkOf(p.Code, CheckPhone)], p)
+	}
+	res := EKYCResult{Passed: true}
+	for _, name := range []string{CheckAge, CheckDocument, CheckPhone, CheckBlacklist, CheckNewCustomer} {
+		c := EKYCCheck{Name: name, Passed: len(checks[name]) == 0, Problems: checks[name]}
+		if c.Problems == nil {
+			c.Problems = []Problem{}
+		}
+		res.Passed = res.Passed && c.Passed
+		res.Checks = append(res.Checks, c)
+	}
+	return res, nil
+}
+
+// checkOf files a problem under its eKYC check.
+func checkOf(code, otherwise string) string {
+	switch code {
+	case ProblemBlacklisted:
+		return CheckBlacklist
+	case ProblemCustomer:
+		return CheckNewCustomer
+	}
+	return otherwise
+}
+
+// ageProblems checks that a person born on dob (YYYY-MM-DD) is min years
+// old at now.
+func ageProblems(dob string, now time.Time, min int) []Problem {
+	born, err := time.Parse(time.DateOnly, dob)
+	if err != nil {
+		return nil
+	}
+	if now.Before(born.AddDate(min, 0, 0)) {
+		return []Problem{{Code: "UNDER_AGE", Message: fmt.Sprintf("electronic onboarding needs the applicant to be %d or older", min)}}
+	}
+	return nil
+}
+
+// prefixFields puts prefix before the field names of a *ValidationError.
+func prefixFields(err error, prefix string) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := &ValidationError{Fields: make([]FieldError, len(ve.Fields))}
+	for i, f := range ve.Fields {
+		if f.Field == "DOB" || f.Field == "gender" {
+			out.Fields[i] = f
+			continue
+		}
+		f.Field = prefix + f.Field
+		out.Fields[i] = f
+	}
+	return fmt.Errorf("validate ekyc: %w", out)
+}

@@ -99,6 +99,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		Location:            cfg.Bank.Location,
 		BankCode:            cfg.Bank.Code,
 		MessageKey:          cfg.OTP.MessageKey,
+		MinEKYCAge:          cfg.EKYC.MinAge,
 	}, opts...)
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, console: io.Discard}, nil
