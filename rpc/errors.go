@@ -69,6 +69,12 @@ var errorTable = []struct {
 	{services.ErrCustomerNotActive, 1005, "CUSTOMER_NOT_ACTIVE"},
 	{services.ErrBlacklisted, 1006, "CUSTOMER_BLACKLISTED"},
 
+	{services.ErrUserNotFound, 4001, "NOT_FOUND_USER"},
+	{services.ErrUsernameExists, 4002, "USERNAME_ALREADY_EXIST"},
+	{services.ErrCustomerHasUser, 4003, "CUSTOMER_ALREADY_HAS_USER"},
+	{services.ErrUserClosed, 4004, "USER_CLOSED"},
+	{services.ErrUserStatusUnchanged, 4005, "USER_STATUS_UNCHANGED"},
+
 	{services.ErrAccountNotFound, 2001, "NOT_FOUND_ACCOUNT"},
 	{services.ErrActivityAccountNotFound, 2002, "NOT_FOUND_ACTIVITY_ACCOUNT"},
 	{services.ErrActivityAccountNotOpen, 2003, "ACTIVITY_ACCOUNT_NOT_OPEN"},

@@ -41,6 +41,12 @@ var methodTable = map[string]methodInfo{
 	"CustomerService.ValidateLegalID":        {summary: "Check an identity document number for real and say what it reads"},
 	"CustomerService.ValidatePhoneNumber":    {summary: "Say what a phone number is: E.164, country, carrier, line type, blacklisted or a customer's"},
 	"CustomerService.ValidateEKYC":           {summary: "Run every onboarding check at once: age, document, phone, blacklist, already a customer"},
+	"CustomerService.ValidateMobileUser":     {summary: "Whether an e-banking user is registered with a mobile number, and its status"},
+	"CustomerService.OpenCurrentAccount":     {mutates: true, summary: "Open a current account for an existing customer"},
+	"CustomerService.OnboardCombo":           {mutates: true, summary: "Create a customer, its e-banking user and a current account, all or nothing"},
+	"UserService.GetUserInfo":                {summary: "Return an e-banking user with its status history"},
+	"UserService.UpdateUserStatus":           {mutates: true, summary: "Lock, block or reactivate an e-banking user"},
+	"UserService.CloseMobileAccount":         {mutates: true, summary: "Close an e-banking user for good; the bank accounts stay open"},
 	"CustomerService.UpdateBlacklist":        {mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"},
 	"CustomerService.UpdateProtectAgreement": {mutates: true, summary: "Record a change of a customer's data-sharing consent"},
 	"CustomerService.AddOrUpdateEmail":       {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
@@ -72,6 +78,7 @@ func serviceReceivers(svc *services.Service) map[string]any {
 		"CustomerService":     &CustomerService{svc: svc},
 		"AccountService":      &AccountService{svc: svc},
 		"VerificationService": &VerificationService{svc: svc},
+		"UserService":         &UserService{svc: svc},
 	}
 }
 
@@ -232,4 +239,37 @@ func (s *CustomerService) ValidatePhoneNumber(r *http.Request, in *services.Vali
 // ValidateEKYC runs every onboarding check at once.
 func (s *CustomerService) ValidateEKYC(r *http.Request, in *services.ValidateEKYCInput, out *services.EKYCResult) error {
 	return invoke(r, in, out, s.svc.ValidateEKYC)
+}
+
+// ValidateMobileUser says whether an e-banking user is registered with a number.
+func (s *CustomerService) ValidateMobileUser(r *http.Request, in *services.ValidateMobileUserInput, out *services.MobileUserResult) error {
+	return invoke(r, in, out, s.svc.ValidateMobileUser)
+}
+
+// OpenCurrentAccount opens a current account for an existing customer.
+func (s *CustomerService) OpenCurrentAccount(r *http.Request, in *services.OpenCurrentAccountInput, out *services.AddAccountResult) error {
+	return invoke(r, in, out, s.svc.OpenCurrentAccount)
+}
+
+// OnboardCombo creates a customer, its e-banking user and a current account.
+func (s *CustomerService) OnboardCombo(r *http.Request, in *services.OnboardComboInput, out *services.OnboardComboResult) error {
+	return invoke(r, in, out, s.svc.OnboardCombo)
+}
+
+// UserService manages e-banking users.
+type UserService struct{ svc *services.Service }
+
+// GetUserInfo returns an e-banking user.
+func (s *UserService) GetUserInfo(r *http.Request, in *services.UsernameInput, out *services.UserInfo) error {
+	return invoke(r, in, out, s.svc.GetUserInfo)
+}
+
+// UpdateUserStatus locks, blocks or reactivates an e-banking user.
+func (s *UserService) UpdateUserStatus(r *http.Request, in *services.UpdateUserStatusInput, out *services.UserStatusResult) error {
+	return invoke(r, in, out, s.svc.UpdateUserStatus)
+}
+
+// CloseMobileAccount closes an e-banking user for good.
+func (s *UserService) CloseMobileAccount(r *http.Request, in *services.UsernameInput, out *services.CloseMobileResult) error {
+	return invoke(r, in, out, s.svc.CloseMobileAccount)
 }

@@ -719,6 +719,13 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("CustomerService.ValidatePhoneNumber", `{"phoneNumber":"0912345678","country":"VN"}`)
 	call("CustomerService.ValidateEKYC", `{"firstName":"An","lastName":"Nguyen","DOB":"19840506","gender":"MALE",
 		"identification":{"type":"CCCD","number":"087084000999","issueDate":"20210101","expiryDate":"20440506"},"phoneNumber":"+84912345678"}`)
+	call("CustomerService.OnboardCombo", `{"customer":{"type":"INDIVIDUAL","firstName":"Achieng","lastName":"Ouma","DOB":"19910330",
+		"identification":[{"type":"NATIONAL_ID","value":"26000001"}],"contact":{"phoneNumber":"+254726000001"}},"username":"achieng.o","channel":"MOBILE","currency":"KES"}`)
+	call("CustomerService.OpenCurrentAccount", fmt.Sprintf(`{"customerID":%q,"currency":"USD"}`, results["CustomerService.OnboardCombo"]["customerID"]))
+	call("CustomerService.ValidateMobileUser", `{"phoneNumber":"+254726000001"}`)
+	call("UserService.UpdateUserStatus", `{"username":"achieng.o","status":"LOCKED","reason":"lost phone"}`)
+	call("UserService.GetUserInfo", `{"username":"achieng.o"}`)
+	call("UserService.CloseMobileAccount", `{"username":"achieng.o"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)
 	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
 		t.Fatalf("sweep: %+v %v", rep, err)

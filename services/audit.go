@@ -82,7 +82,8 @@ func appendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64,
 // are not: the transaction that would record them may be what failed.
 var refusals = []error{
 	ErrInvalidInput, ErrIdempotencyConflict, ErrRequestInProgress, ErrCustomerNotFound, ErrCustomerNotActive,
-	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrBlacklisted, ErrAccountNotFound, ErrActivityAccountNotFound,
+	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrBlacklisted,
+	ErrUserNotFound, ErrUsernameExists, ErrCustomerHasUser, ErrUserClosed, ErrUserStatusUnchanged, ErrAccountNotFound, ErrActivityAccountNotFound,
 	ErrActivityAccountNotOpen, ErrActivityAccountCurrency, ErrCustodialCustomerNotFound,
 	ErrInvalidTransition, ErrCloseNonZeroBalance, ErrClosePoolInUse, ErrAccountClosed, ErrAccountNotDormant,
 	ErrAccountFrozen, ErrAccountNotFrozen, ErrShortCodeExists, ErrShortCodeNotFound, ErrNotBusinessAccount,

@@ -40,6 +40,17 @@ var (
 	ErrEmailExists = errors.New("customer e-mail already exists")
 	// ErrPhoneExists means another customer of the partner has the phone.
 	ErrPhoneExists = errors.New("customer phone number already exists")
+	// ErrUserNotFound means no e-banking user of the partner matches.
+	ErrUserNotFound = errors.New("e-banking user not found")
+	// ErrUsernameExists means the username is taken (usernames are unique
+	// across the bank, without regard to case).
+	ErrUsernameExists = errors.New("username already exists")
+	// ErrCustomerHasUser means the customer already has an e-banking user.
+	ErrCustomerHasUser = errors.New("customer already has an e-banking user")
+	// ErrUserClosed means the e-banking user is closed for good.
+	ErrUserClosed = errors.New("e-banking user is closed")
+	// ErrUserStatusUnchanged means the user already has the status asked.
+	ErrUserStatusUnchanged = errors.New("e-banking user already has this status")
 	// ErrBlacklisted means an identification or the phone number is on the
 	// partner's blacklist.
 	ErrBlacklisted = errors.New("identity or phone number is blacklisted")

@@ -98,6 +98,12 @@ type Reader interface {
 	// CustomerBlacklist returns the kinds (IDENTIFICATION, PHONE) of the
 	// customer's documents and phone that are on the partner's blacklist.
 	CustomerBlacklist(ctx context.Context, partnerID, customerID int64) ([]string, error)
+	// FindEbankUser returns the partner's e-banking user by username (any
+	// case) or by mobile number (the newest that is not CLOSED first), or
+	// ErrUserNotFound.
+	FindEbankUser(ctx context.Context, partnerID int64, by EbankUserLookup) (EbankUser, error)
+	// EbankUserHistory returns a user's status changes, oldest first.
+	EbankUserHistory(ctx context.Context, userID int64) ([]UserStatusChange, error)
 	// Consents returns a customer's consent records, newest first.
 	Consents(ctx context.Context, customerID int64) ([]Consent, error)
 }
@@ -200,6 +206,13 @@ type Tx interface {
 	// the change with reason, key and time; changed is false when the entry
 	// already was so.
 	SetBlacklisted(ctx context.Context, partnerID int64, k BlacklistKey, active bool, reason, keyID string, at time.Time) (changed bool, err error)
+	// InsertEbankUser inserts an e-banking user: ErrNumberTaken for a used
+	// ID, ErrUsernameExists, ErrCustomerHasUser.
+	InsertEbankUser(ctx context.Context, u EbankUser) error
+	// LockEbankUser is FindEbankUser holding the row until the transaction ends.
+	LockEbankUser(ctx context.Context, partnerID int64, by EbankUserLookup) (EbankUser, error)
+	// SetEbankUserStatus writes a user's new status and records the change.
+	SetEbankUserStatus(ctx context.Context, c UserStatusChange) error
 	// InsertConsent appends a consent record of the partner's customer.
 	InsertConsent(ctx context.Context, partnerID int64, c Consent) error
 	// ExpiredFreezes returns up to limit frozen accounts whose freeze expired

@@ -29,6 +29,9 @@ var uniqueViolations = map[string]error{
 	"short_codes.account_id":    services.ErrShortCodeExists,
 	"accounts.short_code":       services.ErrNumberTaken,
 	"otp_operations.request_id": services.ErrNumberTaken,
+	"ebank_users.id":            services.ErrNumberTaken,
+	"ebank_users.username_key":  services.ErrUsernameExists,
+	"ebank_users.customer_id":   services.ErrCustomerHasUser,
 }
 
 // pgUniqueViolations maps the PostgreSQL constraint names (given in the
@@ -47,6 +50,9 @@ var pgUniqueViolations = map[string]error{
 	"short_codes_account_key":       services.ErrShortCodeExists,
 	"accounts_short_code":           services.ErrNumberTaken,
 	"otp_operations_pkey":           services.ErrNumberTaken,
+	"ebank_users_pkey":              services.ErrNumberTaken,
+	"ebank_users_username_key":      services.ErrUsernameExists,
+	"ebank_users_customer_key":      services.ErrCustomerHasUser,
 }
 
 // errRetry marks a PostgreSQL transaction that lost a serialization

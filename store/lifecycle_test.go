@@ -89,8 +89,8 @@ func TestMigrateToLifecycle(t *testing.T) {
 		t.Fatalf("migrate to 3: %v", err)
 	}
 	applied, err := st.Migrate(ctx)
-	if err != nil || !reflect.DeepEqual(applied, []int{4}) {
-		t.Fatalf("migrate: applied %v, %v; want [4] after 3", applied, err)
+	if err != nil || len(applied) == 0 || applied[0] != 4 {
+		t.Fatalf("migrate: applied %v, %v; want 4 and on after 3", applied, err)
 	}
 	a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: 500})
 	if err != nil {
