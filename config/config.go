@@ -34,6 +34,15 @@ type Config struct {
 	Dormancy    Dormancy
 	OTP         OTP
 	EKYC        EKYC
+	Nice        Nice
+}
+
+// Nice prices and holds nice ("beautiful") account numbers.
+type Nice struct {
+	HoldTTL     time.Duration // nice.hold_ttl: how long a held number stays held
+	FeeCurrency string        // nice.fee_currency: the currency of the fee table
+	Fees        string        // nice.fees: CATEGORY=amount,... in minor units, over the defaults
+	Reserved    []string      // nice.reserved: numbers the bank keeps back, comma-separated
 }
 
 // EKYC tunes electronic onboarding.
@@ -149,6 +158,10 @@ var defaults = map[string]any{
 	"otp.dispatch_interval":      "1s",
 	"otp.mobile_changes_per_day": 3,
 	"ekyc.min_age":               18,
+	"nice.hold_ttl":              "15m",
+	"nice.fee_currency":          "VND",
+	"nice.fees":                  "",
+	"nice.reserved":              "",
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -343,10 +356,32 @@ func build(v *viper.Viper) (Config, error) {
 	c.OTP.MobileChangesPerDay = int(num("otp.mobile_changes_per_day", 1, 100))
 	buildOTPChannel(&c.OTP, str, bad)
 	c.EKYC.MinAge = int(num("ekyc.min_age", 15, 100))
+	c.Nice.HoldTTL = dur("nice.hold_ttl")
+	c.Nice.FeeCurrency, c.Nice.Fees = strings.ToUpper(str("nice.fee_currency")), str("nice.fees")
+	if !reCurrency.MatchString(c.Nice.FeeCurrency) {
+		bad("nice.fee_currency", "must be an ISO 4217 code such as VND", c.Nice.FeeCurrency)
+	}
+	if !reNiceFees.MatchString(c.Nice.Fees) {
+		bad("nice.fees", "must be CATEGORY=amount pairs separated by commas, e.g. FOUR_OF_A_KIND=2000000", c.Nice.Fees)
+	}
+	for _, n := range strings.Split(str("nice.reserved"), ",") {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if !reNiceNumber.MatchString(n) {
+			bad("nice.reserved", "must be nice numbers (6 to 12 digits) separated by commas", n)
+		}
+		c.Nice.Reserved = append(c.Nice.Reserved, n)
+	}
 	return c, errors.Join(errs...)
 }
 
-var reBankCode = regexp.MustCompile(`^\d{3,8}$`)
+var (
+	reBankCode   = regexp.MustCompile(`^\d{3,8}$`)
+	reCurrency   = regexp.MustCompile(`^[A-Z]{3}$`)
+	reNiceNumber = regexp.MustCompile(`^\d{6,12}$`)
+	reNiceFees   = regexp.MustCompile(`^(\s*[A-Za-z_]+\s*=\s*\d+\s*(,\s*[A-Za-z_]+\s*=\s*\d+\s*)*)?$`)
+)
 
 // buildOTPChannel reads the delivery channel and its settings.
 func buildOTPChannel(o *OTP, str func(string) string, bad func(string, string, any)) {
@@ -462,6 +497,10 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"otp.dispatch_interval":      c.OTP.DispatchInterval.String(),
 		"otp.mobile_changes_per_day": c.OTP.MobileChangesPerDay,
 		"ekyc.min_age":               c.EKYC.MinAge,
+		"nice.hold_ttl":              c.Nice.HoldTTL.String(),
+		"nice.fee_currency":          c.Nice.FeeCurrency,
+		"nice.fees":                  c.Nice.Fees,
+		"nice.reserved":              strings.Join(c.Nice.Reserved, ","),
 	}
 }
 

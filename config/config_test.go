@@ -27,6 +27,7 @@ var allKeys = []string{
 	"bank.code", "bank.timezone", "dormancy.days", "dormancy.sweep_interval",
 	"otp.ttl", "otp.channel", "otp.webhook_url", "otp.webhook_secret", "otp.message_key",
 	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age",
+	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

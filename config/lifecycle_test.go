@@ -54,6 +54,9 @@ func TestLifecycleKeys(t *testing.T) {
 		{"message key short", "", "otp.message_key", []string{"ACCOUNTD_OTP_MESSAGE_KEY=abcd"}},
 		{"mobile changes zero", "otp:\n  mobile_changes_per_day: 0\n", "otp.mobile_changes_per_day", nil},
 		{"eKYC age under 15", "ekyc:\n  min_age: 12\n", "ekyc.min_age", nil},
+		{"nice fees", "nice:\n  fees: FOUR_OF_A_KIND=lots\n", "nice.fees", nil},
+		{"nice reserved", "nice:\n  reserved: 888888, 12\n", "nice.reserved", nil},
+		{"nice currency", "nice:\n  fee_currency: dong!\n", "nice.fee_currency", nil},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,6 +75,11 @@ var errorTable = []struct {
 	{services.ErrUserClosed, 4004, "USER_CLOSED"},
 	{services.ErrUserStatusUnchanged, 4005, "USER_STATUS_UNCHANGED"},
 
+	{services.ErrNiceNumberHeld, 5001, "NICE_NUMBER_HELD"},
+	{services.ErrNiceNumberTaken, 5002, "NICE_NUMBER_TAKEN"},
+	{services.ErrNiceNumberReserved, 5003, "NICE_NUMBER_RESERVED"},
+	{services.ErrNiceHoldNotFound, 5004, "NOT_FOUND_NICE_HOLD"},
+
 	{services.ErrAccountNotFound, 2001, "NOT_FOUND_ACCOUNT"},
 	{services.ErrActivityAccountNotFound, 2002, "NOT_FOUND_ACTIVITY_ACCOUNT"},
 	{services.ErrActivityAccountNotOpen, 2003, "ACTIVITY_ACCOUNT_NOT_OPEN"},

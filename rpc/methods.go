@@ -47,6 +47,9 @@ var methodTable = map[string]methodInfo{
 	"UserService.GetUserInfo":                {summary: "Return an e-banking user with its status history"},
 	"UserService.UpdateUserStatus":           {mutates: true, summary: "Lock, block or reactivate an e-banking user"},
 	"UserService.CloseMobileAccount":         {mutates: true, summary: "Close an e-banking user for good; the bank accounts stay open"},
+	"AccountService.CheckNiceNumber":         {summary: "Whether a nice number is available, what makes it beautiful and its fee"},
+	"AccountService.HoldNiceNumber":          {mutates: true, summary: "Hold a nice number for a customer until the hold expires"},
+	"AccountService.ReleaseNiceNumber":       {mutates: true, summary: "Give up the partner's hold of a nice number"},
 	"CustomerService.UpdateBlacklist":        {mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"},
 	"CustomerService.UpdateProtectAgreement": {mutates: true, summary: "Record a change of a customer's data-sharing consent"},
 	"CustomerService.AddOrUpdateEmail":       {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
@@ -272,4 +275,19 @@ func (s *UserService) UpdateUserStatus(r *http.Request, in *services.UpdateUserS
 // CloseMobileAccount closes an e-banking user for good.
 func (s *UserService) CloseMobileAccount(r *http.Request, in *services.UsernameInput, out *services.CloseMobileResult) error {
 	return invoke(r, in, out, s.svc.CloseMobileAccount)
+}
+
+// CheckNiceNumber says whether a nice number is available.
+func (s *AccountService) CheckNiceNumber(r *http.Request, in *services.CheckNiceNumberInput, out *services.NiceNumberInfo) error {
+	return invoke(r, in, out, s.svc.CheckNiceNumber)
+}
+
+// HoldNiceNumber holds a nice number for a customer.
+func (s *AccountService) HoldNiceNumber(r *http.Request, in *services.HoldNiceNumberInput, out *services.NiceHoldResult) error {
+	return invoke(r, in, out, s.svc.HoldNiceNumber)
+}
+
+// ReleaseNiceNumber gives up a hold.
+func (s *AccountService) ReleaseNiceNumber(r *http.Request, in *services.ReleaseNiceNumberInput, out *services.NiceReleaseResult) error {
+	return invoke(r, in, out, s.svc.ReleaseNiceNumber)
 }

@@ -726,6 +726,9 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("UserService.UpdateUserStatus", `{"username":"achieng.o","status":"LOCKED","reason":"lost phone"}`)
 	call("UserService.GetUserInfo", `{"username":"achieng.o"}`)
 	call("UserService.CloseMobileAccount", `{"username":"achieng.o"}`)
+	call("AccountService.CheckNiceNumber", `{"number":"20246666"}`)
+	call("AccountService.HoldNiceNumber", fmt.Sprintf(`{"number":"20246666","customerID":%q}`, id))
+	call("AccountService.ReleaseNiceNumber", `{"number":"20246666"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)
 	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
 		t.Fatalf("sweep: %+v %v", rep, err)

@@ -83,6 +83,7 @@ func appendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64,
 var refusals = []error{
 	ErrInvalidInput, ErrIdempotencyConflict, ErrRequestInProgress, ErrCustomerNotFound, ErrCustomerNotActive,
 	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrBlacklisted,
+	ErrNiceNumberHeld, ErrNiceNumberTaken, ErrNiceNumberReserved, ErrNiceHoldNotFound,
 	ErrUserNotFound, ErrUsernameExists, ErrCustomerHasUser, ErrUserClosed, ErrUserStatusUnchanged, ErrAccountNotFound, ErrActivityAccountNotFound,
 	ErrActivityAccountNotOpen, ErrActivityAccountCurrency, ErrCustodialCustomerNotFound,
 	ErrInvalidTransition, ErrCloseNonZeroBalance, ErrClosePoolInUse, ErrAccountClosed, ErrAccountNotDormant,

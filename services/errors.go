@@ -51,6 +51,14 @@ var (
 	ErrUserClosed = errors.New("e-banking user is closed")
 	// ErrUserStatusUnchanged means the user already has the status asked.
 	ErrUserStatusUnchanged = errors.New("e-banking user already has this status")
+	// ErrNiceNumberHeld means another hold of the number is in force.
+	ErrNiceNumberHeld = errors.New("nice number is held")
+	// ErrNiceNumberTaken means an account has the number.
+	ErrNiceNumberTaken = errors.New("nice number is taken by an account")
+	// ErrNiceNumberReserved means the bank keeps the number back.
+	ErrNiceNumberReserved = errors.New("nice number is reserved by the bank")
+	// ErrNiceHoldNotFound means the partner holds no such number.
+	ErrNiceHoldNotFound = errors.New("nice number hold not found")
 	// ErrBlacklisted means an identification or the phone number is on the
 	// partner's blacklist.
 	ErrBlacklisted = errors.New("identity or phone number is blacklisted")

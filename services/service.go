@@ -33,6 +33,12 @@ type Settings struct {
 	// MessageKey encrypts queued messages: 32 bytes shared by the replicas,
 	// or empty for a random key of this process alone.
 	MessageKey []byte
+	// NiceFees prices nice numbers (default DefaultNiceFees in VND).
+	NiceFees NiceFees
+	// NiceHoldTTL is how long a nice number stays held (default 15 minutes).
+	NiceHoldTTL time.Duration
+	// NiceReserved are numbers the bank keeps back.
+	NiceReserved map[string]bool
 	// MinEKYCAge is the youngest age at which a person may open an account
 	// electronically (default 18: Vietnam's Circular 17/2024).
 	MinEKYCAge int
@@ -77,6 +83,12 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	if settings.MobileChangesPerDay <= 0 {
 		settings.MobileChangesPerDay = 3
+	}
+	if settings.NiceFees.Fees == nil {
+		settings.NiceFees, _ = ParseNiceFees("", "VND")
+	}
+	if settings.NiceHoldTTL <= 0 {
+		settings.NiceHoldTTL = 15 * time.Minute
 	}
 	if settings.MinEKYCAge <= 0 {
 		settings.MinEKYCAge = 18

@@ -104,6 +104,11 @@ type Reader interface {
 	FindEbankUser(ctx context.Context, partnerID int64, by EbankUserLookup) (EbankUser, error)
 	// EbankUserHistory returns a user's status changes, oldest first.
 	EbankUserHistory(ctx context.Context, userID int64) ([]UserStatusChange, error)
+	// NiceTaken says which of numbers are account numbers already and
+	// which are held by an unexpired hold at now.
+	NiceTaken(ctx context.Context, numbers []string, now time.Time) (accounts, held map[string]bool, err error)
+	// FindNiceHold returns a number's hold, expired or not, or ErrNiceHoldNotFound.
+	FindNiceHold(ctx context.Context, number string) (NiceHold, error)
 	// Consents returns a customer's consent records, newest first.
 	Consents(ctx context.Context, customerID int64) ([]Consent, error)
 }
@@ -213,6 +218,12 @@ type Tx interface {
 	LockEbankUser(ctx context.Context, partnerID int64, by EbankUserLookup) (EbankUser, error)
 	// SetEbankUserStatus writes a user's new status and records the change.
 	SetEbankUserStatus(ctx context.Context, c UserStatusChange) error
+	// InsertNiceHold holds a number, dropping an expired hold of it first;
+	// ErrNiceNumberHeld when an unexpired hold exists, enforced by the
+	// database for holds made at the same time.
+	InsertNiceHold(ctx context.Context, h NiceHold) error
+	// DeleteNiceHold releases a number.
+	DeleteNiceHold(ctx context.Context, number string) error
 	// InsertConsent appends a consent record of the partner's customer.
 	InsertConsent(ctx context.Context, partnerID int64, c Consent) error
 	// ExpiredFreezes returns up to limit frozen accounts whose freeze expired

@@ -84,6 +84,15 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if len(applied) > 0 {
 		log.Info().Ints("versions", applied).Msg("migrations applied")
 	}
+	fees, err := services.ParseNiceFees(cfg.Nice.Fees, cfg.Nice.FeeCurrency)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("config: nice.fees: %w", err)
+	}
+	reserved := map[string]bool{}
+	for _, n := range cfg.Nice.Reserved {
+		reserved[n] = true
+	}
 	metrics := rpc.NewMetrics(st.Pools())
 	opts := []services.Option{services.WithReplayObserver(metrics.Replay)}
 	if clockOverride != nil {
@@ -100,6 +109,9 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		BankCode:            cfg.Bank.Code,
 		MessageKey:          cfg.OTP.MessageKey,
 		MinEKYCAge:          cfg.EKYC.MinAge,
+		NiceFees:            fees,
+		NiceHoldTTL:         cfg.Nice.HoldTTL,
+		NiceReserved:        reserved,
 	}, opts...)
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, console: io.Discard}, nil
