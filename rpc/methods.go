@@ -47,6 +47,7 @@ var methodTable = map[string]methodInfo{
 	"UserService.GetUserInfo":                {summary: "Return an e-banking user with its status history"},
 	"UserService.UpdateUserStatus":           {mutates: true, summary: "Lock, block or reactivate an e-banking user"},
 	"UserService.CloseMobileAccount":         {mutates: true, summary: "Close an e-banking user for good; the bank accounts stay open"},
+	"AccountService.SearchNiceNumbers":       {summary: "A page of available nice numbers matching a pattern or a category, with their fees"},
 	"AccountService.CheckNiceNumber":         {summary: "Whether a nice number is available, what makes it beautiful and its fee"},
 	"AccountService.HoldNiceNumber":          {mutates: true, summary: "Hold a nice number for a customer until the hold expires"},
 	"AccountService.ReleaseNiceNumber":       {mutates: true, summary: "Give up the partner's hold of a nice number"},
@@ -290,4 +291,9 @@ func (s *AccountService) HoldNiceNumber(r *http.Request, in *services.HoldNiceNu
 // ReleaseNiceNumber gives up a hold.
 func (s *AccountService) ReleaseNiceNumber(r *http.Request, in *services.ReleaseNiceNumberInput, out *services.NiceReleaseResult) error {
 	return invoke(r, in, out, s.svc.ReleaseNiceNumber)
+}
+
+// SearchNiceNumbers returns a page of available nice numbers.
+func (s *AccountService) SearchNiceNumbers(r *http.Request, in *services.SearchNiceNumbersInput, out *services.NiceNumberPage) error {
+	return invoke(r, in, out, s.svc.SearchNiceNumbers)
 }

@@ -727,6 +727,7 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("UserService.GetUserInfo", `{"username":"achieng.o"}`)
 	call("UserService.CloseMobileAccount", `{"username":"achieng.o"}`)
 	call("AccountService.CheckNiceNumber", `{"number":"20246666"}`)
+	call("AccountService.SearchNiceNumbers", `{"pattern":"*6868","length":8,"pageSize":5}`)
 	call("AccountService.HoldNiceNumber", fmt.Sprintf(`{"number":"20246666","customerID":%q}`, id))
 	call("AccountService.ReleaseNiceNumber", `{"number":"20246666"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)

@@ -68,23 +68,13 @@ type NiceNumberInfo struct {
 func (s *Service) CheckNiceNumber(ctx context.Context, call Call, in CheckNiceNumberInput) (NiceNumberInfo, error) {
 	var ck checker
 	number := ck.niceNumberField("number", in.Number)
-	var customerID int64
-	if in.CustomerID != "" {
-		id, ok := parseID(in.CustomerID)
-		if !ok {
-			ck.add("customerID", ReasonInvalidFormat, "must be a numeric customer ID")
-		}
-		customerID = id
-	}
+	customerID := ck.optionalCustomerID(in.CustomerID)
 	if err := ck.err(); err != nil {
 		return NiceNumberInfo{}, fmt.Errorf("check nice number: %w", err)
 	}
-	var c Customer
-	if customerID != 0 {
-		var err error
-		if c, err = s.store.FindCustomer(ctx, call.PartnerID, CustomerLookup{ID: customerID}); err != nil {
-			return NiceNumberInfo{}, fmt.Errorf("check nice number: %w", err)
-		}
+	c, err := s.customerOrZero(ctx, call.PartnerID, customerID)
+	if err != nil {
+		return NiceNumberInfo{}, fmt.Errorf("check nice number: %w", err)
 	}
 	info := s.niceInfo(number, c)
 	accounts, held, err := s.store.NiceTaken(ctx, []string{number}, s.clock.Now())
@@ -108,7 +98,7 @@ func (s *Service) CheckNiceNumber(ctx context.Context, call Call, in CheckNiceNu
 func (s *Service) niceInfo(number string, c Customer) NiceNumberInfo {
 	f := ClassifyNice(number, nationalDigits(c.Phone), c.DOB)
 	fee := s.settings.NiceFees.Fees[f.Category]
-	return NiceNumberInfo{Number: number, Status: NiceAvailable, Category: f.Category, Features: f.Features,
+	return NiceNumberInfo{Number: number, Available: true, Status: NiceAvailable, Category: f.Category, Features: f.Features,
 		Fee: FormatBalance(fee, s.settings.NiceFees.Currency), FeeMinor: fee, Currency: s.settings.NiceFees.Currency}
 }
 
@@ -237,4 +227,25 @@ func (s *Service) ReleaseNiceNumber(ctx context.Context, call Call, in ReleaseNi
 		return NiceReleaseResult{}, fmt.Errorf("release nice number: %w", err)
 	}
 	return res, nil
+}
+
+// optionalCustomerID reads an optional customerID field; 0 when absent.
+func (ck *checker) optionalCustomerID(v string) int64 {
+	if v == "" {
+		return 0
+	}
+	id, ok := parseID(v)
+	if !ok {
+		ck.add("customerID", ReasonInvalidFormat, "must be a numeric customer ID")
+	}
+	return id
+}
+
+// customerOrZero finds the partner's customer, or returns the zero
+// Customer for id 0.
+func (s *Service) customerOrZero(ctx context.Context, partnerID, id int64) (Customer, error) {
+	if id == 0 {
+		return Customer{}, nil
+	}
+	return s.store.FindCustomer(ctx, partnerID, CustomerLookup{ID: id})
 }

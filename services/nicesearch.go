@@ -1,0 +1,252 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Search bounds: candidates are generated from the pattern and checked in
+// batches with indexed lookups, never by scanning a table of numbers.
+const (
+	niceSearchBatch   = 500
+	niceSearchMaxScan = 200_000
+	defaultNiceLength = 8
+)
+
+// SearchNiceNumbersInput is AccountService.SearchNiceNumbers's payload.
+// pattern is digits and '*' (any one digit); a pattern shorter than length
+// that starts with '*' is padded with more: "*6868" at length 8 is
+// "****6868". Without a pattern, category chooses the numbers.
+type SearchNiceNumbersInput struct {
+	Pattern    string `json:"pattern"`
+	Length     *int   `json:"length"`
+	Category   string `json:"category"`
+	CustomerID string `json:"customerID"`
+	PageNumber *int   `json:"pageNumber"`
+	PageSize   *int   `json:"pageSize"`
+}
+
+// NiceNumberPage is one page of available numbers, in ascending order.
+type NiceNumberPage struct {
+	Numbers    []NiceNumberInfo `json:"numbers"`
+	PageNumber int              `json:"pageNumber"`
+	PageSize   int              `json:"pageSize"`
+	HasMore    bool             `json:"hasMore"`
+}
+
+// SearchNiceNumbers returns a page of available numbers that match the
+// pattern and have the category's feature (when given), with their
+// category (the most valuable feature) and fee.
+func (s *Service) SearchNiceNumbers(ctx context.Context, call Call, in SearchNiceNumbersInput) (NiceNumberPage, error) {
+	var ck checker
+	page, size := ck.paging("pageNumber", "pageSize", in.PageNumber, in.PageSize)
+	category := ck.checkEnum("category", strings.ToUpper(in.Category), false, NiceCategories...)
+	length := 0
+	if in.Length != nil {
+		if length = *in.Length; length < MinNiceLength || length > MaxNiceLength {
+			ck.add("length", ReasonInvalidValue, fmt.Sprintf("must be from %d to %d", MinNiceLength, MaxNiceLength))
+		}
+	}
+	pattern := strings.TrimSpace(in.Pattern)
+	switch {
+	case pattern == "" && in.Category == "":
+		ck.add("pattern", ReasonRequired, "give a pattern (digits and *), a category, or both")
+	case strings.Trim(pattern, "0123456789*") != "" || len(pattern) > MaxNiceLength:
+		ck.add("pattern", ReasonInvalidFormat, fmt.Sprintf("must be at most %d digits and * (any digit), e.g. *6868 or 09**39**79", MaxNiceLength))
+	}
+	customerID := ck.optionalCustomerID(in.CustomerID)
+	if err := ck.err(); err != nil {
+		return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
+	}
+	c, err := s.customerOrZero(ctx, call.PartnerID, customerID)
+	if err != nil {
+		return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
+	}
+	patterns, err := nicePatterns(pattern, length, category, c)
+	if err != nil {
+		return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
+	}
+	out := NiceNumberPage{Numbers: []NiceNumberInfo{}, PageNumber: page, PageSize: size}
+	skip, scanned := (page-1)*size, 0
+	batch := make([]string, 0, niceSearchBatch)
+	// flush checks a batch of candidates and takes the available ones; it
+	// reports whether the page is full.
+	flush := func() (bool, error) {
+		accounts, held, err := s.store.NiceTaken(ctx, batch, s.clock.Now())
+		if err != nil {
+			return false, err
+		}
+		for _, n := range batch {
+			if accounts[n] || held[n] || s.settings.NiceReserved[n] {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if len(out.Numbers) == size {
+				out.HasMore = true
+				return true, nil
+			}
+			out.Numbers = append(out.Numbers, s.niceInfo(n, c))
+		}
+		batch = batch[:0]
+		return false, nil
+	}
+	for _, p := range patterns {
+		done := false
+		enumerate(p, func(n string) bool {
+			if scanned++; scanned > niceSearchMaxScan {
+				return false
+			}
+			if category != "" && !hasFeature(ClassifyNice(n, nationalDigits(c.Phone), c.DOB), category) {
+				return true
+			}
+			if batch = append(batch, n); len(batch) < niceSearchBatch {
+				return true
+			}
+			done, err = flush()
+			return err == nil && !done
+		})
+		if err != nil {
+			return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
+		}
+		if done || scanned > niceSearchMaxScan {
+			break
+		}
+	}
+	if len(batch) > 0 && len(out.Numbers) <= size && !out.HasMore {
+		if _, err := flush(); err != nil {
+			return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// nicePatterns turns a search into full-length patterns: the given one
+// padded to length, or the category's templates.
+func nicePatterns(pattern string, length int, category string, c Customer) ([]string, error) {
+	if pattern != "" {
+		if length == 0 {
+			length = max(len(pattern), MinNiceLength)
+		}
+		switch {
+		case len(pattern) > length:
+			return nil, &ValidationError{Fields: []FieldError{{Field: "pattern", Reason: ReasonInvalidValue, Message: "is longer than length"}}}
+		case len(pattern) < length && pattern[0] != '*':
+			return nil, &ValidationError{Fields: []FieldError{{Field: "pattern", Reason: ReasonInvalidValue,
+				Message: fmt.Sprintf("has %d digits for numbers of %d; start it with * to match any prefix", len(pattern), length)}}}
+		}
+		return []string{strings.Repeat("*", length-len(pattern)) + pattern}, nil
+	}
+	if length == 0 {
+		length = defaultNiceLength
+	}
+	var tails []string
+	switch category {
+	case NiceSixOfAKind, NiceFiveOfAKind, NiceFourOfAKind:
+		n := map[string]int{NiceSixOfAKind: 6, NiceFiveOfAKind: 5, NiceFourOfAKind: 4}[category]
+		for d := '1'; d <= '9'; d++ {
+			tails = append(tails, strings.Repeat(string(d), n))
+		}
+		tails = append(tails, strings.Repeat("0", n))
+	case NiceAscending:
+		for i := 0; i+4 <= 10; i++ {
+			tails = append(tails, "0123456789"[i:i+4])
+		}
+	case NiceDescending:
+		for i := 0; i+4 <= 10; i++ {
+			tails = append(tails, "9876543210"[i:i+4])
+		}
+	case NiceRepeatedPairs, NiceMirror:
+		for a := '0'; a <= '9'; a++ {
+			for b := '0'; b <= '9'; b++ {
+				if a != b && category == NiceRepeatedPairs {
+					tails = append(tails, string([]rune{a, b, a, b}))
+				} else if a != b {
+					tails = append(tails, string([]rune{a, b, b, a}))
+				}
+			}
+		}
+	case NiceLucky:
+		tails = []string{"68", "86", "39", "79"}
+	case NicePhone, NiceBirthday:
+		return personalPatterns(category, length, c), nil
+	default:
+		tails = []string{""}
+	}
+	out := make([]string, 0, len(tails))
+	for _, t := range tails {
+		if len(t) <= length {
+			out = append(out, strings.Repeat("*", length-len(t))+t)
+		}
+	}
+	return out, nil
+}
+
+// personalPatterns are the customer's phone and birthday as numbers.
+func personalPatterns(category string, length int, c Customer) []string {
+	var out []string
+	if phone := nationalDigits(c.Phone); category == NicePhone && phone != "" {
+		out = append(out, phone, "0"+phone)
+	}
+	if dob := c.DOB; category == NiceBirthday && len(dob) == 10 {
+		ddmm := dob[8:10] + dob[5:7]
+		out = append(out, ddmm+dob[2:4], ddmm+dob[:4])
+	}
+	kept := out[:0]
+	for _, p := range out {
+		if len(p) >= MinNiceLength && len(p) <= MaxNiceLength && (length == 0 || len(p) == length || length == defaultNiceLength) {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}
+
+// enumerate calls f with every number matching pattern (digits and '*'),
+// in ascending order, until f returns false. A '*' in the first place is
+// 1-9: generated candidates do not start with 0.
+func enumerate(pattern string, f func(string) bool) {
+	b := []byte(pattern)
+	var free []int
+	for i, ch := range b {
+		if ch == '*' {
+			free = append(free, i)
+			b[i] = '0'
+			if i == 0 {
+				b[i] = '1'
+			}
+		}
+	}
+	for {
+		if !f(string(b)) {
+			return
+		}
+		// Increment the free positions as a number, last position fastest.
+		k := len(free) - 1
+		for ; k >= 0; k-- {
+			i := free[k]
+			if b[i] < '9' {
+				b[i]++
+				break
+			}
+			b[i] = '0'
+			if i == 0 {
+				b[i] = '1'
+			}
+		}
+		if k < 0 {
+			return
+		}
+	}
+}
+
+func hasFeature(f NiceFeatures, category string) bool {
+	for _, x := range f.Features {
+		if x == category {
+			return true
+		}
+	}
+	return false
+}
