@@ -62,6 +62,11 @@ type Account struct {
 	// Freeze is the account's freeze, if any; it no longer applies once
 	// expired (see Frozen).
 	Freeze *Freeze
+	// NiceCategory and NiceFeeMinor are set for an account opened with a
+	// held nice number: its category and the fee charged, in the fee
+	// table's currency (the account's).
+	NiceCategory string
+	NiceFeeMinor int64
 }
 
 // Freeze stops an account independently of its status, for a reason, until
@@ -99,6 +104,9 @@ type AddAccountInput struct {
 	ActivityAccountNumber string `json:"activityAccountNumber"`
 	CustodialCustomerID   string `json:"custodialCustomerID"`
 	CustodialType         string `json:"custodialType"`
+	// AccountNumber is a nice number the customer holds (HoldNiceNumber):
+	// the account gets it, the hold is used up and the fee recorded.
+	AccountNumber string `json:"accountNumber"`
 }
 
 // AddAccountResult is what AddAccount returns, field for field NetXD's.
@@ -128,6 +136,9 @@ func (s *Service) AddAccount(ctx context.Context, call Call, in AddAccountInput)
 	a.PartnerID = call.PartnerID
 	res, err := idempotent(ctx, s, call, in, func(tx Tx) (AddAccountResult, error) {
 		if err := s.checkAccountParties(ctx, tx, &a, in.ActivityAccountNumber); err != nil {
+			return AddAccountResult{}, err
+		}
+		if err := s.useNiceHold(ctx, tx, &a, in.AccountNumber); err != nil {
 			return AddAccountResult{}, err
 		}
 		if err := s.insertAccount(ctx, tx, &a); err != nil {
@@ -162,8 +173,11 @@ func (s *Service) newAccount(in AddAccountInput) (Account, error) {
 		ck.add("currency", ReasonInvalidValue, "must be an ISO 4217 currency code in use, in upper case (e.g. USD)")
 	}
 	a.Currency = in.Currency
+	if in.AccountNumber != "" {
+		ck.niceNumberField("accountNumber", in.AccountNumber)
+	}
 	if in.ActivityAccountNumber != "" && !ValidAccountNumber(in.ActivityAccountNumber) {
-		ck.add("activityAccountNumber", ReasonInvalidFormat, "must be a 15-digit account number with valid check digits")
+		ck.add("activityAccountNumber", ReasonInvalidFormat, "must be a 15-digit account number with valid check digits, or a nice number of 6 to 12 digits")
 	}
 	if a.Type == AccountCustodial {
 		if ck.required("custodialCustomerID", in.CustodialCustomerID) {
@@ -228,22 +242,50 @@ func (s *Service) checkAccountParties(ctx context.Context, tx Tx, a *Account, ac
 	return nil
 }
 
-// insertAccount draws the account's ID and number and inserts it, drawing
-// again on a collision.
+// insertAccount draws the account's ID and, unless it has a nice number,
+// its number, and inserts it, drawing again on a collision.
 func (s *Service) insertAccount(ctx context.Context, tx Tx, a *Account) error {
+	nice := a.Number != ""
 	for range maxDraws {
 		id, err := randomNumber(s.random, 12)
 		if err != nil {
 			return err
 		}
-		number, err := newAccountNumber(s.random)
-		if err != nil {
-			return err
+		a.ID = id
+		if !nice {
+			if a.Number, err = newAccountNumber(s.random); err != nil {
+				return err
+			}
 		}
-		a.ID, a.Number = id, number
 		if err = tx.InsertAccount(ctx, *a); !errors.Is(err, ErrNumberTaken) {
 			return err
 		}
 	}
+	if nice {
+		// Eight ID draws do not all collide: the nice number is the account's.
+		return ErrNiceNumberTaken
+	}
 	return fmt.Errorf("insert account: %w", ErrNumberTaken)
+}
+
+// useNiceHold gives the account the nice number its customer holds: the
+// hold must be the partner's, the customer's and unexpired, and its fee
+// currency the account's. The hold is used up in the same transaction.
+func (s *Service) useNiceHold(ctx context.Context, tx Tx, a *Account, number string) error {
+	if number == "" {
+		return nil
+	}
+	h, err := tx.FindNiceHold(ctx, number)
+	switch {
+	case errors.Is(err, ErrNiceHoldNotFound):
+		return &Refusal{Err: ErrNiceHoldNotFound, Detail: "hold the number for the customer first (AccountService.HoldNiceNumber)"}
+	case err != nil:
+		return err
+	case h.PartnerID != a.PartnerID || h.CustomerID != a.CustomerID || !s.clock.Now().Before(h.ExpiresAt):
+		return &Refusal{Err: ErrNiceHoldNotFound, Detail: "the customer holds no unexpired hold of this number"}
+	case h.Currency != a.Currency:
+		return &Refusal{Err: ErrCurrencyMismatch, Detail: "the nice number's fee is in " + h.Currency + ": open the account in " + h.Currency}
+	}
+	a.Number, a.NiceCategory, a.NiceFeeMinor = number, h.Category, h.FeeMinor
+	return tx.DeleteNiceHold(ctx, number)
 }

@@ -40,6 +40,8 @@ type AccountDetails struct {
 	ActivityAccountNumber string `json:"activityAccountNumber,omitempty"`
 	CustodialCustomerID   string `json:"custodialCustomerID,omitempty"`
 	CustodialType         string `json:"custodialType,omitempty"`
+	NiceCategory          string `json:"niceCategory,omitempty"`
+	NiceFee               string `json:"niceFee,omitempty"`
 }
 
 // Kenyan accountStatus values derived from the account status.
@@ -88,6 +90,9 @@ func (s *Service) accountDetails(a Account, now time.Time) AccountDetails {
 	if a.CustodialCustomerID != 0 {
 		d.CustodialCustomerID = formatID(a.CustodialCustomerID)
 	}
+	if a.NiceCategory != "" {
+		d.NiceCategory, d.NiceFee = a.NiceCategory, FormatBalance(a.NiceFeeMinor, a.Currency)
+	}
 	return d
 }
 
@@ -102,8 +107,8 @@ func (s *Service) GetDetails(ctx context.Context, call Call, in GetDetailsInput)
 		ck.add("payload", ReasonInvalidValue, "give one of accountId and ID, not both")
 	case in.AccountID != "":
 		by.Number = in.AccountID
-		if !reAccountNumber.MatchString(in.AccountID) {
-			ck.add("accountId", ReasonInvalidFormat, "must be a 15-digit account number")
+		if !reAnyAccountNumber.MatchString(in.AccountID) {
+			ck.add("accountId", ReasonInvalidFormat, accountNumberFormat)
 		}
 	case in.ID != "":
 		id, ok := parseID(in.ID)

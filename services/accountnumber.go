@@ -14,7 +14,14 @@ const (
 	accountNumberBody   = 13
 )
 
-var reAccountNumber = regexp.MustCompile(`^\d{15}$`)
+var (
+	reAccountNumber = regexp.MustCompile(`^\d{15}$`)
+	// reAnyAccountNumber is a generated number or a nice number.
+	reAnyAccountNumber = regexp.MustCompile(`^(\d{15}|\d{6,12})$`)
+)
+
+// accountNumberFormat is the message for a malformed account number.
+const accountNumberFormat = "must be an account number: 15 digits, or a nice number of 6 to 12 digits"
 
 // mod97 returns the remainder of a decimal digit string divided by 97.
 func mod97(digits string) int {
@@ -31,9 +38,10 @@ func checkDigits(body string) string {
 }
 
 // ValidAccountNumber reports whether s is a 15-digit account number whose
-// check digits agree with its body.
+// check digits agree with its body, or a nice number (6 to 12 digits,
+// chosen by the customer, without check digits).
 func ValidAccountNumber(s string) bool {
-	return reAccountNumber.MatchString(s) && mod97(s) == 1
+	return reAccountNumber.MatchString(s) && mod97(s) == 1 || reAnyAccountNumber.MatchString(s) && len(s) <= MaxNiceLength
 }
 
 // newAccountNumber draws a random account number with valid check digits.

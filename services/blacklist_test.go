@@ -153,3 +153,40 @@ func mustID(t *testing.T, s string) int64 {
 	}
 	return id
 }
+
+// TestBlacklistedEverywhere: a blacklisted identity and phone are refused
+// by every way in: new customers, combo onboarding, accounts, current
+// accounts, nice-number holds, and the validation methods say so.
+func TestBlacklistedEverywhere(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	id := e.addCustomer(t, e.alpha, kenyan("52000001", "+254712000121", "b121@example.com"))
+	if _, err := e.svc.UpdateBlacklist(ctx, with(e.alpha, "CustomerService.UpdateBlacklist", ""), services.UpdateBlacklistInput{
+		CustomerID: id, Action: "ADD", Reason: "fraud"}); err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]error{}
+	_, refused["AddCustomer"] = e.svc.AddCustomer(ctx, e.alpha, kenyan("52000001", "+254712000129", "other@example.com"))
+	_, refused["OnboardCombo"] = e.svc.OnboardCombo(ctx, e.alpha, combo("52000009", "+254712000121", "blocked.user"))
+	_, refused["AddAccount"] = e.svc.AddAccount(ctx, e.alpha, services.AddAccountInput{CustomerID: id, Name: "X", AccountType: "WALLET", Currency: "KES"})
+	_, refused["OpenCurrentAccount"] = e.svc.OpenCurrentAccount(ctx, e.alpha, services.OpenCurrentAccountInput{CustomerID: id, Currency: "KES"})
+	_, refused["HoldNiceNumber"] = e.svc.HoldNiceNumber(ctx, e.alpha, services.HoldNiceNumberInput{Number: "52525252", CustomerID: id})
+	for way, err := range refused {
+		if !errors.Is(err, services.ErrBlacklisted) {
+			t.Errorf("%s: %v, want ErrBlacklisted", way, err)
+		}
+	}
+	legal, err := e.svc.ValidateLegalID(ctx, e.alpha, services.ValidateLegalIDInput{Type: "101", Number: "52000001"})
+	if err != nil || !legal.Blacklisted || legal.Valid {
+		t.Errorf("ValidateLegalID: %+v, %v", legal, err)
+	}
+	phone, err := e.svc.ValidatePhoneNumber(ctx, e.alpha, services.ValidatePhoneNumberInput{PhoneNumber: "+254712000121"})
+	if err != nil || !phone.Blacklisted || phone.Valid {
+		t.Errorf("ValidatePhoneNumber: %+v, %v", phone, err)
+	}
+	ekyc, err := e.svc.ValidateEKYC(ctx, e.alpha, services.ValidateEKYCInput{FirstName: "W", LastName: "K", DOB: "19900115",
+		Identification: services.EKYCDocument{Type: "101", Number: "52000001"}, PhoneNumber: "+254712000128"})
+	if err != nil || ekyc.Passed || ekyc.Checks[3].Name != services.CheckBlacklist || ekyc.Checks[3].Passed {
+		t.Errorf("ValidateEKYC: %+v, %v", ekyc, err)
+	}
+}

@@ -185,6 +185,8 @@ type OpenCurrentAccountInput struct {
 	CustomerID  string `json:"customerID"`
 	Currency    string `json:"currency"`
 	AccountName string `json:"accountName"`
+	// AccountNumber is a nice number the customer holds.
+	AccountNumber string `json:"accountNumber"`
 }
 
 // OpenCurrentAccount opens a current (CHECKING) account for an existing
@@ -199,6 +201,9 @@ func (s *Service) OpenCurrentAccount(ctx context.Context, call Call, in OpenCurr
 		ck.add("currency", ReasonInvalidValue, "must be an ISO 4217 currency code in use, in upper case (e.g. VND)")
 	}
 	name := ck.checkName("accountName", in.AccountName, false)
+	if in.AccountNumber != "" {
+		ck.niceNumberField("accountNumber", in.AccountNumber)
+	}
 	if err := ck.err(); err != nil {
 		return AddAccountResult{}, fmt.Errorf("open current account: %w", err)
 	}
@@ -207,6 +212,9 @@ func (s *Service) OpenCurrentAccount(ctx context.Context, call Call, in OpenCurr
 		a := Account{PartnerID: call.PartnerID, CustomerID: id, Name: name, Type: AccountChecking, Currency: in.Currency,
 			Status: StatusActive, CreatedAt: now, UpdatedAt: now}
 		if err := s.checkAccountParties(ctx, tx, &a, ""); err != nil {
+			return AddAccountResult{}, err
+		}
+		if err := s.useNiceHold(ctx, tx, &a, in.AccountNumber); err != nil {
 			return AddAccountResult{}, err
 		}
 		if a.Name == "" {

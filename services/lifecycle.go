@@ -107,12 +107,12 @@ func (ck *checker) accountRef(number, id string) string {
 	case number == "":
 		number = id
 	}
-	if !reAccountNumber.MatchString(number) {
+	if !reAnyAccountNumber.MatchString(number) {
 		field := "accountNumber"
 		if number == id {
 			field = "accountId"
 		}
-		ck.add(field, ReasonInvalidFormat, "must be a 15-digit account number")
+		ck.add(field, ReasonInvalidFormat, accountNumberFormat)
 		return ""
 	}
 	return number

@@ -26,8 +26,8 @@ type ChangeMobileInput struct {
 func (s *Service) ChangeMobile(ctx context.Context, call Call, in ChangeMobileInput) (OperationStarted, error) {
 	var ck checker
 	number := in.AccountID
-	if ck.required("accountId", number) && !reAccountNumber.MatchString(number) {
-		ck.add("accountId", ReasonInvalidFormat, "must be a 15-digit account number")
+	if ck.required("accountId", number) && !reAnyAccountNumber.MatchString(number) {
+		ck.add("accountId", ReasonInvalidFormat, accountNumberFormat)
 	}
 	if err := ck.err(); err != nil {
 		return OperationStarted{}, fmt.Errorf("change mobile: %w", err)

@@ -138,8 +138,8 @@ func (s *Service) GetAccountByShortCode(ctx context.Context, call Call, in GetAc
 // accountIDField checks the Kenyan seed's accountId: a 15-digit account number.
 func accountIDField(v string) (string, error) {
 	var ck checker
-	if ck.required("accountId", v) && !reAccountNumber.MatchString(v) {
-		ck.add("accountId", ReasonInvalidFormat, "must be a 15-digit account number")
+	if ck.required("accountId", v) && !reAnyAccountNumber.MatchString(v) {
+		ck.add("accountId", ReasonInvalidFormat, accountNumberFormat)
 	}
 	return v, ck.err()
 }

@@ -33,6 +33,8 @@ type accountRow struct {
 	FreezeReason          string         `db:"freeze_reason"`
 	FrozenAt              sql.NullInt64  `db:"frozen_at"`
 	FreezeExpiresAt       sql.NullInt64  `db:"freeze_expires_at"`
+	NiceCategory          string         `db:"nice_category"`
+	NiceFeeMinor          int64          `db:"nice_fee_minor"`
 }
 
 func (r accountRow) account() services.Account {
@@ -43,6 +45,7 @@ func (r accountRow) account() services.Account {
 		CustodialCustomerID: r.CustodialCustomerID.Int64, CustodialType: r.CustodialType, ShortCode: r.ShortCode,
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
 		LastActivityAt: time.UnixMilli(r.LastActivityAt).UTC(),
+		NiceCategory:   r.NiceCategory, NiceFeeMinor: r.NiceFeeMinor,
 	}
 	if r.FreezeReasonCode.Valid {
 		a.Freeze = &services.Freeze{
@@ -58,7 +61,8 @@ func (r accountRow) account() services.Account {
 const accountColumns = `SELECT a.id, a.partner_id, a.customer_id, a.account_number, a.name, a.account_type,
 	a.currency, a.status, a.balance_minor, a.activity_account_id, COALESCE(p.account_number, '') AS activity_account_number,
 	a.custodial_customer_id, a.custodial_type, COALESCE(a.short_code, '') AS short_code, a.created_at, a.updated_at,
-	a.last_activity_at, a.freeze_reason_code, a.freeze_reason, a.frozen_at, a.freeze_expires_at
+	a.last_activity_at, a.freeze_reason_code, a.freeze_reason, a.frozen_at, a.freeze_expires_at,
+	a.nice_category, a.nice_fee_minor
 	FROM accounts a LEFT JOIN accounts p ON p.id = a.activity_account_id `
 
 const selectAccount = accountColumns + `WHERE a.partner_id = ? `
@@ -170,12 +174,12 @@ func (t *txStore) InsertAccount(ctx context.Context, a services.Account) error {
 		_, err := exec(ctx, t.tx, `INSERT INTO accounts (id, partner_id, customer_id, account_number, name,
 			account_type, currency, status, balance_minor, activity_account_id, custodial_customer_id,
 			custodial_type, created_at, updated_at, last_activity_at,
-			freeze_reason_code, freeze_reason, frozen_at, freeze_expires_at, seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.nextAccountSeq+`)`,
+			freeze_reason_code, freeze_reason, frozen_at, freeze_expires_at, nice_category, nice_fee_minor, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.nextAccountSeq+`)`,
 			a.ID, a.PartnerID, a.CustomerID, a.Number, a.Name, a.Type, a.Currency, a.Status, a.BalanceMinor,
 			nullID(a.ActivityAccountID), nullID(a.CustodialCustomerID), a.CustodialType,
 			a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(), lastActivity.UnixMilli(),
-			f.reasonCode, f.reason, f.at, f.expiresAt)
+			f.reasonCode, f.reason, f.at, f.expiresAt, a.NiceCategory, a.NiceFeeMinor)
 		return translate(err)
 	})
 	if err != nil {
