@@ -92,6 +92,9 @@ func (s *Service) startMobileChange(ctx context.Context, tx Tx, call Call, a Acc
 	case c.Phone == "" || !c.PhoneVerified:
 		return OperationStarted{}, &Refusal{Err: ErrNoVerifiedContact, Detail: "the current mobile number must be verified (VerificationService.VerifyEmailOrMobile) to prove the request"}
 	}
+	if err := checkBlacklist(ctx, tx, call.PartnerID, customerKeys(nil, phone)); err != nil {
+		return OperationStarted{}, err
+	}
 	switch other, err := tx.FindCustomer(ctx, call.PartnerID, CustomerLookup{Phone: phone}); {
 	case err == nil && other.ID != c.ID:
 		return OperationStarted{}, ErrPhoneExists

@@ -130,7 +130,12 @@ type NiceHoldResult struct {
 }
 
 func (r NiceHoldResult) auditEntities() map[string]string {
-	return map[string]string{"niceNumber": r.NiceNumber.Number, "customerId": r.CustomerID}
+	m := map[string]string{"customerId": r.CustomerID, "category": r.NiceNumber.Category}
+	if !hasFeature(NiceFeatures{Features: r.NiceNumber.Features}, NicePhone) && !hasFeature(NiceFeatures{Features: r.NiceNumber.Features}, NiceBirthday) {
+		// A number made of the customer's phone or birthday is personal data.
+		m["niceNumber"] = r.NiceNumber.Number
+	}
+	return m
 }
 
 // HoldNiceNumber holds a number for a customer of the partner until the
@@ -178,6 +183,13 @@ func (s *Service) HoldNiceNumber(ctx context.Context, call Call, in HoldNiceNumb
 			Currency: info.Currency, KeyID: call.KeyID, CreatedAt: now, ExpiresAt: now.Add(s.settings.NiceHoldTTL)}
 		if err := tx.InsertNiceHold(ctx, h); err != nil {
 			return NiceHoldResult{}, err
+		}
+		// An account may have taken the number (using up an expiring hold)
+		// while this hold waited for its row: look again now that it is ours.
+		if accounts, _, err = tx.NiceTaken(ctx, []string{number}, now); err != nil {
+			return NiceHoldResult{}, err
+		} else if accounts[number] {
+			return NiceHoldResult{}, ErrNiceNumberTaken
 		}
 		info.Status, info.Available = NiceHeldNow, false
 		return NiceHoldResult{NiceNumber: info, CustomerID: formatID(id), ExpiresAt: h.ExpiresAt.Unix()}, nil

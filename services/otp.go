@@ -359,6 +359,9 @@ func (s *Service) applyOperation(ctx context.Context, tx Tx, call Call, op Opera
 		if c.Phone != p.OldPhone {
 			return OperationConfirmed{}, &Refusal{Err: ErrContactMissing, Detail: "the mobile number changed after the codes were sent; start a new change"}
 		}
+		if err := checkBlacklist(ctx, tx, call.PartnerID, customerKeys(nil, p.Phone)); err != nil {
+			return OperationConfirmed{}, err
+		}
 		if err := tx.SetCustomerPhone(ctx, op.CustomerID, p.Phone, true, now); err != nil {
 			return OperationConfirmed{}, err
 		}

@@ -192,7 +192,8 @@ type Tx interface {
 	// (ErrEmailExists when another customer of the partner has it).
 	SetCustomerEmail(ctx context.Context, customerID int64, email string, verified bool, at time.Time) error
 	// SetCustomerPhone changes a customer's phone and its verified flag
-	// (ErrPhoneExists when another customer of the partner has it).
+	// (ErrPhoneExists when another customer of the partner has it), and the
+	// mobile number of the customer's e-banking user.
 	SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool, at time.Time) error
 	// SetContactVerified marks the customer's e-mail (kind "email") or
 	// phone (kind "mobile") verified.

@@ -42,14 +42,19 @@ func (t *txStore) SetCustomerEmail(ctx context.Context, customerID int64, email 
 	return nil
 }
 
-// SetCustomerPhone sets a customer's phone (none when empty) and whether it
-// is verified. Another customer of the partner with the same phone is
+// SetCustomerPhone sets a customer's phone (none when empty), whether it
+// is verified, and the mobile number of the customer's e-banking user. Another customer of the partner with the same phone is
 // services.ErrPhoneExists, and the transaction stays usable.
 func (t *txStore) SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool, at time.Time) error {
 	err := t.updateCustomer(ctx, customerID, `UPDATE customers SET phone = ?, phone_verified = ?, updated_at = ?
 		WHERE id = ?`, nullable(phone), verified, at.UnixMilli(), customerID)
 	if err != nil {
 		return fmt.Errorf("set phone of customer %d: %w", customerID, err)
+	}
+	// The customer's e-banking user is registered with the customer's mobile.
+	if _, err := exec(ctx, t.tx, `UPDATE ebank_users SET mobile = ?, updated_at = ? WHERE customer_id = ?`,
+		phone, at.UnixMilli(), customerID); err != nil {
+		return fmt.Errorf("set mobile of customer %d's e-banking user: %w", customerID, translate(err))
 	}
 	return nil
 }

@@ -124,8 +124,9 @@ func translatePostgres(pe *pgconn.PgError, err error) error {
 	case "22021": // character_not_in_repertoire: a NUL in text
 		return &services.ValidationError{Fields: []services.FieldError{{Field: "payload", Reason: services.ReasonInvalidValue, Message: "text must be valid UTF-8 without the NUL character"}}}
 	}
-	if pe.Code == "23505" && pe.ConstraintName == "audit_log_pkey" {
-		// Two appends saw the same last row: run the transaction again.
+	if pe.Code == "23505" && (pe.ConstraintName == "audit_log_pkey" || pe.ConstraintName == "blacklist_pkey") {
+		// Two appends saw the same last row, or two transactions added the
+		// same blacklist entry: run the transaction again.
 		return fmt.Errorf("%w: %w", errRetry, err)
 	}
 	return err
