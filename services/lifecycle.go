@@ -23,15 +23,6 @@ var transitions = map[string][]string{
 	StatusClosed:    {},
 }
 
-// Transitions returns a copy of the transition table, for documentation.
-func Transitions() map[string][]string {
-	out := make(map[string][]string, len(transitions))
-	for k, v := range transitions {
-		out[k] = append([]string(nil), v...)
-	}
-	return out
-}
-
 // transitionProblem says why from cannot change to to, or "" when it can.
 // inactive tells that the account has had no customer activity for the
 // dormancy period: the bank may then set it DORMANT (from SUSPENDED, say),

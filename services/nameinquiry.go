@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -146,7 +147,7 @@ func (s *Service) nameInquiry(ctx context.Context, tx Tx, in ValidateNameInput) 
 }
 
 func notFoundRefusal(err error) error {
-	if refusalReason(err) == ErrAccountNotFound.Error() {
+	if errors.Is(err, ErrAccountNotFound) {
 		return &Refusal{Err: ErrAccountNotFound, SchemeCode: briNotFound}
 	}
 	return nil
