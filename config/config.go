@@ -48,6 +48,18 @@ type Nice struct {
 // EKYC tunes electronic onboarding.
 type EKYC struct {
 	MinAge int // ekyc.min_age: the youngest age at which a person may onboard electronically
+	// OnboardingTTL is ekyc.onboarding_ttl: how long an onboarding package
+	// may take from InitCustomerInfo to its confirmed code.
+	OnboardingTTL time.Duration
+	// PictureRetries is ekyc.picture_retries: how often a failed picture
+	// may be uploaded again before the package is rejected.
+	PictureRetries int
+	// HashDistance is ekyc.hash_distance: the largest Hamming distance (of
+	// 64 bits) at which two perceptual hashes are the same picture.
+	HashDistance int
+	// MaxPictureBytes is ekyc.max_picture_bytes: the largest picture, as
+	// decoded from Base64.
+	MaxPictureBytes int
 }
 
 // Dormancy is the dormancy sweep.
@@ -69,14 +81,17 @@ type OTP struct {
 
 // Server is the HTTP server.
 type Server struct {
-	Addr            string        // server.addr
-	MaxBodyBytes    int64         // server.max_body_bytes
-	MaxBatch        int           // server.max_batch
-	ReadTimeout     time.Duration // server.read_timeout
-	WriteTimeout    time.Duration // server.write_timeout
-	ShutdownTimeout time.Duration // server.shutdown_timeout
-	TLSCert         string        // server.tls_cert: PEM certificate chain; TLS when set
-	TLSKey          string        // server.tls_key: PEM private key of the certificate
+	Addr         string // server.addr
+	MaxBodyBytes int64  // server.max_body_bytes
+	// MaxUploadBodyBytes is server.max_upload_body_bytes: the body limit of
+	// a single request that uploads a picture.
+	MaxUploadBodyBytes int64
+	MaxBatch           int           // server.max_batch
+	ReadTimeout        time.Duration // server.read_timeout
+	WriteTimeout       time.Duration // server.write_timeout
+	ShutdownTimeout    time.Duration // server.shutdown_timeout
+	TLSCert            string        // server.tls_cert: PEM certificate chain; TLS when set
+	TLSKey             string        // server.tls_key: PEM private key of the certificate
 }
 
 // Database is where data lives.
@@ -123,45 +138,50 @@ var Tiers = []string{"BRONZE", "SILVER", "GOLD", "PLATINUM"}
 // defaults lists every key with its default value; a key not listed here is
 // unknown and refused.
 var defaults = map[string]any{
-	"server.addr":                "127.0.0.1:8080",
-	"server.max_body_bytes":      1 << 20,
-	"server.max_batch":           100,
-	"server.read_timeout":        "15s",
-	"server.write_timeout":       "30s",
-	"server.shutdown_timeout":    "15s",
-	"server.tls_cert":            "",
-	"server.tls_key":             "",
-	"database.driver":            "sqlite",
-	"database.dsn":               "./accountd.db",
-	"database.max_open_conns":    10,
-	"bank.institution_id":        "101115399",
-	"bank.phone_region":          "",
-	"log.level":                  "info",
-	"log.format":                 "json",
-	"auth.key_cache_ttl":         "2s",
-	"idempotency.ttl":            "24h",
-	"ratelimit.redis_url":        "",
-	"ratelimit.default_tier":     "BRONZE",
-	"ratelimit.bronze":           200,
-	"ratelimit.silver":           500,
-	"ratelimit.gold":             1000,
-	"ratelimit.platinum":         2000,
-	"bank.code":                  "970",
-	"bank.timezone":              "UTC",
-	"dormancy.days":              180,
-	"dormancy.sweep_interval":    "1h",
-	"otp.ttl":                    "5m",
-	"otp.channel":                "",
-	"otp.webhook_url":            "",
-	"otp.webhook_secret":         "",
-	"otp.message_key":            "",
-	"otp.dispatch_interval":      "1s",
-	"otp.mobile_changes_per_day": 3,
-	"ekyc.min_age":               18,
-	"nice.hold_ttl":              "15m",
-	"nice.fee_currency":          "VND",
-	"nice.fees":                  "",
-	"nice.reserved":              "",
+	"server.addr":                  "127.0.0.1:8080",
+	"server.max_body_bytes":        1 << 20,
+	"server.max_upload_body_bytes": 10 << 20,
+	"server.max_batch":             100,
+	"server.read_timeout":          "15s",
+	"server.write_timeout":         "30s",
+	"server.shutdown_timeout":      "15s",
+	"server.tls_cert":              "",
+	"server.tls_key":               "",
+	"database.driver":              "sqlite",
+	"database.dsn":                 "./accountd.db",
+	"database.max_open_conns":      10,
+	"bank.institution_id":          "101115399",
+	"bank.phone_region":            "",
+	"log.level":                    "info",
+	"log.format":                   "json",
+	"auth.key_cache_ttl":           "2s",
+	"idempotency.ttl":              "24h",
+	"ratelimit.redis_url":          "",
+	"ratelimit.default_tier":       "BRONZE",
+	"ratelimit.bronze":             200,
+	"ratelimit.silver":             500,
+	"ratelimit.gold":               1000,
+	"ratelimit.platinum":           2000,
+	"bank.code":                    "970",
+	"bank.timezone":                "UTC",
+	"dormancy.days":                180,
+	"dormancy.sweep_interval":      "1h",
+	"otp.ttl":                      "5m",
+	"otp.channel":                  "",
+	"otp.webhook_url":              "",
+	"otp.webhook_secret":           "",
+	"otp.message_key":              "",
+	"otp.dispatch_interval":        "1s",
+	"otp.mobile_changes_per_day":   3,
+	"ekyc.min_age":                 18,
+	"ekyc.onboarding_ttl":          "24h",
+	"ekyc.picture_retries":         2,
+	"ekyc.hash_distance":           10,
+	"ekyc.max_picture_bytes":       4 << 20,
+	"nice.hold_ttl":                "15m",
+	"nice.fee_currency":            "VND",
+	"nice.fees":                    "",
+	"nice.reserved":                "",
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -282,6 +302,7 @@ func build(v *viper.Viper) (Config, error) {
 		bad("server.addr", err.Error(), c.Server.Addr)
 	}
 	c.Server.MaxBodyBytes = num("server.max_body_bytes", 1024, 1<<30)
+	c.Server.MaxUploadBodyBytes = num("server.max_upload_body_bytes", 1024, 1<<30)
 	c.Server.MaxBatch = int(num("server.max_batch", 1, 10000))
 	c.Server.ReadTimeout = dur("server.read_timeout")
 	c.Server.WriteTimeout = dur("server.write_timeout")
@@ -356,6 +377,10 @@ func build(v *viper.Viper) (Config, error) {
 	c.OTP.MobileChangesPerDay = int(num("otp.mobile_changes_per_day", 1, 100))
 	buildOTPChannel(&c.OTP, str, bad)
 	c.EKYC.MinAge = int(num("ekyc.min_age", 15, 100))
+	c.EKYC.OnboardingTTL = dur("ekyc.onboarding_ttl")
+	c.EKYC.PictureRetries = int(num("ekyc.picture_retries", 1, 20))
+	c.EKYC.HashDistance = int(num("ekyc.hash_distance", 1, 32))
+	c.EKYC.MaxPictureBytes = int(num("ekyc.max_picture_bytes", 64<<10, 64<<20))
 	c.Nice.HoldTTL = dur("nice.hold_ttl")
 	c.Nice.FeeCurrency, c.Nice.Fees = strings.ToUpper(str("nice.fee_currency")), str("nice.fees")
 	if !reCurrency.MatchString(c.Nice.FeeCurrency) {
@@ -462,45 +487,50 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		redisURL = redact(redisURL)
 	}
 	return map[string]any{
-		"server.addr":                c.Server.Addr,
-		"server.max_body_bytes":      c.Server.MaxBodyBytes,
-		"server.max_batch":           c.Server.MaxBatch,
-		"server.read_timeout":        c.Server.ReadTimeout.String(),
-		"server.write_timeout":       c.Server.WriteTimeout.String(),
-		"server.shutdown_timeout":    c.Server.ShutdownTimeout.String(),
-		"server.tls_cert":            c.Server.TLSCert,
-		"server.tls_key":             c.Server.TLSKey,
-		"database.driver":            c.Database.Driver,
-		"database.dsn":               redact(c.Database.DSN),
-		"database.max_open_conns":    c.Database.MaxOpenConns,
-		"bank.institution_id":        c.Bank.InstitutionID,
-		"bank.phone_region":          c.Bank.PhoneRegion,
-		"log.level":                  c.Log.Level,
-		"log.format":                 c.Log.Format,
-		"auth.key_cache_ttl":         c.Auth.KeyCacheTTL.String(),
-		"idempotency.ttl":            c.Idempotency.TTL.String(),
-		"ratelimit.redis_url":        redisURL,
-		"ratelimit.default_tier":     c.RateLimit.DefaultTier,
-		"ratelimit.bronze":           c.RateLimit.Tiers["BRONZE"],
-		"ratelimit.silver":           c.RateLimit.Tiers["SILVER"],
-		"ratelimit.gold":             c.RateLimit.Tiers["GOLD"],
-		"ratelimit.platinum":         c.RateLimit.Tiers["PLATINUM"],
-		"bank.code":                  c.Bank.Code,
-		"bank.timezone":              c.Bank.Location.String(),
-		"dormancy.days":              c.Dormancy.Days,
-		"dormancy.sweep_interval":    c.Dormancy.SweepInterval.String(),
-		"otp.ttl":                    c.OTP.TTL.String(),
-		"otp.channel":                c.OTP.Channel,
-		"otp.webhook_url":            redactURL(c.OTP.WebhookURL),
-		"otp.webhook_secret":         hidden(c.OTP.WebhookSecret != ""),
-		"otp.message_key":            hidden(len(c.OTP.MessageKey) > 0),
-		"otp.dispatch_interval":      c.OTP.DispatchInterval.String(),
-		"otp.mobile_changes_per_day": c.OTP.MobileChangesPerDay,
-		"ekyc.min_age":               c.EKYC.MinAge,
-		"nice.hold_ttl":              c.Nice.HoldTTL.String(),
-		"nice.fee_currency":          c.Nice.FeeCurrency,
-		"nice.fees":                  c.Nice.Fees,
-		"nice.reserved":              strings.Join(c.Nice.Reserved, ","),
+		"server.addr":                  c.Server.Addr,
+		"server.max_body_bytes":        c.Server.MaxBodyBytes,
+		"server.max_upload_body_bytes": c.Server.MaxUploadBodyBytes,
+		"server.max_batch":             c.Server.MaxBatch,
+		"server.read_timeout":          c.Server.ReadTimeout.String(),
+		"server.write_timeout":         c.Server.WriteTimeout.String(),
+		"server.shutdown_timeout":      c.Server.ShutdownTimeout.String(),
+		"server.tls_cert":              c.Server.TLSCert,
+		"server.tls_key":               c.Server.TLSKey,
+		"database.driver":              c.Database.Driver,
+		"database.dsn":                 redact(c.Database.DSN),
+		"database.max_open_conns":      c.Database.MaxOpenConns,
+		"bank.institution_id":          c.Bank.InstitutionID,
+		"bank.phone_region":            c.Bank.PhoneRegion,
+		"log.level":                    c.Log.Level,
+		"log.format":                   c.Log.Format,
+		"auth.key_cache_ttl":           c.Auth.KeyCacheTTL.String(),
+		"idempotency.ttl":              c.Idempotency.TTL.String(),
+		"ratelimit.redis_url":          redisURL,
+		"ratelimit.default_tier":       c.RateLimit.DefaultTier,
+		"ratelimit.bronze":             c.RateLimit.Tiers["BRONZE"],
+		"ratelimit.silver":             c.RateLimit.Tiers["SILVER"],
+		"ratelimit.gold":               c.RateLimit.Tiers["GOLD"],
+		"ratelimit.platinum":           c.RateLimit.Tiers["PLATINUM"],
+		"bank.code":                    c.Bank.Code,
+		"bank.timezone":                c.Bank.Location.String(),
+		"dormancy.days":                c.Dormancy.Days,
+		"dormancy.sweep_interval":      c.Dormancy.SweepInterval.String(),
+		"otp.ttl":                      c.OTP.TTL.String(),
+		"otp.channel":                  c.OTP.Channel,
+		"otp.webhook_url":              redactURL(c.OTP.WebhookURL),
+		"otp.webhook_secret":           hidden(c.OTP.WebhookSecret != ""),
+		"otp.message_key":              hidden(len(c.OTP.MessageKey) > 0),
+		"otp.dispatch_interval":        c.OTP.DispatchInterval.String(),
+		"otp.mobile_changes_per_day":   c.OTP.MobileChangesPerDay,
+		"ekyc.min_age":                 c.EKYC.MinAge,
+		"ekyc.onboarding_ttl":          c.EKYC.OnboardingTTL.String(),
+		"ekyc.picture_retries":         c.EKYC.PictureRetries,
+		"ekyc.hash_distance":           c.EKYC.HashDistance,
+		"ekyc.max_picture_bytes":       c.EKYC.MaxPictureBytes,
+		"nice.hold_ttl":                c.Nice.HoldTTL.String(),
+		"nice.fee_currency":            c.Nice.FeeCurrency,
+		"nice.fees":                    c.Nice.Fees,
+		"nice.reserved":                strings.Join(c.Nice.Reserved, ","),
 	}
 }
 

@@ -41,6 +41,11 @@ type ErrorData struct {
 	AttemptsLeft *int `json:"attemptsLeft,omitempty"`
 	// BRICode is BRI's response code for a refused name inquiry.
 	BRICode string `json:"briCode,omitempty"`
+	// OnboardingID and State name a refused onboarding call's package and
+	// the state it is in; Checks lists every check of a refused step.
+	OnboardingID string               `json:"onboardingId,omitempty"`
+	State        string               `json:"state,omitempty"`
+	Checks       []services.EKYCCheck `json:"checks,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -79,6 +84,15 @@ var errorTable = []struct {
 	{services.ErrNiceNumberTaken, 5002, "NICE_NUMBER_TAKEN"},
 	{services.ErrNiceNumberReserved, 5003, "NICE_NUMBER_RESERVED"},
 	{services.ErrNiceHoldNotFound, 5004, "NOT_FOUND_NICE_HOLD"},
+
+	{services.ErrOnboardingNotFound, 6001, "NOT_FOUND_ONBOARDING"},
+	{services.ErrOnboardingState, 6002, "ONBOARDING_STATE_INVALID"},
+	{services.ErrOnboardingChecksFailed, 6003, "ONBOARDING_CHECKS_FAILED"},
+	{services.ErrPictureRejected, 6004, "PICTURE_REJECTED"},
+	{services.ErrOnboardingExpired, 6005, "ONBOARDING_EXPIRED"},
+	{services.ErrOnboardingInProgress, 6006, "ONBOARDING_IN_PROGRESS"},
+	{services.ErrFatcaFormNotAllowed, 6007, "FATCA_FORM_NOT_ALLOWED"},
+	{services.ErrAuthSendLimit, 6008, "AUTH_SEND_LIMIT"},
 
 	{services.ErrAccountNotFound, 2001, "NOT_FOUND_ACCOUNT"},
 	{services.ErrActivityAccountNotFound, 2002, "NOT_FOUND_ACTIVITY_ACCOUNT"},
@@ -146,6 +160,7 @@ func toError(err error) *Error {
 		var r *services.Refusal
 		if errors.As(err, &r) {
 			out.Data.Detail, out.Data.AttemptsLeft, out.Data.BRICode = r.Detail, r.AttemptsLeft, r.SchemeCode
+			out.Data.OnboardingID, out.Data.State, out.Data.Checks = r.OnboardingID, r.State, r.Checks
 		}
 		return out
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,11 @@ type Authenticator interface {
 // Options tune the handler.
 type Options struct {
 	MaxBodyBytes int64 // bodies above this get HTTP 413
-	MaxBatch     int   // batches above this get -32600
+	// MaxUploadBodyBytes is the larger limit of a single request to a
+	// method that takes pictures (OnboardingService.UploadIDCard and
+	// UploadPortrait); default 10 MiB.
+	MaxUploadBodyBytes int64
+	MaxBatch           int // batches above this get -32600
 
 	// Limiter enforces each partner's requests per minute; nil for none.
 	// Tiers gives the requests per minute of each package tier.
@@ -65,6 +70,9 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 100
+	}
+	if opts.MaxUploadBodyBytes <= 0 {
+		opts.MaxUploadBodyBytes = 10 << 20
 	}
 	server := gorilla.NewServer()
 	server.RegisterCodec(codec{}, "application/json")
@@ -164,13 +172,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.httpError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
 		return
 	}
+	limit := max(h.opts.MaxBodyBytes, h.opts.MaxUploadBodyBytes)
 	tooLarge := fmt.Sprintf("the body exceeds %d bytes", h.opts.MaxBodyBytes)
-	if r.ContentLength > h.opts.MaxBodyBytes {
+	if limit > h.opts.MaxBodyBytes {
+		tooLarge += fmt.Sprintf(" (%d for a single request to %s)", limit, strings.Join(uploadMethods(), " or "))
+	}
+	if r.ContentLength > limit {
 		w.Header().Set("Connection", "close")
 		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
@@ -179,6 +191,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		// A body cut short or too slow: say so, rather than an empty 200.
 		h.httpError(w, http.StatusBadRequest, "INCOMPLETE_BODY", "the request body could not be read in full")
+		return
+	case int64(len(body)) > h.opts.MaxBodyBytes && !isUpload(body):
+		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
 		return
 	}
 	out := h.handleBody(r.Context(), body)
@@ -271,4 +286,32 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(b) //nolint:errcheck // the client is gone if this fails
+}
+
+// isUpload reports whether body is a single request to a method that takes
+// pictures, which may use the larger upload limit.
+func isUpload(body []byte) bool {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return false
+	}
+	var head struct {
+		Method string `json:"method"`
+	}
+	if json.Unmarshal(body, &head) != nil {
+		return false
+	}
+	return methodTable[head.Method].upload
+}
+
+// uploadMethods names the methods that take pictures, in order.
+func uploadMethods() []string {
+	var out []string
+	for name, m := range methodTable {
+		if m.upload {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

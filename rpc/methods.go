@@ -14,6 +14,9 @@ type methodInfo struct {
 	mutates bool
 	// summary is the method's one-line summary in the OpenRPC document.
 	summary string
+	// upload marks methods that take pictures: a single request to them may
+	// use Options.MaxUploadBodyBytes.
+	upload bool
 }
 
 // methodTable lists every method the server answers. NewHandler checks that
@@ -57,6 +60,14 @@ var methodTable = map[string]methodInfo{
 	"CustomerService.ChangeMobile":           {mutates: true, summary: "Start changing a customer's mobile number: codes to the old and the new number"},
 	"CustomerService.ConfirmMobileChange":    {mutates: true, summary: "Complete a mobile change with both codes"},
 
+	"OnboardingService.GetFatcaQuestions":      {summary: "The seven FATCA (US indicia) questions, in Vietnamese and English"},
+	"OnboardingService.InitCustomerInfo":       {mutates: true, summary: "Open an eKYC onboarding package and run every check of the person's data"},
+	"OnboardingService.SubmitFatcaDeclaration": {mutates: true, summary: "Give the W-9 or W-8BEN of an applicant who answered yes to a FATCA question"},
+	"OnboardingService.UploadIDCard":           {mutates: true, upload: true, summary: "Upload one side of the identity card and check it"},
+	"OnboardingService.UploadPortrait":         {mutates: true, upload: true, summary: "Upload the applicant's portrait and check it"},
+	"OnboardingService.InitAuthen":             {mutates: true, summary: "Send the applicant's one-time code once every step has passed (Init Authen Open Package)"},
+	"OnboardingService.GetStatus":              {summary: "An onboarding package's state, every check, what is missing and what it opened"},
+
 	"VerificationService.ConfirmOTP":          {mutates: true, summary: "Complete a pending operation with its one-time code"},
 	"VerificationService.VerifyEmailAddress":  {mutates: true, summary: "Send a code to the customer's e-mail to verify it"},
 	"VerificationService.VerifyEmailOrMobile": {mutates: true, summary: "Send a code to the customer's e-mail or mobile number to verify it"},
@@ -83,6 +94,7 @@ func serviceReceivers(svc *services.Service) map[string]any {
 		"AccountService":      &AccountService{svc: svc},
 		"VerificationService": &VerificationService{svc: svc},
 		"UserService":         &UserService{svc: svc},
+		"OnboardingService":   &OnboardingService{svc: svc},
 	}
 }
 

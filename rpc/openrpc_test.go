@@ -596,6 +596,7 @@ func TestResultsMatchSchemas(t *testing.T) {
 	call("AccountService.GetDetails", fmt.Sprintf(`{"accountId":%q}`, number))
 	call("AccountService.ListAccounts", fmt.Sprintf(`{"customerID":%q}`, id))
 	lifecycleCalls(t, svc, clock, call, results)
+	onboardingCalls(t, svc, call, results)
 	for m := range methodTable {
 		if results[m] == nil {
 			t.Errorf("%s: no call checks its result against the document", m)

@@ -92,6 +92,8 @@ var refusals = []error{
 	ErrWrongOTP, ErrUseConfirmMobileChange, ErrNotMobileChange, ErrNoVerifiedContact, ErrContactMissing,
 	ErrContactAlreadyVerified, ErrMobileChangeLimit, ErrAccountPassive, ErrAccountDormant,
 	ErrAccountBlocked, ErrCurrencyMismatch, ErrAccountCannotReceive,
+	ErrOnboardingNotFound, ErrOnboardingState, ErrOnboardingChecksFailed, ErrPictureRejected, ErrOnboardingExpired,
+	ErrOnboardingInProgress, ErrFatcaFormNotAllowed, ErrAuthSendLimit,
 }
 
 // refusalReason is the sentinel text of a refusal, which holds no personal

@@ -141,6 +141,28 @@ var (
 	// transfers from outside (GL, loan, deposit, virtual or pool accounts).
 	ErrAccountCannotReceive = errors.New("account cannot receive transfers")
 
+	// ErrOnboardingNotFound means the partner has no such onboarding package.
+	ErrOnboardingNotFound = errors.New("onboarding package not found")
+	// ErrOnboardingState means the call does not fit the package's state;
+	// the refusal names the state.
+	ErrOnboardingState = errors.New("the onboarding package is not in a state that allows this call")
+	// ErrOnboardingChecksFailed means InitCustomerInfo's checks failed: the
+	// package is REJECTED and every check is listed.
+	ErrOnboardingChecksFailed = errors.New("onboarding checks failed")
+	// ErrPictureRejected means an uploaded picture failed its checks; every
+	// check is listed with how many uploads remain.
+	ErrPictureRejected = errors.New("picture rejected")
+	// ErrOnboardingExpired means the package ran out of time.
+	ErrOnboardingExpired = errors.New("onboarding package expired")
+	// ErrOnboardingInProgress means the partner has an open package for the
+	// same document.
+	ErrOnboardingInProgress = errors.New("an onboarding package for this document is already open")
+	// ErrFatcaFormNotAllowed means a W-8BEN was given for a US citizen or
+	// resident, who must give a W-9.
+	ErrFatcaFormNotAllowed = errors.New("this FATCA form does not fit the answers")
+	// ErrAuthSendLimit means InitAuthen sent its codes as often as allowed.
+	ErrAuthSendLimit = errors.New("the one-time code of this onboarding was sent as often as allowed")
+
 	// ErrPartnerNotFound means no partner has that name.
 	ErrPartnerNotFound = errors.New("partner not found")
 	// ErrKeyNotFound means no API key has that id.
@@ -225,6 +247,11 @@ type Refusal struct {
 	AttemptsLeft *int
 	SchemeCode   string // e.g. BRI's "0618"
 	Detail       string // a fixed explanation without personal data
+	// Checks lists every check of a refused onboarding step.
+	Checks []EKYCCheck
+	// OnboardingID and State name the onboarding package and its state.
+	OnboardingID string
+	State        string
 }
 
 func (r *Refusal) Error() string { return r.Err.Error() }

@@ -80,8 +80,10 @@ type OperationStarted struct {
 	Status     string   `json:"status"`
 	ExpiresAt  int64    `json:"expiresAt"`
 	SentTo     []SentTo `json:"sentTo"`
-	CustomerID string   `json:"customerID"`
+	CustomerID string   `json:"customerID,omitempty"`
 	AccountID  string   `json:"accountId,omitempty"`
+	// OnboardingID names the package whose code InitAuthen sent.
+	OnboardingID string `json:"onboardingId,omitempty"`
 }
 
 func (r OperationStarted) auditEntities() map[string]string {
@@ -89,16 +91,24 @@ func (r OperationStarted) auditEntities() map[string]string {
 	if r.AccountID != "" {
 		m["accountNumber"] = r.AccountID
 	}
+	if r.OnboardingID != "" {
+		m["onboardingId"] = r.OnboardingID
+	}
 	return m
 }
 
 // startOperation stores op as PENDING with a fresh code for each target and
 // queues the messages in tx. op's kind, customer, account and params are set
-// by the caller.
+// by the caller, and its ExpiresAt when the code must expire before
+// Settings.OTPTTL is up.
 func (s *Service) startOperation(ctx context.Context, tx Tx, call Call, op Operation, accountNumber string, targets []codeTarget) (OperationStarted, error) {
 	now := s.clock.Now()
 	op.PartnerID, op.KeyID, op.Status = call.PartnerID, call.KeyID, OpPending
-	op.CreatedAt, op.UpdatedAt, op.ExpiresAt = now, now, now.Add(s.settings.OTPTTL)
+	expires := now.Add(s.settings.OTPTTL)
+	if !op.ExpiresAt.IsZero() && op.ExpiresAt.Before(expires) {
+		expires = op.ExpiresAt // the operation cannot outlive what it is for
+	}
+	op.CreatedAt, op.UpdatedAt, op.ExpiresAt = now, now, expires
 	codes := make([]string, len(targets))
 	inserted := false
 	for attempt := 0; attempt < maxDraws && !inserted; attempt++ {
@@ -173,12 +183,19 @@ type OperationConfirmed struct {
 	AccountID     string `json:"accountId,omitempty"`
 	AccountStatus string `json:"accountStatus,omitempty"`
 	Verified      string `json:"verified,omitempty"` // email or mobile, for contact operations
+	// OnboardingID and Username are a completed onboarding's package and
+	// e-banking user.
+	OnboardingID string `json:"onboardingId,omitempty"`
+	Username     string `json:"username,omitempty"`
 }
 
 func (r OperationConfirmed) auditEntities() map[string]string {
 	m := map[string]string{"requestId": r.RequestID, "operation": r.Operation, "customerId": r.CustomerID}
 	if r.AccountID != "" {
 		m["accountNumber"] = r.AccountID
+	}
+	if r.OnboardingID != "" {
+		m["onboardingId"] = r.OnboardingID
 	}
 	return m
 }
@@ -257,7 +274,10 @@ func (s *Service) confirm(ctx context.Context, call Call, input any, requestID s
 		if err := tx.UpdateOperation(ctx, op); err != nil {
 			return OperationConfirmed{}, err
 		}
-		res.RequestID, res.Operation, res.Status, res.CustomerID = op.RequestID, op.Kind, OpCompleted, formatID(op.CustomerID)
+		res.RequestID, res.Operation, res.Status = op.RequestID, op.Kind, OpCompleted
+		if res.CustomerID == "" {
+			res.CustomerID = formatID(op.CustomerID)
+		}
 		return res, tx.CloseOutbox(ctx, op.RequestID, MsgCancelled, op.UpdatedAt)
 	})
 }
@@ -283,6 +303,11 @@ func (s *Service) wrongCode(ctx context.Context, tx Tx, op Operation) error {
 		left, op.Status, sentinel = 0, OpFailed, ErrOperationFailed
 		if err := tx.CloseOutbox(ctx, op.RequestID, MsgCancelled, op.UpdatedAt); err != nil {
 			return err
+		}
+		if op.Kind == OpOnboarding {
+			if err := s.onboardingCodeFailed(ctx, tx, op, op.UpdatedAt); err != nil {
+				return err
+			}
 		}
 	}
 	if err := tx.UpdateOperation(ctx, op); err != nil {
@@ -317,7 +342,14 @@ func (s *Service) pendingOperation(ctx context.Context, tx Tx, call Call, reques
 		if err := tx.CloseOutbox(ctx, op.RequestID, MsgExpired, now); err != nil {
 			return Operation{}, err
 		}
-		return Operation{}, keepWrites(ErrOperationExpired)
+		refusal := ErrOperationExpired
+		if op.Kind == OpOnboarding {
+			var err error
+			if refusal, err = s.onboardingCodeExpired(ctx, tx, op, now); err != nil {
+				return Operation{}, err
+			}
+		}
+		return Operation{}, keepWrites(refusal)
 	}
 	return op, nil
 }
@@ -326,6 +358,8 @@ func (s *Service) pendingOperation(ctx context.Context, tx Tx, call Call, reques
 type opParams struct {
 	Email string `json:"email,omitempty"`
 	Phone string `json:"phone,omitempty"`
+	// OnboardingID is the package an ONBOARDING operation completes.
+	OnboardingID string `json:"onboardingId,omitempty"`
 	// OldPhone is the number a mobile change's PROVE_ID code went to; the
 	// change applies only while it is still the customer's.
 	OldPhone string `json:"oldPhone,omitempty"`
@@ -368,6 +402,8 @@ func (s *Service) applyOperation(ctx context.Context, tx Tx, call Call, op Opera
 		return OperationConfirmed{Verified: "mobile"}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
 	case OpVerifyEmail, OpVerifyMobile:
 		return s.markVerified(ctx, tx, call, op, p)
+	case OpOnboarding:
+		return s.completeOnboarding(ctx, tx, call, op, p)
 	}
 	return OperationConfirmed{}, fmt.Errorf("operation kind %q has no effect defined", op.Kind)
 }

@@ -80,7 +80,7 @@ type sealedBody struct {
 
 // outboxMessage builds the queued message carrying code to t.
 func (s *Service) outboxMessage(op Operation, t codeTarget, code string, now time.Time) (OutboxMessage, error) {
-	body, err := json.Marshal(sealedBody{To: t.to, Code: code, Text: messageText(op.Kind, t.purpose, code, s.settings.OTPTTL)})
+	body, err := json.Marshal(sealedBody{To: t.to, Code: code, Text: messageText(op.Kind, t.purpose, code, op.ExpiresAt.Sub(now).Round(time.Second))})
 	if err != nil {
 		return OutboxMessage{}, fmt.Errorf("encode message: %w", err)
 	}
@@ -100,6 +100,7 @@ func messageText(kind, purpose, code string, ttl time.Duration) string {
 		OpAddEmail:        "to confirm your new e-mail address",
 		OpVerifyEmail:     "to verify your e-mail address",
 		OpVerifyMobile:    "to verify your mobile number",
+		OpOnboarding:      "to open your account",
 	}[kind]
 	switch purpose {
 	case PurposeProveID:

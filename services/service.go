@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/big"
 	"time"
+
+	"github.com/accountd/accountd/services/imagecheck"
 )
 
 // Settings are the bank-wide values the services need.
@@ -42,6 +44,19 @@ type Settings struct {
 	// MinEKYCAge is the youngest age at which a person may open an account
 	// electronically (default 18: Vietnam's Circular 17/2024).
 	MinEKYCAge int
+	// OnboardingTTL is how long an onboarding package may take from
+	// InitCustomerInfo to its confirmed code (default 24 hours).
+	OnboardingTTL time.Duration
+	// PictureRetries is how often a failed onboarding picture may be
+	// uploaded again; the next failure rejects the package (default 2).
+	PictureRetries int
+	// HashDistance is the largest Hamming distance between perceptual
+	// hashes at which two pictures count as the same picture (default 10).
+	HashDistance int
+	// CardRules and PortraitRules are the thresholds of the card sides and
+	// the portrait (default imagecheck.CardRules and PortraitRules).
+	CardRules     imagecheck.Rules
+	PortraitRules imagecheck.Rules
 }
 
 // Service runs the bank's customer and account operations for partners.
@@ -92,6 +107,21 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	if settings.MinEKYCAge <= 0 {
 		settings.MinEKYCAge = 18
+	}
+	if settings.OnboardingTTL <= 0 {
+		settings.OnboardingTTL = 24 * time.Hour
+	}
+	if settings.PictureRetries <= 0 {
+		settings.PictureRetries = 2
+	}
+	if settings.HashDistance <= 0 {
+		settings.HashDistance = 10
+	}
+	if settings.CardRules == (imagecheck.Rules{}) {
+		settings.CardRules = imagecheck.CardRules()
+	}
+	if settings.PortraitRules == (imagecheck.Rules{}) {
+		settings.PortraitRules = imagecheck.PortraitRules()
 	}
 	if settings.Location == nil {
 		settings.Location = time.UTC

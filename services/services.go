@@ -111,6 +111,21 @@ type Reader interface {
 	FindNiceHold(ctx context.Context, number string) (NiceHold, error)
 	// Consents returns a customer's consent records, newest first.
 	Consents(ctx context.Context, customerID int64) ([]Consent, error)
+	// FindOnboarding returns the partner's onboarding package, or
+	// ErrOnboardingNotFound (also for another partner's).
+	FindOnboarding(ctx context.Context, partnerID int64, id string) (Onboarding, error)
+	// FindOpenOnboarding returns the partner's newest package for the
+	// document (IDType and IDValue) or the username (any case) that is not
+	// COMPLETED, REJECTED or EXPIRED and expires after now, or
+	// ErrOnboardingNotFound.
+	FindOpenOnboarding(ctx context.Context, partnerID int64, by OnboardingLookup, now time.Time) (Onboarding, error)
+	// OnboardingImages returns a package's pictures without their data,
+	// by kind and attempt.
+	OnboardingImages(ctx context.Context, onboardingID string) ([]OnboardingImage, error)
+	// ImageHashes returns the perceptual hashes of the passed pictures of
+	// the given kinds, of every partner's packages whose document is not
+	// (idType, idValue): the pictures of other people.
+	ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]ImageHash, error)
 }
 
 // Tx is one write transaction. Insert methods that take a generated number
@@ -230,4 +245,16 @@ type Tx interface {
 	// ExpiredFreezes returns up to limit frozen accounts whose freeze expired
 	// at or before now, holding them like DormancyCandidates.
 	ExpiredFreezes(ctx context.Context, now time.Time, limit int) ([]Account, error)
+	// InsertOnboarding stores a new package (ErrNumberTaken when its ID is
+	// used).
+	InsertOnboarding(ctx context.Context, o Onboarding) error
+	// LockOnboarding is FindOnboarding holding the row until the
+	// transaction ends.
+	LockOnboarding(ctx context.Context, partnerID int64, id string) (Onboarding, error)
+	// UpdateOnboarding writes a package's state, FATCA status, declaration
+	// and US-reportable flag, auth request and sends, customer and account,
+	// reject reason and updated_at.
+	UpdateOnboarding(ctx context.Context, o Onboarding) error
+	// InsertOnboardingImage stores one picture attempt.
+	InsertOnboardingImage(ctx context.Context, img OnboardingImage) error
 }

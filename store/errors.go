@@ -33,6 +33,7 @@ var uniqueViolations = map[string]error{
 	"ebank_users.id":            services.ErrNumberTaken,
 	"ebank_users.username_key":  services.ErrUsernameExists,
 	"ebank_users.customer_id":   services.ErrCustomerHasUser,
+	"onboardings.id":            services.ErrNumberTaken,
 }
 
 // pgUniqueViolations maps the PostgreSQL constraint names (given in the
@@ -55,6 +56,7 @@ var pgUniqueViolations = map[string]error{
 	"ebank_users_pkey":              services.ErrNumberTaken,
 	"ebank_users_username_key":      services.ErrUsernameExists,
 	"ebank_users_customer_key":      services.ErrCustomerHasUser,
+	"onboardings_pkey":              services.ErrNumberTaken,
 }
 
 // errRetry marks a PostgreSQL transaction that lost a serialization

@@ -47,3 +47,7 @@ func MigrateToForTest(ctx context.Context, s *Store, version int) error {
 	}
 	return nil
 }
+
+// ImageHashesQueryForTest is the query of ImageHashes, for a test of its
+// plan.
+const ImageHashesQueryForTest = imageHashesQuery

@@ -16,7 +16,7 @@ type operationRow struct {
 	PartnerID      int64         `db:"partner_id"`
 	KeyID          string        `db:"key_id"`
 	Kind           string        `db:"kind"`
-	CustomerID     int64         `db:"customer_id"`
+	CustomerID     sql.NullInt64 `db:"customer_id"` // NULL for an onboarding's code
 	AccountID      sql.NullInt64 `db:"account_id"`
 	Params         string        `db:"params"`
 	Status         string        `db:"status"`
@@ -30,7 +30,7 @@ type operationRow struct {
 
 func (r operationRow) operation() services.Operation {
 	return services.Operation{
-		RequestID: r.RequestID, PartnerID: r.PartnerID, KeyID: r.KeyID, Kind: r.Kind, CustomerID: r.CustomerID,
+		RequestID: r.RequestID, PartnerID: r.PartnerID, KeyID: r.KeyID, Kind: r.Kind, CustomerID: r.CustomerID.Int64,
 		AccountID: r.AccountID.Int64, Params: r.Params, Status: r.Status, Attempts: r.Attempts,
 		CodeHash: r.CodeHash, SecondCodeHash: r.SecondCodeHash, ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC(),
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
@@ -60,8 +60,10 @@ func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, req
 	return row.operation(), nil
 }
 
-// InsertOperation stores a new operation. A request id already used (by any
-// partner) is services.ErrNumberTaken, and the transaction stays usable.
+// InsertOperation stores a new operation; a CustomerID of 0 (an
+// onboarding's code, sent before the customer exists) is stored as NULL. A
+// request id already used (by any partner) is services.ErrNumberTaken, and
+// the transaction stays usable.
 func (t *txStore) InsertOperation(ctx context.Context, op services.Operation) error {
 	params := op.Params
 	if params == "" {
@@ -71,7 +73,7 @@ func (t *txStore) InsertOperation(ctx context.Context, op services.Operation) er
 		_, err := exec(ctx, t.tx, `INSERT INTO otp_operations (request_id, partner_id, key_id, kind, customer_id,
 			account_id, params, status, attempts, code_hash, second_code_hash, expires_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			op.RequestID, op.PartnerID, op.KeyID, op.Kind, op.CustomerID, nullID(op.AccountID), params, op.Status,
+			op.RequestID, op.PartnerID, op.KeyID, op.Kind, nullID(op.CustomerID), nullID(op.AccountID), params, op.Status,
 			op.Attempts, op.CodeHash, op.SecondCodeHash, op.ExpiresAt.UnixMilli(), op.CreatedAt.UnixMilli(),
 			op.UpdatedAt.UnixMilli())
 		return translate(err)

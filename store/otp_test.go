@@ -3,10 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 func operation(requestID string, partner int64) services.Operation {
@@ -215,5 +218,94 @@ func TestReleaseIdempotencyKey(t *testing.T) {
 	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.ReleaseIdempotencyKey(ctx, 1, `"7"`) })
 	if !claim() {
 		t.Fatal("claim after release: not claimed")
+	}
+}
+
+// TestOperationWithoutCustomer: an onboarding's operation has no customer
+// yet; its customer_id is NULL and reads back as 0.
+func TestOperationWithoutCustomer(t *testing.T) {
+	ctx := context.Background()
+	st, dsn := openStore(t)
+	seedBank(t, st)
+	op := operation("op-onb", 1)
+	op.Kind, op.CustomerID, op.Params = services.OpOnboarding, 0, `{"onboardingId":"onb-1"}`
+	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.InsertOperation(ctx, op) })
+	got, err := st.FindOperation(ctx, 1, "op-onb")
+	if err != nil || !reflect.DeepEqual(got, op) {
+		t.Fatalf("got %+v, %v; want %+v", got, err, op)
+	}
+	if n := storetest.Count(t, dsn, `SELECT COUNT(*) FROM otp_operations WHERE request_id = ? AND customer_id IS NULL`, "op-onb"); n != 1 {
+		t.Errorf("operations with a NULL customer: %d, want 1", n)
+	}
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		got, err := tx.LockOperation(ctx, 1, "op-onb")
+		if err != nil {
+			return err
+		}
+		got.Status, got.UpdatedAt = services.OpCompleted, epoch.Add(time.Minute)
+		return tx.UpdateOperation(ctx, got)
+	})
+	if got, err := st.FindOperation(ctx, 1, "op-onb"); err != nil || got.Status != services.OpCompleted || got.CustomerID != 0 {
+		t.Errorf("after update: %+v, %v", got, err)
+	}
+}
+
+// TestMigrateOperationsToOnboarding migrates a version-6 database holding an
+// operation: the operation is kept as it was, and the rebuilt table keeps
+// its key, checks, references and index while taking operations without a
+// customer.
+func TestMigrateOperationsToOnboarding(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	st, err := store.Open(ctx, storetest.Driver(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := store.MigrateToForTest(ctx, st, 6); err != nil {
+		t.Fatalf("migrate to 6: %v", err)
+	}
+	seedBank(t, st, account(500, 1, services.StatusDormant))
+	op := operation("op-1", 1)
+	op.Kind, op.AccountID, op.Params, op.SecondCodeHash, op.Attempts = services.OpActivateAccount, 500, `{"x":1}`, "h2", 2
+	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.InsertOperation(ctx, op) })
+	if applied, err := st.Migrate(ctx); err != nil || len(applied) == 0 || applied[0] != 7 {
+		t.Fatalf("migrate: applied %v, %v; want 7 and on after 6", applied, err)
+	}
+	if got, err := st.FindOperation(ctx, 1, "op-1"); err != nil || !reflect.DeepEqual(got, op) {
+		t.Fatalf("after migrating: got %+v, %v; want %+v", got, err, op)
+	}
+	insert := func(requestID, customer, account, status string) string {
+		return `INSERT INTO otp_operations (request_id, partner_id, key_id, kind, customer_id, account_id, status,
+			code_hash, expires_at, created_at, updated_at) VALUES ('` + requestID + `', 1, 'k1', 'VERIFY_MOBILE', ` +
+			customer + `, ` + account + `, '` + status + `', 'h', 0, 0, 0)`
+	}
+	tests := []struct {
+		name    string
+		stmt    string
+		wantErr bool
+	}{
+		{"no customer", insert("op-2", "NULL", "NULL", "PENDING"), false},
+		{"same request id", insert("op-1", "100", "NULL", "PENDING"), true},
+		{"unknown status", insert("op-3", "100", "NULL", "WAITING"), true},
+		{"unknown customer", insert("op-4", "999", "NULL", "PENDING"), true},
+		{"unknown account", insert("op-5", "100", "999", "PENDING"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := execRaw(st, tt.stmt); (err != nil) != tt.wantErr {
+				t.Fatalf("got %v, want an error: %t", err, tt.wantErr)
+			}
+		})
+	}
+	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertOperation(ctx, op) }); !errors.Is(err, services.ErrNumberTaken) {
+		t.Errorf("insert the same request id: %v, want ErrNumberTaken", err)
+	}
+	indexes := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'otp_operations_customer' AND tbl_name = 'otp_operations'`
+	if storetest.IsPostgres() {
+		indexes = `SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'otp_operations_customer' AND tablename = 'otp_operations' AND schemaname = current_schema()`
+	}
+	if n := storetest.Count(t, dsn, indexes); n != 1 {
+		t.Errorf("index otp_operations_customer: %d, want 1", n)
 	}
 }

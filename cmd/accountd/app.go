@@ -16,6 +16,7 @@ import (
 	"github.com/accountd/accountd/config"
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/imagecheck"
 	"github.com/accountd/accountd/store"
 )
 
@@ -98,6 +99,8 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if clockOverride != nil {
 		opts = append(opts, services.WithClock(clockOverride))
 	}
+	cardRules, portraitRules := imagecheck.CardRules(), imagecheck.PortraitRules()
+	cardRules.MaxBytes, portraitRules.MaxBytes = cfg.EKYC.MaxPictureBytes, cfg.EKYC.MaxPictureBytes
 	svc := services.New(st, services.Settings{
 		InstitutionID:       cfg.Bank.InstitutionID,
 		PhoneRegion:         cfg.Bank.PhoneRegion,
@@ -112,6 +115,11 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		NiceFees:            fees,
 		NiceHoldTTL:         cfg.Nice.HoldTTL,
 		NiceReserved:        reserved,
+		OnboardingTTL:       cfg.EKYC.OnboardingTTL,
+		PictureRetries:      cfg.EKYC.PictureRetries,
+		HashDistance:        cfg.EKYC.HashDistance,
+		CardRules:           cardRules,
+		PortraitRules:       portraitRules,
 	}, opts...)
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, console: io.Discard}, nil

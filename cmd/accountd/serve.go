@@ -52,12 +52,13 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	h, err := rpc.NewHandler(a.svc, auth, rpc.Options{
-		MaxBodyBytes: a.cfg.Server.MaxBodyBytes,
-		MaxBatch:     a.cfg.Server.MaxBatch,
-		Limiter:      limiter,
-		Tiers:        a.cfg.RateLimit.Tiers,
-		Metrics:      a.metrics,
-		Ready:        a.store.Ready,
+		MaxBodyBytes:       a.cfg.Server.MaxBodyBytes,
+		MaxUploadBodyBytes: a.cfg.Server.MaxUploadBodyBytes,
+		MaxBatch:           a.cfg.Server.MaxBatch,
+		Limiter:            limiter,
+		Tiers:              a.cfg.RateLimit.Tiers,
+		Metrics:            a.metrics,
+		Ready:              a.store.Ready,
 	}, a.log)
 	if err != nil {
 		return err

@@ -2,10 +2,14 @@ package replay
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
+
+	"github.com/accountd/accountd/services/imagecheck/synth"
 )
 
 // requirement is something a scenario may need beyond the first key: the
@@ -64,8 +68,28 @@ func (r *Runner) hookStep(ctx context.Context, st Step, vars map[string]string) 
 		return true, r.advance(st.AdvanceClock)
 	case st.Command != nil:
 		return true, r.runCommand(ctx, st, vars)
+	case st.Picture != nil:
+		return true, drawPicture(*st.Picture, vars)
 	}
 	return false, nil
+}
+
+// drawPicture draws the step's picture of the applicant its text names
+// and stores it, Base64, as a variable.
+func drawPicture(p PictureStep, vars map[string]string) error {
+	who, err := fillStrict(p.Applicant, vars)
+	if err != nil {
+		return err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(who))
+	data, err := synth.Picture(synth.Random(h.Sum64()), p.Kind)
+	if err != nil {
+		return err
+	}
+	vars[p.As] = base64.StdEncoding.EncodeToString(data)
+	delete(vars, jsonVar+p.As)
+	return nil
 }
 
 // fetchCode stores the code the server sent under the step's variable name.

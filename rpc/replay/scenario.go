@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/accountd/accountd/services/imagecheck/synth"
 )
 
 // Scenario is one fixture file: steps run in order against one server.
@@ -65,6 +67,19 @@ type Step struct {
 	// (Runner.Command), e.g. ["sweep", "dormancy"]; Expect.Output is
 	// matched against what it printed.
 	Command []string `json:"command"`
+	// Picture draws a synthetic eKYC picture and stores it, Base64, as a
+	// variable.
+	Picture *PictureStep `json:"picture"`
+}
+
+// PictureStep names the picture to draw: its kind (card-front, card-back,
+// portrait, or a spoilt one such as card-front-blurred; see package synth)
+// and the applicant, any text (e.g. "{{run}}-1"): the same text draws the
+// same person, so a scenario can reuse one applicant's picture for another.
+type PictureStep struct {
+	As        string `json:"as"`
+	Kind      string `json:"kind"`
+	Applicant string `json:"applicant"`
 }
 
 // CodeStep names the code to fetch: the operation's requestId, the code's
@@ -145,13 +160,13 @@ func loadFile(path string) (Scenario, error) {
 // what its kind does not use.
 func (st Step) check() error {
 	kinds := 0
-	for _, given := range []bool{st.Method != "", st.Body != nil, st.Code != nil, st.AdvanceClock != "", st.Command != nil} {
+	for _, given := range []bool{st.Method != "", st.Body != nil, st.Code != nil, st.AdvanceClock != "", st.Command != nil, st.Picture != nil} {
 		if given {
 			kinds++
 		}
 	}
 	if kinds != 1 || (st.Payload != nil && st.Method == "") {
-		return errors.New("give one of method (with payload), body, code, advanceClock or command")
+		return errors.New("give one of method (with payload), body, code, advanceClock, command or picture")
 	}
 	request := st.Method != "" || st.Body != nil
 	switch {
@@ -163,6 +178,8 @@ func (st Step) check() error {
 		return errors.New(`code needs requestId, purpose and "as", a variable name`)
 	case st.Command != nil && len(st.Command) == 0:
 		return errors.New("command needs the command's arguments")
+	case st.Picture != nil && (!reVarName.MatchString(st.Picture.As) || !synth.IsKind(st.Picture.Kind) || st.Picture.Applicant == ""):
+		return fmt.Errorf(`picture needs "as", a variable name, "applicant" and "kind", one of %v`, synth.Kinds())
 	}
 	if st.AdvanceClock != "" {
 		if _, err := ParseDuration(st.AdvanceClock); err != nil {

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/accountd/accountd/services"
+)
+
+type onboardingRow struct {
+	ID               string        `db:"id"`
+	PartnerID        int64         `db:"partner_id"`
+	KeyID            string        `db:"key_id"`
+	State            string        `db:"state"`
+	Applicant        string        `db:"applicant"`
+	IDType           string        `db:"id_type"`
+	IDValue          string        `db:"id_value"`
+	Phone            string        `db:"phone"`
+	Username         string        `db:"username"`
+	Checks           string        `db:"checks"`
+	FatcaAnswers     string        `db:"fatca_answers"`
+	FatcaStatus      string        `db:"fatca_status"`
+	FatcaDeclaration string        `db:"fatca_declaration"`
+	USReportable     bool          `db:"us_reportable"`
+	AuthRequestID    string        `db:"auth_request_id"`
+	AuthSends        int           `db:"auth_sends"`
+	CustomerID       sql.NullInt64 `db:"customer_id"`
+	AccountID        sql.NullInt64 `db:"account_id"`
+	RejectReason     string        `db:"reject_reason"`
+	ExpiresAt        int64         `db:"expires_at"`
+	CreatedAt        int64         `db:"created_at"`
+	UpdatedAt        int64         `db:"updated_at"`
+}
+
+func (r onboardingRow) onboarding() services.Onboarding {
+	return services.Onboarding{
+		ID: r.ID, PartnerID: r.PartnerID, KeyID: r.KeyID, State: r.State, Applicant: r.Applicant,
+		IDType: r.IDType, IDValue: r.IDValue, Phone: r.Phone, Username: r.Username, Checks: r.Checks,
+		FatcaAnswers: r.FatcaAnswers, FatcaStatus: r.FatcaStatus, FatcaDeclaration: r.FatcaDeclaration,
+		USReportable: r.USReportable, AuthRequestID: r.AuthRequestID, AuthSends: r.AuthSends,
+		CustomerID: r.CustomerID.Int64, AccountID: r.AccountID.Int64, RejectReason: r.RejectReason,
+		ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC(), CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
+		UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
+	}
+}
+
+const selectOnboarding = `SELECT id, partner_id, key_id, state, applicant, id_type, id_value, phone, username, checks,
+	fatca_answers, fatca_status, fatca_declaration, us_reportable, auth_request_id, auth_sends, customer_id,
+	account_id, reject_reason, expires_at, created_at, updated_at FROM onboardings WHERE partner_id = ? AND `
+
+// FindOnboarding returns the partner's onboarding package, or
+// services.ErrOnboardingNotFound (also for another partner's).
+func (q queries) FindOnboarding(ctx context.Context, partnerID int64, id string) (services.Onboarding, error) {
+	return findOnboarding(ctx, q.db, partnerID, id, "")
+}
+
+// LockOnboarding is FindOnboarding holding the row until the transaction
+// ends.
+func (t *txStore) LockOnboarding(ctx context.Context, partnerID int64, id string) (services.Onboarding, error) {
+	return findOnboarding(ctx, t.tx, partnerID, id, t.dialect.forUpdate)
+}
+
+func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id, lock string) (services.Onboarding, error) {
+	var row onboardingRow
+	if err := sqlxGet(ctx, db, &row, selectOnboarding+`id = ?`+lock, partnerID, id); err != nil {
+		return services.Onboarding{}, fmt.Errorf("find onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
+	}
+	return row.onboarding(), nil
+}
+
+// FindOpenOnboarding returns the partner's newest package for the document
+// (when by.IDValue is set) or else the username (any case) that is not
+// COMPLETED, REJECTED or EXPIRED and expires after now, or
+// services.ErrOnboardingNotFound.
+func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by services.OnboardingLookup, now time.Time) (services.Onboarding, error) {
+	query, args := selectOnboarding, []any{partnerID}
+	switch {
+	case by.IDValue != "":
+		query += `id_type = ? AND id_value = ?`
+		args = append(args, by.IDType, by.IDValue)
+	case by.Username != "":
+		query += `username_key = ?`
+		args = append(args, strings.ToLower(by.Username))
+	default:
+		return services.Onboarding{}, fmt.Errorf("find open onboarding: empty lookup: %w", services.ErrOnboardingNotFound)
+	}
+	query += ` AND state NOT IN ('COMPLETED', 'REJECTED', 'EXPIRED') AND expires_at > ?
+		ORDER BY created_at DESC, id DESC LIMIT 1`
+	args = append(args, now.UnixMilli())
+	var row onboardingRow
+	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
+		return services.Onboarding{}, fmt.Errorf("find open onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
+	}
+	return row.onboarding(), nil
+}
+
+// InsertOnboarding stores a new package. An ID already used (by any
+// partner) is services.ErrNumberTaken, and the transaction stays usable.
+func (t *txStore) InsertOnboarding(ctx context.Context, o services.Onboarding) error {
+	err := t.withSavepoint(ctx, func() error {
+		_, err := exec(ctx, t.tx, `INSERT INTO onboardings (id, partner_id, key_id, state, applicant, id_type, id_value,
+			phone, username, username_key, checks, fatca_answers, fatca_status, fatca_declaration, us_reportable,
+			auth_request_id, auth_sends, customer_id, account_id, reject_reason, expires_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.PartnerID, o.KeyID, o.State, o.Applicant, o.IDType, o.IDValue, o.Phone, o.Username,
+			strings.ToLower(o.Username), o.Checks, o.FatcaAnswers, o.FatcaStatus, o.FatcaDeclaration, o.USReportable,
+			o.AuthRequestID, o.AuthSends, nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason,
+			o.ExpiresAt.UnixMilli(), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli())
+		return translate(err)
+	})
+	if err != nil {
+		return fmt.Errorf("insert onboarding: %w", err)
+	}
+	return nil
+}
+
+// UpdateOnboarding writes a package's state, FATCA status, declaration and
+// US-reportable flag, auth request and sends, customer and account (NULL
+// when 0), reject reason and updated_at, or returns
+// services.ErrOnboardingNotFound.
+func (t *txStore) UpdateOnboarding(ctx context.Context, o services.Onboarding) error {
+	res, err := exec(ctx, t.tx, `UPDATE onboardings SET state = ?, fatca_status = ?, fatca_declaration = ?,
+		us_reportable = ?, auth_request_id = ?, auth_sends = ?, customer_id = ?, account_id = ?, reject_reason = ?,
+		updated_at = ? WHERE partner_id = ? AND id = ?`,
+		o.State, o.FatcaStatus, o.FatcaDeclaration, o.USReportable, o.AuthRequestID, o.AuthSends,
+		nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason, o.UpdatedAt.UnixMilli(), o.PartnerID, o.ID)
+	if err != nil {
+		return fmt.Errorf("update onboarding: %w", translate(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("update onboarding %s: %w", o.ID, services.ErrOnboardingNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/accountd/accountd/services"
+)
+
+// onboardingImageRow is a picture without its data. PHash holds the
+// perceptual hash's 64 bits as a signed integer, which both databases'
+// BIGINT can hold.
+type onboardingImageRow struct {
+	OnboardingID string `db:"onboarding_id"`
+	Kind         string `db:"kind"`
+	Attempt      int    `db:"attempt"`
+	IDType       string `db:"id_type"`
+	IDValue      string `db:"id_value"`
+	SHA256       string `db:"sha256"`
+	PHash        int64  `db:"phash"`
+	DetailHash   string `db:"detail_hash"`
+	Format       string `db:"format"`
+	Width        int    `db:"width"`
+	Height       int    `db:"height"`
+	Bytes        int    `db:"bytes"`
+	Passed       bool   `db:"passed"`
+	Checks       string `db:"checks"`
+	CreatedAt    int64  `db:"created_at"`
+}
+
+func (r onboardingImageRow) image() services.OnboardingImage {
+	return services.OnboardingImage{
+		OnboardingID: r.OnboardingID, Kind: r.Kind, Attempt: r.Attempt, IDType: r.IDType, IDValue: r.IDValue,
+		SHA256: r.SHA256, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash), Format: r.Format, Width: r.Width, Height: r.Height, Bytes: r.Bytes,
+		Passed: r.Passed, Checks: r.Checks, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
+	}
+}
+
+// OnboardingImages returns every picture attempt of a package, without
+// its data, by kind and attempt.
+func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]services.OnboardingImage, error) {
+	var rows []onboardingImageRow
+	err := sqlxSelect(ctx, q.db, &rows, `SELECT onboarding_id, kind, attempt, id_type, id_value, sha256, phash, detail_hash, format,
+		width, height, bytes, passed, checks, created_at FROM onboarding_images WHERE onboarding_id = ?
+		ORDER BY kind, attempt`, onboardingID)
+	if err != nil {
+		return nil, fmt.Errorf("onboarding images: %w", translate(err))
+	}
+	out := make([]services.OnboardingImage, len(rows))
+	for i, r := range rows {
+		out[i] = r.image()
+	}
+	return out, nil
+}
+
+// imageHashesQuery reads the index onboarding_images_passed alone: its
+// WHERE repeats the index's "passed" so that both databases may use it.
+const imageHashesQuery = `SELECT onboarding_id, kind, phash, detail_hash FROM onboarding_images
+	WHERE passed AND kind IN (?) AND (id_type <> ? OR id_value <> ?)`
+
+// ImageHashes returns the perceptual hashes of the passed pictures of the
+// given kinds, of every partner's packages whose document is not (idType,
+// idValue).
+func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]services.ImageHash, error) {
+	if len(kinds) == 0 {
+		return []services.ImageHash{}, nil
+	}
+	var rows []struct {
+		OnboardingID string `db:"onboarding_id"`
+		Kind         string `db:"kind"`
+		PHash        int64  `db:"phash"`
+		DetailHash   string `db:"detail_hash"`
+	}
+	query, args, err := sqlx.In(imageHashesQuery, kinds, idType, idValue)
+	if err == nil {
+		err = sqlxSelect(ctx, q.db, &rows, query, args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("image hashes: %w", translate(err))
+	}
+	out := make([]services.ImageHash, len(rows))
+	for i, r := range rows {
+		out[i] = services.ImageHash{OnboardingID: r.OnboardingID, Kind: r.Kind, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash)}
+	}
+	return out, nil
+}
+
+// InsertOnboardingImage stores one picture attempt. The same package, kind
+// and attempt twice is an error of the caller's, not translated.
+func (t *txStore) InsertOnboardingImage(ctx context.Context, img services.OnboardingImage) error {
+	data := img.Data
+	if data == nil {
+		data = []byte{} // the column is NOT NULL; a nil slice would be NULL
+	}
+	_, err := exec(ctx, t.tx, `INSERT INTO onboarding_images (onboarding_id, kind, attempt, id_type, id_value, sha256,
+		phash, detail_hash, format, width, height, bytes, passed, checks, created_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		img.OnboardingID, img.Kind, img.Attempt, img.IDType, img.IDValue, img.SHA256, int64(img.Hash), formatDetail(img.Detail), img.Format,
+		img.Width, img.Height, img.Bytes, img.Passed, img.Checks, img.CreatedAt.UnixMilli(), data)
+	if err != nil {
+		return fmt.Errorf("insert onboarding image: %w", translate(err))
+	}
+	return nil
+}
+
+// formatDetail writes a 256-bit detail hash as 64 hex digits.
+func formatDetail(d [4]uint64) string {
+	return fmt.Sprintf("%016x%016x%016x%016x", d[0], d[1], d[2], d[3])
+}
+
+// parseDetail reads formatDetail's text; anything else reads as zeros.
+func parseDetail(s string) [4]uint64 {
+	var d [4]uint64
+	if len(s) != 64 {
+		return d
+	}
+	for i := range d {
+		v, err := strconv.ParseUint(s[16*i:16*i+16], 16, 64)
+		if err != nil {
+			return [4]uint64{}
+		}
+		d[i] = v
+	}
+	return d
+}

@@ -1,0 +1,398 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+// onboarding is an INITIATED package of the partner for a CCCD document,
+// created at created and open for a day, with every text field set.
+func onboarding(id string, partner int64, idValue string, created time.Time) services.Onboarding {
+	return services.Onboarding{
+		ID: id, PartnerID: partner, KeyID: "k1", State: services.OnbInitiated,
+		Applicant: `{"channel":"MOBILE","currency":"VND"}`, IDType: "CCCD", IDValue: idValue, Phone: "+84912345678",
+		Username: "user-" + id, Checks: `[{"name":"DOCUMENT","passed":true}]`, FatcaAnswers: `{"q1":false}`,
+		FatcaStatus: services.FatcaNotRequired, ExpiresAt: created.Add(24 * time.Hour), CreatedAt: created, UpdatedAt: created,
+	}
+}
+
+func insertOnboardings(t *testing.T, st *store.Store, packages ...services.Onboarding) {
+	t.Helper()
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		for _, o := range packages {
+			if err := tx.InsertOnboarding(ctx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func TestOnboardingRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedBank(t, st, account(500, 1, services.StatusActive))
+	o := onboarding("onb-1", 1, "001099000001", epoch)
+	o.State, o.Username, o.FatcaStatus, o.FatcaDeclaration = services.OnbFatcaReview, "An.Nguyen", services.FatcaPending, `{"form":"W9"}`
+	o.USReportable, o.AuthRequestID, o.AuthSends, o.RejectReason = true, "op-1", 1, "none yet"
+	insertOnboardings(t, st, o)
+
+	finds := []struct {
+		name    string
+		partner int64
+		id      string
+		want    error
+	}{
+		{"own package", 1, "onb-1", nil},
+		{"another partner's package", 2, "onb-1", services.ErrOnboardingNotFound},
+		{"unknown package", 1, "onb-9", services.ErrOnboardingNotFound},
+	}
+	for _, tt := range finds {
+		t.Run("find "+tt.name, func(t *testing.T) {
+			got, err := st.FindOnboarding(ctx, tt.partner, tt.id)
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && !reflect.DeepEqual(got, o) {
+				t.Fatalf("got %+v, want %+v", got, o)
+			}
+		})
+		t.Run("lock "+tt.name, func(t *testing.T) {
+			var got services.Onboarding
+			err := st.Update(ctx, func(tx services.Tx) (err error) {
+				got, err = tx.LockOnboarding(ctx, tt.partner, tt.id)
+				return err
+			})
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && !reflect.DeepEqual(got, o) {
+				t.Fatalf("got %+v, want %+v", got, o)
+			}
+		})
+	}
+
+	// UpdateOnboarding writes its fields, and only those.
+	done := o
+	done.State, done.FatcaStatus, done.FatcaDeclaration, done.USReportable = services.OnbCompleted, services.FatcaW8BEN, `{"form":"W8BEN"}`, false
+	done.AuthRequestID, done.AuthSends, done.CustomerID, done.AccountID = "op-2", 2, 100, 500
+	done.RejectReason, done.UpdatedAt = "", epoch.Add(time.Hour)
+	changed := done
+	changed.Applicant, changed.Phone, changed.ExpiresAt = "{}", "+84900000000", epoch
+	updates := []struct {
+		name string
+		o    services.Onboarding
+		want services.Onboarding
+		err  error
+	}{
+		{"completed", changed, done, nil},
+		{"customer and account back to none", withLinks(done, 0, 0), withLinks(done, 0, 0), nil},
+		{"another partner's package", withPartner(done, 2), withLinks(done, 0, 0), services.ErrOnboardingNotFound},
+		{"unknown package", withID(done, "onb-9"), withLinks(done, 0, 0), services.ErrOnboardingNotFound},
+	}
+	for _, tt := range updates {
+		t.Run("update "+tt.name, func(t *testing.T) {
+			err := st.Update(ctx, func(tx services.Tx) error { return tx.UpdateOnboarding(ctx, tt.o) })
+			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.err)
+			}
+			if got, err := st.FindOnboarding(ctx, 1, "onb-1"); err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("after update: got %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func withLinks(o services.Onboarding, customerID, accountID int64) services.Onboarding {
+	o.CustomerID, o.AccountID = customerID, accountID
+	return o
+}
+
+func withPartner(o services.Onboarding, partner int64) services.Onboarding {
+	o.PartnerID = partner
+	return o
+}
+
+func withID(o services.Onboarding, id string) services.Onboarding {
+	o.ID = id
+	return o
+}
+
+// TestInsertOnboardingClash: a used ID, also another partner's, is
+// ErrNumberTaken and the transaction goes on with another ID.
+func TestInsertOnboardingClash(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedBank(t, st)
+	insertOnboardings(t, st, onboarding("onb-1", 1, "001099000001", epoch))
+	err := st.Update(ctx, func(tx services.Tx) error {
+		if err := tx.InsertOnboarding(ctx, onboarding("onb-1", 2, "001099000002", epoch)); !errors.Is(err, services.ErrNumberTaken) {
+			return errors.Join(errors.New("clash not reported as ErrNumberTaken"), err)
+		}
+		return tx.InsertOnboarding(ctx, onboarding("onb-2", 2, "001099000002", epoch))
+	})
+	if err != nil {
+		t.Fatalf("retry in the same transaction: %v", err)
+	}
+	if got, err := st.FindOnboarding(ctx, 2, "onb-2"); err != nil || got.IDValue != "001099000002" {
+		t.Fatalf("retried package: %+v, %v", got, err)
+	}
+	if got, err := st.FindOnboarding(ctx, 1, "onb-1"); err != nil || got.IDValue != "001099000001" {
+		t.Fatalf("first package: %+v, %v", got, err)
+	}
+}
+
+func TestFindOpenOnboarding(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedBank(t, st)
+	now := epoch.Add(3 * time.Hour)
+	pkg := func(id string, partner int64, idValue string, created time.Time, state string) services.Onboarding {
+		o := onboarding(id, partner, idValue, created)
+		o.State = state
+		return o
+	}
+	expiresNow := pkg("onb-expires-now", 1, "003", epoch, services.OnbInitiated)
+	expiresNow.ExpiresAt = now
+	named := pkg("onb-named", 1, "004", epoch, services.OnbReadyForAuth)
+	named.Username = "An.Nguyen"
+	insertOnboardings(t, st,
+		pkg("onb-old", 1, "001", epoch, services.OnbInitiated),
+		pkg("onb-new", 1, "001", epoch.Add(time.Hour), services.OnbDocumentsPending),
+		pkg("onb-completed", 1, "001", epoch.Add(2*time.Hour), services.OnbCompleted),
+		pkg("onb-rejected", 1, "002", epoch.Add(time.Hour), services.OnbRejected),
+		pkg("onb-expired", 1, "002", epoch.Add(2*time.Hour), services.OnbExpired),
+		expiresNow, named,
+		pkg("onb-other-partner", 2, "005", epoch, services.OnbAuthPending),
+	)
+	doc := func(v string) services.OnboardingLookup { return services.OnboardingLookup{IDType: "CCCD", IDValue: v} }
+	tests := []struct {
+		name    string
+		partner int64
+		by      services.OnboardingLookup
+		want    string // package ID, "" for ErrOnboardingNotFound
+	}{
+		{"newest open package of the document", 1, doc("001"), "onb-new"},
+		{"only final states", 1, doc("002"), ""},
+		{"expires now", 1, doc("003"), ""},
+		{"another document type", 1, services.OnboardingLookup{IDType: "PASSPORT", IDValue: "001"}, ""},
+		{"username in another case", 1, services.OnboardingLookup{Username: "an.NGUYEN"}, "onb-named"},
+		{"unknown username", 1, services.OnboardingLookup{Username: "someone"}, ""},
+		{"another partner's document", 1, doc("005"), ""},
+		{"own document at partner 2", 2, doc("005"), "onb-other-partner"},
+		{"empty lookup", 1, services.OnboardingLookup{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.FindOpenOnboarding(ctx, tt.partner, tt.by, now)
+			if tt.want == "" {
+				if !errors.Is(err, services.ErrOnboardingNotFound) {
+					t.Fatalf("got %q, %v; want ErrOnboardingNotFound", got.ID, err)
+				}
+				return
+			}
+			if err != nil || got.ID != tt.want {
+				t.Fatalf("got %q, %v; want %q", got.ID, err, tt.want)
+			}
+		})
+	}
+	// Inside a transaction too.
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		got, err := tx.FindOpenOnboarding(ctx, 1, doc("001"), now)
+		if err == nil && got.ID != "onb-new" {
+			err = errors.New("in a transaction: got " + got.ID + ", want onb-new")
+		}
+		return err
+	})
+}
+
+// image is a picture of a package, passed or not, with a perceptual hash
+// whose top bit is set.
+func image(o services.Onboarding, kind string, attempt int, passed bool, hash uint64) services.OnboardingImage {
+	return services.OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: attempt, IDType: o.IDType, IDValue: o.IDValue,
+		SHA256: strings.Repeat("ab", 32), Hash: hash, Detail: detailOf(hash), Format: "jpeg", Width: 1280, Height: 800, Bytes: 8, Passed: passed,
+		Checks: `[{"name":"FORMAT","passed":true}]`, Data: []byte{0xFF, 0xD8, 0x00, 0x00, 0x7F, 0x80, 0x00, 0xD9},
+		CreatedAt: epoch.Add(time.Duration(attempt) * time.Minute)}
+}
+
+func TestOnboardingImages(t *testing.T) {
+	ctx := context.Background()
+	st, dsn := openStore(t)
+	seedBank(t, st)
+	p1 := onboarding("onb-1", 1, "001", epoch)
+	p2 := onboarding("onb-2", 2, "002", epoch)
+	insertOnboardings(t, st, p1, p2)
+	const top = 0xF0F0F0F0F0F0F0F0
+	p1Front2 := image(p1, services.PictureFront, 2, true, top)
+	p1Front2.Data = append(p1Front2.Data, 0x00) // its own bytes
+	images := []services.OnboardingImage{
+		p1Front2,
+		image(p1, services.PicturePortrait, 1, true, 3),
+		image(p1, services.PictureFront, 1, false, top+1),
+		image(p1, services.PictureBack, 1, true, 0xFFFFFFFFFFFFFFFF),
+		image(p2, services.PictureFront, 1, true, top+2),
+		image(p2, services.PictureFront, 2, false, top+3),
+		image(p2, services.PicturePortrait, 1, true, 4),
+	}
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		for _, img := range images {
+			if err := tx.InsertOnboardingImage(ctx, img); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertOnboardingImage(ctx, images[0]) }); err == nil {
+		t.Error("the same package, kind and attempt twice: no error")
+	}
+
+	got, err := st.OnboardingImages(ctx, "onb-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []services.OnboardingImage
+	for _, i := range []int{3, 2, 0, 1} { // BACK 1, FRONT 1, FRONT 2, PORTRAIT 1
+		img := images[i]
+		img.Data = nil
+		want = append(want, img)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("images of onb-1:\n got %+v\nwant %+v", got, want)
+	}
+	if got, err := st.OnboardingImages(ctx, "onb-9"); err != nil || len(got) != 0 {
+		t.Errorf("images of an unknown package: %+v, %v; want none", got, err)
+	}
+	var data []byte
+	db := storetest.Conn(t, dsn)
+	err = db.Get(&data, db.Rebind(`SELECT data FROM onboarding_images WHERE onboarding_id = ? AND kind = ? AND attempt = ?`), "onb-1", "FRONT", 2)
+	if err != nil || !bytes.Equal(data, p1Front2.Data) {
+		t.Errorf("stored data: %x, %v; want %x", data, err, p1Front2.Data)
+	}
+}
+
+func TestImageHashes(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	seedBank(t, st)
+	p1 := onboarding("onb-1", 1, "001", epoch)
+	p2 := onboarding("onb-2", 2, "002", epoch) // another partner's applicant
+	p3 := onboarding("onb-3", 1, "001", epoch) // the same person's other package
+	p4 := onboarding("onb-4", 1, "001", epoch)
+	p4.IDType = "PASSPORT" // the same number, another document
+	insertOnboardings(t, st, p1, p2, p3, p4)
+	const top = 0xF0F0F0F0F0F0F0F0
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		for _, img := range []services.OnboardingImage{
+			image(p1, services.PictureFront, 1, true, 1),
+			image(p1, services.PicturePortrait, 1, true, 2),
+			image(p2, services.PictureFront, 1, true, top),
+			image(p2, services.PictureFront, 2, false, top+1),
+			image(p2, services.PicturePortrait, 1, true, 1<<63),
+			image(p3, services.PictureBack, 1, true, 3),
+			image(p4, services.PictureBack, 1, true, 0xFFFFFFFFFFFFFFFF),
+		} {
+			if err := tx.InsertOnboardingImage(ctx, img); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	hash := func(id, kind string, h uint64) services.ImageHash {
+		return services.ImageHash{OnboardingID: id, Kind: kind, Hash: h, Detail: detailOf(h)}
+	}
+	all := []string{services.PictureFront, services.PictureBack, services.PicturePortrait}
+	tests := []struct {
+		name            string
+		kinds           []string
+		idType, idValue string
+		want            []services.ImageHash
+	}{
+		{"card sides of other documents", []string{services.PictureFront, services.PictureBack}, "CCCD", "001",
+			[]services.ImageHash{hash("onb-2", "FRONT", top), hash("onb-4", "BACK", 0xFFFFFFFFFFFFFFFF)}},
+		{"portraits of other documents", []string{services.PicturePortrait}, "CCCD", "001",
+			[]services.ImageHash{hash("onb-2", "PORTRAIT", 1<<63)}},
+		{"every kind, for another partner's applicant", all, "CCCD", "002",
+			[]services.ImageHash{hash("onb-1", "FRONT", 1), hash("onb-1", "PORTRAIT", 2), hash("onb-3", "BACK", 3),
+				hash("onb-4", "BACK", 0xFFFFFFFFFFFFFFFF)}},
+		{"no kinds", nil, "CCCD", "001", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.ImageHashes(ctx, tt.kinds, tt.idType, tt.idValue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(got, func(a, b services.ImageHash) int {
+				return strings.Compare(a.OnboardingID+a.Kind, b.OnboardingID+b.Kind)
+			})
+			if len(got) != len(tt.want) || (len(got) > 0 && !reflect.DeepEqual(got, tt.want)) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestImageHashesReadsTheIndexOnly: the search over every partner's
+// pictures reads the partial index of passed pictures, never the rows and
+// their data.
+func TestImageHashesReadsTheIndexOnly(t *testing.T) {
+	_, dsn := openStore(t)
+	db := storetest.Conn(t, dsn)
+	query := strings.Replace(store.ImageHashesQueryForTest, "IN (?)", "IN (?, ?)", 1)
+	args := []any{"FRONT", "BACK", "CCCD", "001"}
+	explain, want := "EXPLAIN QUERY PLAN ", "USING COVERING INDEX onboarding_images_passed"
+	tx, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	if storetest.IsPostgres() {
+		// A new table is too small for the planner to prefer an index.
+		if _, err := tx.Exec(`SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`); err != nil {
+			t.Fatal(err)
+		}
+		explain, want = "EXPLAIN ", "Index Only Scan using onboarding_images_passed"
+	}
+	rows, err := tx.Queryx(tx.Rebind(explain+query), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		cols, err := rows.SliceScan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cols) > 0 {
+			plan = append(plan, toString(cols[len(cols)-1]))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), want) {
+		t.Errorf("plan:\n%s\nwant %q", strings.Join(plan, "\n"), want)
+	}
+}
+
+func toString(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// detailOf is a detail hash made from a perceptual hash, every word set.
+func detailOf(h uint64) [4]uint64 { return [4]uint64{h, ^h, h >> 1, 0x8000000000000001} }
