@@ -12,8 +12,9 @@ demo: build
 	./$(BIN) demo
 
 # The packages whose tests touch storage: they run once on SQLite and, when
-# ACCOUNTD_TEST_POSTGRES_DSN names a PostgreSQL server, once more on it.
-STORAGE_PKGS := ./store/... ./services/... ./rpc/... ./cmd/...
+# ACCOUNTD_TEST_POSTGRES_DSN names a PostgreSQL server, once more on it
+# (services/imagecheck and services/notify touch no storage).
+STORAGE_PKGS := ./store/... ./services ./rpc/... ./cmd/...
 
 test: lint
 	$(GO) test -race -count=1 ./...

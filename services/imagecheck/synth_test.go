@@ -14,7 +14,10 @@ import (
 // come within the hash distance that makes them the same picture.
 func TestRandomApplicants(t *testing.T) {
 	t.Parallel()
-	const seeds = 16
+	seeds := 16
+	if raceEnabled {
+		seeds = 6
+	}
 	kinds := []string{synth.CardFront, synth.CardBack, synth.Portrait}
 	type pic struct {
 		name   string
