@@ -98,9 +98,11 @@ func (ck *checker) checkFatcaAnswers(answers []FatcaAnswer) map[string]bool {
 		}
 		out[id] = *a.Answer
 	}
-	for _, q := range fatcaQuestions {
-		if _, ok := out[q.ID]; !ok && known[q.ID] && len(ck.fields) == 0 {
-			ck.add("fatcaAnswers", ReasonRequired, "has no answer to "+q.ID)
+	if len(out) == len(answers) { // each answer was good: name the questions left out
+		for _, q := range fatcaQuestions {
+			if _, ok := out[q.ID]; !ok {
+				ck.add("fatcaAnswers", ReasonRequired, "has no answer to "+q.ID)
+			}
 		}
 	}
 	return out

@@ -187,6 +187,9 @@ func TestInitCustomerInfoValidation(t *testing.T) {
 				"gender:REQUIRED identification.issueDate:REQUIRED identification.number:REQUIRED identification.type:REQUIRED lastName:REQUIRED username:REQUIRED"},
 		{"a Kenyan ID", func(in *services.InitCustomerInfoInput) { in.Identification.Type = "101" }, "identification.type:INVALID_VALUE"},
 		{"six answers", func(in *services.InitCustomerInfoInput) { in.FatcaAnswers = in.FatcaAnswers[1:] }, "fatcaAnswers:REQUIRED"},
+		{"six answers and no last name, both named", func(in *services.InitCustomerInfoInput) {
+			in.FatcaAnswers, in.LastName = in.FatcaAnswers[1:], ""
+		}, "fatcaAnswers:REQUIRED lastName:REQUIRED"},
 		{"an unknown question and a missing answer", func(in *services.InitCustomerInfoInput) {
 			in.FatcaAnswers[0].QuestionID, in.FatcaAnswers[1].Answer = "US_TAXES", nil
 		}, "fatcaAnswers[0].questionId:INVALID_VALUE fatcaAnswers[1].answer:REQUIRED"},
