@@ -118,6 +118,11 @@ type Log struct {
 // Auth tunes authentication.
 type Auth struct {
 	KeyCacheTTL time.Duration // auth.key_cache_ttl: how soon a revoked key is refused
+	// MaxClockSkew is auth.max_clock_skew: how far an ACCOUNTD-V2
+	// timestamp may be from the server's clock. idempotency.ttl must be
+	// longer, so that a request is remembered for as long as its signature
+	// is accepted.
+	MaxClockSkew time.Duration
 }
 
 // Idempotency tunes request-id replay.
@@ -155,6 +160,7 @@ var defaults = map[string]any{
 	"log.level":                    "info",
 	"log.format":                   "json",
 	"auth.key_cache_ttl":           "2s",
+	"auth.max_clock_skew":          "5m",
 	"idempotency.ttl":              "24h",
 	"ratelimit.redis_url":          "",
 	"ratelimit.default_tier":       "BRONZE",
@@ -343,7 +349,18 @@ func build(v *viper.Viper) (Config, error) {
 		bad("log.format", "must be json or console", c.Log.Format)
 	}
 	c.Auth.KeyCacheTTL = dur("auth.key_cache_ttl")
+	c.Auth.MaxClockSkew = dur("auth.max_clock_skew")
 	c.Idempotency.TTL = dur("idempotency.ttl")
+	if c.Auth.MaxClockSkew > time.Hour {
+		bad("auth.max_clock_skew", "must be at most 1h: a signed request is valid for twice this window", c.Auth.MaxClockSkew)
+	}
+	if c.Idempotency.TTL > 0 && c.Idempotency.TTL <= 2*c.Auth.MaxClockSkew {
+		// A request is accepted from skew before to skew after its
+		// timestamp; its id must be remembered at least that long, or a
+		// captured request could run again once its id is forgotten.
+		bad("idempotency.ttl", fmt.Sprintf("must be longer than twice the signature clock-skew window of %s, "+
+			"so that a request id is remembered for as long as its signature is accepted", c.Auth.MaxClockSkew), c.Idempotency.TTL)
+	}
 	if c.RateLimit.RedisURL = str("ratelimit.redis_url"); c.RateLimit.RedisURL != "" &&
 		!strings.HasPrefix(c.RateLimit.RedisURL, "redis://") && !strings.HasPrefix(c.RateLimit.RedisURL, "rediss://") {
 		bad("ratelimit.redis_url", "must be empty or a redis:// or rediss:// URL", c.RateLimit.RedisURL)
@@ -504,6 +521,7 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"log.level":                    c.Log.Level,
 		"log.format":                   c.Log.Format,
 		"auth.key_cache_ttl":           c.Auth.KeyCacheTTL.String(),
+		"auth.max_clock_skew":          c.Auth.MaxClockSkew.String(),
 		"idempotency.ttl":              c.Idempotency.TTL.String(),
 		"ratelimit.redis_url":          redisURL,
 		"ratelimit.default_tier":       c.RateLimit.DefaultTier,

@@ -21,7 +21,7 @@ var allKeys = []string{
 	"database.driver", "database.dsn", "database.max_open_conns",
 	"bank.institution_id", "bank.phone_region",
 	"log.level", "log.format",
-	"auth.key_cache_ttl", "idempotency.ttl",
+	"auth.key_cache_ttl", "auth.max_clock_skew", "idempotency.ttl",
 	"ratelimit.redis_url", "ratelimit.default_tier",
 	"ratelimit.bronze", "ratelimit.silver", "ratelimit.gold", "ratelimit.platinum",
 	"bank.code", "bank.timezone", "dormancy.days", "dormancy.sweep_interval",
@@ -135,6 +135,7 @@ func TestDefaults(t *testing.T) {
 			{"log.level", c.Log.Level, "info"},
 			{"log.format", c.Log.Format, "json"},
 			{"auth.key_cache_ttl", c.Auth.KeyCacheTTL, 2 * time.Second},
+			{"auth.max_clock_skew", c.Auth.MaxClockSkew, 5 * time.Minute},
 			{"idempotency.ttl", c.Idempotency.TTL, 24 * time.Hour},
 		}
 		for _, tt := range tests {
@@ -329,6 +330,12 @@ func TestNestedYAML(t *testing.T) {
 			want: time.Hour,
 		},
 		{
+			name: "clock skew",
+			yaml: "auth:\n  max_clock_skew: 30s\nidempotency:\n  ttl: 61s\n",
+			get:  func(c config.Config) any { return c.Auth.MaxClockSkew },
+			want: 30 * time.Second,
+		},
+		{
 			name: "auth key cache ttl",
 			yaml: "auth:\n  key_cache_ttl: 500ms\n",
 			get:  func(c config.Config) any { return c.Auth.KeyCacheTTL },
@@ -469,6 +476,10 @@ func TestBadValues(t *testing.T) {
 		{name: "ttl -1s yaml", yaml: "idempotency:\n  ttl: -1s\n", keys: []string{"idempotency.ttl"}},
 		{name: "ttl soon yaml", yaml: "idempotency:\n  ttl: soon\n", keys: []string{"idempotency.ttl"}},
 		{name: "key_cache_ttl 0s env", env: []string{"ACCOUNTD_AUTH_KEY_CACHE_TTL=0s"}, keys: []string{"auth.key_cache_ttl"}},
+		{name: "clock skew 2h env", env: []string{"ACCOUNTD_AUTH_MAX_CLOCK_SKEW=2h"}, keys: []string{"auth.max_clock_skew"}},
+		{name: "clock skew 0s env", env: []string{"ACCOUNTD_AUTH_MAX_CLOCK_SKEW=0s"}, keys: []string{"auth.max_clock_skew"}},
+		{name: "ttl within twice the default skew", env: []string{"ACCOUNTD_IDEMPOTENCY_TTL=10m"}, keys: []string{"idempotency.ttl"}},
+		{name: "ttl within twice a longer skew", yaml: "auth:\n  max_clock_skew: 30m\nidempotency:\n  ttl: 1h\n", keys: []string{"idempotency.ttl"}},
 		{name: "read_timeout soon env", env: []string{"ACCOUNTD_SERVER_READ_TIMEOUT=soon"}, keys: []string{"server.read_timeout"}},
 		{
 			name: "ttl without unit env", env: []string{"ACCOUNTD_IDEMPOTENCY_TTL=86400"}, keys: []string{"idempotency.ttl"},

@@ -15,6 +15,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"time"
+
+	"github.com/accountd/accountd/services"
 )
 
 // KeyFile is what `accountd keys create` writes: everything a partner needs
@@ -24,6 +27,13 @@ type KeyFile struct {
 	KeyID      string `json:"keyId"`
 	Credential string `json:"credential"`
 	PrivateKey string `json:"privateKey"`
+
+	// Now, when set, is the clock of the timestamps signed (a test's
+	// moved clock); the system clock otherwise.
+	Now func() time.Time `json:"-"`
+	// PayloadOnly makes Envelope sign NetXD's payload-only form, for keys
+	// with the NETXD signature policy.
+	PayloadOnly bool `json:"-"`
 
 	signer *ecdsa.PrivateKey
 }
@@ -64,41 +74,87 @@ func (k *KeyFile) parse() error {
 	return nil
 }
 
-// Sign returns the Base64 of the ASN.1 DER ECDSA P-256/SHA-256 signature of
-// payload, the exact bytes that go into params.payload.
-func (k *KeyFile) Sign(payload []byte) (string, error) {
+// sign returns the Base64 of the ASN.1 DER ECDSA P-256/SHA-256 signature
+// of msg.
+func (k *KeyFile) sign(msg []byte) (string, error) {
 	if k.signer == nil {
 		if err := k.parse(); err != nil {
 			return "", err
 		}
 	}
-	digest := sha256.Sum256(payload)
+	digest := sha256.Sum256(msg)
 	sig, err := ecdsa.SignASN1(rand.Reader, k.signer, digest[:])
 	if err != nil {
-		return "", fmt.Errorf("sign payload: %w", err)
+		return "", fmt.Errorf("sign: %w", err)
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
+// SignV2 returns the ACCOUNTD-V2 signature of a request: over ACCOUNTD-V2
+// LF method LF id LF timestamp LF payload, where id is the id member's JSON
+// text as it stands in the body (nil for none) and payload the exact bytes
+// of params.payload.
+func (k *KeyFile) SignV2(method string, id json.RawMessage, timestamp string, payload []byte) (string, error) {
+	return k.sign(services.V2Message(method, id, timestamp, payload))
+}
+
+// SignPayload returns NetXD's payload-only signature of payload, which only
+// keys with the NETXD signature policy accept.
+func (k *KeyFile) SignPayload(payload []byte) (string, error) {
+	return k.sign(payload)
+}
+
+// Timestamp is the params.api.timestamp the key file signs now.
+func (k *KeyFile) Timestamp() string {
+	return k.NowTime().UTC().Format(services.TimestampLayout)
+}
+
+// NowTime is the time of Now, or of the system clock.
+func (k *KeyFile) NowTime() time.Time {
+	if k.Now != nil {
+		return k.Now()
+	}
+	return time.Now()
+}
+
 // Envelope builds the signed request body for method with the given id (nil
-// for a notification). The payload is compacted and then signed exactly as
-// it is embedded.
+// for a notification): the payload is compacted, then signed with
+// ACCOUNTD-V2 and the current timestamp (or payload-only when PayloadOnly
+// is set) exactly as it is embedded.
 func (k *KeyFile) Envelope(method string, id json.RawMessage, payload []byte) ([]byte, error) {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, payload); err != nil {
 		return nil, fmt.Errorf("payload is not JSON: %w", err)
 	}
-	sig, err := k.Sign(compact.Bytes())
+	api := API{KeyID: k.KeyID, Credential: k.Credential}
+	var err error
+	if k.PayloadOnly {
+		api.Signature, err = k.SignPayload(compact.Bytes())
+	} else {
+		api.Timestamp = k.Timestamp()
+		api.Signature, err = k.SignV2(method, id, api.Timestamp, compact.Bytes())
+	}
 	if err != nil {
 		return nil, err
 	}
-	return EnvelopeWith(method, id, k.KeyID, k.Credential, sig, compact.Bytes())
+	return EnvelopeWith(method, id, api, compact.Bytes())
+}
+
+// API is the api block of a request's params. Timestamp is left out when
+// empty (NetXD's payload-only form).
+type API struct {
+	KeyID      string `json:"keyId"`
+	Credential string `json:"credential"`
+	Signature  string `json:"signature"`
+	Timestamp  string `json:"timestamp,omitempty"`
 }
 
 // EnvelopeWith assembles a request body from its parts without signing, for
-// callers that supply their own signature.
-func EnvelopeWith(method string, id json.RawMessage, keyID, credential, signature string, payload []byte) ([]byte, error) {
-	api, err := json.Marshal(map[string]string{"keyId": keyID, "credential": credential, "signature": signature})
+// callers that supply their own signature. The members come in the order
+// method, id, params.api, params.payload, so that a server can
+// authenticate a large upload before reading its payload.
+func EnvelopeWith(method string, id json.RawMessage, api API, payload []byte) ([]byte, error) {
+	apiJSON, err := json.Marshal(api)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +167,7 @@ func EnvelopeWith(method string, id json.RawMessage, keyID, credential, signatur
 		b.Write(id)
 	}
 	b.WriteString(`,"params":{"api":`)
-	b.Write(api)
+	b.Write(apiJSON)
 	b.WriteString(`,"payload":`)
 	b.Write(payload)
 	b.WriteString("}}")

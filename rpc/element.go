@@ -88,8 +88,11 @@ type envelope struct {
 	KeyID      string
 	Credential string
 	Signature  string
-	Payload    json.RawMessage // the exact bytes, as signed
-	unknown    []string        // members that params and api do not have
+	// Timestamp is params.api.timestamp as sent; nil when absent, which
+	// selects NetXD's payload-only signature.
+	Timestamp *string
+	Payload   json.RawMessage // the exact bytes, as signed
+	unknown   []string        // members that params and api do not have
 }
 
 // parseEnvelope splits params into the api block and the payload bytes. A
@@ -123,7 +126,11 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	return env, nil
 }
 
-// readAPI reads the api block's keyId, credential and signature.
+// notAString stands for a member that should be a string but is not; the
+// signature and timestamp checks refuse it.
+const notAString = "\x00not a string"
+
+// readAPI reads the api block's keyId, credential, signature and timestamp.
 func (env *envelope) readAPI(api json.RawMessage) *Error {
 	unauthenticated := &Error{Code: CodeUnauthenticated, Message: services.ErrUnauthenticated.Error(),
 		Data: &ErrorData{Reason: "UNAUTHENTICATED", Detail: "params.api must carry keyId, credential and signature strings"}}
@@ -131,7 +138,8 @@ func (env *envelope) readAPI(api json.RawMessage) *Error {
 	if !ok {
 		return unauthenticated
 	}
-	fields := map[string]*string{"keyId": &env.KeyID, "credential": &env.Credential, "signature": &env.Signature}
+	var timestamp string
+	fields := map[string]*string{"keyId": &env.KeyID, "credential": &env.Credential, "signature": &env.Signature, "timestamp": &timestamp}
 	seen := map[string]bool{}
 	for _, m := range members {
 		if seen[m.name] {
@@ -143,9 +151,12 @@ func (env *envelope) readAPI(api json.RawMessage) *Error {
 			env.unknown = append(env.unknown, "params.api."+m.name)
 			continue
 		}
-		if json.Unmarshal(m.value, dst) != nil && m.name == "signature" {
-			*dst = "\x00not a string" // refused by the signature check
+		if json.Unmarshal(m.value, dst) != nil && (m.name == "signature" || m.name == "timestamp") {
+			*dst = notAString // refused by the signature check
 		}
+	}
+	if seen["timestamp"] {
+		env.Timestamp = &timestamp
 	}
 	if env.KeyID == "" || env.Credential == "" {
 		return unauthenticated
@@ -220,11 +231,6 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 		return fail(toError(err))
 	}
 	out.partner = id.PartnerName
-	if h.limiter != nil {
-		if e := h.limiter.check(ctx, id); e != nil {
-			return fail(e)
-		}
-	}
 	if !id.Allows(req.method) {
 		out.err = services.ErrPermissionDenied
 		return fail(toError(services.ErrPermissionDenied))
@@ -232,14 +238,31 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	if env.Payload == nil {
 		return fail(paramsError(services.FieldError{Field: "payload", Reason: services.ReasonRequired, Message: "params.payload is required"}))
 	}
-	if err := id.VerifyPayload(env.Payload, env.Signature); err != nil {
+	if env.Timestamp != nil && methodTable[req.method].mutates && string(req.id) == "null" {
+		// Without an id a captured request could be run again: the id is
+		// what makes a resend of it replay the first answer.
+		return fail(protocolError(CodeInvalidRequest, "ID_REQUIRED",
+			"a data-changing call signed with ACCOUNTD-V2 needs a non-null id: it is the call's idempotency key"))
+	}
+	if err := h.auth.Verify(id, services.SignedRequest{Method: req.method, ID: req.id, Timestamp: env.Timestamp,
+		Payload: env.Payload, Signature: env.Signature}); err != nil {
 		return fail(toError(err))
+	}
+	if env.Timestamp == nil {
+		h.opts.Metrics.payloadOnlySigned()
+	}
+	// The partner's allowance is spent only by requests proven to be its
+	// own: a stale or forged request costs it nothing.
+	if h.limiter != nil {
+		if e := h.limiter.check(ctx, id); e != nil {
+			return fail(e)
+		}
 	}
 	if len(env.unknown) > 0 {
 		var fields []services.FieldError
 		for _, name := range env.unknown {
 			fields = append(fields, services.FieldError{Field: name, Reason: services.ReasonUnknownField,
-				Message: "params holds only api {keyId, credential, signature} and payload"})
+				Message: "params holds only api {keyId, credential, signature, timestamp} and payload"})
 		}
 		return fail(paramsError(fields...))
 	}

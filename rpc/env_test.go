@@ -75,7 +75,13 @@ func newServer(t *testing.T, opts rpc.Options) *server {
 
 func (s *server) newKey(partner string) *rpc.KeyFile {
 	s.t.Helper()
-	k, err := s.keys.CreateKey(context.Background(), partner)
+	return s.newKeyWith(partner, services.KeyOptions{})
+}
+
+// newKeyWith creates a key for partner with opts and returns its key file.
+func (s *server) newKeyWith(partner string, opts services.KeyOptions) *rpc.KeyFile {
+	s.t.Helper()
+	k, err := s.keys.CreateKey(context.Background(), partner, opts)
 	if err != nil {
 		s.t.Fatal(err)
 	}

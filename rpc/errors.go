@@ -20,6 +20,7 @@ const (
 	CodeRateLimited         = -32004
 	CodeIdempotencyConflict = -32005
 	CodeRequestInProgress   = -32006
+	CodeTimestampRejected   = -32007
 )
 
 // Error is a JSON-RPC error object. Data is left out when empty.
@@ -62,6 +63,7 @@ var errorTable = []struct {
 	{services.ErrInvalidInput, CodeInvalidParams, "INVALID_PARAMS"},
 	{services.ErrUnauthenticated, CodeUnauthenticated, "UNAUTHENTICATED"},
 	{services.ErrInvalidSignature, CodeInvalidSignature, "INVALID_SIGNATURE"},
+	{services.ErrTimestampOutOfWindow, CodeTimestampRejected, "TIMESTAMP_OUT_OF_WINDOW"},
 	{services.ErrPermissionDenied, CodePermissionDenied, "METHOD_NOT_ALLOWED_FOR_KEY"},
 	{services.ErrRateLimited, CodeRateLimited, "RATE_LIMITED"},
 	{services.ErrIdempotencyConflict, CodeIdempotencyConflict, "IDEMPOTENCY_KEY_REUSED"},

@@ -24,10 +24,13 @@ import (
 	"github.com/accountd/accountd/services"
 )
 
-// Authenticator checks a key id and credential and returns who is calling;
-// it fails with services.ErrUnauthenticated.
+// Authenticator checks a key id and credential and returns who is calling,
+// failing with services.ErrUnauthenticated; and checks a request's
+// signature, failing with services.ErrInvalidSignature,
+// services.ErrTimestampOutOfWindow or a *services.ValidationError.
 type Authenticator interface {
 	Authenticate(ctx context.Context, keyID, credential string) (services.Identity, error)
+	Verify(id services.Identity, req services.SignedRequest) error
 }
 
 // Options tune the handler.

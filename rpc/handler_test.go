@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
@@ -99,9 +100,13 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	details := `{"accountId":"` + account + `"}`
-	sign := func(k *rpc.KeyFile, b string) string { sig, _ := k.Sign([]byte(b)); return sig }
+	ts := s.alpha.Timestamp()
+	sign := func(k *rpc.KeyFile, method, id, b string) string {
+		sig, _ := k.SignV2(method, json.RawMessage(id), ts, []byte(b))
+		return sig
+	}
 	env := func(method, id, keyID, cred, sig, payload string) string {
-		b, _ := rpc.EnvelopeWith(method, json.RawMessage(id), keyID, cred, sig, []byte(payload))
+		b, _ := rpc.EnvelopeWith(method, json.RawMessage(id), rpc.API{KeyID: keyID, Credential: cred, Signature: sig, Timestamp: ts}, []byte(payload))
 		return string(b)
 	}
 	a := s.alpha
@@ -122,33 +127,33 @@ func TestBadInput(t *testing.T) {
 		{"id too long", `{"method":"AccountService.GetDetails","id":"` + strings.Repeat("x", 200) + `"}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
 		// NUL cannot be stored in PostgreSQL text: refused before any query.
 		{"id with NUL", `{"method":"AccountService.GetDetails","id":"a\u0000b"}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
-		{"keyId with NUL", env("AccountService.GetDetails", `"n1"`, "k_\u0000x", a.Credential, sign(a, details), details), `"n1"`, rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
-		{"payload string with NUL", env("CustomerService.GetCustomer", `"n2"`, a.KeyID, a.Credential, sign(a, `{"customerNumber":"ab\u0000c"}`), `{"customerNumber":"ab\u0000c"}`), `"n2"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "customerNumber:INVALID_VALUE"},
+		{"keyId with NUL", env("AccountService.GetDetails", `"n1"`, "k_\u0000x", a.Credential, sign(a, "AccountService.GetDetails", `"n1"`, details), details), `"n1"`, rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"payload string with NUL", env("CustomerService.GetCustomer", `"n2"`, a.KeyID, a.Credential, sign(a, "CustomerService.GetCustomer", `"n2"`, `{"customerNumber":"ab\u0000c"}`), `{"customerNumber":"ab\u0000c"}`), `"n2"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "customerNumber:INVALID_VALUE"},
 		{"no method", `{"jsonrpc":"2.0","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_METHOD", ""},
 		{"params a string", `{"method":"AccountService.GetDetails","params":"x","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_PARAMS_TYPE", ""},
 		{"unknown method", `{"method":"AccountService.Drain","id":1}`, "1", rpc.CodeMethodNotFound, "METHOD_NOT_FOUND", ""},
 		{"positional params", `{"method":"AccountService.GetDetails","params":[1,2],"id":1}`, "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params:INVALID_TYPE"},
 		{"no params", `{"method":"AccountService.GetDetails","id":1}`, "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params:INVALID_TYPE"},
 		{"no api block", `{"method":"AccountService.GetDetails","params":{"payload":` + details + `},"id":1}`, "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
-		{"unknown key", env("AccountService.GetDetails", "1", "k_nobody", a.Credential, sign(a, details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
-		{"revoked key", env("AccountService.GetDetails", "1", revoked.KeyID, revoked.Credential, sign(revoked, details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
-		{"wrong credential", env("AccountService.GetDetails", "1", a.KeyID, s.beta.Credential, sign(a, details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"unknown key", env("AccountService.GetDetails", "1", "k_nobody", a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"revoked key", env("AccountService.GetDetails", "1", revoked.KeyID, revoked.Credential, sign(revoked, "AccountService.GetDetails", "1", details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"wrong credential", env("AccountService.GetDetails", "1", a.KeyID, s.beta.Credential, sign(a, "AccountService.GetDetails", "1", details), details), "1", rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
 		{"no signature", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "", details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
 		{"signature not Base64", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "%%%not base64%%%", details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
-		{"signature of other bytes", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"accountId":"900309799403557"}`), details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
-		{"signature by another partner's key", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(s.beta, details), details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"signature of other bytes", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", `{"accountId":"900309799403557"}`), details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
+		{"signature by another partner's key", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(s.beta, "AccountService.GetDetails", "1", details), details), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
 		{"no payload", `{"method":"AccountService.GetDetails","id":1,"params":{"api":{"keyId":"` + a.KeyID + `","credential":"` + a.Credential + `","signature":"x"}}}`, "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "payload:REQUIRED"},
-		{"unknown params member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"params":{`, `"params":{"extra":1,`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.extra:UNKNOWN_FIELD"},
-		{"payload an array", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `[]`), `[]`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "payload:INVALID_TYPE"},
-		{"wrong type", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"accountId":200982345048071}`), `{"accountId":200982345048071}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "accountId:INVALID_TYPE"},
-		{"misspelt field", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, `{"acountId":"1"}`), `{"acountId":"1"}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "acountId:UNKNOWN_FIELD"},
+		{"unknown params member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"params":{`, `"params":{"extra":1,`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.extra:UNKNOWN_FIELD"},
+		{"payload an array", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", `[]`), `[]`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "payload:INVALID_TYPE"},
+		{"wrong type", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", `{"accountId":200982345048071}`), `{"accountId":200982345048071}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "accountId:INVALID_TYPE"},
+		{"misspelt field", env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", `{"acountId":"1"}`), `{"acountId":"1"}`), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "acountId:UNKNOWN_FIELD"},
 		{"id twice", `{"method":"AccountService.GetDetails","id":1,"id":2}`, "null", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
-		{"payload twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"payload":`, `"payload":{"accountId":"900309799403557"},"payload":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
-		{"keyId twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"keyId":`, `"keyId":"k_other","keyId":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
+		{"payload twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"payload":`, `"payload":{"accountId":"900309799403557"},"payload":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
+		{"keyId twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"keyId":`, `"keyId":"k_other","keyId":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
 		{"signature a number", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "X", details), `"signature":"X"`, `"signature":12`, 1), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
-		{"unknown api member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, details), details), `"api":{`, `"api":{"nonce":"x",`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.api.nonce:UNKNOWN_FIELD"},
-		{"another partner's account", env("AccountService.GetDetails", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, details), details), "1", 2001, "NOT_FOUND_ACCOUNT", ""},
-		{"another partner's customer", env("CustomerService.GetCustomer", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, `{"ID":"`+customerID+`"}`), `{"ID":"`+customerID+`"}`), "1", 1001, "NOT_FOUND_CUSTOMER", ""},
+		{"unknown api member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"api":{`, `"api":{"nonce":"x",`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.api.nonce:UNKNOWN_FIELD"},
+		{"another partner's account", env("AccountService.GetDetails", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, "AccountService.GetDetails", "1", details), details), "1", 2001, "NOT_FOUND_ACCOUNT", ""},
+		{"another partner's customer", env("CustomerService.GetCustomer", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, "CustomerService.GetCustomer", "1", `{"ID":"`+customerID+`"}`), `{"ID":"`+customerID+`"}`), "1", 1001, "NOT_FOUND_CUSTOMER", ""},
 	}
 	authMessages := map[string]bool{}
 	for _, tt := range tests {
@@ -190,46 +195,44 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestSignatureForms accepts DER and raw r||s signatures, and a payload that
-// was signed compact but sent with whitespace.
+// TestSignatureForms accepts DER and raw r||s ACCOUNTD-V2 signatures over
+// the payload's exact bytes, and NetXD's payload-only form (with its
+// whitespace fallback) only from a key whose policy allows it.
 func TestSignatureForms(t *testing.T) {
 	s := newServer(t, rpc.Options{})
 	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
-	priv := privateKey(t, s.alpha)
+	netxd := s.newKeyWith("alpha", services.KeyOptions{Signature: services.SignatureNetXD})
 	compact := `{"accountId":"` + account + `"}`
 	pretty := "{\n  \"accountId\": \"" + account + "\"\n}"
-	digest := func(b string) []byte { d := sha256.Sum256([]byte(b)); return d[:] }
-	der := func(b string) string {
-		sig, err := ecdsa.SignASN1(rand.Reader, priv, digest(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return base64.StdEncoding.EncodeToString(sig)
-	}
-	raw := func(b string) string {
-		r, sv, err := ecdsa.Sign(rand.Reader, priv, digest(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := make([]byte, 64)
-		r.FillBytes(out[:32])
-		sv.FillBytes(out[32:])
-		return base64.StdEncoding.EncodeToString(out)
-	}
+	const method, id = "AccountService.GetDetails", `"sig"`
+	ts := s.alpha.Timestamp()
+	earlier := time.Now().Add(-time.Second).UTC().Format(services.TimestampLayout)
+	v2 := func(b string) string { return string(services.V2Message(method, []byte(id), ts, []byte(b))) }
 	tests := []struct {
-		name, payload, signature string
-		ok                       bool
+		name      string
+		key       *rpc.KeyFile
+		payload   string
+		signature string
+		timestamp string // "" for the payload-only form
+		ok        bool
 	}{
-		{"DER over the exact bytes", compact, der(compact), true},
-		{"raw r||s over the exact bytes", compact, raw(compact), true},
-		{"DER over pretty-printed bytes as sent", pretty, der(pretty), true},
-		{"signed compact, sent pretty", pretty, der(compact), true},
-		{"signed pretty, sent compact", compact, der(pretty), false},
-		{"raw r||s truncated", compact, raw(compact)[:80], false},
+		{"V2 DER over the exact bytes", s.alpha, compact, der(t, s.alpha, v2(compact)), ts, true},
+		{"V2 raw r||s over the exact bytes", s.alpha, compact, raw(t, s.alpha, v2(compact)), ts, true},
+		{"V2 DER over pretty-printed bytes as sent", s.alpha, pretty, der(t, s.alpha, v2(pretty)), ts, true},
+		{"V2 signed compact, sent pretty", s.alpha, pretty, der(t, s.alpha, v2(compact)), ts, false},
+		{"V2 raw r||s truncated", s.alpha, compact, raw(t, s.alpha, v2(compact))[:80], ts, false},
+		{"V2 signed for another timestamp", s.alpha, compact, der(t, s.alpha, v2(compact)), earlier, false},
+		{"payload-only from a V2 key", s.alpha, compact, der(t, s.alpha, compact), "", false},
+		{"payload-only from a NETXD key", netxd, compact, der(t, netxd, compact), "", true},
+		{"payload-only, signed compact, sent pretty, NETXD key", netxd, pretty, der(t, netxd, compact), "", true},
+		{"payload-only raw r||s, NETXD key", netxd, compact, raw(t, netxd, compact), "", true},
+		{"V2 from a NETXD key", netxd, compact, der(t, netxd, v2(compact)), ts, true},
+		{"V2 from a NETXD key signed pretty, sent compact", netxd, compact, der(t, netxd, v2(pretty)), ts, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"sig"`), s.alpha.KeyID, s.alpha.Credential, tt.signature, []byte(tt.payload))
+			api := rpc.API{KeyID: tt.key.KeyID, Credential: tt.key.Credential, Signature: tt.signature, Timestamp: tt.timestamp}
+			body, _ := rpc.EnvelopeWith(method, json.RawMessage(id), api, []byte(tt.payload))
 			_, resp := s.post(body)
 			_, e := errorOf(t, resp)
 			if (e == nil) != tt.ok {
@@ -240,6 +243,31 @@ func TestSignatureForms(t *testing.T) {
 			}
 		})
 	}
+}
+
+// der is the Base64 ASN.1 DER signature of msg by k.
+func der(t *testing.T, k *rpc.KeyFile, msg string) string {
+	t.Helper()
+	d := sha256.Sum256([]byte(msg))
+	sig, err := ecdsa.SignASN1(rand.Reader, privateKey(t, k), d[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(sig)
+}
+
+// raw is the Base64 raw r||s signature of msg by k, as WebCrypto makes it.
+func raw(t *testing.T, k *rpc.KeyFile, msg string) string {
+	t.Helper()
+	d := sha256.Sum256([]byte(msg))
+	r, sv, err := ecdsa.Sign(rand.Reader, privateKey(t, k), d[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]byte, 64)
+	r.FillBytes(out[:32])
+	sv.FillBytes(out[32:])
+	return base64.StdEncoding.EncodeToString(out)
 }
 
 func privateKey(t *testing.T, k *rpc.KeyFile) *ecdsa.PrivateKey {
@@ -356,7 +384,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		t.Fatalf("the bad request did not reach validation: %s", resp)
 	}
 	// A credential pasted into keyId must not reach the log either.
-	pasted, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"log-3"`), s.alpha.Credential, s.alpha.Credential, "x", []byte(`{}`))
+	pasted, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"log-3"`), rpc.API{KeyID: s.alpha.Credential, Credential: s.alpha.Credential, Signature: "x"}, []byte(`{}`))
 	s.post(pasted)
 	logs := s.logs.String()
 	for _, secret := range []string{"Secretname", "Z9876543", "hidden.person", "987654321", s.alpha.Credential, signatureOf(t, body)} {

@@ -22,6 +22,7 @@ type Metrics struct {
 	limiterErrors prometheus.Counter
 	outbox        *prometheus.CounterVec
 	sweeps        *prometheus.CounterVec
+	payloadOnly   prometheus.Counter
 }
 
 // NewMetrics registers the server's metrics, the Go runtime's and the
@@ -59,8 +60,12 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Name: "accountd_sweep_changes_total",
 			Help: "Accounts changed by this process's sweeps, by change (dormant, freeze_lifted).",
 		}, []string{"change"}),
+		payloadOnly: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accountd_payload_only_signatures_total",
+			Help: "Calls accepted with NetXD's payload-only signature (keys whose policy is NETXD); such a request can be replayed under a new id.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps,
+	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.payloadOnly,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -113,6 +118,42 @@ func (m *Metrics) observe(method string, code int, d time.Duration) {
 func (m *Metrics) rateRefused(tier string) {
 	if m != nil {
 		m.rateRefusals.WithLabelValues(tier).Inc()
+	}
+}
+
+func (m *Metrics) payloadOnlySigned() {
+	if m != nil {
+		m.payloadOnly.Inc()
+	}
+}
+
+// CountKeys exports the number of active keys by signature policy as
+// accountd_active_keys{signature}, read with count at each scrape.
+func (m *Metrics) CountKeys(count func() (map[string]int, error)) {
+	if m == nil {
+		return
+	}
+	m.registry.MustRegister(&keysCollector{count: count, desc: prometheus.NewDesc("accountd_active_keys",
+		"Active API keys by signature policy (V2, or NETXD: also accepts the replayable payload-only form).",
+		[]string{"signature"}, nil)})
+}
+
+// keysCollector reads the key counts at scrape time.
+type keysCollector struct {
+	count func() (map[string]int, error)
+	desc  *prometheus.Desc
+}
+
+func (c *keysCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *keysCollector) Collect(ch chan<- prometheus.Metric) {
+	counts, err := c.count()
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for policy, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), policy)
 	}
 }
 

@@ -142,7 +142,8 @@ func buildOpenRPC() ([]byte, error) {
 		OpenRPC: "1.3.2",
 		Info: openRPCInfo{Title: "accountd", Version: apiVersion(),
 			Description: "Signed JSON-RPC 2.0 on POST /jsonrpc. Every method but " + discoverMethod +
-				` takes params {"api": {keyId, credential, signature}, "payload": {...}}; the signature covers the exact bytes of params.payload.`},
+				` takes params {"api": {keyId, credential, signature, timestamp}, "payload": {...}}; the ACCOUNTD-V2 signature covers` +
+				` "ACCOUNTD-V2" LF method LF id LF timestamp LF payload: the method, the id's JSON text, the timestamp and the exact bytes of params.payload.`},
 		Methods: []openRPCMethod{discoverDescription()},
 	}
 	for _, m := range methods {
@@ -232,9 +233,14 @@ func apiSchema() jsonSchema {
 		"properties": jsonSchema{
 			"keyId":      str("The key id (k_...); not secret."),
 			"credential": str("The key's credential; a secret."),
-			"signature":  str("Base64 (standard or URL-safe) of an ECDSA P-256/SHA-256 signature, ASN.1 DER or raw r||s, over the exact bytes of params.payload."),
+			"signature": str("Base64 (standard or URL-safe) of an ECDSA P-256/SHA-256 signature, ASN.1 DER or raw r||s, over the UTF-8 bytes of " +
+				"\"ACCOUNTD-V2\" LF method LF id LF timestamp LF payload: the method as sent, the id member's JSON text as it stands in the body " +
+				"(empty without an id), params.api.timestamp as sent and the exact bytes of params.payload."),
+			"timestamp": jsonSchema{"type": "string", "format": "date-time", "maxLength": 40,
+				"description": "RFC 3339 in UTC, e.g. 2026-12-07T10:15:30.123Z; within auth.max_clock_skew (5 minutes) of the server's clock. " +
+					"Only keys with the NETXD signature policy may leave it out and sign the payload bytes alone."},
 		},
-		"required":             []string{"keyId", "credential", "signature"},
+		"required":             []string{"keyId", "credential", "signature", "timestamp"},
 		"additionalProperties": false,
 	}
 }

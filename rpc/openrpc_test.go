@@ -327,7 +327,8 @@ func sameJSON(t *testing.T, got any, want string) bool {
 // envelope the signing client sends.
 func TestOpenRPCEnvelopeMatchesClient(t *testing.T) {
 	doc, _ := readDoc(t)
-	body, err := EnvelopeWith("AccountService.GetDetails", json.RawMessage("1"), "k_1", "c_1", "sig", []byte(`{}`))
+	body, err := EnvelopeWith("AccountService.GetDetails", json.RawMessage("1"),
+		API{KeyID: "k_1", Credential: "c_1", Signature: "sig", Timestamp: "2026-12-07T10:15:30.123Z"}, []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -481,6 +482,11 @@ type discAuth struct{ calls atomic.Int32 }
 func (a *discAuth) Authenticate(context.Context, string, string) (services.Identity, error) {
 	a.calls.Add(1)
 	return services.Identity{}, services.ErrUnauthenticated
+}
+
+func (a *discAuth) Verify(services.Identity, services.SignedRequest) error {
+	a.calls.Add(1)
+	return services.ErrInvalidSignature
 }
 
 // TestDiscoverWithoutAuth calls rpc.discover through the HTTP handler with

@@ -83,6 +83,7 @@ var (
 	reSpecMethod = regexp.MustCompile(`"method": "([A-Za-z_.]+)"`)
 	reSpecParams = regexp.MustCompile(`"params": (\[[^\]]*\]|\{[^}]*\})`)
 	reSpecResult = regexp.MustCompile(`"result": (-?\d+|\[[^\]]*\])`)
+	reSpecID     = regexp.MustCompile(`"id": ("[^"]*"|-?\d+|null)`)
 )
 
 // TestJSONRPCSpecExamples replays every example of the JSON-RPC 2.0
@@ -133,7 +134,11 @@ func mapExample(t *testing.T, request, response string, key *rpc.KeyFile, payloa
 		if m != nil && specMethods[m[1]] != "" {
 			ours := specMethods[m[1]]
 			line = strings.Replace(line, m[0], `"method": "`+ours+`"`, 1)
-			params := signedParams(t, key, payloads[ours])
+			var id json.RawMessage
+			if m := reSpecID.FindStringSubmatch(line); m != nil {
+				id = json.RawMessage(m[1])
+			}
+			params := signedParams(t, key, ours, id, payloads[ours])
 			if reSpecParams.MatchString(line) {
 				line = reSpecParams.ReplaceAllLiteralString(line, `"params": `+params)
 			} else {
@@ -164,13 +169,16 @@ func mapExample(t *testing.T, request, response string, key *rpc.KeyFile, payloa
 	return strings.Join(reqLines, "\n"), response
 }
 
-func signedParams(t *testing.T, key *rpc.KeyFile, payload string) string {
+// signedParams is params with an ACCOUNTD-V2 signature over method, the
+// id's JSON text as it stands in the request (nil for none) and payload.
+func signedParams(t *testing.T, key *rpc.KeyFile, method string, id json.RawMessage, payload string) string {
 	t.Helper()
-	sig, err := key.Sign([]byte(payload))
+	ts := key.Timestamp()
+	sig, err := key.SignV2(method, id, ts, []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _ := json.Marshal(map[string]string{"keyId": key.KeyID, "credential": key.Credential, "signature": sig})
+	api, _ := json.Marshal(rpc.API{KeyID: key.KeyID, Credential: key.Credential, Signature: sig, Timestamp: ts})
 	return `{"api": ` + string(api) + `, "payload": ` + payload + `}`
 }
 

@@ -237,7 +237,7 @@ func TestAuditRecordsOperatorChanges(t *testing.T) {
 		method   string
 		entities map[string]string
 	}{
-		{"create", created[len(created)-1], "keys.create", map[string]string{"keyId": k.KeyID, "tier": services.TierSilver, "methods": "CustomerService.GetCustomer AccountService.GetDetails"}},
+		{"create", created[len(created)-1], "keys.create", map[string]string{"keyId": k.KeyID, "tier": services.TierSilver, "methods": "CustomerService.GetCustomer AccountService.GetDetails", "signature": services.SignatureV2}},
 		{"revoke", rows[len(rows)-2], "keys.revoke", map[string]string{"keyId": k.KeyID}},
 		{"tier", rows[len(rows)-1], "partners.setTier", map[string]string{"tier": services.TierGold}},
 	}

@@ -1,15 +1,10 @@
 package services
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"sync"
@@ -24,7 +19,10 @@ type Identity struct {
 	KeyID       string
 	Tier        string   // the partner's package tier
 	Methods     []string // the key's allowed methods; all when empty
-	publicKey   *ecdsa.PublicKey
+	// Signature is the key's signature policy: SignatureV2 or
+	// SignatureNetXD.
+	Signature string
+	publicKey *ecdsa.PublicKey
 }
 
 // Allows reports whether the key may call method.
@@ -39,6 +37,8 @@ type Authenticator struct {
 	store Reader
 	clock Clock
 	ttl   time.Duration
+	// maxSkew is how far an ACCOUNTD-V2 timestamp may be from the clock.
+	maxSkew time.Duration
 
 	mu    sync.Mutex
 	cache map[string]cachedKey
@@ -62,7 +62,27 @@ func NewAuthenticator(store Reader, clock Clock, ttl time.Duration) *Authenticat
 	if clock == nil {
 		clock = SystemClock{}
 	}
-	return &Authenticator{store: store, clock: clock, ttl: ttl, cache: make(map[string]cachedKey)}
+	return &Authenticator{store: store, clock: clock, ttl: ttl, maxSkew: DefaultMaxClockSkew, cache: make(map[string]cachedKey)}
+}
+
+// DefaultMaxClockSkew is how far an ACCOUNTD-V2 timestamp may be from the
+// server's clock unless WithMaxClockSkew says otherwise.
+const DefaultMaxClockSkew = 5 * time.Minute
+
+// WithMaxClockSkew sets how far an ACCOUNTD-V2 timestamp may be from the
+// server's clock (auth.max_clock_skew).
+func (a *Authenticator) WithMaxClockSkew(d time.Duration) *Authenticator {
+	a.maxSkew = d
+	return a
+}
+
+// Verify checks the signature of a request from id: ACCOUNTD-V2 with a
+// timestamp within the clock-skew window, or NetXD's payload-only form for
+// keys whose policy allows it. It fails with ErrInvalidSignature,
+// ErrTimestampOutOfWindow (a *Refusal that says the server's time) or a
+// *ValidationError for a malformed timestamp.
+func (a *Authenticator) Verify(id Identity, req SignedRequest) error {
+	return verifyRequest(id.publicKey, id.Signature, req, a.clock.Now(), a.maxSkew)
 }
 
 // Authenticate checks a key id and credential. Unknown keys, revoked keys
@@ -80,7 +100,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, keyID, credential stri
 		return Identity{}, fmt.Errorf("authenticate: %w", ErrUnauthenticated)
 	}
 	return Identity{PartnerID: ck.key.PartnerID, PartnerName: ck.key.PartnerName, KeyID: ck.key.KeyID,
-		Tier: ck.key.PartnerTier, Methods: ck.key.Methods, publicKey: ck.pub}, nil
+		Tier: ck.key.PartnerTier, Methods: ck.key.Methods, Signature: ck.key.Signature, publicKey: ck.pub}, nil
 }
 
 func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, error) {
@@ -119,62 +139,4 @@ func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, er
 		return cachedKey{}, ErrKeyNotFound
 	}
 	return ck, nil
-}
-
-// VerifyPayload checks signature, the Base64 of an ECDSA P-256/SHA-256
-// signature, over payload: the exact bytes of params.payload as they stand in
-// the request. The signature may be ASN.1 DER (Java's SHA256withECDSA, Go's
-// ecdsa.SignASN1) or the raw 64-byte r||s form (WebCrypto). If the exact
-// bytes do not verify, the payload with insignificant whitespace removed is
-// tried. Anything else fails with ErrInvalidSignature.
-func (id Identity) VerifyPayload(payload []byte, signature string) error {
-	return VerifyPayload(id.publicKey, payload, signature)
-}
-
-// VerifyPayload is Identity.VerifyPayload for a given public key.
-func VerifyPayload(pub *ecdsa.PublicKey, payload []byte, signature string) error {
-	if pub == nil {
-		return fmt.Errorf("verify signature: no key: %w", ErrInvalidSignature)
-	}
-	if signature == "" {
-		return fmt.Errorf("verify signature: missing: %w", ErrInvalidSignature)
-	}
-	sig, err := decodeBase64(signature)
-	if err != nil {
-		return fmt.Errorf("verify signature: not Base64: %w", ErrInvalidSignature)
-	}
-	if VerifySignature(pub, payload, sig) {
-		return nil
-	}
-	var compact bytes.Buffer
-	if json.Compact(&compact, payload) == nil && compact.Len() != len(payload) && VerifySignature(pub, compact.Bytes(), sig) {
-		return nil
-	}
-	return fmt.Errorf("verify signature: %w", ErrInvalidSignature)
-}
-
-// VerifySignature reports whether sig (DER or raw r||s) is pub's signature of
-// the SHA-256 digest of msg.
-func VerifySignature(pub *ecdsa.PublicKey, msg, sig []byte) bool {
-	digest := sha256.Sum256(msg)
-	if ecdsa.VerifyASN1(pub, digest[:], sig) {
-		return true
-	}
-	if len(sig) == 64 {
-		r := new(big.Int).SetBytes(sig[:32])
-		s := new(big.Int).SetBytes(sig[32:])
-		return ecdsa.Verify(pub, digest[:], r, s)
-	}
-	return false
-}
-
-// decodeBase64 accepts standard Base64, padded or not, and its URL-safe
-// variant.
-func decodeBase64(s string) ([]byte, error) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, errors.New("not Base64")
 }

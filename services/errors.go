@@ -19,6 +19,9 @@ var (
 	// ErrInvalidSignature means the payload signature is missing, malformed
 	// or does not verify with the key's public key.
 	ErrInvalidSignature = errors.New("invalid signature")
+	// ErrTimestampOutOfWindow means params.api.timestamp is further from the
+	// server's clock than auth.max_clock_skew.
+	ErrTimestampOutOfWindow = errors.New("request timestamp is outside the accepted window")
 	// ErrIdempotencyConflict means the request id was already used, within
 	// the idempotency window, for another method or another payload.
 	ErrIdempotencyConflict = errors.New("request id already used for another request")

@@ -46,6 +46,9 @@ const (
 // Tiers lists the package tiers from the smallest.
 var Tiers = []string{TierBronze, TierSilver, TierGold, TierPlatinum}
 
+// unknownSignature is the field error for a policy not in SignaturePolicies.
+var unknownSignature = FieldError{Field: "signature", Reason: ReasonNotAllowed, Message: "must be " + strings.Join(SignaturePolicies, " or ")}
+
 // unknownTier is the field error for a tier not in Tiers.
 var unknownTier = FieldError{Field: "tier", Reason: ReasonNotAllowed, Message: "must be one of " + strings.Join(Tiers, ", ")}
 
@@ -56,6 +59,8 @@ type KeyOptions struct {
 	Tier string
 	// Methods limits the key to these methods; empty allows every method.
 	Methods []string
+	// Signature is the key's signature policy; empty is SignatureV2.
+	Signature string
 }
 
 // APIKey is one of a partner's signing keys. Only the public key and a hash
@@ -71,6 +76,9 @@ type APIKey struct {
 	RevokedAt      time.Time
 	Methods        []string // the only methods the key may call; all when empty
 	PartnerTier    string   // filled by reads
+	// Signature is the signature policy: SignatureV2, or SignatureNetXD for
+	// a key that also accepts NetXD's payload-only form.
+	Signature string
 }
 
 // NewKey is what CreateKey hands out once: the private key and credential
@@ -166,6 +174,12 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opt
 	if opts.Tier != "" && !slices.Contains(Tiers, opts.Tier) {
 		fields = append(fields, unknownTier)
 	}
+	if opts.Signature == "" {
+		opts.Signature = SignatureV2
+	}
+	if !slices.Contains(SignaturePolicies, opts.Signature) {
+		fields = append(fields, unknownSignature)
+	}
 	for _, m := range opts.Methods {
 		if p.methods != nil && !p.methods(m) {
 			fields = append(fields, FieldError{Field: "methods", Reason: ReasonNotAllowed, Message: "no method named " + m})
@@ -190,6 +204,7 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opt
 		Status:         KeyActive,
 		CreatedAt:      now,
 		Methods:        opts.Methods,
+		Signature:      opts.Signature,
 	}
 	err = p.store.Update(ctx, func(tx Tx) error {
 		partner, err := tx.FindPartnerByName(ctx, name)
@@ -230,7 +245,20 @@ func (p *Partners) ListKeys(ctx context.Context) ([]APIKey, error) {
 // RevokeKey revokes a key for good. It fails with ErrKeyNotFound or
 // ErrKeyRevoked.
 func (p *Partners) RevokeKey(ctx context.Context, keyID string) error {
-	err := p.store.Update(ctx, func(tx Tx) error {
+	now := p.clock.Now()
+	err := p.changeKey(ctx, keyID, "keys.revoke", map[string]string{"keyId": keyID}, func(tx Tx) error {
+		return tx.RevokeAPIKey(ctx, keyID, now)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke key %s: %w", keyID, err)
+	}
+	return nil
+}
+
+// changeKey runs change on an active key in one transaction, with its row
+// in the audit trail. It fails with ErrKeyNotFound or ErrKeyRevoked.
+func (p *Partners) changeKey(ctx context.Context, keyID, action string, entities map[string]string, change func(tx Tx) error) error {
+	return p.store.Update(ctx, func(tx Tx) error {
 		k, err := tx.FindAPIKey(ctx, keyID)
 		if err != nil {
 			return err
@@ -238,13 +266,25 @@ func (p *Partners) RevokeKey(ctx context.Context, keyID string) error {
 		if k.Status == KeyRevoked {
 			return ErrKeyRevoked
 		}
-		if err := tx.RevokeAPIKey(ctx, keyID, p.clock.Now()); err != nil {
+		if err := change(tx); err != nil {
 			return err
 		}
-		return appendAdminAudit(ctx, tx, p.clock.Now(), k.PartnerID, "keys.revoke", map[string]string{"keyId": keyID})
+		return appendAdminAudit(ctx, tx, p.clock.Now(), k.PartnerID, action, entities)
+	})
+}
+
+// SetSignature changes which signature forms a key accepts. Running
+// servers apply it within their key cache time. It fails with
+// ErrKeyNotFound, ErrKeyRevoked or a *ValidationError for an unknown policy.
+func (p *Partners) SetSignature(ctx context.Context, keyID, policy string) error {
+	if !slices.Contains(SignaturePolicies, policy) {
+		return fmt.Errorf("set signature policy: %w", &ValidationError{Fields: []FieldError{unknownSignature}})
+	}
+	err := p.changeKey(ctx, keyID, "keys.signature", map[string]string{"keyId": keyID, "signature": policy}, func(tx Tx) error {
+		return tx.SetAPIKeySignature(ctx, keyID, policy)
 	})
 	if err != nil {
-		return fmt.Errorf("revoke key %s: %w", keyID, err)
+		return fmt.Errorf("set signature policy of %s: %w", keyID, err)
 	}
 	return nil
 }
@@ -275,7 +315,7 @@ func (p *Partners) SetTier(ctx context.Context, name, tier string) error {
 // keyAuditEntities names a new key in the audit trail, with the tier it set
 // and the methods it is limited to, if any.
 func keyAuditEntities(keyID string, opts KeyOptions) map[string]string {
-	ids := map[string]string{"keyId": keyID}
+	ids := map[string]string{"keyId": keyID, "signature": opts.Signature}
 	if opts.Tier != "" {
 		ids["tier"] = opts.Tier
 	}

@@ -138,6 +138,8 @@ type Tx interface {
 	SetPartnerTier(ctx context.Context, partnerID int64, tier string) error
 	InsertAPIKey(ctx context.Context, k APIKey) error
 	RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error
+	// SetAPIKeySignature sets a key's signature policy; ErrKeyNotFound.
+	SetAPIKeySignature(ctx context.Context, keyID, policy string) error
 	InsertCustomer(ctx context.Context, c Customer) error
 	InsertAccount(ctx context.Context, a Account) error
 	ClaimIdempotencyKey(ctx context.Context, rec IdempotencyRecord, expiredBefore time.Time) (claimed bool, existing IdempotencyRecord, err error)

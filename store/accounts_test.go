@@ -148,7 +148,7 @@ func TestKeys(t *testing.T) {
 	st, _ := openStore(t)
 	seedPartner(t, st, 1, "alpha")
 	err := st.Update(ctx, func(tx services.Tx) error {
-		return tx.InsertAPIKey(ctx, services.APIKey{KeyID: "k1", PartnerID: 1, PublicKeyPEM: "pem", CredentialHash: "h", Status: services.KeyActive, CreatedAt: epoch})
+		return tx.InsertAPIKey(ctx, services.APIKey{KeyID: "k1", PartnerID: 1, PublicKeyPEM: "pem", CredentialHash: "h", Status: services.KeyActive, CreatedAt: epoch, Signature: services.SignatureV2})
 	})
 	if err != nil {
 		t.Fatal(err)

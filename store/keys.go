@@ -21,13 +21,14 @@ type keyRow struct {
 	RevokedAt      sql.NullInt64 `db:"revoked_at"`
 	Methods        string        `db:"methods"`
 	PartnerTier    string        `db:"partner_tier"`
+	Signature      string        `db:"signature"`
 }
 
 func (r keyRow) key() services.APIKey {
 	k := services.APIKey{
 		KeyID: r.KeyID, PartnerID: r.PartnerID, PartnerName: r.PartnerName, PublicKeyPEM: r.PublicKey,
 		CredentialHash: r.CredentialHash, Status: r.Status, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
-		Methods: strings.Fields(r.Methods), PartnerTier: r.PartnerTier,
+		Methods: strings.Fields(r.Methods), PartnerTier: r.PartnerTier, Signature: r.Signature,
 	}
 	if r.RevokedAt.Valid {
 		k.RevokedAt = time.UnixMilli(r.RevokedAt.Int64).UTC()
@@ -36,7 +37,7 @@ func (r keyRow) key() services.APIKey {
 }
 
 const selectKey = `SELECT k.key_id, k.partner_id, p.name AS partner_name, k.public_key, k.credential_hash,
-	k.status, k.created_at, k.revoked_at, k.methods, p.tier AS partner_tier
+	k.status, k.created_at, k.revoked_at, k.methods, p.tier AS partner_tier, k.signature
 	FROM api_keys k JOIN partners p ON p.id = k.partner_id `
 
 // FindAPIKey returns a key with its partner's name, or services.ErrKeyNotFound.
@@ -102,11 +103,23 @@ func (t *txStore) SetPartnerTier(ctx context.Context, partnerID int64, tier stri
 
 // InsertAPIKey inserts a key.
 func (t *txStore) InsertAPIKey(ctx context.Context, k services.APIKey) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at, methods)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli(),
-		strings.Join(k.Methods, " "))
+	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at, methods, signature)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli(),
+		strings.Join(k.Methods, " "), k.Signature)
 	if err != nil {
 		return fmt.Errorf("insert key: %w", translate(err))
+	}
+	return nil
+}
+
+// SetAPIKeySignature sets a key's signature policy.
+func (t *txStore) SetAPIKeySignature(ctx context.Context, keyID, policy string) error {
+	res, err := exec(ctx, t.tx, `UPDATE api_keys SET signature = ? WHERE key_id = ?`, policy, keyID)
+	if err != nil {
+		return fmt.Errorf("set key signature policy: %w", translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set key signature policy: %w", services.ErrKeyNotFound)
 	}
 	return nil
 }

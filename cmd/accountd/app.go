@@ -28,6 +28,8 @@ type app struct {
 	svc      *services.Service
 	partners *services.Partners
 	metrics  *rpc.Metrics
+	// clock is the services' clock, which also judges signature timestamps.
+	clock services.Clock
 	// console is the program's standard output: the log channel prints
 	// one-time codes there, never in the structured log.
 	console io.Writer
@@ -95,10 +97,11 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		reserved[n] = true
 	}
 	metrics := rpc.NewMetrics(st.Pools())
-	opts := []services.Option{services.WithReplayObserver(metrics.Replay)}
+	var clock services.Clock = services.SystemClock{}
 	if clockOverride != nil {
-		opts = append(opts, services.WithClock(clockOverride))
+		clock = clockOverride
 	}
+	opts := []services.Option{services.WithReplayObserver(metrics.Replay), services.WithClock(clock)}
 	cardRules, portraitRules := imagecheck.CardRules(), imagecheck.PortraitRules()
 	cardRules.MaxBytes, portraitRules.MaxBytes = cfg.EKYC.MaxPictureBytes, cfg.EKYC.MaxPictureBytes
 	svc := services.New(st, services.Settings{
@@ -121,8 +124,9 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		CardRules:           cardRules,
 		PortraitRules:       portraitRules,
 	}, opts...)
-	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
-		metrics: metrics, console: io.Discard}, nil
+	metrics.CountKeys(func() (map[string]int, error) { return countActiveKeys(st) })
+	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, clock).WithDefaultTier(cfg.RateLimit.DefaultTier),
+		metrics: metrics, clock: clock, console: io.Discard}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -82,7 +82,7 @@ func keyLine(t *testing.T, db []string, keyID string) []string {
 		t.Fatalf("keys list header:\n%s", out)
 	}
 	for _, line := range strings.Split(out, "\n") {
-		if f := strings.Fields(line); len(f) == 7 && f[0] == keyID {
+		if f := strings.Fields(line); len(f) == 8 && f[0] == keyID {
 			return f
 		}
 	}
@@ -107,8 +107,8 @@ func TestKeysTierAndMethods(t *testing.T) {
 	checkList := func(t *testing.T, want map[string][2]string) {
 		t.Helper()
 		for keyID, w := range want {
-			if f := keyLine(t, db, keyID); f[2] != w[0] || f[6] != w[1] {
-				t.Errorf("%s: got tier %s methods %s, want %s %s", keyID, f[2], f[6], w[0], w[1])
+			if f := keyLine(t, db, keyID); f[2] != w[0] || f[7] != w[1] {
+				t.Errorf("%s: got tier %s methods %s, want %s %s", keyID, f[2], f[7], w[0], w[1])
 			}
 		}
 	}
@@ -151,5 +151,60 @@ func TestKeysTierAndMethods(t *testing.T) {
 	out = mustRun(t, append([]string{"audit", "verify"}, db...)...)
 	if !strings.Contains(out, "OK: 4 rows") {
 		t.Fatalf("audit verify after 3 keys and a tier change:\n%s", out)
+	}
+}
+
+// TestKeysSignaturePolicy creates keys that require ACCOUNTD-V2 by default,
+// allows NetXD's payload-only form only when asked (flagged in keys list),
+// and changes an existing key's policy.
+func TestKeysSignaturePolicy(t *testing.T) {
+	dir := t.TempDir()
+	db := []string{"--database.driver", driver, "--database.dsn", storetest.DSN(t)}
+	keysCmd := func(args ...string) []string { return append(append([]string{"keys"}, args...), db...) }
+	signatureOf := func(keyID string) string { return keyLine(t, db, keyID)[4] }
+
+	mustRun(t, keysCmd("create", "--partner", "zeta", "--out", filepath.Join(dir, "v2.json"))...)
+	v2 := loadKey(t, filepath.Join(dir, "v2.json")).KeyID
+	out := mustRun(t, keysCmd("create", "--partner", "zeta", "--signature", "netxd", "--out", filepath.Join(dir, "n.json"))...)
+	netxd := loadKey(t, filepath.Join(dir, "n.json")).KeyID
+	if !strings.Contains(out, "WARNING") {
+		t.Errorf("keys create --signature netxd gave no warning:\n%s", out)
+	}
+	if got := signatureOf(v2); got != "V2" {
+		t.Errorf("a new key's signature policy is %q, want V2", got)
+	}
+	if got := signatureOf(netxd); got != "NETXD*" {
+		t.Errorf("a NETXD key is listed as %q, want NETXD* (flagged)", got)
+	}
+	if list := mustRun(t, keysCmd("list")...); !strings.Contains(list, "* also accepts NetXD's payload-only signature") {
+		t.Errorf("keys list does not explain the flag:\n%s", list)
+	}
+	mustRun(t, keysCmd("signature", netxd, "v2")...)
+	if got := signatureOf(netxd); got != "V2" {
+		t.Errorf("after keys signature %s v2: %q, want V2", netxd, got)
+	}
+	if list := mustRun(t, keysCmd("list")...); strings.Contains(list, "*") {
+		t.Errorf("keys list flags a key although none is NETXD:\n%s", list)
+	}
+	mustRun(t, keysCmd("revoke", v2)...)
+	tests := []struct {
+		name string
+		args []string
+		want string // in the error
+		code int
+	}{
+		{"an unknown policy", keysCmd("signature", netxd, "v3"), "signature", 1},
+		{"an unknown key", keysCmd("signature", "k_nobody", "v2"), "not found", 1},
+		{"a revoked key", keysCmd("signature", v2, "netxd"), "revoked", 1},
+		{"no policy", keysCmd("signature", netxd), "V2 or NETXD", 2},
+		{"create with an unknown policy", keysCmd("create", "--partner", "eta", "--signature", "v1", "--out", filepath.Join(dir, "x.json")), "signature", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCmd(t, "", tt.args...)
+			if err == nil || exitCode(err) != tt.code || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want exit %d and an error naming %q", err, tt.code, tt.want)
+			}
+		})
 	}
 }

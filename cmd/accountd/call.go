@@ -40,6 +40,9 @@ func runCall(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	if clockOverride != nil {
+		key.Now = clockOverride.Now // a test's server clock
+	}
 	payload, err := readPayload(fs.Arg(1), stdin)
 	if err != nil {
 		return err

@@ -177,12 +177,15 @@ func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[st
 	}
 	paths := map[string]string{}
 	for name, v := range files {
-		b, err := json.MarshalIndent(v, "", "  ")
+		// Compact and without a final newline: the file holds exactly the
+		// bytes that go into params.payload and are signed, so a signer
+		// that reads the file as it is (Java, openssl) gets it right.
+		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, err
 		}
 		p := filepath.Join(dir, name+".json")
-		if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return nil, fmt.Errorf("write payload: %w", err)
 		}
 		paths[name] = p

@@ -24,9 +24,9 @@ import (
 )
 
 // TestSeedExampleSignedByOpenSSL signs NetXD's published AddAccount example
-// with the openssl command line, as the README tells partners to, builds the
-// body by hand and posts it with net/http: no code of ours signs or encodes
-// the request.
+// with ACCOUNTD-V2 using the date and openssl command lines, as the README
+// tells partners to, builds the body by hand and posts it with net/http: no
+// code of ours signs or encodes the request.
 func TestSeedExampleSignedByOpenSSL(t *testing.T) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl is not installed; this test needs an independent signer")
@@ -41,12 +41,18 @@ func TestSeedExampleSignedByOpenSSL(t *testing.T) {
 	payload := `{"customerID":"` + customer + `","name":"DAVE","accountType":"WALLET","currency":"USD","activityAccountNumber":"` + pool + `"}`
 	payloadFile := filepath.Join(dir, "payload.json")
 	os.WriteFile(payloadFile, []byte(payload), 0o600)
-	out, err := exec.Command("sh", "-c", "openssl dgst -sha256 -sign "+keyPEM+" "+payloadFile+" | base64 -w0").Output()
+	// The ACCOUNTD-V2 message: the tag, the method, the id's JSON text
+	// ("1" with its quotes), the timestamp and the payload, joined by LF.
+	script := `TS=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+{ printf 'ACCOUNTD-V2\n%s\n%s\n%s\n' 'CustomerService.AddAccount' '"1"' "$TS"; cat "$2"; } > "$3"
+printf '%s %s' "$TS" "$(openssl dgst -sha256 -sign "$1" "$3" | base64 -w0)"`
+	out, err := exec.Command("sh", "-c", script, "sh", keyPEM, payloadFile, filepath.Join(dir, "message.txt")).Output()
 	if err != nil {
 		t.Fatalf("openssl: %v", err)
 	}
-	body := `{"method":"CustomerService.AddAccount","id":"1","params":{"api":{"signature":"` + string(out) +
-		`","keyId":"` + key.KeyID + `","credential":"` + key.Credential + `"},"payload":` + payload + `}}`
+	ts, sig, _ := strings.Cut(string(out), " ")
+	body := `{"method":"CustomerService.AddAccount","id":"1","params":{"api":{"signature":"` + sig +
+		`","keyId":"` + key.KeyID + `","credential":"` + key.Credential + `","timestamp":"` + ts + `"},"payload":` + payload + `}}`
 	resp, err := http.Post(in.url, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -14,11 +14,12 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store"
 )
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{msg: "keys needs a subcommand: create, add, list, revoke or tier"}
+		return usageError{msg: "keys needs a subcommand: create, add, list, revoke, tier or signature"}
 	}
 	fs := newFlags("keys "+args[0], stderr)
 	partner := fs.String("partner", "", "partner name")
@@ -26,6 +27,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	pubFile := fs.String("public-key", "", "PEM SubjectPublicKeyInfo file (add)")
 	tier := fs.String("tier", "", "partner package tier: "+strings.Join(services.Tiers, ", ")+" (create, add, tier)")
 	methods := fs.StringSlice("methods", nil, "comma-separated methods the new key may call; all when not given (create, add)")
+	signature := fs.String("signature", "v2", "signature forms the new key accepts: v2 (ACCOUNTD-V2 only) or netxd (also NetXD's replayable payload-only form) (create, add)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -35,7 +37,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer a.Close()
 	a.partners.WithMethodCheck(func(m string) bool { return slices.Contains(rpc.Methods(), m) })
-	opts := services.KeyOptions{Tier: strings.ToUpper(*tier), Methods: *methods}
+	opts := services.KeyOptions{Tier: strings.ToUpper(*tier), Methods: *methods, Signature: strings.ToUpper(*signature)}
 	switch args[0] {
 	case "create":
 		if *partner == "" {
@@ -53,6 +55,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		fmt.Fprintf(stdout, "partner:  %s\nkeyId:    %s\nkey file: %s (keep it secret: it holds the private key and credential)\n", k.Partner, k.KeyID, path)
+		warnPayloadOnly(stdout, opts.Signature)
 		return nil
 	case "add":
 		if *partner == "" || *pubFile == "" {
@@ -67,6 +70,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		fmt.Fprintf(stdout, "partner:    %s\nkeyId:      %s\ncredential: %s\n(the credential is shown once; only its hash is stored)\n", k.Partner, k.KeyID, k.Credential)
+		warnPayloadOnly(stdout, opts.Signature)
 		return nil
 	case "list":
 		keys, err := a.partners.ListKeys(ctx)
@@ -83,6 +87,17 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked %s; running servers refuse it within %s\n", fs.Arg(0), a.cfg.Auth.KeyCacheTTL)
+		return nil
+	case "signature":
+		if fs.NArg() != 2 {
+			return usageError{msg: "keys signature needs KEYID and V2 or NETXD"}
+		}
+		policy := strings.ToUpper(fs.Arg(1))
+		if err := a.partners.SetSignature(ctx, fs.Arg(0), policy); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "key %s now accepts %s; running servers apply it within %s\n", fs.Arg(0), signatureForms(policy), a.cfg.Auth.KeyCacheTTL)
+		warnPayloadOnly(stdout, policy)
 		return nil
 	case "tier":
 		if *partner == "" || *tier == "" {
@@ -121,9 +136,44 @@ func writeKeyFile(path string, k services.NewKey) error {
 	return f.Close()
 }
 
+// signatureForms says what a signature policy accepts.
+func signatureForms(policy string) string {
+	if policy == services.SignatureNetXD {
+		return "ACCOUNTD-V2 and NetXD's payload-only signature"
+	}
+	return "only ACCOUNTD-V2 signatures"
+}
+
+// warnPayloadOnly tells the operator what a NETXD key risks.
+func warnPayloadOnly(w io.Writer, policy string) {
+	if policy == services.SignatureNetXD {
+		fmt.Fprintln(w, "WARNING: this key accepts NetXD's payload-only signature: whoever captures one of its requests "+
+			"can send it again under a new id. Move it to V2 (`accountd keys signature KEYID V2`) as soon as the partner signs ACCOUNTD-V2.")
+	}
+}
+
+// countActiveKeys counts the active keys by signature policy.
+func countActiveKeys(st *store.Store) (map[string]int, error) {
+	keys, err := st.ListAPIKeys(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, p := range services.SignaturePolicies {
+		counts[p] = 0
+	}
+	for _, k := range keys {
+		if k.Status == services.KeyActive {
+			counts[k.Signature]++
+		}
+	}
+	return counts, nil
+}
+
 func printKeys(w io.Writer, keys []services.APIKey) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY ID\tPARTNER\tTIER\tSTATUS\tCREATED\tREVOKED\tMETHODS")
+	fmt.Fprintln(tw, "KEY ID\tPARTNER\tTIER\tSTATUS\tSIGNATURE\tCREATED\tREVOKED\tMETHODS")
+	netxd := false
 	for _, k := range keys {
 		revoked := "-"
 		if !k.RevokedAt.IsZero() {
@@ -133,8 +183,17 @@ func printKeys(w io.Writer, keys []services.APIKey) {
 		if len(k.Methods) > 0 {
 			methods = strings.Join(k.Methods, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.KeyID, k.PartnerName, k.PartnerTier, k.Status,
+		signature := k.Signature
+		if signature == services.SignatureNetXD {
+			signature += "*"
+			netxd = true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.KeyID, k.PartnerName, k.PartnerTier, k.Status, signature,
 			k.CreatedAt.Format(time.RFC3339), revoked, methods)
 	}
 	tw.Flush()
+	if netxd {
+		fmt.Fprintln(w, "* also accepts NetXD's payload-only signature, which a captured request can be replayed with; "+
+			"move the key to V2 with `accountd keys signature KEYID V2`")
+	}
 }

@@ -57,11 +57,12 @@ const usage = `accountd: the account-service core
 Usage:
   accountd serve    [--config FILE] [--server.addr ADDR] [--database.dsn FILE] ...
   accountd migrate  [--config FILE] [--database.dsn FILE]
-  accountd keys create --partner NAME [--out FILE] [--tier TIER] [--methods M1,M2]
-  accountd keys add    --partner NAME --public-key FILE [--tier TIER] [--methods M1,M2]
+  accountd keys create --partner NAME [--out FILE] [--tier TIER] [--methods M1,M2] [--signature v2|netxd]
+  accountd keys add    --partner NAME --public-key FILE [--tier TIER] [--methods M1,M2] [--signature v2|netxd]
   accountd keys list
   accountd keys revoke KEYID
   accountd keys tier   --partner NAME --tier BRONZE|SILVER|GOLD|PLATINUM
+  accountd keys signature KEYID V2|NETXD
   accountd audit verify
   accountd sweep dormancy
   accountd call METHOD [PAYLOAD_FILE|-] --key FILE [--url URL] [--id ID]

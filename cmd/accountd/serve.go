@@ -41,7 +41,7 @@ const purgeInterval = time.Hour
 // timeout, and returns so that the caller closes the database. ready, when
 // not nil, is called with the address once the server is listening.
 func (a *app) serve(ctx context.Context, ready func(addr string)) error {
-	auth := services.NewAuthenticator(a.store, nil, a.cfg.Auth.KeyCacheTTL)
+	auth := services.NewAuthenticator(a.store, a.clock, a.cfg.Auth.KeyCacheTTL).WithMaxClockSkew(a.cfg.Auth.MaxClockSkew)
 	limiter, err := a.newLimiter(ctx)
 	if err != nil {
 		return err
@@ -87,6 +87,10 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	go a.purgeLoop(loopCtx)
 	if a.cfg.OTP.Channel == "log" {
 		a.log.Warn().Msg("otp.channel is log: one-time codes are printed on the console; use webhook in production")
+	}
+	if n, err := countActiveKeys(a.store); err == nil && n[services.SignatureNetXD] > 0 {
+		a.log.Warn().Int("keys", n[services.SignatureNetXD]).Msg("active keys accept NetXD's payload-only signature, " +
+			"which a captured request can be replayed with; see `accountd keys list` and move them to V2 with `accountd keys signature KEYID V2`")
 	}
 	if len(a.cfg.OTP.MessageKey) == 0 {
 		a.log.Warn().Msg("otp.message_key is not set: queued messages are sealed with a key of this process alone " +

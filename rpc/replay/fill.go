@@ -120,8 +120,10 @@ func fillRaw(raw json.RawMessage, vars map[string]string) (json.RawMessage, erro
 	return json.RawMessage(text), nil
 }
 
-// fillBody fills a raw body's placeholders, then signs the payload bytes as
-// they stand for {{signature}}.
+// fillBody fills a raw body's placeholders, then signs the request as it
+// stands for {{signature}}: ACCOUNTD-V2 over the method, the id's text,
+// params.api.timestamp and the payload's bytes when the body has a
+// timestamp, the payload's bytes alone otherwise.
 func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]byte, error) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
@@ -136,14 +138,26 @@ func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]
 		return []byte(text), nil
 	}
 	var env struct {
+		Method string          `json:"method"`
+		ID     json.RawMessage `json:"id"` // the exact text, as signed
 		Params struct {
+			API struct {
+				Timestamp *string `json:"timestamp"`
+			} `json:"api"`
 			Payload json.RawMessage `json:"payload"`
 		} `json:"params"`
 	}
 	if err := json.Unmarshal([]byte(text), &env); err != nil || env.Params.Payload == nil {
 		return nil, errors.New("{{signature}} needs a JSON body with params.payload")
 	}
-	sig, err := key.Sign(env.Params.Payload)
+	// With params.api.timestamp the body is signed ACCOUNTD-V2, without it
+	// payload-only (NetXD's form).
+	var sig string
+	if env.Params.API.Timestamp != nil {
+		sig, err = key.SignV2(env.Method, env.ID, *env.Params.API.Timestamp, env.Params.Payload)
+	} else {
+		sig, err = key.SignPayload(env.Params.Payload)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
 )
 
 // Runner replays scenarios against one server with a partner's key and,
@@ -119,12 +120,15 @@ func (r *Runner) step(ctx context.Context, n int, st Step, vars map[string]strin
 // requestBody builds the body of a step and returns it with the request id
 // it carries (nil for notifications and raw bodies).
 func (r *Runner) requestBody(n int, st Step, vars map[string]string) ([]byte, json.RawMessage, error) {
-	key := r.Key
+	key := *r.Key
 	if st.As == "other" {
-		key = r.Other
+		key = *r.Other
 	}
+	// Timestamps follow the server's clock when a scenario moves it.
+	key.Now = r.now
+	vars["timestamp"] = key.Timestamp()
 	if st.Body != nil {
-		b, err := fillBody(st.Body, vars, key)
+		b, err := fillBody(st.Body, vars, &key)
 		return b, nil, err
 	}
 	payload := st.Payload
@@ -149,28 +153,62 @@ func (r *Runner) requestBody(n int, st Step, vars map[string]string) ([]byte, js
 		b, err := key.Envelope(st.Method, reqID, payload)
 		return b, reqID, err
 	}
-	b, err := overriddenEnvelope(st, key, reqID, payload, vars)
+	b, err := overriddenEnvelope(st, &key, reqID, payload, vars)
 	return b, reqID, err
 }
 
-// overriddenEnvelope builds an envelope with parts of the api block
-// replaced, to provoke authentication and signature refusals.
+// overriddenEnvelope builds an envelope with parts of the api block, or of
+// what is signed, replaced, to provoke authentication and signature
+// refusals.
 func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessage, vars map[string]string) ([]byte, error) {
-	signed := []byte(payload)
-	if st.Auth.SignPayload != nil {
-		signed = st.Auth.SignPayload
+	o := st.Auth
+	signed, method, signedID := []byte(payload), st.Method, reqID
+	if o.SignPayload != nil {
+		signed = o.SignPayload
 	}
-	sig, err := key.Sign(signed)
+	if o.SignMethod != nil {
+		method = *o.SignMethod
+	}
+	if o.SignID != nil {
+		var err error
+		if signedID, err = fillJSON(o.SignID, vars); err != nil {
+			return nil, err
+		}
+	}
+	api := rpc.API{KeyID: key.KeyID, Credential: key.Credential}
+	var err error
+	if o.PayloadOnly {
+		api.Signature, err = key.SignPayload(signed)
+	} else {
+		if api.Timestamp, err = overriddenTimestamp(o, key, vars); err != nil {
+			return nil, err
+		}
+		api.Signature, err = key.SignV2(method, signedID, api.Timestamp, signed)
+	}
 	if err != nil {
 		return nil, err
 	}
-	keyID, cred := key.KeyID, key.Credential
-	for dst, src := range map[*string]*string{&keyID: st.Auth.KeyID, &cred: st.Auth.Credential, &sig: st.Auth.Signature} {
+	for dst, src := range map[*string]*string{&api.KeyID: o.KeyID, &api.Credential: o.Credential, &api.Signature: o.Signature} {
 		if src != nil {
 			*dst = fillText(*src, vars)
 		}
 	}
-	return rpc.EnvelopeWith(st.Method, reqID, keyID, cred, sig, payload)
+	return rpc.EnvelopeWith(st.Method, reqID, api, payload)
+}
+
+// overriddenTimestamp is the timestamp an overridden step signs and sends.
+func overriddenTimestamp(o *AuthOverride, key *rpc.KeyFile, vars map[string]string) (string, error) {
+	switch {
+	case o.Timestamp != nil:
+		return fillText(*o.Timestamp, vars), nil
+	case o.TimestampOffset != "":
+		d, err := time.ParseDuration(o.TimestampOffset)
+		if err != nil {
+			return "", fmt.Errorf("auth.timestampOffset: %w", err)
+		}
+		return key.NowTime().Add(d).UTC().Format(services.TimestampLayout), nil
+	}
+	return key.Timestamp(), nil
 }
 
 // checkResponse checks status, body and captures of a step.

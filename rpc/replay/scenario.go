@@ -90,12 +90,22 @@ type CodeStep struct {
 	As        string `json:"as"`
 }
 
-// AuthOverride replaces parts of the api block, to test refusals.
+// AuthOverride replaces parts of the api block or of what is signed, to
+// test refusals: signing another payload, method or id than the one sent
+// is what a captured request altered or resent under a new id looks like.
 type AuthOverride struct {
 	KeyID       *string         `json:"keyId"`
 	Credential  *string         `json:"credential"`
 	Signature   *string         `json:"signature"`
 	SignPayload json.RawMessage `json:"signPayload"`
+	SignMethod  *string         `json:"signMethod"`
+	SignID      json.RawMessage `json:"signId"`
+	// Timestamp is sent and signed instead of the current time; a Go
+	// duration in TimestampOffset moves the current time instead ("-6m").
+	Timestamp       *string `json:"timestamp"`
+	TimestampOffset string  `json:"timestampOffset"`
+	// PayloadOnly signs NetXD's payload-only form, without a timestamp.
+	PayloadOnly bool `json:"payloadOnly"`
 }
 
 // Expect is what a step must get back. Status defaults to 200 (204 for a

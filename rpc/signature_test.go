@@ -1,0 +1,175 @@
+package rpc_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/services"
+)
+
+// TestCapturedRequestsCannotBeReplayed sends captured data-changing
+// requests again as an attacker would: as they were, under a new id and to
+// another method. None has an effect.
+func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
+
+	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-1"`, map[string]string{"accountNumber": account, "reasonCode": "LOST_DEVICE"}, nil)
+	unfreeze, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-1"`), []byte(`{"accountNumber":"`+account+`","reason":"customer found the phone"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, first := s.post(unfreeze)
+	if r, e := errorOf(t, first); e != nil {
+		t.Fatalf("unfreeze: %+v", r.Error)
+	}
+	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-2"`, map[string]string{"accountNumber": account, "reasonCode": "COURT_ORDER"}, nil)
+
+	open, err := s.alpha.Envelope("CustomerService.AddAccount", json.RawMessage(`"a-1"`),
+		[]byte(`{"customerID":"`+customerID+`","name":"DAVE","accountType":"WALLET","currency":"USD"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, opened := s.post(open)
+
+	fresh := time.Now().Add(time.Second).UTC().Format(services.TimestampLayout)
+	const notRun = -1 // a notification of a data-changing method: 204, not run
+	tests := []struct {
+		name     string
+		body     []byte
+		wantCode int    // 0: the first answer again
+		want     []byte // the first answer
+	}{
+		{"unfreeze as it was", unfreeze, 0, first},
+		{"unfreeze under a new id", replace(unfreeze, `"id":"u-1"`, `"id":"u-2"`), rpc.CodeInvalidSignature, nil},
+		{"unfreeze under a numeric id", replace(unfreeze, `"id":"u-1"`, `"id":7`), rpc.CodeInvalidSignature, nil},
+		{"unfreeze under the same id written otherwise", replace(unfreeze, `"id":"u-1"`, `"id":"\u0075-1"`), rpc.CodeInvalidSignature, nil},
+		{"unfreeze sent to FreezeAccount", replace(unfreeze, "UnfreezeAccount", "FreezeAccount"), rpc.CodeInvalidSignature, nil},
+		{"unfreeze with a fresh timestamp", reTimestamp.ReplaceAll(unfreeze, []byte(`"timestamp":"`+fresh+`"`)), rpc.CodeInvalidSignature, nil},
+		{"unfreeze without its id", replace(unfreeze, `,"id":"u-1"`, ``), notRun, nil},
+		{"account opening as it was", open, 0, opened},
+		{"account opening under a new id", replace(open, `"id":"a-1"`, `"id":"a-2"`), rpc.CodeInvalidSignature, nil},
+		{"account opening with a null id", replace(open, `"id":"a-1"`, `"id":null`), rpc.CodeInvalidRequest, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 3 {
+				status, body := s.post(tt.body)
+				switch tt.wantCode {
+				case notRun:
+					if status != http.StatusNoContent {
+						t.Fatalf("HTTP %d %s, want 204", status, body)
+					}
+				case 0:
+					if string(body) != string(tt.want) {
+						t.Fatalf("got %s, want the first answer %s", body, tt.want)
+					}
+				default:
+					if _, e := errorOf(t, body); e == nil || e.Code != tt.wantCode {
+						t.Fatalf("got %s, want code %d", body, tt.wantCode)
+					}
+				}
+			}
+		})
+	}
+	var d services.AccountDetails
+	s.mustCall(s.alpha, "AccountService.GetDetails", `"d"`, map[string]string{"accountId": account}, &d)
+	if d.FreezeStatus == 0 {
+		t.Errorf("the COURT_ORDER freeze was lifted by a captured request: %+v", d)
+	}
+	var list struct{ Total int }
+	s.mustCall(s.alpha, "AccountService.ListAccounts", `"l"`, map[string]string{"customerID": customerID}, &list)
+	if list.Total != 2 {
+		t.Errorf("the customer has %d accounts, want 2 (the seed's and one opened once)", list.Total)
+	}
+}
+
+var (
+	reTimestamp  = regexp.MustCompile(`"timestamp":"[^"]*"`)
+	reServerTime = regexp.MustCompile(`the server's time is \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z; params.api.timestamp must be within 5m0s of it`)
+)
+
+// replace is body with old replaced by new once.
+func replace(body []byte, old, new string) []byte {
+	return []byte(strings.Replace(string(body), old, new, 1))
+}
+
+// TestTimestampWindow refuses timestamps outside auth.max_clock_skew with
+// -32007 saying the server's time, and malformed ones with -32602.
+func TestTimestampWindow(t *testing.T) {
+	s := newServer(t, rpc.Options{})
+	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	payload := []byte(`{"accountId":"` + account + `"}`)
+	tests := []struct {
+		name      string
+		shift     time.Duration
+		wantCode  int
+		wantField string
+	}{
+		{"now", 0, 0, ""},
+		{"four minutes old", -4 * time.Minute, 0, ""},
+		{"six minutes old", -6 * time.Minute, rpc.CodeTimestampRejected, ""},
+		{"six minutes ahead", 6 * time.Minute, rpc.CodeTimestampRejected, ""},
+		{"a year old", -365 * 24 * time.Hour, rpc.CodeTimestampRejected, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := *s.alpha
+			key.Now = func() time.Time { return time.Now().Add(tt.shift) }
+			body, _ := key.Envelope("AccountService.GetDetails", json.RawMessage(`"w"`), payload)
+			_, resp := s.post(body)
+			_, e := errorOf(t, resp)
+			switch {
+			case tt.wantCode == 0 && e != nil:
+				t.Fatalf("error %+v, want a result", e)
+			case tt.wantCode == 0:
+			case e == nil || e.Code != tt.wantCode || e.Data == nil || e.Data.Reason != "TIMESTAMP_OUT_OF_WINDOW":
+				t.Fatalf("got %s, want %d TIMESTAMP_OUT_OF_WINDOW", resp, tt.wantCode)
+			case !reServerTime.MatchString(e.Data.Detail):
+				t.Fatalf("detail %q does not say the server's time", e.Data.Detail)
+			}
+		})
+	}
+	for _, ts := range []string{`"2026-12-07 10:15:30"`, `"2026-12-07T17:15:30+07:00"`, `1796640930`, `null`, `""`, `"` + strings.Repeat("9", 100) + `"`} {
+		t.Run("timestamp "+ts[:min(len(ts), 30)], func(t *testing.T) {
+			body, _ := s.alpha.Envelope("AccountService.GetDetails", json.RawMessage(`"w"`), payload)
+			body = []byte(strings.Replace(string(body), `"timestamp":"`+s.alpha.Timestamp()[:10], `"timestamp":`+ts+`,"t":"`, 1))
+			_, resp := s.post(body)
+			if _, e := errorOf(t, resp); e == nil || e.Code != rpc.CodeInvalidParams && e.Code != rpc.CodeInvalidRequest {
+				t.Fatalf("got %s, want a client error", resp)
+			}
+		})
+	}
+}
+
+// TestPayloadOnlySignaturesAreCounted counts calls accepted with NetXD's
+// payload-only form, and the active keys by policy.
+func TestPayloadOnlySignaturesAreCounted(t *testing.T) {
+	metrics := rpc.NewMetrics(nil)
+	metrics.CountKeys(func() (map[string]int, error) { return map[string]int{"V2": 2, "NETXD": 1}, nil })
+	s := newServer(t, rpc.Options{Metrics: metrics})
+	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	netxd := s.newKeyWith("alpha", services.KeyOptions{Signature: services.SignatureNetXD})
+	netxd.PayloadOnly = true
+	for range 3 {
+		s.mustCall(netxd, "AccountService.GetDetails", `"p"`, map[string]string{"accountId": account}, nil)
+		s.mustCall(s.alpha, "AccountService.GetDetails", `"v"`, map[string]string{"accountId": account}, nil)
+	}
+	resp, err := http.Get(strings.TrimSuffix(s.url, "/jsonrpc") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{"accountd_payload_only_signatures_total 3", `accountd_active_keys{signature="NETXD"} 1`, `accountd_active_keys{signature="V2"} 2`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

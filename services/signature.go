@@ -1,0 +1,194 @@
+package services
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// Signature forms a key accepts (APIKey.Signature).
+const (
+	// SignatureV2 accepts only ACCOUNTD-V2: one signature over the method,
+	// the request id, a timestamp and the payload. New keys get it.
+	SignatureV2 = "V2"
+	// SignatureNetXD also accepts NetXD's payload-only signature, for
+	// partners whose software cannot change. A captured request signed that
+	// way can be sent again under a new id: keys that allow it are flagged.
+	SignatureNetXD = "NETXD"
+)
+
+// SignaturePolicies lists the signature forms a key can be given.
+var SignaturePolicies = []string{SignatureV2, SignatureNetXD}
+
+// V2Tag is the first line of the message an ACCOUNTD-V2 signature covers.
+const V2Tag = "ACCOUNTD-V2"
+
+// TimestampLayout is how clients write params.api.timestamp: RFC 3339 in
+// UTC with milliseconds. Any RFC 3339 time ending in Z is accepted.
+const TimestampLayout = "2006-01-02T15:04:05.000Z"
+
+// maxTimestampLength bounds params.api.timestamp (RFC 3339 with nanoseconds
+// is 30 characters).
+const maxTimestampLength = 40
+
+// SignedRequest is what a request's signature covers.
+type SignedRequest struct {
+	Method string
+	// ID is the id member's JSON text exactly as it stands in the body
+	// ("abc" with its quotes, 42); nil when the request has no id.
+	ID []byte
+	// Timestamp is params.api.timestamp as sent; nil selects NetXD's
+	// payload-only form.
+	Timestamp *string
+	// Payload is the exact bytes of params.payload.
+	Payload   []byte
+	Signature string
+}
+
+// V2 reports whether the request uses the ACCOUNTD-V2 signature.
+func (r SignedRequest) V2() bool { return r.Timestamp != nil }
+
+// V2Message returns the bytes an ACCOUNTD-V2 signature covers:
+// ACCOUNTD-V2 LF method LF id LF timestamp LF payload.
+func V2Message(method string, id []byte, timestamp string, payload []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(V2Tag) + len(method) + len(id) + len(timestamp) + len(payload) + 4)
+	b.WriteString(V2Tag)
+	b.WriteByte('\n')
+	b.WriteString(method)
+	b.WriteByte('\n')
+	b.Write(id)
+	b.WriteByte('\n')
+	b.WriteString(timestamp)
+	b.WriteByte('\n')
+	b.Write(payload)
+	return b.Bytes()
+}
+
+// ParseTimestamp reads params.api.timestamp: RFC 3339 in UTC. It fails with
+// a *ValidationError naming the field.
+func ParseTimestamp(s string) (time.Time, error) {
+	bad := &ValidationError{Fields: []FieldError{{Field: "params.api.timestamp", Reason: ReasonInvalidFormat,
+		Message: "must be RFC 3339 in UTC, e.g. 2026-12-07T10:15:30.123Z"}}}
+	if len(s) > maxTimestampLength || !strings.HasSuffix(s, "Z") {
+		return time.Time{}, bad
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, bad
+	}
+	return t, nil
+}
+
+// Details of refused signatures, for integrators.
+const (
+	v2Required = "this key requires the ACCOUNTD-V2 signature: add params.api.timestamp and sign " +
+		"ACCOUNTD-V2 LF method LF id LF timestamp LF payload"
+	v2Mismatch = "the signature does not verify over ACCOUNTD-V2 LF method LF id LF timestamp LF payload " +
+		"(the id as its JSON text, the payload's exact bytes)"
+)
+
+// verifyRequest checks req's signature with pub under policy at now: an
+// ACCOUNTD-V2 timestamp must lie within maxSkew of now. It fails with a
+// *ValidationError for a malformed timestamp, ErrTimestampOutOfWindow or
+// ErrInvalidSignature (also for a payload-only signature with a key that
+// needs V2).
+func verifyRequest(pub *ecdsa.PublicKey, policy string, req SignedRequest, now time.Time, maxSkew time.Duration) error {
+	if !req.V2() {
+		if policy != SignatureNetXD {
+			return fmt.Errorf("verify signature: %w", &Refusal{Err: ErrInvalidSignature, Detail: v2Required})
+		}
+		return VerifyPayload(pub, req.Payload, req.Signature)
+	}
+	ts, err := ParseTimestamp(*req.Timestamp)
+	if err != nil {
+		return fmt.Errorf("verify signature: %w", err)
+	}
+	if skew := now.Sub(ts); skew > maxSkew || skew < -maxSkew {
+		return fmt.Errorf("verify signature: %w", &Refusal{Err: ErrTimestampOutOfWindow,
+			Detail: fmt.Sprintf("the server's time is %s; params.api.timestamp must be within %s of it",
+				now.UTC().Format(TimestampLayout), maxSkew)})
+	}
+	sig, err := decodeSignature(req.Signature)
+	if err != nil {
+		return err
+	}
+	if !VerifySignature(pub, V2Message(req.Method, req.ID, *req.Timestamp, req.Payload), sig) {
+		return fmt.Errorf("verify signature: %w", &Refusal{Err: ErrInvalidSignature, Detail: v2Mismatch})
+	}
+	return nil
+}
+
+// VerifyPayload checks NetXD's payload-only signature: the Base64 of an
+// ECDSA P-256/SHA-256 signature over payload, the exact bytes of
+// params.payload as they stand in the request. The signature may be ASN.1
+// DER (Java's SHA256withECDSA, Go's ecdsa.SignASN1) or the raw 64-byte r||s
+// form (WebCrypto). If the exact bytes do not verify, the payload with
+// insignificant whitespace removed is tried. Anything else fails with
+// ErrInvalidSignature.
+func VerifyPayload(pub *ecdsa.PublicKey, payload []byte, signature string) error {
+	sig, err := decodeSignature(signature)
+	if err != nil {
+		return err
+	}
+	if pub == nil {
+		return fmt.Errorf("verify signature: no key: %w", ErrInvalidSignature)
+	}
+	if VerifySignature(pub, payload, sig) {
+		return nil
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, payload) == nil && compact.Len() != len(payload) && VerifySignature(pub, compact.Bytes(), sig) {
+		return nil
+	}
+	return fmt.Errorf("verify signature: %w", ErrInvalidSignature)
+}
+
+// decodeSignature reads params.api.signature; it fails with
+// ErrInvalidSignature when it is missing or not Base64.
+func decodeSignature(signature string) ([]byte, error) {
+	if signature == "" {
+		return nil, fmt.Errorf("verify signature: missing: %w", ErrInvalidSignature)
+	}
+	sig, err := decodeBase64(signature)
+	if err != nil {
+		return nil, fmt.Errorf("verify signature: not Base64: %w", ErrInvalidSignature)
+	}
+	return sig, nil
+}
+
+// VerifySignature reports whether sig (DER or raw r||s) is pub's signature of
+// the SHA-256 digest of msg.
+func VerifySignature(pub *ecdsa.PublicKey, msg, sig []byte) bool {
+	if pub == nil {
+		return false
+	}
+	digest := sha256.Sum256(msg)
+	if ecdsa.VerifyASN1(pub, digest[:], sig) {
+		return true
+	}
+	if len(sig) == 64 {
+		r := new(big.Int).SetBytes(sig[:32])
+		s := new(big.Int).SetBytes(sig[32:])
+		return ecdsa.Verify(pub, digest[:], r, s)
+	}
+	return false
+}
+
+// decodeBase64 accepts standard Base64, padded or not, and its URL-safe
+// variant.
+func decodeBase64(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("not Base64")
+}
