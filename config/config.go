@@ -354,11 +354,11 @@ func build(v *viper.Viper) (Config, error) {
 	if c.Auth.MaxClockSkew > time.Hour {
 		bad("auth.max_clock_skew", "must be at most 1h: a signed request is valid for twice this window", c.Auth.MaxClockSkew)
 	}
-	if c.Idempotency.TTL > 0 && c.Idempotency.TTL <= 2*c.Auth.MaxClockSkew {
+	if c.Idempotency.TTL > 0 && c.Idempotency.TTL < 2*c.Auth.MaxClockSkew+time.Minute {
 		// A request is accepted from skew before to skew after its
 		// timestamp; its id must be remembered at least that long, or a
 		// captured request could run again once its id is forgotten.
-		bad("idempotency.ttl", fmt.Sprintf("must be longer than twice the signature clock-skew window of %s, "+
+		bad("idempotency.ttl", fmt.Sprintf("must be at least a minute longer than twice the signature clock-skew window of %s, "+
 			"so that a request id is remembered for as long as its signature is accepted", c.Auth.MaxClockSkew), c.Idempotency.TTL)
 	}
 	if c.RateLimit.RedisURL = str("ratelimit.redis_url"); c.RateLimit.RedisURL != "" &&

@@ -331,7 +331,7 @@ func TestNestedYAML(t *testing.T) {
 		},
 		{
 			name: "clock skew",
-			yaml: "auth:\n  max_clock_skew: 30s\nidempotency:\n  ttl: 61s\n",
+			yaml: "auth:\n  max_clock_skew: 30s\nidempotency:\n  ttl: 2m\n",
 			get:  func(c config.Config) any { return c.Auth.MaxClockSkew },
 			want: 30 * time.Second,
 		},

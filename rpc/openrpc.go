@@ -234,10 +234,10 @@ func apiSchema() jsonSchema {
 			"keyId":      str("The key id (k_...); not secret."),
 			"credential": str("The key's credential; a secret."),
 			"signature": str("Base64 (standard or URL-safe) of an ECDSA P-256/SHA-256 signature, ASN.1 DER or raw r||s, over the UTF-8 bytes of " +
-				"\"ACCOUNTD-V2\" LF method LF id LF timestamp LF payload: the method as sent, the id member's JSON text as it stands in the body " +
-				"(empty without an id), params.api.timestamp as sent and the exact bytes of params.payload."),
+				"\"ACCOUNTD-V2\" LF method LF id LF timestamp LF payload: the method's value, the id member's JSON text as it stands in the body " +
+				"(empty without an id), params.api.timestamp's value and the exact bytes of params.payload."),
 			"timestamp": jsonSchema{"type": "string", "format": "date-time", "maxLength": 40,
-				"description": "RFC 3339 in UTC, e.g. 2026-12-07T10:15:30.123Z; within auth.max_clock_skew (5 minutes) of the server's clock. " +
+				"description": "RFC 3339 in UTC with upper-case T and Z and up to nine fraction digits, e.g. 2026-12-07T10:15:30.123Z; within auth.max_clock_skew (5 minutes) of the server's clock. " +
 					"Only keys with the NETXD signature policy may leave it out and sign the payload bytes alone."},
 		},
 		"required":             []string{"keyId", "credential", "signature", "timestamp"},

@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
+	"regexp"
 	"time"
 )
 
@@ -31,7 +31,7 @@ var SignaturePolicies = []string{SignatureV2, SignatureNetXD}
 const V2Tag = "ACCOUNTD-V2"
 
 // TimestampLayout is how clients write params.api.timestamp: RFC 3339 in
-// UTC with milliseconds. Any RFC 3339 time ending in Z is accepted.
+// UTC with milliseconds. Zero to nine fraction digits are accepted.
 const TimestampLayout = "2006-01-02T15:04:05.000Z"
 
 // maxTimestampLength bounds params.api.timestamp (RFC 3339 with nanoseconds
@@ -40,12 +40,13 @@ const maxTimestampLength = 40
 
 // SignedRequest is what a request's signature covers.
 type SignedRequest struct {
+	// Method is the method's string value (a known method name).
 	Method string
 	// ID is the id member's JSON text exactly as it stands in the body
 	// ("abc" with its quotes, 42); nil when the request has no id.
 	ID []byte
-	// Timestamp is params.api.timestamp as sent; nil selects NetXD's
-	// payload-only form.
+	// Timestamp is params.api.timestamp's string value; nil selects
+	// NetXD's payload-only form.
 	Timestamp *string
 	// Payload is the exact bytes of params.payload.
 	Payload   []byte
@@ -72,12 +73,17 @@ func V2Message(method string, id []byte, timestamp string, payload []byte) []byt
 	return b.Bytes()
 }
 
-// ParseTimestamp reads params.api.timestamp: RFC 3339 in UTC. It fails with
-// a *ValidationError naming the field.
+// reTimestamp is the shape of params.api.timestamp: RFC 3339 in UTC with an
+// upper-case T and Z and up to nine fraction digits.
+var reTimestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$`)
+
+// ParseTimestamp reads params.api.timestamp: RFC 3339 in UTC, upper-case T
+// and Z, up to nine fraction digits (a leap second :60 is refused: use a
+// smeared clock). It fails with a *ValidationError naming the field.
 func ParseTimestamp(s string) (time.Time, error) {
 	bad := &ValidationError{Fields: []FieldError{{Field: "params.api.timestamp", Reason: ReasonInvalidFormat,
 		Message: "must be RFC 3339 in UTC, e.g. 2026-12-07T10:15:30.123Z"}}}
-	if len(s) > maxTimestampLength || !strings.HasSuffix(s, "Z") {
+	if len(s) > maxTimestampLength || !reTimestamp.MatchString(s) {
 		return time.Time{}, bad
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 func execRaw(st *store.Store, query string) error {
@@ -171,5 +172,39 @@ func TestKeys(t *testing.T) {
 	}
 	if _, err := st.FindPartnerByName(ctx, "gamma"); !errors.Is(err, services.ErrPartnerNotFound) {
 		t.Fatalf("find unknown partner: %v, want ErrPartnerNotFound", err)
+	}
+}
+
+// TestMigrateSignaturePolicy migrates a version-7 database holding a key:
+// the key keeps working as it did (NETXD), while a key inserted afterwards
+// without naming the policy requires ACCOUNTD-V2.
+func TestMigrateSignaturePolicy(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	st, err := store.Open(ctx, storetest.Driver(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := store.MigrateToForTest(ctx, st, 7); err != nil {
+		t.Fatalf("migrate to 7: %v", err)
+	}
+	insertKey := func(keyID string) {
+		storetest.Exec(t, dsn, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at)
+			VALUES (?, 1, 'pem', 'h', 'ACTIVE', 0)`, keyID)
+	}
+	storetest.Exec(t, dsn, `INSERT INTO partners (id, name, created_at) VALUES (1, 'alpha', 0)`)
+	insertKey("k_old")
+	if applied, err := st.Migrate(ctx); err != nil || len(applied) == 0 || applied[0] != 8 {
+		t.Fatalf("migrate: applied %v, %v; want 8 and on after 7", applied, err)
+	}
+	insertKey("k_new")
+	for keyID, want := range map[string]string{"k_old": services.SignatureNetXD, "k_new": services.SignatureV2} {
+		if k, err := st.FindAPIKey(ctx, keyID); err != nil || k.Signature != want {
+			t.Errorf("%s: got %q, %v; want %s", keyID, k.Signature, err, want)
+		}
+	}
+	if err := execRaw(st, `UPDATE api_keys SET signature = 'V1' WHERE key_id = 'k_new'`); err == nil {
+		t.Error("a signature policy other than V2 or NETXD was stored")
 	}
 }
