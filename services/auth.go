@@ -65,6 +65,10 @@ func NewAuthenticator(store Reader, clock Clock, ttl time.Duration) *Authenticat
 	return &Authenticator{store: store, clock: clock, ttl: ttl, maxSkew: DefaultMaxClockSkew, cache: make(map[string]cachedKey)}
 }
 
+// maxCredentialLength bounds a credential before it is hashed; accountd's
+// are "c_" and 43 Base64 characters.
+const maxCredentialLength = 128
+
 // DefaultMaxClockSkew is how far an ACCOUNTD-V2 timestamp may be from the
 // server's clock unless WithMaxClockSkew says otherwise.
 const DefaultMaxClockSkew = 5 * time.Minute
@@ -88,6 +92,10 @@ func (a *Authenticator) Verify(id Identity, req SignedRequest) error {
 // Authenticate checks a key id and credential. Unknown keys, revoked keys
 // and wrong credentials all fail with ErrUnauthenticated.
 func (a *Authenticator) Authenticate(ctx context.Context, keyID, credential string) (Identity, error) {
+	if len(credential) > maxCredentialLength {
+		// Credentials are 45 characters; a longer one is not hashed.
+		return Identity{}, fmt.Errorf("authenticate: %w", ErrUnauthenticated)
+	}
 	ck, err := a.lookup(ctx, keyID)
 	if errors.Is(err, ErrKeyNotFound) {
 		credentialMatches(credential, "") // spend the same time as a real check

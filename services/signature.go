@@ -34,6 +34,10 @@ const V2Tag = "ACCOUNTD-V2"
 // UTC with milliseconds. Zero to nine fraction digits are accepted.
 const TimestampLayout = "2006-01-02T15:04:05.000Z"
 
+// maxSignatureLength bounds params.api.signature before it is decoded: a
+// P-256 signature is at most 72 bytes of DER, 96 Base64 characters.
+const maxSignatureLength = 200
+
 // maxTimestampLength bounds params.api.timestamp (RFC 3339 with nanoseconds
 // is 30 characters).
 const maxTimestampLength = 40
@@ -160,8 +164,11 @@ func VerifyPayload(pub *ecdsa.PublicKey, payload []byte, signature string) error
 // decodeSignature reads params.api.signature; it fails with
 // ErrInvalidSignature when it is missing or not Base64.
 func decodeSignature(signature string) ([]byte, error) {
-	if signature == "" {
+	switch {
+	case signature == "":
 		return nil, fmt.Errorf("verify signature: missing: %w", ErrInvalidSignature)
+	case len(signature) > maxSignatureLength:
+		return nil, fmt.Errorf("verify signature: too long: %w", ErrInvalidSignature)
 	}
 	sig, err := decodeBase64(signature)
 	if err != nil {
