@@ -24,9 +24,9 @@ import (
 )
 
 // TestSeedExampleSignedByOpenSSL signs NetXD's published AddAccount example
-// with ACCOUNTD-V2 using the date and openssl command lines, as the README
-// tells partners to, builds the body by hand and posts it with net/http: no
-// code of ours signs or encodes the request.
+// with ACCOUNTD-V2 using the date and openssl command lines, as
+// docs/signing/sign.sh does, builds the body by hand and posts it with
+// net/http: no code of ours signs or encodes the request.
 func TestSeedExampleSignedByOpenSSL(t *testing.T) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl is not installed; this test needs an independent signer")
