@@ -18,6 +18,9 @@ const (
 	// first chunk of every body is not counted against the budget, so that
 	// small calls never wait behind large, slow bodies.
 	bodyChunk = 64 << 10
+	// firstChunk is the first allocation of a body of unknown or larger
+	// size.
+	firstChunk = 4 << 10
 	// budgetWait is how long a read waits for budget before HTTP 503.
 	budgetWait = time.Second
 )
@@ -73,6 +76,11 @@ func (b *bodyReader) room(limit int64) ([]byte, error) {
 	size := min(bodyChunk, limit-b.n)
 	if b.length >= 0 {
 		size = min(size, b.length-b.n)
+	}
+	if b.alloc < bodyChunk {
+		// The free first 64 KiB grow with what arrives (4, 4, 8, 16 and
+		// 32 KiB), so that a sender that sends little holds little.
+		size = min(size, max(firstChunk, b.alloc), bodyChunk-b.alloc)
 	}
 	charge := size
 	if b.alloc < bodyChunk {

@@ -10,7 +10,8 @@ import (
 // away. It returns nil when the call finished, with st holding its outcome,
 // and -32008 when ctx ended first. Such a call is not waited for: its
 // context is done, so its transaction rolls back, and st belongs to it
-// from then on.
+// from then on (its payload stays in memory, outside the body budget, until
+// it returns).
 func (h *Handler) dispatchWithin(ctx context.Context, st *callState, out *callOutcome) *Error {
 	done := make(chan struct{})
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -160,7 +161,7 @@ const retryAfterSeconds = 1
 // busy answers HTTP 503 with Retry-After and a JSON-RPC error body, and
 // closes the connection: the body was not read.
 func (h *Handler) busy(w http.ResponseWriter, reason, detail string) {
-	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 	w.Header().Set("Connection", "close")
 	h.opts.Metrics.refused(reason)
 	h.log.Info().Int("status", http.StatusServiceUnavailable).Str("reason", reason).Msg("http request refused")
