@@ -92,6 +92,19 @@ type Server struct {
 	ShutdownTimeout    time.Duration // server.shutdown_timeout
 	TLSCert            string        // server.tls_cert: PEM certificate chain; TLS when set
 	TLSKey             string        // server.tls_key: PEM private key of the certificate
+
+	// MaxInflightBodyBytes is server.max_inflight_body_bytes: the request-body
+	// bytes the server holds at once, beyond the first 64 KiB of each.
+	MaxInflightBodyBytes int64
+	// MaxUnauthenticatedPerIP is server.max_unauthenticated_per_ip: requests
+	// of one client address whose body is still being read.
+	MaxUnauthenticatedPerIP int
+	// MaxConnectionsPerIP is server.max_connections_per_ip: open connections
+	// of one client address.
+	MaxConnectionsPerIP int
+	// CallTimeout is server.call_timeout: the deadline of a call or a batch,
+	// below server.write_timeout.
+	CallTimeout time.Duration
 }
 
 // Database is where data lives.
@@ -188,6 +201,12 @@ var defaults = map[string]any{
 	"nice.fee_currency":            "VND",
 	"nice.fees":                    "",
 	"nice.reserved":                "",
+
+	// What a client may hold before it is authenticated, and the call deadline.
+	"server.max_inflight_body_bytes":    64 << 20,
+	"server.max_unauthenticated_per_ip": 256,
+	"server.max_connections_per_ip":     512,
+	"server.call_timeout":               "10s",
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -312,6 +331,7 @@ func build(v *viper.Viper) (Config, error) {
 	c.Server.MaxBatch = int(num("server.max_batch", 1, 10000))
 	c.Server.ReadTimeout = dur("server.read_timeout")
 	c.Server.WriteTimeout = dur("server.write_timeout")
+	buildFrontDoor(&c.Server, num, dur, bad)
 	c.Server.ShutdownTimeout = dur("server.shutdown_timeout")
 	c.Server.TLSCert, c.Server.TLSKey = str("server.tls_cert"), str("server.tls_key")
 	switch {
@@ -416,6 +436,22 @@ func build(v *viper.Viper) (Config, error) {
 		c.Nice.Reserved = append(c.Nice.Reserved, n)
 	}
 	return c, errors.Join(errs...)
+}
+
+// buildFrontDoor reads the keys that bound what a client may hold before
+// it is authenticated, and the call deadline.
+func buildFrontDoor(s *Server, num func(string, int64, int64) int64, dur func(string) time.Duration, bad func(string, string, any)) {
+	s.MaxInflightBodyBytes = num("server.max_inflight_body_bytes", 1<<20, 1<<40)
+	// (Only when both body limits are valid: a bad one is named on its own.)
+	if upload := max(s.MaxBodyBytes, s.MaxUploadBodyBytes); upload <= 1<<30 && s.MaxInflightBodyBytes < upload {
+		bad("server.max_inflight_body_bytes", fmt.Sprintf("must be at least the largest body (%d bytes), or that body could never be read", upload), s.MaxInflightBodyBytes)
+	}
+	s.MaxUnauthenticatedPerIP = int(num("server.max_unauthenticated_per_ip", 1, 1_000_000))
+	s.MaxConnectionsPerIP = int(num("server.max_connections_per_ip", 1, 1_000_000))
+	s.CallTimeout = dur("server.call_timeout")
+	if s.CallTimeout > 0 && s.WriteTimeout > 0 && s.CallTimeout >= s.WriteTimeout {
+		bad("server.call_timeout", fmt.Sprintf("must be below server.write_timeout (%s), so that every answer is written", s.WriteTimeout), s.CallTimeout)
+	}
 }
 
 var (
@@ -549,6 +585,11 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"nice.fee_currency":            c.Nice.FeeCurrency,
 		"nice.fees":                    c.Nice.Fees,
 		"nice.reserved":                strings.Join(c.Nice.Reserved, ","),
+
+		"server.max_inflight_body_bytes":    c.Server.MaxInflightBodyBytes,
+		"server.max_unauthenticated_per_ip": c.Server.MaxUnauthenticatedPerIP,
+		"server.max_connections_per_ip":     c.Server.MaxConnectionsPerIP,
+		"server.call_timeout":               c.Server.CallTimeout.String(),
 	}
 }
 

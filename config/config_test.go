@@ -28,6 +28,7 @@ var allKeys = []string{
 	"otp.ttl", "otp.channel", "otp.webhook_url", "otp.webhook_secret", "otp.message_key",
 	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
 	"ekyc.hash_distance", "ekyc.max_picture_bytes", "server.max_upload_body_bytes",
+	"server.max_inflight_body_bytes", "server.max_unauthenticated_per_ip", "server.max_connections_per_ip", "server.call_timeout",
 	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
 }
 
@@ -537,7 +538,7 @@ func TestGoodValuesAccepted(t *testing.T) {
 		{"ipv6", nil, []string{"--server.addr=[::1]:8080"}},
 		{"host name", []string{"ACCOUNTD_SERVER_ADDR=localhost:65535"}, nil},
 		{"max_body_bytes minimum", nil, []string{"--server.max_body_bytes=1024"}},
-		{"max_body_bytes maximum", []string{"ACCOUNTD_SERVER_MAX_BODY_BYTES=1073741824"}, nil},
+		{"max_body_bytes maximum", []string{"ACCOUNTD_SERVER_MAX_BODY_BYTES=1073741824", "ACCOUNTD_SERVER_MAX_INFLIGHT_BODY_BYTES=1073741824"}, nil},
 		{"level upper case", []string{"ACCOUNTD_LOG_LEVEL=ERROR"}, nil},
 		{"format console", nil, []string{"--log.format=console"}},
 		{"phone_region empty", []string{"ACCOUNTD_BANK_PHONE_REGION="}, nil},

@@ -170,6 +170,10 @@ type callOutcome struct {
 	partner string
 	code    int
 	err     error
+	// reason is set for -32008: CALL_TIMEOUT, BATCH_DEADLINE or CANCELLED;
+	// cancelled means that the client went away.
+	reason    string
+	cancelled bool
 }
 
 // handleElement answers one request object; nil means no response (a
@@ -204,6 +208,16 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) (resp 
 		// not report an error: it is not executed.
 		h.logCall(req, out, start, true)
 		return nil
+	case ctx.Err() != nil:
+		// The batch's deadline passed, or its client went away, before
+		// this element's turn: it is not run.
+		e := notStartedError("BATCH_DEADLINE")
+		if errors.Is(ctx.Err(), context.Canceled) {
+			e = notStartedError("CANCELLED")
+			out.cancelled = true
+		}
+		resp = errorResponse(req.id, e)
+		out.code, out.reason = e.Code, e.Data.Reason
 	default:
 		resp = h.call(ctx, req, &out)
 	}
@@ -217,6 +231,9 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) (resp 
 // call authenticates a request, verifies its signature and dispatches it.
 func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *response {
 	fail := func(e *Error) *response {
+		if isCut(ctx, e) {
+			e = cutError(ctx, out)
+		}
 		out.code = e.Code
 		return errorResponse(req.id, e)
 	}
@@ -269,15 +286,16 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	st := &callState{method: req.method, payload: env.Payload, call: services.Call{
 		PartnerID: id.PartnerID, KeyID: id.KeyID, Method: req.method, RequestID: requestKey(req.id),
 	}}
-	h.dispatch(ctx, st)
+	if e := h.dispatchWithin(ctx, st, out); e != nil {
+		return fail(e)
+	}
 	if st.err != nil {
 		out.err = st.err
-		if methodTable[req.method].mutates && h.svc != nil {
-			if err := h.svc.AuditRefusal(ctx, st.call, st.err); err != nil {
-				h.log.Error().Err(err).Str("method", req.method).Msg("audit trail")
-			}
+		e := toError(st.err)
+		if methodTable[req.method].mutates && h.svc != nil && !isCut(ctx, e) {
+			h.auditRefusal(ctx, st)
 		}
-		return fail(toError(st.err))
+		return fail(e)
 	}
 	result, err := json.Marshal(st.result)
 	if err != nil {
@@ -328,6 +346,19 @@ func canonicalNumber(s string) string {
 	trimmed := strings.TrimRight(digits, "0")
 	exp += len(digits) - len(trimmed) - len(frac)
 	return sign + trimmed + "e" + strconv.Itoa(exp)
+}
+
+// refusalAuditTimeout bounds the writing of a refusal's audit row, which
+// goes on when the client has gone.
+const refusalAuditTimeout = 5 * time.Second
+
+// auditRefusal records a refused data-changing call in the audit trail.
+func (h *Handler) auditRefusal(ctx context.Context, st *callState) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refusalAuditTimeout)
+	defer cancel()
+	if err := h.svc.AuditRefusal(ctx, st.call, st.err); err != nil {
+		h.log.Error().Err(err).Str("method", st.method).Msg("audit trail")
+	}
 }
 
 // dispatch runs the method through gorilla/rpc, turning a panic into an
@@ -396,7 +427,11 @@ func truncate(s string, n int) string {
 // logCall writes the one log line of a call: method, key, request id,
 // duration and outcome code; never the payload or the credential.
 func (h *Handler) logCall(req request, out callOutcome, start time.Time, skipped bool) {
-	h.opts.Metrics.observe(req.method, out.code, time.Since(start))
+	outcome := strconv.Itoa(out.code)
+	if out.cancelled {
+		outcome = "cancelled"
+	}
+	h.opts.Metrics.observe(req.method, outcome, time.Since(start))
 	level := zerolog.InfoLevel
 	if out.code == CodeInternal {
 		level = zerolog.ErrorLevel
@@ -415,6 +450,12 @@ func (h *Handler) logCall(req request, out callOutcome, start time.Time, skipped
 	}
 	if skipped {
 		ev = ev.Str("note", "data-changing notification not executed")
+	}
+	if out.reason != "" {
+		ev = ev.Str("reason", out.reason)
+	}
+	if out.cancelled {
+		ev = ev.Str("outcome", "cancelled")
 	}
 	var pe *panicError
 	if errors.As(out.err, &pe) {

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"context"
 	"errors"
 
 	"github.com/accountd/accountd/services"
@@ -21,7 +22,13 @@ const (
 	CodeIdempotencyConflict = -32005
 	CodeRequestInProgress   = -32006
 	CodeTimestampRejected   = -32007
+	CodeCallTimeout         = -32008
 )
+
+// ErrCallTimeout is a call that did not finish within its deadline
+// (server.call_timeout, shared by a batch). It is the transport's own error,
+// not a service's: the table maps it, and context.DeadlineExceeded with it.
+var ErrCallTimeout = errors.New("the call did not finish in time")
 
 // Error is a JSON-RPC error object. Data is left out when empty.
 type Error struct {
@@ -68,6 +75,7 @@ var errorTable = []struct {
 	{services.ErrRateLimited, CodeRateLimited, "RATE_LIMITED"},
 	{services.ErrIdempotencyConflict, CodeIdempotencyConflict, "IDEMPOTENCY_KEY_REUSED"},
 	{services.ErrRequestInProgress, CodeRequestInProgress, "REQUEST_IN_PROGRESS"},
+	{ErrCallTimeout, CodeCallTimeout, "CALL_TIMEOUT"},
 
 	{services.ErrCustomerNotFound, 1001, "NOT_FOUND_CUSTOMER"},
 	{services.ErrIdentificationExists, 1002, "CUSTOMER_IDENTIFICATION_ALREADY_EXIST"},
@@ -149,6 +157,9 @@ func toError(err error) *Error {
 	if errors.As(err, &rpcErr) {
 		return rpcErr
 	}
+	if errors.Is(err, ErrCallTimeout) || errors.Is(err, context.DeadlineExceeded) {
+		return callTimeoutError()
+	}
 	for _, e := range errorTable {
 		if !errors.Is(err, e.err) {
 			continue
@@ -171,6 +182,20 @@ func toError(err error) *Error {
 
 func internalError() *Error {
 	return &Error{Code: CodeInternal, Message: "Internal error", Data: &ErrorData{Reason: "INTERNAL_ERROR", Detail: "the server failed; the request may be retried with the same id"}}
+}
+
+// callTimeoutError is -32008 for a call that ran out of time: it may have
+// taken effect or not, and a retry with the same id tells which.
+func callTimeoutError() *Error {
+	return &Error{Code: CodeCallTimeout, Message: ErrCallTimeout.Error(), Data: &ErrorData{Reason: "CALL_TIMEOUT",
+		Detail: "the call ran out of time (server.call_timeout); a data-changing call may or may not have taken effect: retry with the same id to get its answer"}}
+}
+
+// notStartedError is -32008 for a batch element that was not run because the
+// batch's deadline had passed or its client had gone.
+func notStartedError(reason string) *Error {
+	return &Error{Code: CodeCallTimeout, Message: ErrCallTimeout.Error(), Data: &ErrorData{Reason: reason,
+		Detail: "the call was not started (nothing was changed); the request may be retried with the same id"}}
 }
 
 func protocolError(code int, reason, detail string) *Error {

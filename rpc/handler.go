@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gorilla "github.com/gorilla/rpc/v2"
 	"github.com/rs/zerolog"
@@ -41,6 +42,17 @@ type Options struct {
 	// UploadPortrait); default 10 MiB.
 	MaxUploadBodyBytes int64
 	MaxBatch           int // batches above this get -32600
+	// MaxInflightBodyBytes bounds the request-body bytes held at once,
+	// beyond the first 64 KiB of each body; default 64 MiB.
+	MaxInflightBodyBytes int64
+	// MaxUnauthenticatedPerIP caps the requests of one client address whose
+	// body is still being read (before their key is known); default 256.
+	MaxUnauthenticatedPerIP int
+	// CallTimeout is the deadline of a call, or of a whole batch; default
+	// 10s. WriteTimeout, when set, is the HTTP server's: the deadline is
+	// also kept within nine tenths of it, so that the answer is written.
+	CallTimeout  time.Duration
+	WriteTimeout time.Duration
 
 	// Limiter enforces each partner's requests per minute; nil for none.
 	// Tiers gives the requests per minute of each package tier.
@@ -64,6 +76,10 @@ type Handler struct {
 	log     zerolog.Logger
 	limiter *limiter
 	svc     *services.Service
+	budget  *bodyBudget
+	perAddr *addrLimiter
+	// dispatchCall runs an authenticated call; tests replace it.
+	dispatchCall func(context.Context, *callState)
 }
 
 // NewHandler returns the JSON-RPC handler for svc.
@@ -77,6 +93,15 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 	if opts.MaxUploadBodyBytes <= 0 {
 		opts.MaxUploadBodyBytes = 10 << 20
 	}
+	if opts.MaxInflightBodyBytes <= 0 {
+		opts.MaxInflightBodyBytes = 64 << 20
+	}
+	if opts.MaxUnauthenticatedPerIP <= 0 {
+		opts.MaxUnauthenticatedPerIP = 256
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = 10 * time.Second
+	}
 	server := gorilla.NewServer()
 	server.RegisterCodec(codec{}, "application/json")
 	for name, rcvr := range serviceReceivers(svc) {
@@ -89,7 +114,9 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 			return nil, fmt.Errorf("method %s is in the method table but not registered", method)
 		}
 	}
-	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc}
+	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
+		budget: newBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: newAddrLimiter(opts.MaxUnauthenticatedPerIP)}
+	h.dispatchCall = h.dispatch
 	if opts.Limiter != nil {
 		h.limiter = newLimiter(opts.Limiter, opts.Tiers, opts.Metrics, log)
 	}
@@ -163,9 +190,10 @@ func errorResponse(id json.RawMessage, e *Error) *response {
 	return &response{JSONRPC: "2.0", Error: e, ID: id}
 }
 
-// ServeHTTP checks the HTTP envelope, reads the body within the limit and
+// ServeHTTP checks the HTTP envelope, reads the body within the limits and
 // answers a single request or a batch.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	served := time.Now() // the HTTP server's write deadline runs from about now
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		h.httpError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use POST, not "+r.Method)
@@ -175,31 +203,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.httpError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
 		return
 	}
-	limit := max(h.opts.MaxBodyBytes, h.opts.MaxUploadBodyBytes)
-	tooLarge := fmt.Sprintf("the body exceeds %d bytes", h.opts.MaxBodyBytes)
-	if limit > h.opts.MaxBodyBytes {
-		tooLarge += fmt.Sprintf(" (%d for a single request to %s)", limit, strings.Join(uploadMethods(), " or "))
-	}
-	if r.ContentLength > limit {
+	if r.ContentLength > h.uploadLimit() {
 		w.Header().Set("Connection", "close")
-		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
+		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", h.tooLarge())
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var maxErr *http.MaxBytesError
-	switch {
-	case errors.As(err, &maxErr):
-		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
-		return
-	case err != nil:
-		// A body cut short or too slow: say so, rather than an empty 200.
-		h.httpError(w, http.StatusBadRequest, "INCOMPLETE_BODY", "the request body could not be read in full")
-		return
-	case int64(len(body)) > h.opts.MaxBodyBytes && !isUpload(body):
-		h.httpError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", tooLarge)
+	body, reserved, ok := h.readBody(w, r)
+	defer h.budget.release(reserved) // after the response is written
+	if !ok {
 		return
 	}
-	out := h.handleBody(r.Context(), body)
+	ctx := r.Context()
+	if h.opts.WriteTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, served.Add(h.opts.WriteTimeout*9/10))
+		defer cancel()
+	}
+	out := h.handleBody(ctx, body)
 	if out == nil {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -218,6 +238,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // handleBody answers a body: one response object, an array of them for a
 // batch, or nil when there is nothing to answer.
 func (h *Handler) handleBody(ctx context.Context, body []byte) any {
+	// Refused before anything reads it, so that ids and every other value
+	// that reaches the log are valid UTF-8.
+	if !utf8.Valid(body) {
+		return errorResponse(nil, protocolError(CodeInvalidRequest, "INVALID_UTF8", fmt.Sprintf("the body is not valid UTF-8 (at byte %d)", invalidUTF8At(body))))
+	}
+	// One deadline for the call, or for the whole batch.
+	ctx, cancel := context.WithTimeout(ctx, h.opts.CallTimeout)
+	defer cancel()
 	body = bytes.TrimSpace(body)
 	if !json.Valid(body) {
 		return errorResponse(nil, protocolError(CodeParseError, "PARSE_ERROR", parseDetail(body)))
@@ -275,7 +303,20 @@ func jsonContentType(ct string) bool {
 	return !ok || strings.EqualFold(cs, "utf-8")
 }
 
+// invalidUTF8At is the offset of the first byte that is not valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
 func (h *Handler) httpError(w http.ResponseWriter, status int, reason, detail string) {
+	h.opts.Metrics.refused(reason)
 	h.log.Info().Int("status", status).Str("reason", reason).Msg("http request refused")
 	writeJSON(w, status, errorResponse(nil, protocolError(CodeInvalidRequest, reason, detail)))
 }
@@ -289,22 +330,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(b) //nolint:errcheck // the client is gone if this fails
-}
-
-// isUpload reports whether body is a single request to a method that takes
-// pictures, which may use the larger upload limit.
-func isUpload(body []byte) bool {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return false
-	}
-	var head struct {
-		Method string `json:"method"`
-	}
-	if json.Unmarshal(body, &head) != nil {
-		return false
-	}
-	return methodTable[head.Method].upload
 }
 
 // uploadMethods names the methods that take pictures, in order.

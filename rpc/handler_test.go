@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
@@ -153,6 +154,12 @@ func TestBadInput(t *testing.T) {
 		{"signature a number", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "X", details), `"signature":"X"`, `"signature":12`, 1), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
 		{"unknown api member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"api":{`, `"api":{"nonce":"x",`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.api.nonce:UNKNOWN_FIELD"},
 		{"another partner's account", env("AccountService.GetDetails", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, "AccountService.GetDetails", "1", details), details), "1", 2001, "NOT_FOUND_ACCOUNT", ""},
+		// Invalid UTF-8 is refused before anything reads the body, so that no
+		// id or other value reaches the log byte for byte.
+		{"id with invalid UTF-8", "{\"method\":\"AccountService.GetDetails\",\"id\":\"a\xffb\"}", "null", rpc.CodeInvalidRequest, "INVALID_UTF8", ""},
+		{"method with invalid UTF-8", "{\"method\":\"AccountService.Get\xc3Details\",\"id\":1}", "null", rpc.CodeInvalidRequest, "INVALID_UTF8", ""},
+		{"surrogate half in UTF-8 form", "{\"method\":\"AccountService.GetDetails\",\"id\":\"\xed\xa0\x80\"}", "null", rpc.CodeInvalidRequest, "INVALID_UTF8", ""},
+		{"payload with invalid UTF-8 in a batch", "[" + env("AccountService.GetDetails", `"u1"`, a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", `"u1"`, "{\"accountId\":\"\xfe\"}"), "{\"accountId\":\"\xfe\"}") + "]", "null", rpc.CodeInvalidRequest, "INVALID_UTF8", ""},
 		{"another partner's customer", env("CustomerService.GetCustomer", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, "CustomerService.GetCustomer", "1", `{"ID":"`+customerID+`"}`), `{"ID":"`+customerID+`"}`), "1", 1001, "NOT_FOUND_CUSTOMER", ""},
 	}
 	authMessages := map[string]bool{}
@@ -183,6 +190,11 @@ func TestBadInput(t *testing.T) {
 				authMessages[e.Message] = true
 			}
 		})
+	}
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if !utf8.ValidString(line) {
+			t.Errorf("a log line holds invalid UTF-8: %q", line)
+		}
 	}
 	if len(authMessages) != 1 {
 		t.Errorf("unknown key, revoked key and wrong credential answer with %d different messages, want 1: %v", len(authMessages), authMessages)

@@ -3,7 +3,6 @@ package rpc
 import (
 	"database/sql"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +22,12 @@ type Metrics struct {
 	outbox        *prometheus.CounterVec
 	sweeps        *prometheus.CounterVec
 	payloadOnly   prometheus.Counter
+	// bodyBytes and bodyBytesPeak are the request-body budget in use and
+	// its high-water mark; refusals counts requests refused before their
+	// body was read in full, by reason.
+	bodyBytes     prometheus.Gauge
+	bodyBytesPeak prometheus.Gauge
+	refusals      *prometheus.CounterVec
 }
 
 // NewMetrics registers the server's metrics, the Go runtime's and the
@@ -64,8 +69,21 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Name: "accountd_payload_only_signatures_total",
 			Help: "Calls accepted with NetXD's payload-only signature (keys whose policy is NETXD); such a request can be replayed under a new id.",
 		}),
+		bodyBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "accountd_inflight_body_bytes",
+			Help: "Bytes of request bodies held now against server.max_inflight_body_bytes (the first 64 KiB of each body are not counted).",
+		}),
+		bodyBytesPeak: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "accountd_inflight_body_bytes_max",
+			Help: "The highest accountd_inflight_body_bytes since the process started.",
+		}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "accountd_http_refusals_total",
+			Help: "Requests refused at the HTTP level (405, 413, 415, 400, 503), by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.payloadOnly,
+	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps,
+		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -105,14 +123,30 @@ func (m *Metrics) Swept(dormant, freezesLifted int) {
 	m.sweeps.WithLabelValues("freeze_lifted").Add(float64(freezesLifted))
 }
 
-// observe records one answered call.
-func (m *Metrics) observe(method string, code int, d time.Duration) {
+// observe records one answered call under its outcome: the code, or
+// "cancelled" for a call whose client went away.
+func (m *Metrics) observe(method, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
 	method = metricMethod(method)
-	m.requests.WithLabelValues(method, strconv.Itoa(code)).Inc()
+	m.requests.WithLabelValues(method, outcome).Inc()
 	m.duration.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// bodyBudget records the request-body budget in use and its peak.
+func (m *Metrics) bodyBudget(used, peak int64) {
+	if m != nil {
+		m.bodyBytes.Set(float64(used))
+		m.bodyBytesPeak.Set(float64(peak))
+	}
+}
+
+// refused counts a request refused at the HTTP level.
+func (m *Metrics) refused(reason string) {
+	if m != nil {
+		m.refusals.WithLabelValues(reason).Inc()
+	}
 }
 
 func (m *Metrics) rateRefused(tier string) {

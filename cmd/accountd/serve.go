@@ -59,6 +59,11 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		Tiers:              a.cfg.RateLimit.Tiers,
 		Metrics:            a.metrics,
 		Ready:              a.store.Ready,
+
+		MaxInflightBodyBytes:    a.cfg.Server.MaxInflightBodyBytes,
+		MaxUnauthenticatedPerIP: a.cfg.Server.MaxUnauthenticatedPerIP,
+		CallTimeout:             a.cfg.Server.CallTimeout,
+		WriteTimeout:            a.cfg.Server.WriteTimeout,
 	}, a.log)
 	if err != nil {
 		return err
@@ -67,6 +72,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (server.addr): %w", a.cfg.Server.Addr, err)
 	}
+	ln = rpc.LimitListener(ln, a.cfg.Server.MaxConnectionsPerIP, a.metrics)
 	srv := &http.Server{
 		Handler:           h.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,171 @@
+package rpc
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// bodyBudget bounds the bytes of request bodies the server holds at once
+// (server.max_inflight_body_bytes). Bytes are reserved as they are read,
+// chunk by chunk, so that a slow sender holds little, and released when the
+// response has been written.
+type bodyBudget struct {
+	max     int64
+	metrics *Metrics
+
+	mu    sync.Mutex
+	used  int64
+	peak  int64
+	freed chan struct{} // closed, and replaced, whenever bytes are released
+}
+
+func newBodyBudget(max int64, m *Metrics) *bodyBudget {
+	return &bodyBudget{max: max, metrics: m, freed: make(chan struct{})}
+}
+
+// reserve takes n bytes of the budget, waiting up to wait for other
+// requests to release some; it reports false when they could not be had.
+func (b *bodyBudget) reserve(ctx context.Context, n int64, wait time.Duration) bool {
+	var timeout <-chan time.Time
+	for {
+		b.mu.Lock()
+		if b.used+n <= b.max {
+			b.used += n
+			b.peak = max(b.peak, b.used)
+			b.metrics.bodyBudget(b.used, b.peak)
+			b.mu.Unlock()
+			return true
+		}
+		freed := b.freed
+		b.mu.Unlock()
+		if timeout == nil {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-freed:
+		case <-timeout:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// release gives n bytes back and wakes the requests waiting for them.
+func (b *bodyBudget) release(n int64) {
+	if n == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.used -= n
+	b.metrics.bodyBudget(b.used, b.peak)
+	close(b.freed)
+	b.freed = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// addrLimiter counts what each client address holds (requests whose body
+// is being read, or connections) and refuses more than max.
+type addrLimiter struct {
+	max int
+
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func newAddrLimiter(max int) *addrLimiter {
+	return &addrLimiter{max: max, n: map[string]int{}}
+}
+
+// acquire takes one of addr's places; release gives it back (once, however
+// often it is called).
+func (l *addrLimiter) acquire(addr string) (release func(), ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n[addr] >= l.max {
+		return nil, false
+	}
+	l.n[addr]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			if l.n[addr]--; l.n[addr] <= 0 {
+				delete(l.n, addr)
+			}
+			l.mu.Unlock()
+		})
+	}, true
+}
+
+// hostOf is the IP address of a host:port remote address.
+func hostOf(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+// LimitListener returns ln, closing at once every new connection from an
+// address that already has perAddr connections open
+// (server.max_connections_per_ip). Such connections are counted in
+// metrics as TOO_MANY_CONNECTIONS refusals. Wrap the TCP listener, before
+// TLS: a refused connection costs no handshake.
+func LimitListener(ln net.Listener, perAddr int, m *Metrics) net.Listener {
+	return &addrListener{Listener: ln, conns: newAddrLimiter(perAddr), metrics: m}
+}
+
+type addrListener struct {
+	net.Listener
+	conns   *addrLimiter
+	metrics *Metrics
+}
+
+// Accept returns the next connection whose address is under its cap.
+func (l *addrListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if release, ok := l.conns.acquire(hostOf(c.RemoteAddr().String())); ok {
+			return &countedConn{Conn: c, release: release}, nil
+		}
+		l.metrics.refused("TOO_MANY_CONNECTIONS")
+		c.Close() //nolint:errcheck // refused: nothing was sent on it
+	}
+}
+
+// countedConn gives its address's place back when it is closed.
+type countedConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *countedConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
+}
+
+// retryAfterSeconds is the Retry-After of a 503: the budget and the
+// per-address places free up as bodies finish, within seconds.
+const retryAfterSeconds = 1
+
+// busy answers HTTP 503 with Retry-After and a JSON-RPC error body, and
+// closes the connection: the body was not read.
+func (h *Handler) busy(w http.ResponseWriter, reason, detail string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	w.Header().Set("Connection", "close")
+	h.opts.Metrics.refused(reason)
+	h.log.Info().Int("status", http.StatusServiceUnavailable).Str("reason", reason).Msg("http request refused")
+	e := protocolError(CodeInvalidRequest, reason, detail)
+	e.Data.RetryAfterSeconds = retryAfterSeconds
+	writeJSON(w, http.StatusServiceUnavailable, errorResponse(nil, e))
+}
