@@ -43,6 +43,12 @@ type Nice struct {
 	FeeCurrency string        // nice.fee_currency: the currency of the fee table
 	Fees        string        // nice.fees: CATEGORY=amount,... in minor units, over the defaults
 	Reserved    []string      // nice.reserved: numbers the bank keeps back, comma-separated
+	// MaxSearchDepth is nice.max_search_depth: the largest pageNumber ×
+	// pageSize of a search.
+	MaxSearchDepth int
+	// MaxSearchCandidates is nice.max_search_candidates: how many candidate
+	// numbers one search may examine before it answers a truncated page.
+	MaxSearchCandidates int
 }
 
 // EKYC tunes electronic onboarding.
@@ -182,6 +188,8 @@ var defaults = map[string]any{
 	"nice.fee_currency":            "VND",
 	"nice.fees":                    "",
 	"nice.reserved":                "",
+	"nice.max_search_depth":        1000,
+	"nice.max_search_candidates":   10000,
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -398,6 +406,8 @@ func build(v *viper.Viper) (Config, error) {
 		}
 		c.Nice.Reserved = append(c.Nice.Reserved, n)
 	}
+	c.Nice.MaxSearchDepth = int(num("nice.max_search_depth", 100, 1_000_000))
+	c.Nice.MaxSearchCandidates = int(num("nice.max_search_candidates", 1000, 1_000_000))
 	return c, errors.Join(errs...)
 }
 
@@ -531,6 +541,8 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"nice.fee_currency":            c.Nice.FeeCurrency,
 		"nice.fees":                    c.Nice.Fees,
 		"nice.reserved":                strings.Join(c.Nice.Reserved, ","),
+		"nice.max_search_depth":        c.Nice.MaxSearchDepth,
+		"nice.max_search_candidates":   c.Nice.MaxSearchCandidates,
 	}
 }
 

@@ -41,6 +41,13 @@ type Settings struct {
 	NiceHoldTTL time.Duration
 	// NiceReserved are numbers the bank keeps back.
 	NiceReserved map[string]bool
+	// NiceMaxSearchDepth bounds pageNumber × pageSize of a nice-number
+	// search (default DefaultNiceMaxSearchDepth).
+	NiceMaxSearchDepth int
+	// NiceMaxSearchCandidates bounds the candidates one search examines;
+	// a search that reaches it answers a truncated page (default
+	// DefaultNiceMaxSearchCandidates).
+	NiceMaxSearchCandidates int
 	// MinEKYCAge is the youngest age at which a person may open an account
 	// electronically (default 18: Vietnam's Circular 17/2024).
 	MinEKYCAge int
@@ -104,6 +111,12 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	if settings.NiceHoldTTL <= 0 {
 		settings.NiceHoldTTL = 15 * time.Minute
+	}
+	if settings.NiceMaxSearchDepth <= 0 {
+		settings.NiceMaxSearchDepth = DefaultNiceMaxSearchDepth
+	}
+	if settings.NiceMaxSearchCandidates <= 0 {
+		settings.NiceMaxSearchCandidates = DefaultNiceMaxSearchCandidates
 	}
 	if settings.MinEKYCAge <= 0 {
 		settings.MinEKYCAge = 18

@@ -120,6 +120,10 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		HashDistance:        cfg.EKYC.HashDistance,
 		CardRules:           cardRules,
 		PortraitRules:       portraitRules,
+
+		// Bounds of the work of one call.
+		NiceMaxSearchDepth:      cfg.Nice.MaxSearchDepth,
+		NiceMaxSearchCandidates: cfg.Nice.MaxSearchCandidates,
 	}, opts...)
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, console: io.Discard}, nil
