@@ -136,6 +136,10 @@ type RateLimit struct {
 	RedisURL    string         // ratelimit.redis_url: shared limits across replicas; per process when empty
 	Tiers       map[string]int // ratelimit.bronze, .silver, .gold, .platinum: requests per minute
 	DefaultTier string         // ratelimit.default_tier: the tier of a new partner
+	// Costs is ratelimit.costs: Service.Method=N,... units per call over
+	// the built-in table (rpc.DefaultCosts); the method names are checked
+	// where the methods are known, when the server starts.
+	Costs map[string]int
 }
 
 // Tiers are the partner package tiers, from the smallest.
@@ -168,6 +172,7 @@ var defaults = map[string]any{
 	"ratelimit.silver":             500,
 	"ratelimit.gold":               1000,
 	"ratelimit.platinum":           2000,
+	"ratelimit.costs":              "",
 	"bank.code":                    "970",
 	"bank.timezone":                "UTC",
 	"dormancy.days":                180,
@@ -364,6 +369,11 @@ func build(v *viper.Viper) (Config, error) {
 	if c.RateLimit.DefaultTier = strings.ToUpper(str("ratelimit.default_tier")); !oneOf(c.RateLimit.DefaultTier, Tiers...) {
 		bad("ratelimit.default_tier", "must be one of "+strings.Join(Tiers, ", "), c.RateLimit.DefaultTier)
 	}
+	costs, err := parseCosts(str("ratelimit.costs"))
+	if err != nil {
+		bad("ratelimit.costs", err.Error(), str("ratelimit.costs"))
+	}
+	c.RateLimit.Costs = costs
 	if _, isString := v.Get("bank.code").(string); !isString {
 		bad("bank.code", "must be a string; quote it in YAML so that leading zeros stay", v.Get("bank.code"))
 	} else if c.Bank.Code = str("bank.code"); !reBankCode.MatchString(c.Bank.Code) {
@@ -409,6 +419,36 @@ func build(v *viper.Viper) (Config, error) {
 	c.Nice.MaxSearchDepth = int(num("nice.max_search_depth", 100, 1_000_000))
 	c.Nice.MaxSearchCandidates = int(num("nice.max_search_candidates", 1000, 1_000_000))
 	return c, errors.Join(errs...)
+}
+
+// reCost is one entry of ratelimit.costs: Service.Method=N.
+var reCost = regexp.MustCompile(`^([A-Za-z]+\.[A-Za-z]+)\s*=\s*(\d{1,4})$`)
+
+// maxCost bounds a method's cost in ratelimit.costs.
+const maxCost = 1000
+
+// parseCosts reads "Service.Method=N,..." (N from 1 to maxCost), each
+// method once.
+func parseCosts(spec string) (map[string]int, error) {
+	costs := map[string]int{}
+	for _, item := range strings.Split(spec, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		m := reCost.FindStringSubmatch(item)
+		if m == nil {
+			return nil, fmt.Errorf("must be Service.Method=units pairs separated by commas, e.g. AccountService.SearchNiceNumbers=20; %q is not", item)
+		}
+		n, _ := strconv.Atoi(m[2])
+		if n < 1 || n > maxCost {
+			return nil, fmt.Errorf("%s: a cost must be from 1 to %d", m[1], maxCost)
+		}
+		if _, dup := costs[m[1]]; dup {
+			return nil, fmt.Errorf("%s is given twice", m[1])
+		}
+		costs[m[1]] = n
+	}
+	return costs, nil
 }
 
 var (
@@ -521,6 +561,7 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"ratelimit.silver":             c.RateLimit.Tiers["SILVER"],
 		"ratelimit.gold":               c.RateLimit.Tiers["GOLD"],
 		"ratelimit.platinum":           c.RateLimit.Tiers["PLATINUM"],
+		"ratelimit.costs":              maskedCosts(c.RateLimit.Costs),
 		"bank.code":                    c.Bank.Code,
 		"bank.timezone":                c.Bank.Location.String(),
 		"dormancy.days":                c.Dormancy.Days,
@@ -544,6 +585,16 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"nice.max_search_depth":        c.Nice.MaxSearchDepth,
 		"nice.max_search_candidates":   c.Nice.MaxSearchCandidates,
 	}
+}
+
+// maskedCosts writes ratelimit.costs back in its own form, sorted.
+func maskedCosts(costs map[string]int) string {
+	items := make([]string, 0, len(costs))
+	for m, n := range costs {
+		items = append(items, m+"="+strconv.Itoa(n))
+	}
+	sort.Strings(items)
+	return strings.Join(items, ",")
 }
 
 // hidden stands for a secret in the start-up log.

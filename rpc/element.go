@@ -221,7 +221,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	}
 	out.partner = id.PartnerName
 	if h.limiter != nil {
-		if e := h.limiter.check(ctx, id); e != nil {
+		if e := h.limiter.check(ctx, id, req.method); e != nil {
 			return fail(e)
 		}
 	}

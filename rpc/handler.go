@@ -40,9 +40,12 @@ type Options struct {
 	MaxBatch           int // batches above this get -32600
 
 	// Limiter enforces each partner's requests per minute; nil for none.
-	// Tiers gives the requests per minute of each package tier.
+	// Tiers gives the requests per minute of each package tier. Costs
+	// overrides DefaultCosts: how many of those units a call of a method
+	// takes (NewHandler refuses names that are not methods).
 	Limiter ratelimit.Limiter
 	Tiers   map[string]int
+	Costs   map[string]int
 	// Metrics, when set, are updated by every call and served on /metrics.
 	Metrics *Metrics
 	// Ready, when set, answers /readyz: nil when the service can take
@@ -86,9 +89,13 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 			return nil, fmt.Errorf("method %s is in the method table but not registered", method)
 		}
 	}
+	costs, err := methodCosts(opts.Costs)
+	if err != nil {
+		return nil, err
+	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc}
 	if opts.Limiter != nil {
-		h.limiter = newLimiter(opts.Limiter, opts.Tiers, opts.Metrics, log)
+		h.limiter = newLimiter(opts.Limiter, opts.Tiers, costs, opts.Metrics, log)
 	}
 	return h, nil
 }
