@@ -129,6 +129,9 @@ type Auth struct {
 // Idempotency tunes request-id replay.
 type Idempotency struct {
 	TTL time.Duration // idempotency.ttl: how long a request id is remembered
+	// Wait is idempotency.wait: how long a duplicate that arrives while the
+	// first call runs waits for its answer before it is -32006.
+	Wait time.Duration
 }
 
 // RateLimit sets the requests per minute of each partner tier.
@@ -166,6 +169,7 @@ var defaults = map[string]any{
 	"log.format":                   "json",
 	"auth.key_cache_ttl":           "2s",
 	"idempotency.ttl":              "24h",
+	"idempotency.wait":             "5s",
 	"ratelimit.redis_url":          "",
 	"ratelimit.default_tier":       "BRONZE",
 	"ratelimit.bronze":             200,
@@ -357,6 +361,9 @@ func build(v *viper.Viper) (Config, error) {
 	}
 	c.Auth.KeyCacheTTL = dur("auth.key_cache_ttl")
 	c.Idempotency.TTL = dur("idempotency.ttl")
+	if c.Idempotency.Wait = dur("idempotency.wait"); c.Server.WriteTimeout > 0 && c.Idempotency.Wait >= c.Server.WriteTimeout {
+		bad("idempotency.wait", "must be shorter than server.write_timeout ("+c.Server.WriteTimeout.String()+")", c.Idempotency.Wait)
+	}
 	if c.RateLimit.RedisURL = str("ratelimit.redis_url"); c.RateLimit.RedisURL != "" &&
 		!strings.HasPrefix(c.RateLimit.RedisURL, "redis://") && !strings.HasPrefix(c.RateLimit.RedisURL, "rediss://") {
 		bad("ratelimit.redis_url", "must be empty or a redis:// or rediss:// URL", c.RateLimit.RedisURL)
@@ -555,6 +562,7 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"log.format":                   c.Log.Format,
 		"auth.key_cache_ttl":           c.Auth.KeyCacheTTL.String(),
 		"idempotency.ttl":              c.Idempotency.TTL.String(),
+		"idempotency.wait":             c.Idempotency.Wait.String(),
 		"ratelimit.redis_url":          redisURL,
 		"ratelimit.default_tier":       c.RateLimit.DefaultTier,
 		"ratelimit.bronze":             c.RateLimit.Tiers["BRONZE"],

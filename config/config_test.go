@@ -29,6 +29,7 @@ var allKeys = []string{
 	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
 	"ekyc.hash_distance", "ekyc.max_picture_bytes", "server.max_upload_body_bytes",
 	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
+	"idempotency.wait", "ratelimit.costs", "nice.max_search_depth", "nice.max_search_candidates",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

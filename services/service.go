@@ -20,6 +20,9 @@ type Settings struct {
 	PhoneRegion string
 	// IdempotencyTTL is how long a request id is remembered.
 	IdempotencyTTL time.Duration
+	// IdempotencyWait is how long a duplicate arriving while the first call
+	// runs waits for it before it is ErrRequestInProgress (default 5s).
+	IdempotencyWait time.Duration
 	// Dormancy is how long an ACTIVE account may go without customer
 	// activity before the sweep makes it DORMANT (default 180 days).
 	Dormancy time.Duration
@@ -96,6 +99,9 @@ func WithRandom(r io.Reader) Option { return func(s *Service) { s.random = r } }
 func New(store Store, settings Settings, opts ...Option) *Service {
 	if settings.IdempotencyTTL <= 0 {
 		settings.IdempotencyTTL = 24 * time.Hour
+	}
+	if settings.IdempotencyWait <= 0 {
+		settings.IdempotencyWait = 5 * time.Second
 	}
 	if settings.Dormancy <= 0 {
 		settings.Dormancy = 180 * 24 * time.Hour

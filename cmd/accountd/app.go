@@ -122,6 +122,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		PortraitRules:       portraitRules,
 
 		// Bounds of the work of one call.
+		IdempotencyWait:         cfg.Idempotency.Wait,
 		NiceMaxSearchDepth:      cfg.Nice.MaxSearchDepth,
 		NiceMaxSearchCandidates: cfg.Nice.MaxSearchCandidates,
 	}, opts...)
