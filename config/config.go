@@ -43,6 +43,12 @@ type Nice struct {
 	FeeCurrency string        // nice.fee_currency: the currency of the fee table
 	Fees        string        // nice.fees: CATEGORY=amount,... in minor units, over the defaults
 	Reserved    []string      // nice.reserved: numbers the bank keeps back, comma-separated
+	// MaxSearchDepth is nice.max_search_depth: the largest pageNumber ×
+	// pageSize of a search.
+	MaxSearchDepth int
+	// MaxSearchCandidates is nice.max_search_candidates: how many candidate
+	// numbers one search may examine before it answers a truncated page.
+	MaxSearchCandidates int
 }
 
 // EKYC tunes electronic onboarding.
@@ -141,6 +147,9 @@ type Auth struct {
 // Idempotency tunes request-id replay.
 type Idempotency struct {
 	TTL time.Duration // idempotency.ttl: how long a request id is remembered
+	// Wait is idempotency.wait: how long a duplicate that arrives while the
+	// first call runs waits for its answer before it is -32006.
+	Wait time.Duration
 }
 
 // RateLimit sets the requests per minute of each partner tier.
@@ -148,6 +157,10 @@ type RateLimit struct {
 	RedisURL    string         // ratelimit.redis_url: shared limits across replicas; per process when empty
 	Tiers       map[string]int // ratelimit.bronze, .silver, .gold, .platinum: requests per minute
 	DefaultTier string         // ratelimit.default_tier: the tier of a new partner
+	// Costs is ratelimit.costs: Service.Method=N,... units per call over
+	// the built-in table (rpc.DefaultCosts); the method names are checked
+	// where the methods are known, when the server starts.
+	Costs map[string]int
 }
 
 // Tiers are the partner package tiers, from the smallest.
@@ -175,12 +188,14 @@ var defaults = map[string]any{
 	"auth.key_cache_ttl":           "2s",
 	"auth.max_clock_skew":          "5m",
 	"idempotency.ttl":              "24h",
+	"idempotency.wait":             "5s",
 	"ratelimit.redis_url":          "",
 	"ratelimit.default_tier":       "BRONZE",
 	"ratelimit.bronze":             200,
 	"ratelimit.silver":             500,
 	"ratelimit.gold":               1000,
 	"ratelimit.platinum":           2000,
+	"ratelimit.costs":              "",
 	"bank.code":                    "970",
 	"bank.timezone":                "UTC",
 	"dormancy.days":                180,
@@ -207,6 +222,10 @@ var defaults = map[string]any{
 	"server.max_unauthenticated_per_ip": 256,
 	"server.max_connections_per_ip":     512,
 	"server.call_timeout":               "10s",
+
+	// What one nice-number search may cost.
+	"nice.max_search_depth":      1000,
+	"nice.max_search_candidates": 10000,
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -381,6 +400,11 @@ func build(v *viper.Viper) (Config, error) {
 		bad("idempotency.ttl", fmt.Sprintf("must be at least a minute longer than twice the signature clock-skew window of %s, "+
 			"so that a request id is remembered for as long as its signature is accepted", c.Auth.MaxClockSkew), c.Idempotency.TTL)
 	}
+	// A call's own deadline (server.call_timeout) cuts the wait short, so a
+	// longer wait is harmless; the bound only catches a typo.
+	if c.Idempotency.Wait = dur("idempotency.wait"); c.Idempotency.Wait > time.Minute {
+		bad("idempotency.wait", "must be at most 1m", c.Idempotency.Wait)
+	}
 	if c.RateLimit.RedisURL = str("ratelimit.redis_url"); c.RateLimit.RedisURL != "" &&
 		!strings.HasPrefix(c.RateLimit.RedisURL, "redis://") && !strings.HasPrefix(c.RateLimit.RedisURL, "rediss://") {
 		bad("ratelimit.redis_url", "must be empty or a redis:// or rediss:// URL", c.RateLimit.RedisURL)
@@ -393,6 +417,11 @@ func build(v *viper.Viper) (Config, error) {
 	if c.RateLimit.DefaultTier = strings.ToUpper(str("ratelimit.default_tier")); !oneOf(c.RateLimit.DefaultTier, Tiers...) {
 		bad("ratelimit.default_tier", "must be one of "+strings.Join(Tiers, ", "), c.RateLimit.DefaultTier)
 	}
+	costs, err := parseCosts(str("ratelimit.costs"))
+	if err != nil {
+		bad("ratelimit.costs", err.Error(), str("ratelimit.costs"))
+	}
+	c.RateLimit.Costs = costs
 	if _, isString := v.Get("bank.code").(string); !isString {
 		bad("bank.code", "must be a string; quote it in YAML so that leading zeros stay", v.Get("bank.code"))
 	} else if c.Bank.Code = str("bank.code"); !reBankCode.MatchString(c.Bank.Code) {
@@ -435,6 +464,8 @@ func build(v *viper.Viper) (Config, error) {
 		}
 		c.Nice.Reserved = append(c.Nice.Reserved, n)
 	}
+	c.Nice.MaxSearchDepth = int(num("nice.max_search_depth", 100, 1_000_000))
+	c.Nice.MaxSearchCandidates = int(num("nice.max_search_candidates", 1000, 1_000_000))
 	return c, errors.Join(errs...)
 }
 
@@ -452,6 +483,36 @@ func buildFrontDoor(s *Server, num func(string, int64, int64) int64, dur func(st
 	if s.CallTimeout > 0 && s.WriteTimeout > 0 && s.CallTimeout >= s.WriteTimeout {
 		bad("server.call_timeout", fmt.Sprintf("must be below server.write_timeout (%s), so that every answer is written", s.WriteTimeout), s.CallTimeout)
 	}
+}
+
+// reCost is one entry of ratelimit.costs: Service.Method=N.
+var reCost = regexp.MustCompile(`^([A-Za-z]+\.[A-Za-z]+)\s*=\s*(\d{1,4})$`)
+
+// maxCost bounds a method's cost in ratelimit.costs.
+const maxCost = 1000
+
+// parseCosts reads "Service.Method=N,..." (N from 1 to maxCost), each
+// method once.
+func parseCosts(spec string) (map[string]int, error) {
+	costs := map[string]int{}
+	for _, item := range strings.Split(spec, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		m := reCost.FindStringSubmatch(item)
+		if m == nil {
+			return nil, fmt.Errorf("must be Service.Method=units pairs separated by commas, e.g. AccountService.SearchNiceNumbers=20; %q is not", item)
+		}
+		n, _ := strconv.Atoi(m[2])
+		if n < 1 || n > maxCost {
+			return nil, fmt.Errorf("%s: a cost must be from 1 to %d", m[1], maxCost)
+		}
+		if _, dup := costs[m[1]]; dup {
+			return nil, fmt.Errorf("%s is given twice", m[1])
+		}
+		costs[m[1]] = n
+	}
+	return costs, nil
 }
 
 var (
@@ -559,12 +620,14 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"auth.key_cache_ttl":           c.Auth.KeyCacheTTL.String(),
 		"auth.max_clock_skew":          c.Auth.MaxClockSkew.String(),
 		"idempotency.ttl":              c.Idempotency.TTL.String(),
+		"idempotency.wait":             c.Idempotency.Wait.String(),
 		"ratelimit.redis_url":          redisURL,
 		"ratelimit.default_tier":       c.RateLimit.DefaultTier,
 		"ratelimit.bronze":             c.RateLimit.Tiers["BRONZE"],
 		"ratelimit.silver":             c.RateLimit.Tiers["SILVER"],
 		"ratelimit.gold":               c.RateLimit.Tiers["GOLD"],
 		"ratelimit.platinum":           c.RateLimit.Tiers["PLATINUM"],
+		"ratelimit.costs":              maskedCosts(c.RateLimit.Costs),
 		"bank.code":                    c.Bank.Code,
 		"bank.timezone":                c.Bank.Location.String(),
 		"dormancy.days":                c.Dormancy.Days,
@@ -590,7 +653,20 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"server.max_unauthenticated_per_ip": c.Server.MaxUnauthenticatedPerIP,
 		"server.max_connections_per_ip":     c.Server.MaxConnectionsPerIP,
 		"server.call_timeout":               c.Server.CallTimeout.String(),
+
+		"nice.max_search_depth":      c.Nice.MaxSearchDepth,
+		"nice.max_search_candidates": c.Nice.MaxSearchCandidates,
 	}
+}
+
+// maskedCosts writes ratelimit.costs back in its own form, sorted.
+func maskedCosts(costs map[string]int) string {
+	items := make([]string, 0, len(costs))
+	for m, n := range costs {
+		items = append(items, m+"="+strconv.Itoa(n))
+	}
+	sort.Strings(items)
+	return strings.Join(items, ",")
 }
 
 // hidden stands for a secret in the start-up log.

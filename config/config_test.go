@@ -30,6 +30,7 @@ var allKeys = []string{
 	"ekyc.hash_distance", "ekyc.max_picture_bytes", "server.max_upload_body_bytes",
 	"server.max_inflight_body_bytes", "server.max_unauthenticated_per_ip", "server.max_connections_per_ip", "server.call_timeout",
 	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
+	"idempotency.wait", "ratelimit.costs", "nice.max_search_depth", "nice.max_search_candidates",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

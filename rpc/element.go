@@ -271,7 +271,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	// The partner's allowance is spent only by requests proven to be its
 	// own: a stale or forged request costs it nothing.
 	if h.limiter != nil {
-		if e := h.limiter.check(ctx, id); e != nil {
+		if e := h.limiter.check(ctx, id, req.method); e != nil {
 			return fail(e)
 		}
 	}

@@ -55,9 +55,12 @@ type Options struct {
 	WriteTimeout time.Duration
 
 	// Limiter enforces each partner's requests per minute; nil for none.
-	// Tiers gives the requests per minute of each package tier.
+	// Tiers gives the requests per minute of each package tier. Costs
+	// overrides DefaultCosts: how many of those units a call of a method
+	// takes (NewHandler refuses names that are not methods).
 	Limiter ratelimit.Limiter
 	Tiers   map[string]int
+	Costs   map[string]int
 	// Metrics, when set, are updated by every call and served on /metrics.
 	Metrics *Metrics
 	// Ready, when set, answers /readyz: nil when the service can take
@@ -114,11 +117,15 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 			return nil, fmt.Errorf("method %s is in the method table but not registered", method)
 		}
 	}
+	costs, err := methodCosts(opts.Costs)
+	if err != nil {
+		return nil, err
+	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
 		budget: newBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: newAddrLimiter(opts.MaxUnauthenticatedPerIP)}
 	h.dispatchCall = h.dispatch
 	if opts.Limiter != nil {
-		h.limiter = newLimiter(opts.Limiter, opts.Tiers, opts.Metrics, log)
+		h.limiter = newLimiter(opts.Limiter, opts.Tiers, costs, opts.Metrics, log)
 	}
 	return h, nil
 }

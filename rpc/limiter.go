@@ -2,7 +2,9 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,7 @@ type limiter struct {
 	shared  ratelimit.Limiter
 	local   *ratelimit.Memory
 	tiers   map[string]int
+	costs   map[string]int // units per call of the methods that take more than one
 	metrics *Metrics
 	log     zerolog.Logger
 	// lastWarn is the Unix second of the last logged failure, so that a
@@ -30,17 +33,64 @@ type limiter struct {
 	lastWarn atomic.Int64
 }
 
-func newLimiter(l ratelimit.Limiter, tiers map[string]int, m *Metrics, log zerolog.Logger) *limiter {
+func newLimiter(l ratelimit.Limiter, tiers, costs map[string]int, m *Metrics, log zerolog.Logger) *limiter {
 	local, isLocal := l.(*ratelimit.Memory)
 	if !isLocal {
 		local = ratelimit.NewMemory(nil)
 	}
-	return &limiter{shared: l, local: local, tiers: tiers, metrics: m, log: log}
+	return &limiter{shared: l, local: local, tiers: tiers, costs: costs, metrics: m, log: log}
 }
 
-// check takes one request from the partner's allowance and returns a
-// -32004 error with retryAfterSeconds when the partner is over its limit.
-func (l *limiter) check(ctx context.Context, id services.Identity) *Error {
+// DefaultCosts returns the methods that take more than one unit of a
+// partner's rate limit per call, with their units: measured with
+// BenchmarkMethodCost (a worst-case search examines 10,000 candidates; a
+// picture is decoded and analysed). Every other method takes one.
+func DefaultCosts() map[string]int {
+	out := map[string]int{}
+	for name, m := range methodTable {
+		if m.cost > 1 {
+			out[name] = m.cost
+		}
+	}
+	return out
+}
+
+// CheckCosts checks a table of method costs that overrides DefaultCosts:
+// every name must be a method and every cost at least one.
+func CheckCosts(costs map[string]int) error {
+	names := make([]string, 0, len(costs))
+	for name := range costs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		switch {
+		case !known(name):
+			return fmt.Errorf("cost of %q: no such method (names are Service.Method, as rpc.discover lists them)", name)
+		case costs[name] < 1:
+			return fmt.Errorf("cost of %s: %d, want at least 1", name, costs[name])
+		}
+	}
+	return nil
+}
+
+// methodCosts is DefaultCosts with overrides applied.
+func methodCosts(overrides map[string]int) (map[string]int, error) {
+	if err := CheckCosts(overrides); err != nil {
+		return nil, err
+	}
+	costs := DefaultCosts()
+	for name, n := range overrides {
+		costs[name] = n
+	}
+	return costs, nil
+}
+
+// check takes a call of method from the partner's allowance (its cost in
+// units, at most the whole allowance, so that every method stays callable)
+// and returns a -32004 error with retryAfterSeconds when the partner is
+// over its limit.
+func (l *limiter) check(ctx context.Context, id services.Identity, method string) *Error {
 	limit := l.tiers[id.Tier]
 	if limit <= 0 {
 		limit = l.tiers[services.TierBronze]
@@ -48,15 +98,16 @@ func (l *limiter) check(ctx context.Context, id services.Identity) *Error {
 	if limit <= 0 {
 		return nil
 	}
+	cost := min(max(l.costs[method], 1), limit)
 	key := "partner:" + strconv.FormatInt(id.PartnerID, 10)
-	d, err := l.take(ctx, key, limit)
+	d, err := l.take(ctx, key, limit, cost)
 	if err != nil {
 		l.metrics.limiterFailed()
 		now := time.Now().Unix()
 		if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
 			l.log.Warn().Err(err).Msg("shared rate limiter failed: limiting in this process only")
 		}
-		d, err = l.local.Take(ctx, key, limit, 1)
+		d, err = l.local.Take(ctx, key, limit, cost)
 		if err != nil {
 			return nil
 		}
@@ -69,9 +120,13 @@ func (l *limiter) check(ctx context.Context, id services.Identity) *Error {
 	if retry < 1 {
 		retry = 1
 	}
+	detail := "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute"
+	if cost > 1 {
+		detail += "; " + method + " counts as " + strconv.Itoa(cost)
+	}
 	return &Error{Code: CodeRateLimited, Message: services.ErrRateLimited.Error(), Data: &ErrorData{
 		Reason:            "RATE_LIMITED",
-		Detail:            "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute",
+		Detail:            detail,
 		RetryAfterSeconds: retry,
 	}}
 }
@@ -79,11 +134,11 @@ func (l *limiter) check(ctx context.Context, id services.Identity) *Error {
 // take asks the shared limiter; a remote one gets a bounded context detached
 // from the caller's (a client hanging up is not a limiter failure, and a
 // hung Redis does not hold the call for long).
-func (l *limiter) take(ctx context.Context, key string, limit int) (ratelimit.Decision, error) {
+func (l *limiter) take(ctx context.Context, key string, limit, cost int) (ratelimit.Decision, error) {
 	if l.shared == ratelimit.Limiter(l.local) {
-		return l.local.Take(ctx, key, limit, 1)
+		return l.local.Take(ctx, key, limit, cost)
 	}
 	takeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTakeTimeout)
 	defer cancel()
-	return l.shared.Take(takeCtx, key, limit, 1)
+	return l.shared.Take(takeCtx, key, limit, cost)
 }

@@ -17,6 +17,9 @@ type methodInfo struct {
 	// upload marks methods that take pictures: a single request to them may
 	// use Options.MaxUploadBodyBytes.
 	upload bool
+	// cost is how many units of the partner's rate limit a call takes by
+	// default (zero: one); Options.Costs overrides it. See DefaultCosts.
+	cost int
 }
 
 // methodTable lists every method the server answers. NewHandler checks that
@@ -43,14 +46,14 @@ var methodTable = map[string]methodInfo{
 
 	"CustomerService.ValidateLegalID":        {summary: "Check an identity document number for real and say what it reads"},
 	"CustomerService.ValidatePhoneNumber":    {summary: "Say what a phone number is: E.164, country, carrier, line type, blacklisted or a customer's"},
-	"CustomerService.ValidateEKYC":           {summary: "Run every onboarding check at once: age, document, phone, blacklist, already a customer"},
+	"CustomerService.ValidateEKYC":           {cost: 2, summary: "Run every onboarding check at once: age, document, phone, blacklist, already a customer"},
 	"CustomerService.ValidateMobileUser":     {summary: "Whether an e-banking user is registered with a mobile number, and its status"},
 	"CustomerService.OpenCurrentAccount":     {mutates: true, summary: "Open a current account for an existing customer"},
 	"CustomerService.OnboardCombo":           {mutates: true, summary: "Create a customer, its e-banking user and a current account, all or nothing"},
 	"UserService.GetUserInfo":                {summary: "Return an e-banking user with its status history"},
 	"UserService.UpdateUserStatus":           {mutates: true, summary: "Lock, block or reactivate an e-banking user"},
 	"UserService.CloseMobileAccount":         {mutates: true, summary: "Close an e-banking user for good; the bank accounts stay open"},
-	"AccountService.SearchNiceNumbers":       {summary: "A page of available nice numbers matching a pattern or a category, with their fees"},
+	"AccountService.SearchNiceNumbers":       {cost: 10, summary: "A page of available nice numbers matching a pattern or a category, with their fees"},
 	"AccountService.CheckNiceNumber":         {summary: "Whether a nice number is available, what makes it beautiful and its fee"},
 	"AccountService.HoldNiceNumber":          {mutates: true, summary: "Hold a nice number for a customer until the hold expires"},
 	"AccountService.ReleaseNiceNumber":       {mutates: true, summary: "Give up the partner's hold of a nice number"},
@@ -61,10 +64,10 @@ var methodTable = map[string]methodInfo{
 	"CustomerService.ConfirmMobileChange":    {mutates: true, summary: "Complete a mobile change with both codes"},
 
 	"OnboardingService.GetFatcaQuestions":      {summary: "The seven FATCA (US indicia) questions, in Vietnamese and English"},
-	"OnboardingService.InitCustomerInfo":       {mutates: true, summary: "Open an eKYC onboarding package and run every check of the person's data"},
+	"OnboardingService.InitCustomerInfo":       {mutates: true, cost: 2, summary: "Open an eKYC onboarding package and run every check of the person's data"},
 	"OnboardingService.SubmitFatcaDeclaration": {mutates: true, summary: "Give the W-9 or W-8BEN of an applicant who answered yes to a FATCA question"},
-	"OnboardingService.UploadIDCard":           {mutates: true, upload: true, summary: "Upload one side of the identity card and check it"},
-	"OnboardingService.UploadPortrait":         {mutates: true, upload: true, summary: "Upload the applicant's portrait and check it"},
+	"OnboardingService.UploadIDCard":           {mutates: true, upload: true, cost: 20, summary: "Upload one side of the identity card and check it"},
+	"OnboardingService.UploadPortrait":         {mutates: true, upload: true, cost: 20, summary: "Upload the applicant's portrait and check it"},
 	"OnboardingService.InitAuthen":             {mutates: true, summary: "Send the applicant's one-time code once every step has passed (Init Authen Open Package)"},
 	"OnboardingService.GetStatus":              {summary: "An onboarding package's state, every check, what is missing and what it opened"},
 

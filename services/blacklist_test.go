@@ -145,7 +145,7 @@ func TestProtectAgreement(t *testing.T) {
 	}
 }
 
-func mustID(t *testing.T, s string) int64 {
+func mustID(t testing.TB, s string) int64 {
 	t.Helper()
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {

@@ -39,36 +39,73 @@ func fingerprint(method string, input any) (string, error) {
 }
 
 // inflight tracks the requests this process is running, so that a duplicate
-// arriving meanwhile is told so at once instead of queueing behind it.
+// arriving meanwhile waits for the first to end rather than queueing for
+// the database.
 type inflight struct {
 	mu   sync.Mutex
-	keys map[string]struct{}
+	keys map[string]chan struct{} // closed when the call holding the key ends
 }
 
-func newInflight() *inflight { return &inflight{keys: make(map[string]struct{})} }
+func newInflight() *inflight { return &inflight{keys: make(map[string]chan struct{})} }
 
-func (f *inflight) begin(key string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, busy := f.keys[key]; busy {
-		return false
+// begin takes key, waiting while another call holds it, until deadline or
+// the end of ctx; then it is ErrRequestInProgress (or, when the caller has
+// gone, ctx's error). A taken key must be given back with end.
+func (f *inflight) begin(ctx context.Context, key string, deadline time.Time) error {
+	var timer *time.Timer
+	for {
+		f.mu.Lock()
+		running, busy := f.keys[key]
+		if !busy {
+			f.keys[key] = make(chan struct{})
+			f.mu.Unlock()
+			return nil
+		}
+		f.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(time.Until(deadline))
+			defer timer.Stop()
+		}
+		select {
+		case <-running: // the first call ended: try again
+		case <-timer.C:
+			return ErrRequestInProgress
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return ErrRequestInProgress
+			}
+			return ctx.Err()
+		}
 	}
-	f.keys[key] = struct{}{}
-	return true
 }
 
 func (f *inflight) end(key string) {
 	f.mu.Lock()
+	close(f.keys[key])
 	delete(f.keys, key)
 	f.mu.Unlock()
+}
+
+// waitDeadline is when a duplicate stops waiting for the first call:
+// Settings.IdempotencyWait from now, never after ctx's deadline.
+func (s *Service) waitDeadline(ctx context.Context) time.Time {
+	deadline := time.Now().Add(s.settings.IdempotencyWait)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		return d
+	}
+	return deadline
 }
 
 // idempotent runs op in one write transaction together with the record of
 // the call's request id. A repeat of a completed request (same id, method and
 // payload, within the window) returns the first response without running op
-// again; the same id with another method or payload is ErrIdempotencyConflict;
-// a repeat while the first is running is ErrRequestInProgress. Calls without
-// a request id simply run op.
+// again; the same id with another method or payload is ErrIdempotencyConflict.
+// A repeat while the first is running (in this process, or in another
+// replica on PostgreSQL) waits for it, up to Settings.IdempotencyWait and
+// never past ctx's deadline, and then takes the same path: the stored
+// answer, or a run of its own if the first was refused and left no record.
+// Only a first call that outlasts the wait makes it ErrRequestInProgress.
+// Calls without a request id simply run op.
 func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
 	var result T
 	// refusal is a refusal whose writes are committed (see keepWrites).
@@ -106,8 +143,9 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 		return result, err
 	}
 	key := strconv.FormatInt(call.PartnerID, 10) + "\x00" + call.RequestID
-	if !s.inflight.begin(key) {
-		return result, fmt.Errorf("%s: %w", call.Method, ErrRequestInProgress)
+	deadline := s.waitDeadline(ctx)
+	if err := s.inflight.begin(ctx, key, deadline); err != nil {
+		return result, fmt.Errorf("%s: %w", call.Method, err)
 	}
 	defer s.inflight.end(key)
 
@@ -115,7 +153,7 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 	rec := IdempotencyRecord{PartnerID: call.PartnerID, RequestID: call.RequestID, Method: call.Method, PayloadHash: hash, CreatedAt: now}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		refusal = nil
-		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.settings.IdempotencyTTL))
+		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.settings.IdempotencyTTL), time.Until(deadline))
 		if err != nil {
 			return err
 		}

@@ -77,39 +77,35 @@ func TestFailedRequestsAreNotRecorded(t *testing.T) {
 	}
 }
 
-// TestConcurrentDuplicates fires the same request id many times at once:
-// exactly one customer is created, and every answer is either that
-// customer or "in progress".
+// TestConcurrentDuplicates fires the same request id 20 times at once:
+// exactly one customer is created, and every call waits for the first and
+// answers the same customer (none is "in progress").
 func TestConcurrentDuplicates(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	call := with(e.alpha, "CustomerService.AddCustomer", `"same"`)
-	const n = 16
+	const n = 20
 	var wg sync.WaitGroup
 	results := make([]services.AddCustomerResult, n)
 	errs := make([]error, n)
+	start := make(chan struct{})
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-start
 			results[i], errs[i] = e.svc.AddCustomer(ctx, call, dave())
 		}()
 	}
+	close(start)
 	wg.Wait()
-	var id string
 	for i := range n {
-		switch {
-		case errors.Is(errs[i], services.ErrRequestInProgress):
-		case errs[i] != nil:
+		if errs[i] != nil {
 			t.Fatalf("call %d: %v", i, errs[i])
-		case id == "":
-			id = results[i].ID
-		case results[i].ID != id:
-			t.Fatalf("call %d created customer %s, another %s", i, results[i].ID, id)
 		}
-	}
-	if id == "" {
-		t.Fatal("no call succeeded")
+		if results[i] != results[0] {
+			t.Fatalf("call %d answered %+v, call 0 %+v", i, results[i], results[0])
+		}
 	}
 	if c := countCustomers(t, e, e.alpha); c != 1 {
 		t.Fatalf("%d customers, want 1", c)

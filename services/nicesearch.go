@@ -7,11 +7,22 @@ import (
 )
 
 // Search bounds: candidates are generated from the pattern and checked in
-// batches with indexed lookups, never by scanning a table of numbers.
+// batches with indexed lookups, never by scanning a table of numbers. How
+// deep a page may lie and how many candidates one call may examine are
+// Settings (NiceMaxSearchDepth, NiceMaxSearchCandidates).
 const (
 	niceSearchBatch   = 500
-	niceSearchMaxScan = 200_000
 	defaultNiceLength = 8
+	// niceSearchCtxEvery is how many candidates pass between two looks at
+	// the call's context when no lookup does it.
+	niceSearchCtxEvery = 1024
+)
+
+// Defaults of the search bounds. A worst-case call (every candidate looked
+// up among a million taken numbers) costs about 8 µs a candidate.
+const (
+	DefaultNiceMaxSearchDepth      = 1_000
+	DefaultNiceMaxSearchCandidates = 10_000
 )
 
 // SearchNiceNumbersInput is AccountService.SearchNiceNumbers's payload.
@@ -28,11 +39,16 @@ type SearchNiceNumbersInput struct {
 }
 
 // NiceNumberPage is one page of available numbers, in ascending order.
+// Truncated reports that the search examined as many candidates as a call
+// may (Settings.NiceMaxSearchCandidates) before it could fill the page and
+// tell whether more follow: the numbers given are available, more may exist
+// beyond the limit, and HasMore is false. A narrower pattern reaches them.
 type NiceNumberPage struct {
 	Numbers    []NiceNumberInfo `json:"numbers"`
 	PageNumber int              `json:"pageNumber"`
 	PageSize   int              `json:"pageSize"`
 	HasMore    bool             `json:"hasMore"`
+	Truncated  bool             `json:"truncated"`
 }
 
 // SearchNiceNumbers returns a page of available numbers that match the
@@ -41,6 +57,11 @@ type NiceNumberPage struct {
 func (s *Service) SearchNiceNumbers(ctx context.Context, call Call, in SearchNiceNumbersInput) (NiceNumberPage, error) {
 	var ck checker
 	page, size := ck.paging("pageNumber", "pageSize", in.PageNumber, in.PageSize)
+	if depth := s.settings.NiceMaxSearchDepth; page*size > depth {
+		msg := fmt.Sprintf("pageNumber × pageSize must be at most %d (here %d × %d); narrow the pattern instead of paging deeper", depth, page, size)
+		ck.add("pageNumber", ReasonInvalidValue, msg)
+		ck.add("pageSize", ReasonInvalidValue, msg)
+	}
 	category := ck.checkEnum("category", strings.ToUpper(in.Category), false, NiceCategories...)
 	length := 0
 	if in.Length != nil {
@@ -67,61 +88,96 @@ func (s *Service) SearchNiceNumbers(ctx context.Context, call Call, in SearchNic
 	if err != nil {
 		return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
 	}
-	out := NiceNumberPage{Numbers: []NiceNumberInfo{}, PageNumber: page, PageSize: size}
-	skip, scanned := (page-1)*size, 0
-	batch := make([]string, 0, niceSearchBatch)
-	// flush checks a batch of candidates and takes the available ones; it
-	// reports whether the page is full.
-	flush := func() (bool, error) {
-		accounts, held, err := s.store.NiceTaken(ctx, batch, s.clock.Now())
-		if err != nil {
-			return false, err
-		}
-		for _, n := range batch {
-			if accounts[n] || held[n] || s.settings.NiceReserved[n] {
-				continue
-			}
-			if skip > 0 {
-				skip--
-				continue
-			}
-			if len(out.Numbers) == size {
-				out.HasMore = true
-				return true, nil
-			}
-			out.Numbers = append(out.Numbers, s.niceInfo(n, c))
-		}
-		batch = batch[:0]
-		return false, nil
+	ns := &niceSearch{s: s, ctx: ctx, c: c, category: category, size: size, skip: (page - 1) * size,
+		budget: s.settings.NiceMaxSearchCandidates, batch: make([]string, 0, niceSearchBatch),
+		out: NiceNumberPage{Numbers: []NiceNumberInfo{}, PageNumber: page, PageSize: size}}
+	if err := ns.run(patterns); err != nil {
+		return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
 	}
+	return ns.out, nil
+}
+
+// niceSearch is one search's way through its candidates: it examines at
+// most budget of them, looks them up a batch at a time, skips the
+// available ones before the page and fills the page.
+type niceSearch struct {
+	s        *Service
+	ctx      context.Context
+	c        Customer
+	category string
+	size     int
+	skip     int
+	budget   int // candidates that may still be examined
+	batch    []string
+	out      NiceNumberPage
+	done     bool // the page is full and HasMore known, or the budget is spent
+	err      error
+}
+
+// run goes through the patterns' candidates in order until the page is
+// full, the budget is spent or the candidates run out.
+func (ns *niceSearch) run(patterns []string) error {
 	for _, p := range patterns {
-		done := false
-		enumerate(p, func(n string) bool {
-			if scanned++; scanned > niceSearchMaxScan {
-				return false
-			}
-			if category != "" && !hasFeature(ClassifyNice(n, nationalDigits(c.Phone), c.DOB), category) {
-				return true
-			}
-			if batch = append(batch, n); len(batch) < niceSearchBatch {
-				return true
-			}
-			done, err = flush()
-			return err == nil && !done
-		})
-		if err != nil {
-			return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
-		}
-		if done || scanned > niceSearchMaxScan {
+		enumerate(p, ns.examine)
+		if ns.done || ns.err != nil {
 			break
 		}
 	}
-	if len(batch) > 0 && len(out.Numbers) <= size && !out.HasMore {
-		if _, err := flush(); err != nil {
-			return NiceNumberPage{}, fmt.Errorf("search nice numbers: %w", err)
+	if ns.err == nil && !ns.out.HasMore {
+		ns.flush()
+	}
+	if ns.out.HasMore {
+		ns.out.Truncated = false // the page is full and more follow: nothing is missing
+	}
+	return ns.err
+}
+
+// examine takes one candidate; it reports whether to go on.
+func (ns *niceSearch) examine(n string) bool {
+	if ns.budget == 0 {
+		ns.out.Truncated, ns.done = true, true
+		return false
+	}
+	if ns.budget--; ns.budget%niceSearchCtxEvery == 0 {
+		if ns.err = ns.ctx.Err(); ns.err != nil {
+			return false
 		}
 	}
-	return out, nil
+	if ns.category != "" && !hasFeature(ClassifyNice(n, nationalDigits(ns.c.Phone), ns.c.DOB), ns.category) {
+		return true
+	}
+	if ns.batch = append(ns.batch, n); len(ns.batch) < niceSearchBatch {
+		return true
+	}
+	ns.flush()
+	return !ns.done && ns.err == nil
+}
+
+// flush looks up the batch and takes the available numbers: skipped before
+// the page, then onto the page; one more after a full page means HasMore.
+func (ns *niceSearch) flush() {
+	if len(ns.batch) == 0 {
+		return
+	}
+	accounts, held, err := ns.s.store.NiceTaken(ns.ctx, ns.batch, ns.s.clock.Now())
+	if err != nil {
+		ns.err = err
+		return
+	}
+	for _, n := range ns.batch {
+		switch {
+		case accounts[n] || held[n] || ns.s.settings.NiceReserved[n]:
+		case ns.skip > 0:
+			ns.skip--
+		case len(ns.out.Numbers) == ns.size:
+			ns.out.HasMore, ns.done = true, true
+			ns.batch = ns.batch[:0]
+			return
+		default:
+			ns.out.Numbers = append(ns.out.Numbers, ns.s.niceInfo(n, ns.c))
+		}
+	}
+	ns.batch = ns.batch[:0]
 }
 
 // nicePatterns turns a search into full-length patterns: the given one

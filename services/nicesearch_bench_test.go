@@ -15,6 +15,7 @@ import (
 //	go test -run '^$' -bench SearchNiceNumbers -benchtime 200x ./services/
 //
 // (ACCOUNTD_TEST_DRIVER=postgres for PostgreSQL); the setup takes a while.
+// The "worst" cases are the most expensive calls a partner can make.
 func BenchmarkSearchNiceNumbers(b *testing.B) {
 	ctx := context.Background()
 	st, dsn := storetest.OpenDSN(b)
@@ -30,16 +31,7 @@ func BenchmarkSearchNiceNumbers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	storetest.Exec(b, dsn, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 599999)
-		INSERT INTO accounts (id, partner_id, customer_id, account_number, name, account_type, currency, status,
-			created_at, updated_at, seq, last_activity_at)
-		SELECT 800000000 + i, ?, ?, CAST(10000000 + i * 5 AS TEXT), 'X', 'CHECKING', 'VND', 'ACTIVE', 0, 0, 5000000 + i, 0 FROM n`, p.ID, c.ID)
-	storetest.Exec(b, dsn, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 399999)
-		INSERT INTO nice_holds (number, partner_id, customer_id, category, fee_minor, currency, key_id, created_at, expires_at)
-		SELECT CAST(10000001 + i * 5 AS TEXT), ?, ?, 'ORDINARY', 200000, 'VND', 'k', 0, 9000000000000 FROM n`, p.ID, c.ID)
-	if n := storetest.Count(b, dsn, `SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM nice_holds)`); n < 1_000_000 {
-		b.Fatalf("%d rows", n)
-	}
+	storetest.FillTakenNumbers(b, dsn, p.ID, mustID(b, c.ID))
 	twenty, eight := 20, 8
 	for _, tt := range []struct {
 		name string
@@ -58,4 +50,28 @@ func BenchmarkSearchNiceNumbers(b *testing.B) {
 			}
 		})
 	}
+	// The worst cases: as many candidates as a call may examine, each
+	// looked up in the million rows. They end in a partial page, a
+	// truncated one or a refusal of the depth; each is reported.
+	for _, tt := range []struct {
+		name string
+		in   services.SearchNiceNumbersInput
+	}{
+		{"worst ******** page 10000 of 100", services.SearchNiceNumbersInput{Pattern: "********", PageSize: intp(100), PageNumber: intp(10000)}},
+		{"worst ******** deepest allowed page of 100", services.SearchNiceNumbersInput{Pattern: "********", PageSize: intp(100), PageNumber: intp(deepestPage(100))}},
+		{"worst 1******5 every candidate taken", services.SearchNiceNumbersInput{Pattern: "1******5", PageSize: intp(100)}},
+		{"worst ************ MIRROR", services.SearchNiceNumbersInput{Pattern: "************", Category: services.NiceMirror, PageSize: intp(100), PageNumber: intp(deepestPage(100))}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			var page services.NiceNumberPage
+			var err error
+			for b.Loop() {
+				page, err = svc.SearchNiceNumbers(ctx, call, tt.in)
+			}
+			b.Logf("%d numbers, hasMore %v, truncated %v, %v", len(page.Numbers), page.HasMore, page.Truncated, err)
+		})
+	}
 }
+
+// deepestPage is the last page of size the search allows.
+func deepestPage(size int) int { return services.DefaultNiceMaxSearchDepth / size }

@@ -2,6 +2,7 @@ package services_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -89,5 +90,80 @@ func TestSearchNiceNumbers(t *testing.T) {
 		if got := join(fieldReasons(err)); got != tt.want {
 			t.Errorf("%+v: %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestSearchNiceNumbersBounds: a page deeper than NiceMaxSearchDepth is
+// refused naming both paging fields; a search that examines
+// NiceMaxSearchCandidates says its page is truncated; a search notices its
+// call's context going away between lookups.
+func TestSearchNiceNumbersBounds(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t, func(s *services.Settings) { s.NiceMaxSearchDepth, s.NiceMaxSearchCandidates = 60, 750 })
+	cust := e.addCustomer(t, e.alpha, kenyan("50000002", "+254712000102", "s102@example.com"))
+	// 20000000 to 20000699 are taken: the first 700 candidates of 2000****.
+	storetest.Exec(t, e.path, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 699)
+		INSERT INTO accounts (id, partner_id, customer_id, account_number, name, account_type, currency, status,
+			created_at, updated_at, seq, last_activity_at)
+		SELECT 900000000 + i, ?, ?, CAST(20000000 + i AS TEXT), 'X', 'CHECKING', 'KES', 'ACTIVE', 0, 0, 5000000 + i, 0 FROM n`,
+		e.alpha.PartnerID, mustID(t, cust))
+	three := 3
+	tests := []struct {
+		name      string
+		in        services.SearchNiceNumbersInput
+		want      string // the numbers, or the refused fields
+		hasMore   bool
+		truncated bool
+	}{
+		{"the first page, 704 candidates", services.SearchNiceNumbersInput{Pattern: "2000****", PageSize: &three},
+			"20000700 20000701 20000702", true, false},
+		{"page 16, 749 candidates", services.SearchNiceNumbersInput{Pattern: "2000****", PageSize: &three, PageNumber: intp(16)},
+			"20000745 20000746 20000747", true, false},
+		{"page 17 runs out of candidates", services.SearchNiceNumbersInput{Pattern: "2000****", PageSize: &three, PageNumber: intp(17)},
+			"20000748 20000749", false, true},
+		{"page 20 finds none within the limit", services.SearchNiceNumbersInput{Pattern: "2000****", PageSize: &three, PageNumber: intp(20)},
+			"", false, true},
+		{"every candidate examined counts, matching or not", services.SearchNiceNumbersInput{Pattern: "2*******", Category: services.NiceSixOfAKind},
+			"", false, true},
+		{"the candidates run out first", services.SearchNiceNumbersInput{Pattern: "2000075*", PageSize: &three, PageNumber: intp(4)},
+			"20000759", false, false},
+		{"page 21 of 3 is too deep", services.SearchNiceNumbersInput{Pattern: "2000****", PageSize: &three, PageNumber: intp(21)},
+			"pageNumber:INVALID_VALUE pageSize:INVALID_VALUE", false, false},
+		{"page 1 of 61 is too deep", services.SearchNiceNumbersInput{Pattern: "2000****", PageSize: intp(61)},
+			"pageNumber:INVALID_VALUE pageSize:INVALID_VALUE", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := e.svc.SearchNiceNumbers(ctx, e.alpha, tt.in)
+			if fields := fieldReasons(err); fields != nil {
+				if got := join(fields); got != tt.want {
+					t.Fatalf("refused %q, want %q", got, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range p.Numbers {
+				got = append(got, n.Number)
+			}
+			if join(got) != tt.want || p.HasMore != tt.hasMore || p.Truncated != tt.truncated {
+				t.Fatalf("%q hasMore %v truncated %v; want %q, %v, %v", join(got), p.HasMore, p.Truncated, tt.want, tt.hasMore, tt.truncated)
+			}
+		})
+	}
+	// No candidate of 2********** has the birthday of a search without a
+	// customer: nothing is looked up, and only the candidate loop itself
+	// can notice that the call has gone.
+	e2 := newLifecycleEnv(t)
+	in := services.SearchNiceNumbersInput{Pattern: "2***********", Category: services.NiceBirthday}
+	if p, err := e2.svc.SearchNiceNumbers(ctx, e2.alpha, in); err != nil || !p.Truncated {
+		t.Fatalf("%+v, %v; want a truncated empty page", p, err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := e2.svc.SearchNiceNumbers(gone, e2.alpha, in); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }

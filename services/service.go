@@ -20,6 +20,9 @@ type Settings struct {
 	PhoneRegion string
 	// IdempotencyTTL is how long a request id is remembered.
 	IdempotencyTTL time.Duration
+	// IdempotencyWait is how long a duplicate arriving while the first call
+	// runs waits for it before it is ErrRequestInProgress (default 5s).
+	IdempotencyWait time.Duration
 	// Dormancy is how long an ACTIVE account may go without customer
 	// activity before the sweep makes it DORMANT (default 180 days).
 	Dormancy time.Duration
@@ -41,6 +44,13 @@ type Settings struct {
 	NiceHoldTTL time.Duration
 	// NiceReserved are numbers the bank keeps back.
 	NiceReserved map[string]bool
+	// NiceMaxSearchDepth bounds pageNumber × pageSize of a nice-number
+	// search (default DefaultNiceMaxSearchDepth).
+	NiceMaxSearchDepth int
+	// NiceMaxSearchCandidates bounds the candidates one search examines;
+	// a search that reaches it answers a truncated page (default
+	// DefaultNiceMaxSearchCandidates).
+	NiceMaxSearchCandidates int
 	// MinEKYCAge is the youngest age at which a person may open an account
 	// electronically (default 18: Vietnam's Circular 17/2024).
 	MinEKYCAge int
@@ -90,6 +100,9 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	if settings.IdempotencyTTL <= 0 {
 		settings.IdempotencyTTL = 24 * time.Hour
 	}
+	if settings.IdempotencyWait <= 0 {
+		settings.IdempotencyWait = 5 * time.Second
+	}
 	if settings.Dormancy <= 0 {
 		settings.Dormancy = 180 * 24 * time.Hour
 	}
@@ -104,6 +117,12 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	if settings.NiceHoldTTL <= 0 {
 		settings.NiceHoldTTL = 15 * time.Minute
+	}
+	if settings.NiceMaxSearchDepth <= 0 {
+		settings.NiceMaxSearchDepth = DefaultNiceMaxSearchDepth
+	}
+	if settings.NiceMaxSearchCandidates <= 0 {
+		settings.NiceMaxSearchCandidates = DefaultNiceMaxSearchCandidates
 	}
 	if settings.MinEKYCAge <= 0 {
 		settings.MinEKYCAge = 18

@@ -142,7 +142,10 @@ type Tx interface {
 	SetAPIKeySignature(ctx context.Context, keyID, policy string) error
 	InsertCustomer(ctx context.Context, c Customer) error
 	InsertAccount(ctx context.Context, a Account) error
-	ClaimIdempotencyKey(ctx context.Context, rec IdempotencyRecord, expiredBefore time.Time) (claimed bool, existing IdempotencyRecord, err error)
+	// ClaimIdempotencyKey records rec's request id, or returns the record
+	// that holds it. A claim that waits for another replica's transaction
+	// holding the id gives up after wait with ErrRequestInProgress.
+	ClaimIdempotencyKey(ctx context.Context, rec IdempotencyRecord, expiredBefore time.Time, wait time.Duration) (claimed bool, existing IdempotencyRecord, err error)
 	SaveIdempotencyResponse(ctx context.Context, partnerID int64, requestID string, response []byte) error
 	PurgeIdempotencyKeys(ctx context.Context, createdBefore time.Time) (int64, error)
 	// AppendAudit appends e to the audit chain, filling in its Seq, PrevHash

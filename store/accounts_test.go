@@ -103,7 +103,7 @@ func TestIdempotencyRecords(t *testing.T) {
 		var existing services.IdempotencyRecord
 		err := st.Update(ctx, func(tx services.Tx) error {
 			var err error
-			claimed, existing, err = tx.ClaimIdempotencyKey(ctx, r, expiredBefore)
+			claimed, existing, err = tx.ClaimIdempotencyKey(ctx, r, expiredBefore, time.Second)
 			if claimed && err == nil {
 				err = tx.SaveIdempotencyResponse(ctx, r.PartnerID, r.RequestID, []byte(`{"ok":"`+r.PayloadHash+`"}`))
 			}

@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/accountd/accountd/services"
 )
@@ -12,7 +16,35 @@ import (
 // ClaimIdempotencyKey records a request id for a partner unless it is
 // already recorded. A record older than expiredBefore is taken over. When the
 // id is held, it returns the existing record and claimed false.
-func (t *txStore) ClaimIdempotencyKey(ctx context.Context, rec services.IdempotencyRecord, expiredBefore time.Time) (bool, services.IdempotencyRecord, error) {
+//
+// On PostgreSQL, a claim of an id that another transaction (another
+// replica) has claimed and not yet committed waits for that transaction on
+// the unique index, for at most wait: then it is
+// services.ErrRequestInProgress. On SQLite the whole database is the
+// writer's until it commits, so the claim never waits here.
+func (t *txStore) ClaimIdempotencyKey(ctx context.Context, rec services.IdempotencyRecord, expiredBefore time.Time,
+	wait time.Duration) (bool, services.IdempotencyRecord, error) {
+	if t.dialect.setLockTimeout != "" {
+		ms := strconv.FormatInt(max(wait.Milliseconds(), 1), 10) + "ms"
+		if _, err := exec(ctx, t.tx, t.dialect.setLockTimeout, ms); err != nil {
+			return false, services.IdempotencyRecord{}, fmt.Errorf("claim request id: %w", translate(err))
+		}
+	}
+	claimed, existing, err := t.claimIdempotencyKey(ctx, rec, expiredBefore)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available: the lock timeout passed
+		return false, existing, fmt.Errorf("claim request id: the first call is still running on another replica: %w", services.ErrRequestInProgress)
+	}
+	if err == nil && t.dialect.resetLockTimeout != "" {
+		if _, err = exec(ctx, t.tx, t.dialect.resetLockTimeout); err != nil {
+			err = fmt.Errorf("claim request id: %w", translate(err))
+		}
+	}
+	return claimed, existing, err
+}
+
+// claimIdempotencyKey is ClaimIdempotencyKey without the lock timeout.
+func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.IdempotencyRecord, expiredBefore time.Time) (bool, services.IdempotencyRecord, error) {
 	res, err := exec(ctx, t.tx, `INSERT INTO idempotency_keys (partner_id, request_id, method, payload_hash, created_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING`,
 		rec.PartnerID, rec.RequestID, rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli())

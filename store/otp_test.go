@@ -207,7 +207,7 @@ func TestReleaseIdempotencyKey(t *testing.T) {
 	claim := func() bool {
 		var claimed bool
 		update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
-			claimed, _, err = tx.ClaimIdempotencyKey(ctx, rec, epoch.Add(-time.Hour))
+			claimed, _, err = tx.ClaimIdempotencyKey(ctx, rec, epoch.Add(-time.Hour), time.Second)
 			return err
 		})
 		return claimed

@@ -57,6 +57,11 @@ type dialect struct {
 	// forShare ends a SELECT that keeps its rows from being changed until
 	// the transaction ends, without blocking other readers that share them.
 	forShare string
+	// setLockTimeout bounds, until resetLockTimeout, how long a statement
+	// of the transaction waits for a row or index entry that another
+	// transaction holds (its one argument: "250ms"); empty where the writer
+	// already holds the whole database.
+	setLockTimeout, resetLockTimeout string
 }
 
 // lockOf narrows a locking clause (forUpdate or skipLocked) to the table
@@ -82,6 +87,10 @@ var (
 		forUpdate:      ` FOR UPDATE`,
 		skipLocked:     ` FOR UPDATE SKIP LOCKED`,
 		forShare:       ` FOR SHARE`,
+		// set_config(..., true) and SET LOCAL last until the transaction
+		// ends; DEFAULT is the session's own setting.
+		setLockTimeout:   `SELECT set_config('lock_timeout', ?, true)`,
+		resetLockTimeout: `SET LOCAL lock_timeout TO DEFAULT`,
 	}
 )
 

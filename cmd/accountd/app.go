@@ -123,6 +123,11 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		HashDistance:        cfg.EKYC.HashDistance,
 		CardRules:           cardRules,
 		PortraitRules:       portraitRules,
+
+		// Bounds of the work of one call.
+		IdempotencyWait:         cfg.Idempotency.Wait,
+		NiceMaxSearchDepth:      cfg.Nice.MaxSearchDepth,
+		NiceMaxSearchCandidates: cfg.Nice.MaxSearchCandidates,
 	}, opts...)
 	metrics.CountKeys(func() (map[string]int, error) { return countActiveKeys(st) })
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, clock).WithDefaultTier(cfg.RateLimit.DefaultTier),

@@ -84,3 +84,14 @@ func TestBadRedisURLStopsStartUp(t *testing.T) {
 		t.Fatalf("serve with an unreachable Redis: %v, want an error naming ratelimit.redis_url", err)
 	}
 }
+
+// TestUnknownMethodCostStopsStartUp: a cost for a method that does not
+// exist (a typo) is a start-up error naming the key and the name, not a
+// cost silently never charged.
+func TestUnknownMethodCostStopsStartUp(t *testing.T) {
+	t.Setenv("ACCOUNTD_RATELIMIT_COSTS", "AccountService.SearchNiceNumber=20")
+	_, _, err := runCmd(t, "", "serve", "--database.dsn", filepath.Join(t.TempDir(), "a.db"), "--server.addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "ratelimit.costs") || !strings.Contains(err.Error(), "AccountService.SearchNiceNumber") {
+		t.Fatalf("serve with a cost of an unknown method: %v, want an error naming ratelimit.costs and the name", err)
+	}
+}

@@ -41,6 +41,9 @@ const purgeInterval = time.Hour
 // timeout, and returns so that the caller closes the database. ready, when
 // not nil, is called with the address once the server is listening.
 func (a *app) serve(ctx context.Context, ready func(addr string)) error {
+	if err := rpc.CheckCosts(a.cfg.RateLimit.Costs); err != nil {
+		return fmt.Errorf("config: ratelimit.costs: %w", err)
+	}
 	auth := services.NewAuthenticator(a.store, a.clock, a.cfg.Auth.KeyCacheTTL).WithMaxClockSkew(a.cfg.Auth.MaxClockSkew)
 	limiter, err := a.newLimiter(ctx)
 	if err != nil {
@@ -57,6 +60,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		MaxBatch:           a.cfg.Server.MaxBatch,
 		Limiter:            limiter,
 		Tiers:              a.cfg.RateLimit.Tiers,
+		Costs:              a.cfg.RateLimit.Costs,
 		Metrics:            a.metrics,
 		Ready:              a.store.Ready,
 

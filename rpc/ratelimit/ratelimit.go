@@ -29,8 +29,9 @@
 // # Decisions
 //
 // Take can ask for n cells at once: all n are granted or none. (accountd's
-// handler takes one cell per batch element, so that each element gets its
-// own answer.) RetryAfter is exact for GCRA: the time from now until
+// handler takes each batch element's cells on their own, so that each
+// element gets its own answer; a call takes its method's cost, one cell for
+// most methods, never more than the limit.) RetryAfter is exact for GCRA: the time from now until
 // the same request of n would be allowed, if nobody else takes from the key
 // meanwhile; callers that send a Retry-After header round it up to whole
 // seconds. A request for more than L cells can never be allowed at that

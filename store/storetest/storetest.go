@@ -168,3 +168,27 @@ func Count(tb testing.TB, dsn, query string, args ...any) int {
 	}
 	return n
 }
+
+// FillTakenNumbers puts a million rows in a nice-number search's way, for
+// benchmarks: 600,000 accounts (10000000, 10000005, ... 12999995) and
+// 400,000 unexpired holds (10000001, 10000006, ... 11999996) of partnerID's
+// customerID. Every 8-digit number from 1 that ends in 0 or 5 is taken up
+// to 12999995; two in five are taken below 12000000. On PostgreSQL the
+// tables are analysed afterwards.
+func FillTakenNumbers(tb testing.TB, dsn string, partnerID, customerID int64) {
+	tb.Helper()
+	Exec(tb, dsn, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 599999)
+		INSERT INTO accounts (id, partner_id, customer_id, account_number, name, account_type, currency, status,
+			created_at, updated_at, seq, last_activity_at)
+		SELECT 800000000 + i, ?, ?, CAST(10000000 + i * 5 AS TEXT), 'X', 'CHECKING', 'VND', 'ACTIVE', 0, 0, 5000000 + i, 0 FROM n`, partnerID, customerID)
+	Exec(tb, dsn, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 399999)
+		INSERT INTO nice_holds (number, partner_id, customer_id, category, fee_minor, currency, key_id, created_at, expires_at)
+		SELECT CAST(10000001 + i * 5 AS TEXT), ?, ?, 'ORDINARY', 200000, 'VND', 'k', 0, 9000000000000 FROM n`, partnerID, customerID)
+	if n := Count(tb, dsn, `SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM nice_holds)`); n < 1_000_000 {
+		tb.Fatalf("%d rows after filling, want a million", n)
+	}
+	if IsPostgres() {
+		Exec(tb, dsn, `ANALYZE accounts`)
+		Exec(tb, dsn, `ANALYZE nice_holds`)
+	}
+}
