@@ -60,6 +60,21 @@ type EKYC struct {
 	// MaxPictureBytes is ekyc.max_picture_bytes: the largest picture, as
 	// decoded from Base64.
 	MaxPictureBytes int
+	// DataKey is ekyc.data_key: 64 hex digits, the key that encrypts the
+	// packages' pictures and personal data at rest; serve needs one.
+	DataKey []byte
+	// DataKeyID is ekyc.data_key_id: the name stored with each value
+	// sealed under DataKey.
+	DataKeyID string
+	// OldDataKeys is ekyc.old_data_keys: earlier keys by id, still read.
+	OldDataKeys map[string][]byte
+	// PictureRetention is ekyc.picture_retention: how long the pictures
+	// and applicant data of a REJECTED or EXPIRED package are kept.
+	PictureRetention time.Duration
+	// CompletedPictureRetention is ekyc.completed_picture_retention: how
+	// long those of a COMPLETED package are kept once every account of its
+	// customer is closed.
+	CompletedPictureRetention time.Duration
 }
 
 // Dormancy is the dormancy sweep.
@@ -138,50 +153,55 @@ var Tiers = []string{"BRONZE", "SILVER", "GOLD", "PLATINUM"}
 // defaults lists every key with its default value; a key not listed here is
 // unknown and refused.
 var defaults = map[string]any{
-	"server.addr":                  "127.0.0.1:8080",
-	"server.max_body_bytes":        1 << 20,
-	"server.max_upload_body_bytes": 10 << 20,
-	"server.max_batch":             100,
-	"server.read_timeout":          "15s",
-	"server.write_timeout":         "30s",
-	"server.shutdown_timeout":      "15s",
-	"server.tls_cert":              "",
-	"server.tls_key":               "",
-	"database.driver":              "sqlite",
-	"database.dsn":                 "./accountd.db",
-	"database.max_open_conns":      10,
-	"bank.institution_id":          "101115399",
-	"bank.phone_region":            "",
-	"log.level":                    "info",
-	"log.format":                   "json",
-	"auth.key_cache_ttl":           "2s",
-	"idempotency.ttl":              "24h",
-	"ratelimit.redis_url":          "",
-	"ratelimit.default_tier":       "BRONZE",
-	"ratelimit.bronze":             200,
-	"ratelimit.silver":             500,
-	"ratelimit.gold":               1000,
-	"ratelimit.platinum":           2000,
-	"bank.code":                    "970",
-	"bank.timezone":                "UTC",
-	"dormancy.days":                180,
-	"dormancy.sweep_interval":      "1h",
-	"otp.ttl":                      "5m",
-	"otp.channel":                  "",
-	"otp.webhook_url":              "",
-	"otp.webhook_secret":           "",
-	"otp.message_key":              "",
-	"otp.dispatch_interval":        "1s",
-	"otp.mobile_changes_per_day":   3,
-	"ekyc.min_age":                 18,
-	"ekyc.onboarding_ttl":          "24h",
-	"ekyc.picture_retries":         2,
-	"ekyc.hash_distance":           10,
-	"ekyc.max_picture_bytes":       4 << 20,
-	"nice.hold_ttl":                "15m",
-	"nice.fee_currency":            "VND",
-	"nice.fees":                    "",
-	"nice.reserved":                "",
+	"server.addr":                      "127.0.0.1:8080",
+	"server.max_body_bytes":            1 << 20,
+	"server.max_upload_body_bytes":     10 << 20,
+	"server.max_batch":                 100,
+	"server.read_timeout":              "15s",
+	"server.write_timeout":             "30s",
+	"server.shutdown_timeout":          "15s",
+	"server.tls_cert":                  "",
+	"server.tls_key":                   "",
+	"database.driver":                  "sqlite",
+	"database.dsn":                     "./accountd.db",
+	"database.max_open_conns":          10,
+	"bank.institution_id":              "101115399",
+	"bank.phone_region":                "",
+	"log.level":                        "info",
+	"log.format":                       "json",
+	"auth.key_cache_ttl":               "2s",
+	"idempotency.ttl":                  "24h",
+	"ratelimit.redis_url":              "",
+	"ratelimit.default_tier":           "BRONZE",
+	"ratelimit.bronze":                 200,
+	"ratelimit.silver":                 500,
+	"ratelimit.gold":                   1000,
+	"ratelimit.platinum":               2000,
+	"bank.code":                        "970",
+	"bank.timezone":                    "UTC",
+	"dormancy.days":                    180,
+	"dormancy.sweep_interval":          "1h",
+	"otp.ttl":                          "5m",
+	"otp.channel":                      "",
+	"otp.webhook_url":                  "",
+	"otp.webhook_secret":               "",
+	"otp.message_key":                  "",
+	"otp.dispatch_interval":            "1s",
+	"otp.mobile_changes_per_day":       3,
+	"ekyc.min_age":                     18,
+	"ekyc.onboarding_ttl":              "24h",
+	"ekyc.picture_retries":             2,
+	"ekyc.hash_distance":               10,
+	"ekyc.max_picture_bytes":           4 << 20,
+	"ekyc.data_key":                    "",
+	"ekyc.data_key_id":                 "k1",
+	"ekyc.old_data_keys":               "",
+	"ekyc.picture_retention":           "30d",
+	"ekyc.completed_picture_retention": "1827d",
+	"nice.hold_ttl":                    "15m",
+	"nice.fee_currency":                "VND",
+	"nice.fees":                        "",
+	"nice.reserved":                    "",
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -381,6 +401,9 @@ func build(v *viper.Viper) (Config, error) {
 	c.EKYC.PictureRetries = int(num("ekyc.picture_retries", 1, 20))
 	c.EKYC.HashDistance = int(num("ekyc.hash_distance", 1, 32))
 	c.EKYC.MaxPictureBytes = int(num("ekyc.max_picture_bytes", 64<<10, 64<<20))
+	buildDataKeys(&c.EKYC, str, bad)
+	c.EKYC.PictureRetention = retention("ekyc.picture_retention", str, bad)
+	c.EKYC.CompletedPictureRetention = retention("ekyc.completed_picture_retention", str, bad)
 	c.Nice.HoldTTL = dur("nice.hold_ttl")
 	c.Nice.FeeCurrency, c.Nice.Fees = strings.ToUpper(str("nice.fee_currency")), str("nice.fees")
 	if !reCurrency.MatchString(c.Nice.FeeCurrency) {
@@ -431,6 +454,68 @@ func buildOTPChannel(o *OTP, str func(string) string, bad func(string, string, a
 		}
 		o.MessageKey = b
 	}
+}
+
+var reKeyID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+
+// buildDataKeys reads the data key, its id and the old keys.
+func buildDataKeys(e *EKYC, str func(string) string, bad func(string, string, any)) {
+	const how = "must be 64 hex digits (32 bytes), e.g. from openssl rand -hex 32"
+	if e.DataKeyID = str("ekyc.data_key_id"); !reKeyID.MatchString(e.DataKeyID) {
+		bad("ekyc.data_key_id", "must be 1 to 32 letters, digits, dots, underscores or dashes, starting with a letter or digit", e.DataKeyID)
+	}
+	if key := str("ekyc.data_key"); key != "" {
+		if e.DataKey = hexKey(key); e.DataKey == nil {
+			bad("ekyc.data_key", how, "(hidden)")
+		}
+	}
+	old := str("ekyc.old_data_keys")
+	if old != "" && e.DataKey == nil {
+		bad("ekyc.old_data_keys", "old keys are read alongside a current data key, and none is set", "(hidden)")
+	}
+	e.OldDataKeys = map[string][]byte{}
+	for _, pair := range strings.Split(old, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		id, key, _ := strings.Cut(pair, ":")
+		id = strings.TrimSpace(id)
+		switch b := hexKey(strings.TrimSpace(key)); {
+		case !reKeyID.MatchString(id):
+			bad("ekyc.old_data_keys", "must be id:key pairs separated by commas, each id 1 to 32 letters, digits, dots, underscores or dashes", id)
+		case b == nil:
+			bad("ekyc.old_data_keys", "key "+id+" "+how, "(hidden)")
+		case id == e.DataKeyID || e.OldDataKeys[id] != nil:
+			bad("ekyc.old_data_keys", "names a key id twice, or the current key's id", id)
+		default:
+			e.OldDataKeys[id] = b
+		}
+	}
+}
+
+// hexKey reads 64 hex digits, or returns nil.
+func hexKey(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return nil
+	}
+	return b
+}
+
+// retention reads a period given in whole days ("30d") or as a duration
+// with a unit ("720h").
+func retention(key string, str func(string) string, bad func(string, string, any)) time.Duration {
+	v := str(key)
+	if days, ok := strings.CutSuffix(v, "d"); ok && reDigits.MatchString(days) {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 && n <= 36500 {
+			return time.Duration(n) * 24 * time.Hour
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > 36500*24*time.Hour {
+		bad(key, "must be a number of days such as 30d, or a positive duration with a unit such as 720h (at most 100 years)", v)
+	}
+	return d
 }
 
 func checkAddr(addr string) error {
@@ -487,50 +572,55 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		redisURL = redact(redisURL)
 	}
 	return map[string]any{
-		"server.addr":                  c.Server.Addr,
-		"server.max_body_bytes":        c.Server.MaxBodyBytes,
-		"server.max_upload_body_bytes": c.Server.MaxUploadBodyBytes,
-		"server.max_batch":             c.Server.MaxBatch,
-		"server.read_timeout":          c.Server.ReadTimeout.String(),
-		"server.write_timeout":         c.Server.WriteTimeout.String(),
-		"server.shutdown_timeout":      c.Server.ShutdownTimeout.String(),
-		"server.tls_cert":              c.Server.TLSCert,
-		"server.tls_key":               c.Server.TLSKey,
-		"database.driver":              c.Database.Driver,
-		"database.dsn":                 redact(c.Database.DSN),
-		"database.max_open_conns":      c.Database.MaxOpenConns,
-		"bank.institution_id":          c.Bank.InstitutionID,
-		"bank.phone_region":            c.Bank.PhoneRegion,
-		"log.level":                    c.Log.Level,
-		"log.format":                   c.Log.Format,
-		"auth.key_cache_ttl":           c.Auth.KeyCacheTTL.String(),
-		"idempotency.ttl":              c.Idempotency.TTL.String(),
-		"ratelimit.redis_url":          redisURL,
-		"ratelimit.default_tier":       c.RateLimit.DefaultTier,
-		"ratelimit.bronze":             c.RateLimit.Tiers["BRONZE"],
-		"ratelimit.silver":             c.RateLimit.Tiers["SILVER"],
-		"ratelimit.gold":               c.RateLimit.Tiers["GOLD"],
-		"ratelimit.platinum":           c.RateLimit.Tiers["PLATINUM"],
-		"bank.code":                    c.Bank.Code,
-		"bank.timezone":                c.Bank.Location.String(),
-		"dormancy.days":                c.Dormancy.Days,
-		"dormancy.sweep_interval":      c.Dormancy.SweepInterval.String(),
-		"otp.ttl":                      c.OTP.TTL.String(),
-		"otp.channel":                  c.OTP.Channel,
-		"otp.webhook_url":              redactURL(c.OTP.WebhookURL),
-		"otp.webhook_secret":           hidden(c.OTP.WebhookSecret != ""),
-		"otp.message_key":              hidden(len(c.OTP.MessageKey) > 0),
-		"otp.dispatch_interval":        c.OTP.DispatchInterval.String(),
-		"otp.mobile_changes_per_day":   c.OTP.MobileChangesPerDay,
-		"ekyc.min_age":                 c.EKYC.MinAge,
-		"ekyc.onboarding_ttl":          c.EKYC.OnboardingTTL.String(),
-		"ekyc.picture_retries":         c.EKYC.PictureRetries,
-		"ekyc.hash_distance":           c.EKYC.HashDistance,
-		"ekyc.max_picture_bytes":       c.EKYC.MaxPictureBytes,
-		"nice.hold_ttl":                c.Nice.HoldTTL.String(),
-		"nice.fee_currency":            c.Nice.FeeCurrency,
-		"nice.fees":                    c.Nice.Fees,
-		"nice.reserved":                strings.Join(c.Nice.Reserved, ","),
+		"server.addr":                      c.Server.Addr,
+		"server.max_body_bytes":            c.Server.MaxBodyBytes,
+		"server.max_upload_body_bytes":     c.Server.MaxUploadBodyBytes,
+		"server.max_batch":                 c.Server.MaxBatch,
+		"server.read_timeout":              c.Server.ReadTimeout.String(),
+		"server.write_timeout":             c.Server.WriteTimeout.String(),
+		"server.shutdown_timeout":          c.Server.ShutdownTimeout.String(),
+		"server.tls_cert":                  c.Server.TLSCert,
+		"server.tls_key":                   c.Server.TLSKey,
+		"database.driver":                  c.Database.Driver,
+		"database.dsn":                     redact(c.Database.DSN),
+		"database.max_open_conns":          c.Database.MaxOpenConns,
+		"bank.institution_id":              c.Bank.InstitutionID,
+		"bank.phone_region":                c.Bank.PhoneRegion,
+		"log.level":                        c.Log.Level,
+		"log.format":                       c.Log.Format,
+		"auth.key_cache_ttl":               c.Auth.KeyCacheTTL.String(),
+		"idempotency.ttl":                  c.Idempotency.TTL.String(),
+		"ratelimit.redis_url":              redisURL,
+		"ratelimit.default_tier":           c.RateLimit.DefaultTier,
+		"ratelimit.bronze":                 c.RateLimit.Tiers["BRONZE"],
+		"ratelimit.silver":                 c.RateLimit.Tiers["SILVER"],
+		"ratelimit.gold":                   c.RateLimit.Tiers["GOLD"],
+		"ratelimit.platinum":               c.RateLimit.Tiers["PLATINUM"],
+		"bank.code":                        c.Bank.Code,
+		"bank.timezone":                    c.Bank.Location.String(),
+		"dormancy.days":                    c.Dormancy.Days,
+		"dormancy.sweep_interval":          c.Dormancy.SweepInterval.String(),
+		"otp.ttl":                          c.OTP.TTL.String(),
+		"otp.channel":                      c.OTP.Channel,
+		"otp.webhook_url":                  redactURL(c.OTP.WebhookURL),
+		"otp.webhook_secret":               hidden(c.OTP.WebhookSecret != ""),
+		"otp.message_key":                  hidden(len(c.OTP.MessageKey) > 0),
+		"otp.dispatch_interval":            c.OTP.DispatchInterval.String(),
+		"otp.mobile_changes_per_day":       c.OTP.MobileChangesPerDay,
+		"ekyc.min_age":                     c.EKYC.MinAge,
+		"ekyc.onboarding_ttl":              c.EKYC.OnboardingTTL.String(),
+		"ekyc.picture_retries":             c.EKYC.PictureRetries,
+		"ekyc.hash_distance":               c.EKYC.HashDistance,
+		"ekyc.max_picture_bytes":           c.EKYC.MaxPictureBytes,
+		"ekyc.data_key":                    hidden(len(c.EKYC.DataKey) > 0),
+		"ekyc.data_key_id":                 c.EKYC.DataKeyID,
+		"ekyc.old_data_keys":               maskedKeys(c.EKYC.OldDataKeys),
+		"ekyc.picture_retention":           c.EKYC.PictureRetention.String(),
+		"ekyc.completed_picture_retention": c.EKYC.CompletedPictureRetention.String(),
+		"nice.hold_ttl":                    c.Nice.HoldTTL.String(),
+		"nice.fee_currency":                c.Nice.FeeCurrency,
+		"nice.fees":                        c.Nice.Fees,
+		"nice.reserved":                    strings.Join(c.Nice.Reserved, ","),
 	}
 }
 
@@ -540,6 +630,16 @@ func hidden(set bool) string {
 		return "(set)"
 	}
 	return ""
+}
+
+// maskedKeys names the keys of a key map, for the log: "k0:(hidden),...".
+func maskedKeys(keys map[string][]byte) string {
+	ids := make([]string, 0, len(keys))
+	for id := range keys {
+		ids = append(ids, id+":(hidden)")
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ",")
 }
 
 // redactURL drops credentials and the query from a URL for the log.

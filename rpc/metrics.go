@@ -22,6 +22,7 @@ type Metrics struct {
 	limiterErrors prometheus.Counter
 	outbox        *prometheus.CounterVec
 	sweeps        *prometheus.CounterVec
+	dataRemoved   *prometheus.CounterVec
 }
 
 // NewMetrics registers the server's metrics, the Go runtime's and the
@@ -59,8 +60,15 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Name: "accountd_sweep_changes_total",
 			Help: "Accounts changed by this process's sweeps, by change (dormant, freeze_lifted).",
 		}, []string{"change"}),
+		dataRemoved: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "accountd_ekyc_data_removed_total",
+			Help: "Onboarding data removed by this process's retention sweeps, by what (picture, package: a package's applicant data).",
+		}, []string{"what"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps,
+	// The counts exist at zero before the first removal.
+	m.dataRemoved.WithLabelValues("picture")
+	m.dataRemoved.WithLabelValues("package")
+	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.dataRemoved,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -101,6 +109,15 @@ func (m *Metrics) Swept(dormant, freezesLifted int) {
 }
 
 // observe records one answered call.
+// RemovedOnboardingData counts what a retention sweep removed.
+func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
+	if m == nil {
+		return
+	}
+	m.dataRemoved.WithLabelValues("package").Add(float64(packages))
+	m.dataRemoved.WithLabelValues("picture").Add(float64(pictures))
+}
+
 func (m *Metrics) observe(method string, code int, d time.Duration) {
 	if m == nil {
 		return

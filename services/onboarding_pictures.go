@@ -163,11 +163,14 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 		now := s.clock.Now()
 		img := OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: 1, IDType: o.IDType, IDValue: o.IDValue,
 			SHA256: report.SHA256, Hash: report.Hash, Detail: report.Detail, Format: report.Format, Width: report.Width, Height: report.Height,
-			Bytes: report.Bytes, Passed: report.Passed() && unique.Passed, Checks: encodeJSON(checks), Data: data, CreatedAt: now}
+			Bytes: report.Bytes, Passed: report.Passed() && unique.Passed, Checks: encodeJSON(checks), CreatedAt: now}
 		for _, prev := range images {
 			if prev.Kind == kind {
 				img.Attempt = prev.Attempt + 1
 			}
+		}
+		if img.Data, err = s.vault.seal(data, pictureAD(o.ID, kind, img.Attempt)); err != nil {
+			return PictureAccepted{}, err
 		}
 		if err := tx.InsertOnboardingImage(ctx, img); err != nil {
 			return PictureAccepted{}, err

@@ -102,30 +102,45 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	cardRules, portraitRules := imagecheck.CardRules(), imagecheck.PortraitRules()
 	cardRules.MaxBytes, portraitRules.MaxBytes = cfg.EKYC.MaxPictureBytes, cfg.EKYC.MaxPictureBytes
 	svc := services.New(st, services.Settings{
-		InstitutionID:       cfg.Bank.InstitutionID,
-		PhoneRegion:         cfg.Bank.PhoneRegion,
-		IdempotencyTTL:      cfg.Idempotency.TTL,
-		Dormancy:            time.Duration(cfg.Dormancy.Days) * 24 * time.Hour,
-		OTPTTL:              cfg.OTP.TTL,
-		MobileChangesPerDay: cfg.OTP.MobileChangesPerDay,
-		Location:            cfg.Bank.Location,
-		BankCode:            cfg.Bank.Code,
-		MessageKey:          cfg.OTP.MessageKey,
-		MinEKYCAge:          cfg.EKYC.MinAge,
-		NiceFees:            fees,
-		NiceHoldTTL:         cfg.Nice.HoldTTL,
-		NiceReserved:        reserved,
-		OnboardingTTL:       cfg.EKYC.OnboardingTTL,
-		PictureRetries:      cfg.EKYC.PictureRetries,
-		HashDistance:        cfg.EKYC.HashDistance,
-		CardRules:           cardRules,
-		PortraitRules:       portraitRules,
+		InstitutionID:             cfg.Bank.InstitutionID,
+		PhoneRegion:               cfg.Bank.PhoneRegion,
+		IdempotencyTTL:            cfg.Idempotency.TTL,
+		Dormancy:                  time.Duration(cfg.Dormancy.Days) * 24 * time.Hour,
+		OTPTTL:                    cfg.OTP.TTL,
+		MobileChangesPerDay:       cfg.OTP.MobileChangesPerDay,
+		Location:                  cfg.Bank.Location,
+		BankCode:                  cfg.Bank.Code,
+		MessageKey:                cfg.OTP.MessageKey,
+		MinEKYCAge:                cfg.EKYC.MinAge,
+		NiceFees:                  fees,
+		NiceHoldTTL:               cfg.Nice.HoldTTL,
+		NiceReserved:              reserved,
+		OnboardingTTL:             cfg.EKYC.OnboardingTTL,
+		PictureRetries:            cfg.EKYC.PictureRetries,
+		HashDistance:              cfg.EKYC.HashDistance,
+		CardRules:                 cardRules,
+		PortraitRules:             portraitRules,
+		DataKeys:                  dataKeys(cfg.EKYC),
+		PictureRetention:          cfg.EKYC.PictureRetention,
+		CompletedPictureRetention: cfg.EKYC.CompletedPictureRetention,
 	}, opts...)
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, nil).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, console: io.Discard}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// dataKeys are the configured data keys; none without ekyc.data_key.
+func dataKeys(c config.EKYC) services.DataKeys {
+	if c.DataKey == nil {
+		return services.DataKeys{}
+	}
+	keys := services.DataKeys{Current: c.DataKeyID, Keys: map[string][]byte{c.DataKeyID: c.DataKey}}
+	for id, k := range c.OldDataKeys {
+		keys.Keys[id] = k
+	}
+	return keys
+}
 
 func newLogger(c config.Log, w io.Writer) (zerolog.Logger, error) {
 	level, err := zerolog.ParseLevel(c.Level)
