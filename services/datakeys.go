@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 )
 
 // DataKeys are the keys that encrypt an onboarding package's personal data
@@ -125,7 +124,10 @@ func (v *vault) reseal(s Sealed, ad string) (Sealed, error) {
 }
 
 // The associated data of each sealed column: the table, the column and the
-// row's key.
+// row. A picture is bound to its package, its kind and its SHA-256 (which
+// its row keeps in clear), rather than to its upload number, so that it can
+// be sealed before the transaction that numbers it: two uploads of a kind
+// with the same SHA-256 are the same bytes.
 func applicantAD(onboardingID string) string {
 	return "onboardings.applicant " + onboardingID
 }
@@ -134,6 +136,6 @@ func declarationAD(onboardingID string) string {
 	return "onboardings.fatca_declaration " + onboardingID
 }
 
-func pictureAD(onboardingID, kind string, attempt int) string {
-	return "onboarding_images.data " + onboardingID + " " + kind + " " + strconv.Itoa(attempt)
+func pictureAD(onboardingID, kind, sha256 string) string {
+	return "onboarding_images.data " + onboardingID + " " + kind + " " + sha256
 }

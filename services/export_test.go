@@ -9,7 +9,7 @@ func (s *Service) OpenPictureForTest(ctx context.Context, onboardingID, kind str
 	if err != nil {
 		return nil, err
 	}
-	return s.vault.open(img.Data, pictureAD(onboardingID, kind, attempt))
+	return s.vault.open(img.Data, pictureAD(onboardingID, kind, img.SHA256))
 }
 
 // OpenApplicantForTest reads a package and opens its applicant data and

@@ -215,6 +215,10 @@ func TestSealedDataBoundToRow(t *testing.T) {
 	e.uploadAll(t, e.alpha, b, "b")
 	front, back := e.rawPicture(t, a, services.PictureFront, 1), e.rawPicture(t, a, services.PictureBack, 1)
 	bFront := e.rawPicture(t, b, services.PictureFront, 1)
+	if _, err := e.upload(e.alpha, a, services.PictureFront, "card-front-a-dark.jpg"); !isErr(err, services.ErrPictureRejected) {
+		t.Fatalf("a second, failing front: %v", err)
+	}
+	front2 := e.rawPicture(t, a, services.PictureFront, 2)
 	flipped := bytes.Clone(front.Data)
 	flipped[len(flipped)/2] ^= 1
 	setPicture := func(id, kind string, data []byte) {
@@ -233,6 +237,9 @@ func TestSealedDataBoundToRow(t *testing.T) {
 			func() { setPicture(a, services.PictureBack, back.Data) }},
 		{"picture changed", func() { setPicture(a, services.PictureFront, flipped) }, a, services.PictureFront,
 			func() { setPicture(a, services.PictureFront, front.Data) }},
+		{"picture copied to another upload of its kind", func() {
+			storetest.Exec(t, e.path, `UPDATE onboarding_images SET data = ? WHERE onboarding_id = ? AND kind = 'FRONT' AND attempt = 1`, front2.Data, a)
+		}, a, services.PictureFront, func() { setPicture(a, services.PictureFront, front.Data) }},
 		{"applicant copied to another package", func() {
 			storetest.Exec(t, e.path, `UPDATE onboardings SET applicant = ? WHERE id = ?`, e.rawPackage(t, a).Applicant, b)
 		}, b, "", nil},

@@ -213,7 +213,7 @@ func (s *Service) resealPictures(ctx context.Context, tx Tx) (int, error) {
 		return 0, err
 	}
 	for _, img := range images {
-		if img.Data, err = s.vault.reseal(img.Data, pictureAD(img.OnboardingID, img.Kind, img.Attempt)); err != nil {
+		if img.Data, err = s.vault.reseal(img.Data, pictureAD(img.OnboardingID, img.Kind, img.SHA256)); err != nil {
 			return 0, err
 		}
 		if err := tx.ResealPicture(ctx, img); err != nil {
