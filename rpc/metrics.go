@@ -108,7 +108,6 @@ func (m *Metrics) Swept(dormant, freezesLifted int) {
 	m.sweeps.WithLabelValues("freeze_lifted").Add(float64(freezesLifted))
 }
 
-// observe records one answered call.
 // RemovedOnboardingData counts what a retention sweep removed.
 func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
 	if m == nil {
@@ -118,6 +117,7 @@ func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
 	m.dataRemoved.WithLabelValues("picture").Add(float64(pictures))
 }
 
+// observe records one answered call.
 func (m *Metrics) observe(method string, code int, d time.Duration) {
 	if m == nil {
 		return
