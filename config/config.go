@@ -66,6 +66,21 @@ type EKYC struct {
 	// MaxPictureBytes is ekyc.max_picture_bytes: the largest picture, as
 	// decoded from Base64.
 	MaxPictureBytes int
+	// DataKey is ekyc.data_key: 64 hex digits, the key that encrypts the
+	// packages' pictures and personal data at rest; serve needs one.
+	DataKey []byte
+	// DataKeyID is ekyc.data_key_id: the name stored with each value
+	// sealed under DataKey.
+	DataKeyID string
+	// OldDataKeys is ekyc.old_data_keys: earlier keys by id, still read.
+	OldDataKeys map[string][]byte
+	// PictureRetention is ekyc.picture_retention: how long the pictures
+	// and applicant data of a REJECTED or EXPIRED package are kept.
+	PictureRetention time.Duration
+	// CompletedPictureRetention is ekyc.completed_picture_retention: how
+	// long those of a COMPLETED package are kept once every account of its
+	// customer is closed.
+	CompletedPictureRetention time.Duration
 }
 
 // Dormancy is the dormancy sweep.
@@ -226,6 +241,13 @@ var defaults = map[string]any{
 	// What one nice-number search may cost.
 	"nice.max_search_depth":      1000,
 	"nice.max_search_candidates": 10000,
+
+	// eKYC data at rest: the data keys and the retention of pictures.
+	"ekyc.data_key":                    "",
+	"ekyc.data_key_id":                 "k1",
+	"ekyc.old_data_keys":               "",
+	"ekyc.picture_retention":           "30d",
+	"ekyc.completed_picture_retention": "1827d",
 }
 
 // flagKeys are the keys that also have a command-line flag of the same name.
@@ -447,6 +469,9 @@ func build(v *viper.Viper) (Config, error) {
 	c.EKYC.PictureRetries = int(num("ekyc.picture_retries", 1, 20))
 	c.EKYC.HashDistance = int(num("ekyc.hash_distance", 1, 32))
 	c.EKYC.MaxPictureBytes = int(num("ekyc.max_picture_bytes", 64<<10, 64<<20))
+	buildDataKeys(&c.EKYC, str, bad)
+	c.EKYC.PictureRetention = retention("ekyc.picture_retention", str, bad)
+	c.EKYC.CompletedPictureRetention = retention("ekyc.completed_picture_retention", str, bad)
 	c.Nice.HoldTTL = dur("nice.hold_ttl")
 	c.Nice.FeeCurrency, c.Nice.Fees = strings.ToUpper(str("nice.fee_currency")), str("nice.fees")
 	if !reCurrency.MatchString(c.Nice.FeeCurrency) {
@@ -545,6 +570,68 @@ func buildOTPChannel(o *OTP, str func(string) string, bad func(string, string, a
 		}
 		o.MessageKey = b
 	}
+}
+
+var reKeyID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+
+// buildDataKeys reads the data key, its id and the old keys.
+func buildDataKeys(e *EKYC, str func(string) string, bad func(string, string, any)) {
+	const how = "must be 64 hex digits (32 bytes), e.g. from openssl rand -hex 32"
+	if e.DataKeyID = str("ekyc.data_key_id"); !reKeyID.MatchString(e.DataKeyID) {
+		bad("ekyc.data_key_id", "must be 1 to 32 letters, digits, dots, underscores or dashes, starting with a letter or digit", e.DataKeyID)
+	}
+	if key := str("ekyc.data_key"); key != "" {
+		if e.DataKey = hexKey(key); e.DataKey == nil {
+			bad("ekyc.data_key", how, "(hidden)")
+		}
+	}
+	old := str("ekyc.old_data_keys")
+	if old != "" && e.DataKey == nil {
+		bad("ekyc.old_data_keys", "old keys are read alongside a current data key, and none is set", "(hidden)")
+	}
+	e.OldDataKeys = map[string][]byte{}
+	for _, pair := range strings.Split(old, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		id, key, _ := strings.Cut(pair, ":")
+		id = strings.TrimSpace(id)
+		switch b := hexKey(strings.TrimSpace(key)); {
+		case !reKeyID.MatchString(id):
+			bad("ekyc.old_data_keys", "must be id:key pairs separated by commas, each id 1 to 32 letters, digits, dots, underscores or dashes", id)
+		case b == nil:
+			bad("ekyc.old_data_keys", "key "+id+" "+how, "(hidden)")
+		case id == e.DataKeyID || e.OldDataKeys[id] != nil:
+			bad("ekyc.old_data_keys", "names a key id twice, or the current key's id", id)
+		default:
+			e.OldDataKeys[id] = b
+		}
+	}
+}
+
+// hexKey reads 64 hex digits, or returns nil.
+func hexKey(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return nil
+	}
+	return b
+}
+
+// retention reads a period given in whole days ("30d") or as a duration
+// with a unit ("720h").
+func retention(key string, str func(string) string, bad func(string, string, any)) time.Duration {
+	v := str(key)
+	if days, ok := strings.CutSuffix(v, "d"); ok && reDigits.MatchString(days) {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 && n <= 36500 {
+			return time.Duration(n) * 24 * time.Hour
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > 36500*24*time.Hour {
+		bad(key, "must be a number of days such as 30d, or a positive duration with a unit such as 720h (at most 100 years)", v)
+	}
+	return d
 }
 
 func checkAddr(addr string) error {
@@ -656,6 +743,12 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 
 		"nice.max_search_depth":      c.Nice.MaxSearchDepth,
 		"nice.max_search_candidates": c.Nice.MaxSearchCandidates,
+
+		"ekyc.data_key":                    hidden(len(c.EKYC.DataKey) > 0),
+		"ekyc.data_key_id":                 c.EKYC.DataKeyID,
+		"ekyc.old_data_keys":               maskedKeys(c.EKYC.OldDataKeys),
+		"ekyc.picture_retention":           c.EKYC.PictureRetention.String(),
+		"ekyc.completed_picture_retention": c.EKYC.CompletedPictureRetention.String(),
 	}
 }
 
@@ -675,6 +768,16 @@ func hidden(set bool) string {
 		return "(set)"
 	}
 	return ""
+}
+
+// maskedKeys names the keys of a key map, for the log: "k0:(hidden),...".
+func maskedKeys(keys map[string][]byte) string {
+	ids := make([]string, 0, len(keys))
+	for id := range keys {
+		ids = append(ids, id+":(hidden)")
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ",")
 }
 
 // redactURL drops credentials and the query from a URL for the log.

@@ -29,6 +29,7 @@ var allKeys = []string{
 	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
 	"ekyc.hash_distance", "ekyc.max_picture_bytes", "server.max_upload_body_bytes",
 	"server.max_inflight_body_bytes", "server.max_unauthenticated_per_ip", "server.max_connections_per_ip", "server.call_timeout",
+	"ekyc.data_key", "ekyc.data_key_id", "ekyc.old_data_keys", "ekyc.picture_retention", "ekyc.completed_picture_retention",
 	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
 	"idempotency.wait", "ratelimit.costs", "nice.max_search_depth", "nice.max_search_candidates",
 }
@@ -514,7 +515,7 @@ func TestBadValues(t *testing.T) {
 			}
 			msg := err.Error()
 			for _, k := range allKeys {
-				named := strings.Contains(msg, k)
+				named := namesKey(msg, k)
 				wanted := slices.Contains(tt.keys, k)
 				if wanted && !named {
 					t.Errorf("error %q: got %s not named, want it named", msg, k)
@@ -525,6 +526,24 @@ func TestBadValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// namesKey reports whether msg names key as a whole: ekyc.data_key_id
+// does not name ekyc.data_key.
+func namesKey(msg, key string) bool {
+	part := func(c byte) bool { return c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	for i := strings.Index(msg, key); i >= 0; {
+		end := i + len(key)
+		if (i == 0 || !part(msg[i-1])) && (end == len(msg) || !part(msg[end])) {
+			return true
+		}
+		next := strings.Index(msg[i+1:], key)
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 func TestGoodValuesAccepted(t *testing.T) {

@@ -28,6 +28,7 @@ type Metrics struct {
 	bodyBytes     prometheus.Gauge
 	bodyBytesPeak prometheus.Gauge
 	refusals      *prometheus.CounterVec
+	dataRemoved   *prometheus.CounterVec
 }
 
 // NewMetrics registers the server's metrics, the Go runtime's and the
@@ -81,8 +82,15 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Name: "accountd_http_refusals_total",
 			Help: "Requests refused at the HTTP level (405, 413, 415, 400, 503), by reason.",
 		}, []string{"reason"}),
+		dataRemoved: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "accountd_ekyc_data_removed_total",
+			Help: "Onboarding data removed by this process's retention sweeps, by what (picture, package: a package's applicant data).",
+		}, []string{"what"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps,
+	// The counts exist at zero before the first removal.
+	m.dataRemoved.WithLabelValues("picture")
+	m.dataRemoved.WithLabelValues("package")
+	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.dataRemoved,
 		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
@@ -121,6 +129,15 @@ func (m *Metrics) Swept(dormant, freezesLifted int) {
 	}
 	m.sweeps.WithLabelValues("dormant").Add(float64(dormant))
 	m.sweeps.WithLabelValues("freeze_lifted").Add(float64(freezesLifted))
+}
+
+// RemovedOnboardingData counts what a retention sweep removed.
+func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
+	if m == nil {
+		return
+	}
+	m.dataRemoved.WithLabelValues("package").Add(float64(packages))
+	m.dataRemoved.WithLabelValues("picture").Add(float64(pictures))
 }
 
 // observe records one answered call under its outcome: the code, or

@@ -91,7 +91,7 @@ func (s *Service) InitCustomerInfo(ctx context.Context, call Call, in InitCustom
 		FirstName: in.FirstName, LastName: in.LastName, DOB: in.DOB, Gender: gender,
 		Identification: []Identification{{Type: docType, Value: number}},
 		Contact:        Contact{PhoneNumber: phone, Email: in.Contact.Email}, Address: addr}}
-	o := Onboarding{PartnerID: call.PartnerID, KeyID: call.KeyID, Applicant: encodeJSON(app), IDType: docType, IDValue: number,
+	o := Onboarding{PartnerID: call.PartnerID, KeyID: call.KeyID, IDType: docType, IDValue: number,
 		Phone: phone, Username: username, Checks: encodeJSON(checks.Checks), FatcaAnswers: encodeJSON(answers),
 		FatcaStatus: FatcaNotRequired, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.settings.OnboardingTTL)}
 	switch {
@@ -106,7 +106,7 @@ func (s *Service) InitCustomerInfo(ctx context.Context, call Call, in InitCustom
 		if err := s.checkOnboardingClash(ctx, tx, call, o, now); err != nil {
 			return OnboardingStatus{}, err
 		}
-		if err := s.insertOnboarding(ctx, tx, &o); err != nil {
+		if err := s.insertOnboarding(ctx, tx, &o, []byte(encodeJSON(app))); err != nil {
 			return OnboardingStatus{}, err
 		}
 		if o.State == OnbRejected {
@@ -183,14 +183,18 @@ func (s *Service) checkOnboardingClash(ctx context.Context, tx Tx, call Call, o 
 	return nil
 }
 
-// insertOnboarding draws the package's ID and inserts it.
-func (s *Service) insertOnboarding(ctx context.Context, tx Tx, o *Onboarding) error {
+// insertOnboarding draws the package's ID and inserts it with the
+// applicant's data sealed.
+func (s *Service) insertOnboarding(ctx context.Context, tx Tx, o *Onboarding, applicant []byte) error {
 	for range maxDraws {
 		id, err := newRequestID()
 		if err != nil {
 			return err
 		}
 		o.ID = id
+		if o.Applicant, err = s.vault.seal(applicant, applicantAD(id)); err != nil {
+			return err
+		}
 		if err = tx.InsertOnboarding(ctx, *o); !errors.Is(err, ErrNumberTaken) {
 			return err
 		}
@@ -503,7 +507,11 @@ func (s *Service) SubmitFatcaDeclaration(ctx context.Context, call Call, in Subm
 		if err != nil {
 			return OnboardingStatus{}, err
 		}
-		o.FatcaStatus, o.FatcaDeclaration, o.USReportable, o.UpdatedAt = d.Form, encodeJSON(d), d.Form == FormW9, now
+		declaration, err := s.vault.seal([]byte(encodeJSON(d)), declarationAD(o.ID))
+		if err != nil {
+			return OnboardingStatus{}, err
+		}
+		o.FatcaStatus, o.FatcaDeclaration, o.USReportable, o.UpdatedAt = d.Form, declaration, d.Form == FormW9, now
 		o.State = documentState(o, pics)
 		if err := tx.UpdateOnboarding(ctx, o); err != nil {
 			return OnboardingStatus{}, err

@@ -89,8 +89,12 @@ func (s *Service) completeOnboarding(ctx context.Context, tx Tx, call Call, op O
 	case o.State != OnbAuthPending || o.AuthRequestID != op.RequestID:
 		return OperationConfirmed{}, stateRefusal(call, o, []string{OnbAuthPending})
 	}
+	plain, err := s.vault.open(o.Applicant, applicantAD(o.ID))
+	if err != nil {
+		return OperationConfirmed{}, err
+	}
 	var app applicant
-	if err := json.Unmarshal([]byte(o.Applicant), &app); err != nil {
+	if err := json.Unmarshal(plain, &app); err != nil {
 		return OperationConfirmed{}, fmt.Errorf("onboarding %s applicant: %w", o.ID, err)
 	}
 	c, err := s.newCustomer(app.Customer)

@@ -146,6 +146,12 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 		rules = s.settings.PortraitRules
 	}
 	report := imagecheck.Analyze(data, format, rules)
+	// Sealed here, not in the transaction: a large picture takes
+	// milliseconds, which SQLite's one writer should not wait for.
+	sealed, err := s.vault.seal(data, pictureAD(id, kind, report.SHA256))
+	if err != nil {
+		return PictureAccepted{}, err
+	}
 	return idempotent(ctx, s, call, input, func(tx Tx) (PictureAccepted, error) {
 		o, err := s.liveOnboarding(ctx, tx, call, id, OnbInitiated, OnbDocumentsPending, OnbFatcaReview, OnbReadyForAuth)
 		if err != nil {
@@ -163,7 +169,7 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 		now := s.clock.Now()
 		img := OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: 1, IDType: o.IDType, IDValue: o.IDValue,
 			SHA256: report.SHA256, Hash: report.Hash, Detail: report.Detail, Format: report.Format, Width: report.Width, Height: report.Height,
-			Bytes: report.Bytes, Passed: report.Passed() && unique.Passed, Checks: encodeJSON(checks), Data: data, CreatedAt: now}
+			Bytes: report.Bytes, Passed: report.Passed() && unique.Passed, Checks: encodeJSON(checks), Data: sealed, CreatedAt: now}
 		for _, prev := range images {
 			if prev.Kind == kind {
 				img.Attempt = prev.Attempt + 1

@@ -35,15 +35,16 @@ const (
 
 // Onboarding is one eKYC onboarding package of a partner. Applicant holds
 // the person's data as given to InitCustomerInfo (JSON), from which the
-// customer is created when the package completes.
+// customer is created when the package completes; it and the FATCA
+// declaration are sealed under a data key.
 type Onboarding struct {
 	ID        string // 32 hex digits
 	PartnerID int64
 	KeyID     string
 	State     string
 	// Applicant is the JSON of the InitCustomerInfo payload, without the
-	// FATCA answers.
-	Applicant string
+	// FATCA answers, sealed (applicantAD).
+	Applicant Sealed
 	IDType    string // the identity document, to tell applicants apart
 	IDValue   string
 	Phone     string // E.164
@@ -53,8 +54,9 @@ type Onboarding struct {
 	// FatcaAnswers is the JSON of the answers ({questionId: bool}).
 	FatcaAnswers string
 	FatcaStatus  string
-	// FatcaDeclaration is the JSON of the W-9 or W-8BEN given, or "".
-	FatcaDeclaration string
+	// FatcaDeclaration is the JSON of the W-9 or W-8BEN given, sealed
+	// (declarationAD), or empty.
+	FatcaDeclaration Sealed
 	USReportable     bool
 	// AuthRequestID is the OTP operation InitAuthen started last, and
 	// AuthSends how many InitAuthen sent.
@@ -66,6 +68,9 @@ type Onboarding struct {
 	ExpiresAt     time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// DataRemovedAt is when the retention sweep removed the package's
+	// pictures and applicant data; zero while they are kept.
+	DataRemovedAt time.Time
 }
 
 // OnboardingLookup finds a partner's open package by identity document or
@@ -77,8 +82,9 @@ type OnboardingLookup struct {
 }
 
 // OnboardingImage is one uploaded picture of a package: every attempt is
-// kept, the failed ones too. Data is the picture as uploaded; reads of a
-// package's pictures leave it out.
+// kept, the failed ones too, until the retention sweep removes the
+// pictures of a finished package. Data is the picture as uploaded, sealed
+// (pictureAD); reads of a package's pictures leave it out.
 type OnboardingImage struct {
 	OnboardingID string
 	Kind         string // FRONT, BACK or PORTRAIT
@@ -94,8 +100,11 @@ type OnboardingImage struct {
 	Bytes        int
 	Passed       bool
 	Checks       string // JSON of the checks ([]EKYCCheck)
-	Data         []byte
+	Data         Sealed
 	CreatedAt    time.Time
+	// DataRemovedAt is when the retention sweep removed the picture (the
+	// row and its hashes stay); zero while it is kept.
+	DataRemovedAt time.Time
 }
 
 // ImageHash is the perceptual hash of a passed picture of some package.

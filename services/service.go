@@ -67,7 +67,23 @@ type Settings struct {
 	// the portrait (default imagecheck.CardRules and PortraitRules).
 	CardRules     imagecheck.Rules
 	PortraitRules imagecheck.Rules
+	// DataKeys encrypt the onboarding packages' pictures and personal data
+	// at rest; without keys, a random key of this process alone.
+	DataKeys DataKeys
+	// PictureRetention is how long the pictures and applicant data of a
+	// REJECTED or EXPIRED package are kept (default 30 days);
+	// CompletedPictureRetention is how long those of a COMPLETED package
+	// are kept once every account of its customer is closed (default
+	// DefaultCompletedPictureRetention).
+	PictureRetention          time.Duration
+	CompletedPictureRetention time.Duration
 }
+
+// DefaultCompletedPictureRetention is five years and the leap days they
+// can hold: banks keep customer-identification records at least five years
+// after the business relationship ends (FATF Recommendation 11; Vietnam's
+// Law on Anti-Money Laundering 2022).
+const DefaultCompletedPictureRetention = (5*365 + 2) * 24 * time.Hour
 
 // Service runs the bank's customer and account operations for partners.
 type Service struct {
@@ -78,6 +94,7 @@ type Service struct {
 	inflight *inflight
 	onReplay func(method string)
 	sealer   *sealer
+	vault    *vault
 	otpKey   []byte // keys the code hashes; nil without Settings.MessageKey
 	wake     chan struct{}
 }
@@ -145,13 +162,24 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	if settings.Location == nil {
 		settings.Location = time.UTC
 	}
+	if settings.PictureRetention <= 0 {
+		settings.PictureRetention = 30 * 24 * time.Hour
+	}
+	if settings.CompletedPictureRetention <= 0 {
+		settings.CompletedPictureRetention = DefaultCompletedPictureRetention
+	}
 	sl, err := newSealer(settings.MessageKey)
 	if err != nil {
 		// The configuration checks the key's length; this is a programming error.
 		panic("services.New: " + err.Error())
 	}
+	v, err := newVault(settings.DataKeys)
+	if err != nil {
+		// The configuration checks the keys too.
+		panic("services.New: " + err.Error())
+	}
 	s := &Service{store: store, clock: SystemClock{}, random: rand.Reader, settings: settings, inflight: newInflight(),
-		sealer: sl, wake: make(chan struct{}, 1)}
+		sealer: sl, vault: v, wake: make(chan struct{}, 1)}
 	if len(settings.MessageKey) > 0 {
 		k := sha256.Sum256(append([]byte("accountd otp hash\x00"), settings.MessageKey...))
 		s.otpKey = k[:]

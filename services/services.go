@@ -126,6 +126,9 @@ type Reader interface {
 	// the given kinds, of every partner's packages whose document is not
 	// (idType, idValue): the pictures of other people.
 	ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]ImageHash, error)
+	// OnboardingPicture returns one picture of a package with its data
+	// (sealed; empty once removed), or ErrOnboardingNotFound.
+	OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (OnboardingImage, error)
 }
 
 // Tx is one write transaction. Insert methods that take a generated number
@@ -262,4 +265,22 @@ type Tx interface {
 	UpdateOnboarding(ctx context.Context, o Onboarding) error
 	// InsertOnboardingImage stores one picture attempt.
 	InsertOnboardingImage(ctx context.Context, img OnboardingImage) error
+	// RetentionCandidates returns up to limit packages whose pictures and
+	// applicant data are kept past their retention, holding them until the
+	// transaction ends (another sweeper's rows are skipped).
+	RetentionCandidates(ctx context.Context, c RetentionCutoffs, limit int) ([]Onboarding, error)
+	// RemoveOnboardingData empties a package's applicant data (and its
+	// FATCA declaration unless keepDeclaration) and its pictures' data,
+	// keeping the pictures' rows, hashes and checks.
+	RemoveOnboardingData(ctx context.Context, onboardingID string, keepDeclaration bool, at time.Time) error
+	// ApplicantsToReseal, DeclarationsToReseal and PicturesToReseal return
+	// up to limit values kept under another key than keyID or in clear,
+	// holding their rows like RetentionCandidates.
+	ApplicantsToReseal(ctx context.Context, keyID string, limit int) ([]Onboarding, error)
+	DeclarationsToReseal(ctx context.Context, keyID string, limit int) ([]Onboarding, error)
+	PicturesToReseal(ctx context.Context, keyID string, limit int) ([]OnboardingImage, error)
+	// ResealOnboarding writes a package's applicant data and declaration;
+	// ResealPicture a picture's data.
+	ResealOnboarding(ctx context.Context, o Onboarding) error
+	ResealPicture(ctx context.Context, img OnboardingImage) error
 }

@@ -51,3 +51,20 @@ func MigrateToForTest(ctx context.Context, s *Store, version int) error {
 // ImageHashesQueryForTest is the query of ImageHashes, for a test of its
 // plan.
 const ImageHashesQueryForTest = imageHashesQuery
+
+// MigrationVersionsForTest lists the versions of the embedded migrations.
+func MigrationVersionsForTest(s *Store) ([]int, error) {
+	migrations, err := loadMigrations(s.dialect)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(migrations))
+	for i, m := range migrations {
+		out[i] = m.version
+	}
+	return out, nil
+}
+
+// PicturesToResealQueryForTest is the query of PicturesToReseal, for a test
+// of its plan.
+const PicturesToResealQueryForTest = picturesToResealQuery

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -35,23 +36,70 @@ type onboardingRow struct {
 	ExpiresAt        int64         `db:"expires_at"`
 	CreatedAt        int64         `db:"created_at"`
 	UpdatedAt        int64         `db:"updated_at"`
+	ApplicantKeyID   string        `db:"applicant_key_id"`
+	DeclarationKeyID string        `db:"fatca_declaration_key_id"`
+	DataRemovedAt    sql.NullInt64 `db:"data_removed_at"`
 }
 
-func (r onboardingRow) onboarding() services.Onboarding {
+func (r onboardingRow) onboarding() (services.Onboarding, error) {
+	applicant, err := readSealedText(r.ApplicantKeyID, r.Applicant)
+	if err != nil {
+		return services.Onboarding{}, fmt.Errorf("onboarding %s applicant: %w", r.ID, err)
+	}
+	declaration, err := readSealedText(r.DeclarationKeyID, r.FatcaDeclaration)
+	if err != nil {
+		return services.Onboarding{}, fmt.Errorf("onboarding %s declaration: %w", r.ID, err)
+	}
 	return services.Onboarding{
-		ID: r.ID, PartnerID: r.PartnerID, KeyID: r.KeyID, State: r.State, Applicant: r.Applicant,
+		ID: r.ID, PartnerID: r.PartnerID, KeyID: r.KeyID, State: r.State, Applicant: applicant,
 		IDType: r.IDType, IDValue: r.IDValue, Phone: r.Phone, Username: r.Username, Checks: r.Checks,
-		FatcaAnswers: r.FatcaAnswers, FatcaStatus: r.FatcaStatus, FatcaDeclaration: r.FatcaDeclaration,
+		FatcaAnswers: r.FatcaAnswers, FatcaStatus: r.FatcaStatus, FatcaDeclaration: declaration,
 		USReportable: r.USReportable, AuthRequestID: r.AuthRequestID, AuthSends: r.AuthSends,
 		CustomerID: r.CustomerID.Int64, AccountID: r.AccountID.Int64, RejectReason: r.RejectReason,
 		ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC(), CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
-		UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
-	}
+		UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(), DataRemovedAt: timeOf(r.DataRemovedAt),
+	}, nil
 }
 
-const selectOnboarding = `SELECT id, partner_id, key_id, state, applicant, id_type, id_value, phone, username, checks,
-	fatca_answers, fatca_status, fatca_declaration, us_reportable, auth_request_id, auth_sends, customer_id,
-	account_id, reject_reason, expires_at, created_at, updated_at FROM onboardings WHERE partner_id = ? AND `
+func onboardings(rows []onboardingRow) ([]services.Onboarding, error) {
+	out := make([]services.Onboarding, len(rows))
+	for i, r := range rows {
+		o, err := r.onboarding()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// sealedText is how a sealed value is kept in a TEXT column: Base64, or as
+// it is when in clear (KeyID "").
+func sealedText(s services.Sealed) string {
+	if s.KeyID == "" {
+		return string(s.Data)
+	}
+	return base64.StdEncoding.EncodeToString(s.Data)
+}
+
+// readSealedText reads sealedText's column back.
+func readSealedText(keyID, text string) (services.Sealed, error) {
+	if keyID == "" {
+		return services.Sealed{Data: []byte(text)}, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return services.Sealed{}, fmt.Errorf("sealed under %s but not Base64: %w", keyID, err)
+	}
+	return services.Sealed{KeyID: keyID, Data: b}, nil
+}
+
+const onboardingColumns = `SELECT o.id, o.partner_id, o.key_id, o.state, o.applicant, o.id_type, o.id_value, o.phone,
+	o.username, o.checks, o.fatca_answers, o.fatca_status, o.fatca_declaration, o.us_reportable, o.auth_request_id,
+	o.auth_sends, o.customer_id, o.account_id, o.reject_reason, o.expires_at, o.created_at, o.updated_at,
+	o.applicant_key_id, o.fatca_declaration_key_id, o.data_removed_at FROM onboardings o `
+
+const selectOnboarding = onboardingColumns + `WHERE o.partner_id = ? AND `
 
 // FindOnboarding returns the partner's onboarding package, or
 // services.ErrOnboardingNotFound (also for another partner's).
@@ -67,10 +115,10 @@ func (t *txStore) LockOnboarding(ctx context.Context, partnerID int64, id string
 
 func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id, lock string) (services.Onboarding, error) {
 	var row onboardingRow
-	if err := sqlxGet(ctx, db, &row, selectOnboarding+`id = ?`+lock, partnerID, id); err != nil {
+	if err := sqlxGet(ctx, db, &row, selectOnboarding+`o.id = ?`+lock, partnerID, id); err != nil {
 		return services.Onboarding{}, fmt.Errorf("find onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
 	}
-	return row.onboarding(), nil
+	return row.onboarding()
 }
 
 // FindOpenOnboarding returns the partner's newest package for the document
@@ -81,22 +129,22 @@ func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by ser
 	query, args := selectOnboarding, []any{partnerID}
 	switch {
 	case by.IDValue != "":
-		query += `id_type = ? AND id_value = ?`
+		query += `o.id_type = ? AND o.id_value = ?`
 		args = append(args, by.IDType, by.IDValue)
 	case by.Username != "":
-		query += `username_key = ?`
+		query += `o.username_key = ?`
 		args = append(args, strings.ToLower(by.Username))
 	default:
 		return services.Onboarding{}, fmt.Errorf("find open onboarding: empty lookup: %w", services.ErrOnboardingNotFound)
 	}
-	query += ` AND state NOT IN ('COMPLETED', 'REJECTED', 'EXPIRED') AND expires_at > ?
-		ORDER BY created_at DESC, id DESC LIMIT 1`
+	query += ` AND o.state NOT IN ('COMPLETED', 'REJECTED', 'EXPIRED') AND o.expires_at > ?
+		ORDER BY o.created_at DESC, o.id DESC LIMIT 1`
 	args = append(args, now.UnixMilli())
 	var row onboardingRow
 	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
 		return services.Onboarding{}, fmt.Errorf("find open onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
 	}
-	return row.onboarding(), nil
+	return row.onboarding()
 }
 
 // InsertOnboarding stores a new package. An ID already used (by any
@@ -105,12 +153,14 @@ func (t *txStore) InsertOnboarding(ctx context.Context, o services.Onboarding) e
 	err := t.withSavepoint(ctx, func() error {
 		_, err := exec(ctx, t.tx, `INSERT INTO onboardings (id, partner_id, key_id, state, applicant, id_type, id_value,
 			phone, username, username_key, checks, fatca_answers, fatca_status, fatca_declaration, us_reportable,
-			auth_request_id, auth_sends, customer_id, account_id, reject_reason, expires_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.PartnerID, o.KeyID, o.State, o.Applicant, o.IDType, o.IDValue, o.Phone, o.Username,
-			strings.ToLower(o.Username), o.Checks, o.FatcaAnswers, o.FatcaStatus, o.FatcaDeclaration, o.USReportable,
+			auth_request_id, auth_sends, customer_id, account_id, reject_reason, expires_at, created_at, updated_at,
+			applicant_key_id, fatca_declaration_key_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.PartnerID, o.KeyID, o.State, sealedText(o.Applicant), o.IDType, o.IDValue, o.Phone, o.Username,
+			strings.ToLower(o.Username), o.Checks, o.FatcaAnswers, o.FatcaStatus, sealedText(o.FatcaDeclaration), o.USReportable,
 			o.AuthRequestID, o.AuthSends, nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason,
-			o.ExpiresAt.UnixMilli(), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli())
+			o.ExpiresAt.UnixMilli(), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(),
+			o.Applicant.KeyID, o.FatcaDeclaration.KeyID)
 		return translate(err)
 	})
 	if err != nil {
@@ -119,16 +169,17 @@ func (t *txStore) InsertOnboarding(ctx context.Context, o services.Onboarding) e
 	return nil
 }
 
-// UpdateOnboarding writes a package's state, FATCA status, declaration and
-// US-reportable flag, auth request and sends, customer and account (NULL
+// UpdateOnboarding writes a package's state, FATCA status, declaration
+// (and its key id) and US-reportable flag, auth request and sends, customer and account (NULL
 // when 0), reject reason and updated_at, or returns
 // services.ErrOnboardingNotFound.
 func (t *txStore) UpdateOnboarding(ctx context.Context, o services.Onboarding) error {
 	res, err := exec(ctx, t.tx, `UPDATE onboardings SET state = ?, fatca_status = ?, fatca_declaration = ?,
-		us_reportable = ?, auth_request_id = ?, auth_sends = ?, customer_id = ?, account_id = ?, reject_reason = ?,
-		updated_at = ? WHERE partner_id = ? AND id = ?`,
-		o.State, o.FatcaStatus, o.FatcaDeclaration, o.USReportable, o.AuthRequestID, o.AuthSends,
-		nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason, o.UpdatedAt.UnixMilli(), o.PartnerID, o.ID)
+		fatca_declaration_key_id = ?, us_reportable = ?, auth_request_id = ?, auth_sends = ?, customer_id = ?,
+		account_id = ?, reject_reason = ?, updated_at = ? WHERE partner_id = ? AND id = ?`,
+		o.State, o.FatcaStatus, sealedText(o.FatcaDeclaration), o.FatcaDeclaration.KeyID, o.USReportable,
+		o.AuthRequestID, o.AuthSends, nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason,
+		o.UpdatedAt.UnixMilli(), o.PartnerID, o.ID)
 	if err != nil {
 		return fmt.Errorf("update onboarding: %w", translate(err))
 	}

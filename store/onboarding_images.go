@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -30,22 +31,41 @@ type onboardingImageRow struct {
 	Passed       bool   `db:"passed"`
 	Checks       string `db:"checks"`
 	CreatedAt    int64  `db:"created_at"`
+	// DataKeyID and DataRemovedAt come before data in the table (SQLite).
+	DataKeyID     string        `db:"data_key_id"`
+	DataRemovedAt sql.NullInt64 `db:"data_removed_at"`
 }
+
+// imageColumns are the columns of onboardingImageRow.
+const imageColumns = `onboarding_id, kind, attempt, id_type, id_value, sha256, phash, detail_hash, format,
+	width, height, bytes, passed, checks, created_at, data_key_id, data_removed_at`
 
 func (r onboardingImageRow) image() services.OnboardingImage {
 	return services.OnboardingImage{
 		OnboardingID: r.OnboardingID, Kind: r.Kind, Attempt: r.Attempt, IDType: r.IDType, IDValue: r.IDValue,
 		SHA256: r.SHA256, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash), Format: r.Format, Width: r.Width, Height: r.Height, Bytes: r.Bytes,
 		Passed: r.Passed, Checks: r.Checks, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
+		Data: services.Sealed{KeyID: r.DataKeyID}, DataRemovedAt: timeOf(r.DataRemovedAt),
 	}
 }
 
+// pictureRow is a picture with its data.
+type pictureRow struct {
+	onboardingImageRow
+	Data []byte `db:"data"`
+}
+
+func (r pictureRow) image() services.OnboardingImage {
+	img := r.onboardingImageRow.image()
+	img.Data.Data = r.Data
+	return img
+}
+
 // OnboardingImages returns every picture attempt of a package, without
-// its data, by kind and attempt.
+// its data (Data names only its key), by kind and attempt.
 func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]services.OnboardingImage, error) {
 	var rows []onboardingImageRow
-	err := sqlxSelect(ctx, q.db, &rows, `SELECT onboarding_id, kind, attempt, id_type, id_value, sha256, phash, detail_hash, format,
-		width, height, bytes, passed, checks, created_at FROM onboarding_images WHERE onboarding_id = ?
+	err := sqlxSelect(ctx, q.db, &rows, `SELECT `+imageColumns+` FROM onboarding_images WHERE onboarding_id = ?
 		ORDER BY kind, attempt`, onboardingID)
 	if err != nil {
 		return nil, fmt.Errorf("onboarding images: %w", translate(err))
@@ -55,6 +75,18 @@ func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]s
 		out[i] = r.image()
 	}
 	return out, nil
+}
+
+// OnboardingPicture returns one picture of a package with its data (sealed;
+// empty once removed), or services.ErrOnboardingNotFound.
+func (q queries) OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (services.OnboardingImage, error) {
+	var row pictureRow
+	err := sqlxGet(ctx, q.db, &row, `SELECT `+imageColumns+`, data FROM onboarding_images
+		WHERE onboarding_id = ? AND kind = ? AND attempt = ?`, onboardingID, kind, attempt)
+	if err != nil {
+		return services.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, notFound(err, services.ErrOnboardingNotFound))
+	}
+	return row.image(), nil
 }
 
 // imageHashesQuery reads the index onboarding_images_passed alone: its
@@ -92,19 +124,23 @@ func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValu
 // InsertOnboardingImage stores one picture attempt. The same package, kind
 // and attempt twice is an error of the caller's, not translated.
 func (t *txStore) InsertOnboardingImage(ctx context.Context, img services.OnboardingImage) error {
-	data := img.Data
-	if data == nil {
-		data = []byte{} // the column is NOT NULL; a nil slice would be NULL
-	}
 	_, err := exec(ctx, t.tx, `INSERT INTO onboarding_images (onboarding_id, kind, attempt, id_type, id_value, sha256,
-		phash, detail_hash, format, width, height, bytes, passed, checks, created_at, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		phash, detail_hash, format, width, height, bytes, passed, checks, created_at, data_key_id, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		img.OnboardingID, img.Kind, img.Attempt, img.IDType, img.IDValue, img.SHA256, int64(img.Hash), formatDetail(img.Detail), img.Format,
-		img.Width, img.Height, img.Bytes, img.Passed, img.Checks, img.CreatedAt.UnixMilli(), data)
+		img.Width, img.Height, img.Bytes, img.Passed, img.Checks, img.CreatedAt.UnixMilli(), img.Data.KeyID, blob(img.Data.Data))
 	if err != nil {
 		return fmt.Errorf("insert onboarding image: %w", translate(err))
 	}
 	return nil
+}
+
+// blob is b for a NOT NULL column: a nil slice would be NULL.
+func blob(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // formatDetail writes a 256-bit detail hash as 64 hex digits.

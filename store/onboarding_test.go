@@ -20,10 +20,16 @@ import (
 func onboarding(id string, partner int64, idValue string, created time.Time) services.Onboarding {
 	return services.Onboarding{
 		ID: id, PartnerID: partner, KeyID: "k1", State: services.OnbInitiated,
-		Applicant: `{"channel":"MOBILE","currency":"VND"}`, IDType: "CCCD", IDValue: idValue, Phone: "+84912345678",
+		Applicant: sealed("k1", "applicant of "+id), IDType: "CCCD", IDValue: idValue, Phone: "+84912345678",
 		Username: "user-" + id, Checks: `[{"name":"DOCUMENT","passed":true}]`, FatcaAnswers: `{"q1":false}`,
 		FatcaStatus: services.FatcaNotRequired, ExpiresAt: created.Add(24 * time.Hour), CreatedAt: created, UpdatedAt: created,
 	}
+}
+
+// sealed is a stand-in for data sealed under keyID: bytes that are not
+// valid text.
+func sealed(keyID, text string) services.Sealed {
+	return services.Sealed{KeyID: keyID, Data: append([]byte{0x00, 0xFF, 0xFE}, text...)}
 }
 
 func insertOnboardings(t *testing.T, st *store.Store, packages ...services.Onboarding) {
@@ -43,7 +49,7 @@ func TestOnboardingRoundTrip(t *testing.T) {
 	st, _ := openStore(t)
 	seedBank(t, st, account(500, 1, services.StatusActive))
 	o := onboarding("onb-1", 1, "001099000001", epoch)
-	o.State, o.Username, o.FatcaStatus, o.FatcaDeclaration = services.OnbFatcaReview, "An.Nguyen", services.FatcaPending, `{"form":"W9"}`
+	o.State, o.Username, o.FatcaStatus, o.FatcaDeclaration = services.OnbFatcaReview, "An.Nguyen", services.FatcaPending, sealed("k0", `{"form":"W9"}`)
 	o.USReportable, o.AuthRequestID, o.AuthSends, o.RejectReason = true, "op-1", 1, "none yet"
 	insertOnboardings(t, st, o)
 
@@ -84,11 +90,11 @@ func TestOnboardingRoundTrip(t *testing.T) {
 
 	// UpdateOnboarding writes its fields, and only those.
 	done := o
-	done.State, done.FatcaStatus, done.FatcaDeclaration, done.USReportable = services.OnbCompleted, services.FatcaW8BEN, `{"form":"W8BEN"}`, false
+	done.State, done.FatcaStatus, done.FatcaDeclaration, done.USReportable = services.OnbCompleted, services.FatcaW8BEN, sealed("k2", `{"form":"W8BEN"}`), false
 	done.AuthRequestID, done.AuthSends, done.CustomerID, done.AccountID = "op-2", 2, 100, 500
 	done.RejectReason, done.UpdatedAt = "", epoch.Add(time.Hour)
 	changed := done
-	changed.Applicant, changed.Phone, changed.ExpiresAt = "{}", "+84900000000", epoch
+	changed.Applicant, changed.Phone, changed.ExpiresAt = sealed("k2", "{}"), "+84900000000", epoch
 	updates := []struct {
 		name string
 		o    services.Onboarding
@@ -221,7 +227,7 @@ func TestFindOpenOnboarding(t *testing.T) {
 func image(o services.Onboarding, kind string, attempt int, passed bool, hash uint64) services.OnboardingImage {
 	return services.OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: attempt, IDType: o.IDType, IDValue: o.IDValue,
 		SHA256: strings.Repeat("ab", 32), Hash: hash, Detail: detailOf(hash), Format: "jpeg", Width: 1280, Height: 800, Bytes: 8, Passed: passed,
-		Checks: `[{"name":"FORMAT","passed":true}]`, Data: []byte{0xFF, 0xD8, 0x00, 0x00, 0x7F, 0x80, 0x00, 0xD9},
+		Checks: `[{"name":"FORMAT","passed":true}]`, Data: services.Sealed{KeyID: "k1", Data: []byte{0xFF, 0xD8, 0x00, 0x00, 0x7F, 0x80, 0x00, 0xD9}},
 		CreatedAt: epoch.Add(time.Duration(attempt) * time.Minute)}
 }
 
@@ -234,7 +240,7 @@ func TestOnboardingImages(t *testing.T) {
 	insertOnboardings(t, st, p1, p2)
 	const top = 0xF0F0F0F0F0F0F0F0
 	p1Front2 := image(p1, services.PictureFront, 2, true, top)
-	p1Front2.Data = append(p1Front2.Data, 0x00) // its own bytes
+	p1Front2.Data = services.Sealed{KeyID: "k2", Data: append(p1Front2.Data.Data, 0x00)} // its own bytes and key
 	images := []services.OnboardingImage{
 		p1Front2,
 		image(p1, services.PicturePortrait, 1, true, 3),
@@ -263,7 +269,7 @@ func TestOnboardingImages(t *testing.T) {
 	var want []services.OnboardingImage
 	for _, i := range []int{3, 2, 0, 1} { // BACK 1, FRONT 1, FRONT 2, PORTRAIT 1
 		img := images[i]
-		img.Data = nil
+		img.Data.Data = nil // the key id only
 		want = append(want, img)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -275,8 +281,15 @@ func TestOnboardingImages(t *testing.T) {
 	var data []byte
 	db := storetest.Conn(t, dsn)
 	err = db.Get(&data, db.Rebind(`SELECT data FROM onboarding_images WHERE onboarding_id = ? AND kind = ? AND attempt = ?`), "onb-1", "FRONT", 2)
-	if err != nil || !bytes.Equal(data, p1Front2.Data) {
-		t.Errorf("stored data: %x, %v; want %x", data, err, p1Front2.Data)
+	if err != nil || !bytes.Equal(data, p1Front2.Data.Data) {
+		t.Errorf("stored data: %x, %v; want %x", data, err, p1Front2.Data.Data)
+	}
+	pic, err := st.OnboardingPicture(ctx, "onb-1", "FRONT", 2)
+	if err != nil || !reflect.DeepEqual(pic, p1Front2) {
+		t.Errorf("OnboardingPicture:\n got %+v, %v\nwant %+v", pic, err, p1Front2)
+	}
+	if _, err := st.OnboardingPicture(ctx, "onb-1", "FRONT", 3); !errors.Is(err, services.ErrOnboardingNotFound) {
+		t.Errorf("an unknown picture: %v, want ErrOnboardingNotFound", err)
 	}
 }
 
@@ -346,11 +359,27 @@ func TestImageHashes(t *testing.T) {
 // pictures reads the partial index of passed pictures, never the rows and
 // their data.
 func TestImageHashesReadsTheIndexOnly(t *testing.T) {
+	query := strings.Replace(store.ImageHashesQueryForTest, "IN (?)", "IN (?, ?)", 1)
+	checkPlan(t, query, []any{"FRONT", "BACK", "CCCD", "001"}, "USING COVERING INDEX onboarding_images_passed",
+		"Index Only Scan using onboarding_images_passed")
+}
+
+// TestPicturesToResealUsesItsIndex: the reseal sweep, which runs in every
+// server, finds the pictures to seal again through its index, not by
+// reading every picture.
+func TestPicturesToResealUsesItsIndex(t *testing.T) {
+	query := strings.Replace(store.PicturesToResealQueryForTest, "KEY", "< ?", 1) + " LIMIT ?"
+	checkPlan(t, query, []any{"k1", 8}, "SEARCH onboarding_images USING INDEX onboarding_images_data_key (data_key_id<?)",
+		"Index Cond: (data_key_id < 'k1'::text)")
+}
+
+// checkPlan checks that the plan of query names want (SQLite) or
+// wantPostgres.
+func checkPlan(t *testing.T, query string, args []any, want, wantPostgres string) {
+	t.Helper()
 	_, dsn := openStore(t)
 	db := storetest.Conn(t, dsn)
-	query := strings.Replace(store.ImageHashesQueryForTest, "IN (?)", "IN (?, ?)", 1)
-	args := []any{"FRONT", "BACK", "CCCD", "001"}
-	explain, want := "EXPLAIN QUERY PLAN ", "USING COVERING INDEX onboarding_images_passed"
+	explain := "EXPLAIN QUERY PLAN "
 	tx, err := db.Beginx()
 	if err != nil {
 		t.Fatal(err)
@@ -361,7 +390,7 @@ func TestImageHashesReadsTheIndexOnly(t *testing.T) {
 		if _, err := tx.Exec(`SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`); err != nil {
 			t.Fatal(err)
 		}
-		explain, want = "EXPLAIN ", "Index Only Scan using onboarding_images_passed"
+		explain, want = "EXPLAIN ", wantPostgres
 	}
 	rows, err := tx.Queryx(tx.Rebind(explain+query), args...)
 	if err != nil {

@@ -30,6 +30,7 @@ type Store struct {
 	dialect dialect
 	writer  *sqlx.DB
 	reader  *sqlx.DB
+	path    string // the SQLite database file; "" otherwise
 }
 
 var _ services.Store = (*Store)(nil)
@@ -131,6 +132,12 @@ func Open(ctx context.Context, driver, dsn string, opts ...Options) (*Store, err
 }
 
 func openSQLite(ctx context.Context, dsn string) (*Store, error) {
+	path := sqliteFilePath(dsn)
+	if path != "" {
+		if err := createPrivate(path); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", dsn, err)
+		}
+	}
 	writer, err := sqlx.Open("sqlite3", sqliteDSN(dsn, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -149,7 +156,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &Store{queries: queries{db: reader}, dialect: sqliteDialect, writer: writer, reader: reader}, nil
+	return &Store{queries: queries{db: reader}, dialect: sqliteDialect, writer: writer, reader: reader, path: path}, nil
 }
 
 // openPostgres opens one pool for reads and writes. The pgx driver is opened

@@ -128,6 +128,10 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		IdempotencyWait:         cfg.Idempotency.Wait,
 		NiceMaxSearchDepth:      cfg.Nice.MaxSearchDepth,
 		NiceMaxSearchCandidates: cfg.Nice.MaxSearchCandidates,
+		// eKYC data at rest.
+		DataKeys:                  dataKeys(cfg.EKYC),
+		PictureRetention:          cfg.EKYC.PictureRetention,
+		CompletedPictureRetention: cfg.EKYC.CompletedPictureRetention,
 	}, opts...)
 	metrics.CountKeys(func() (map[string]int, error) { return countActiveKeys(st) })
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, clock).WithDefaultTier(cfg.RateLimit.DefaultTier),
@@ -135,6 +139,18 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// dataKeys are the configured data keys; none without ekyc.data_key.
+func dataKeys(c config.EKYC) services.DataKeys {
+	if c.DataKey == nil {
+		return services.DataKeys{}
+	}
+	keys := services.DataKeys{Current: c.DataKeyID, Keys: map[string][]byte{c.DataKeyID: c.DataKey}}
+	for id, k := range c.OldDataKeys {
+		keys.Keys[id] = k
+	}
+	return keys
+}
 
 func newLogger(c config.Log, w io.Writer) (zerolog.Logger, error) {
 	level, err := zerolog.ParseLevel(c.Level)

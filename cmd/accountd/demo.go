@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,8 +48,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.OTP.Channel == "" {
 		cfg.OTP.Channel = "log" // the demo prints one-time codes on its console
 	}
-	if err := os.MkdirAll(filepath.Join(*dir, "payloads"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(*dir, "payloads"), 0o700); err != nil {
 		return fmt.Errorf("demo folder: %w", err)
+	}
+	dataKeyPath := "(from the configuration)"
+	if cfg.EKYC.DataKey == nil {
+		dataKeyPath = filepath.Join(*dir, "ekyc-data.key")
+		if cfg.EKYC.DataKey, err = demoDataKey(dataKeyPath); err != nil {
+			return err
+		}
 	}
 	a, err := openAppWith(ctx, cfg, stderr)
 	if err != nil {
@@ -71,7 +80,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return a.serve(ctx, func(addr string) {
 		url := defaultURL(addr)
 		fmt.Fprintf(stdout, "\naccountd demo is serving %s (Ctrl-C to stop)\n\n", url)
-		fmt.Fprintf(stdout, "  database:  %s\n  key file:  %s (partner %q)\n  payloads:  %s\n\n", cfg.Database.DSN, keyPath, demoPartner, filepath.Join(*dir, "payloads"))
+		fmt.Fprintf(stdout, "  database:  %s\n  key file:  %s (partner %q)\n  payloads:  %s\n", cfg.Database.DSN, keyPath, demoPartner, filepath.Join(*dir, "payloads"))
+		fmt.Fprintf(stdout, "  data key:  %s (ekyc.data_key: encrypts onboarding pictures and applicant data)\n\n", dataKeyPath)
 		fmt.Fprintf(stdout, "Open an account as in NetXD's AddAccount example (paste in another terminal):\n\n")
 		fmt.Fprintf(stdout, "  %s call CustomerService.AddAccount %s --key %s --url %s\n\n", programName, payloads["add-account"], keyPath, url)
 		fmt.Fprintf(stdout, "Look it up with the other payloads (get-customer, get-details, list-accounts, add-customer), and\nreplay the fixture scenarios with:\n\n")
@@ -86,6 +96,29 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "  echo '{\"requestId\":\"REQUEST_ID\",\"otp\":\"CODE\"}' | %s call VerificationService.ConfirmOTP - --key %s --url %s\n\n", programName, keyPath, url)
 		}
 	})
+}
+
+// demoDataKey reads the demo's data key from path, or draws one and
+// writes it there (mode 0600), so that a rerun of the demo reads the
+// pictures and applicant data of the previous runs.
+func demoDataKey(path string) ([]byte, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) != 32 {
+			return nil, fmt.Errorf("demo data key %s: not 64 hex digits", path)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("demo data key: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("demo data key: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("demo data key: %w", err)
+	}
+	return key, nil
 }
 
 // ensureKey reuses the key file at path when its key is still active, and

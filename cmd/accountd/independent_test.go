@@ -149,19 +149,31 @@ func TestDemo(t *testing.T) {
 	if storetest.IsPostgres() {
 		t.Skip("the demo runs on its own SQLite file: covered by the SQLite pass")
 	}
+	t.Setenv("ACCOUNTD_EKYC_DATA_KEY", "") // the demo draws its own
 	dir := filepath.Join(t.TempDir(), "demo")
-	var keyIDs []string
+	var keyIDs, dataKeys []string
 	for round := 1; round <= 2; round++ {
 		runDemoOnce(t, dir, round == 1)
 		kf := loadKey(t, filepath.Join(dir, "demo-partner.key.json"))
 		keyIDs = append(keyIDs, kf.KeyID)
+		b, _ := os.ReadFile(filepath.Join(dir, "ekyc-data.key"))
+		dataKeys = append(dataKeys, string(b))
 		for _, f := range []string{"accountd.db", "demo-other.key.json", "payloads/get-customer.json"} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				t.Errorf("round %d: demo folder lacks %s", round, f)
 			}
 		}
+		for _, f := range []string{"", "payloads", "accountd.db", "ekyc-data.key"} {
+			want := os.FileMode(0o700)
+			if strings.Contains(f, ".") {
+				want = 0o600
+			}
+			if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Mode().Perm() != want {
+				t.Errorf("round %d: demo %q has mode %v, %v; want %v", round, f, fi.Mode().Perm(), err, want)
+			}
+		}
 	}
-	if keyIDs[0] != keyIDs[1] {
+	if keyIDs[0] != keyIDs[1] || dataKeys[0] != dataKeys[1] {
 		t.Errorf("the second run made a new key: %v", keyIDs)
 	}
 }

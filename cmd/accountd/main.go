@@ -64,7 +64,7 @@ Usage:
   accountd keys tier   --partner NAME --tier BRONZE|SILVER|GOLD|PLATINUM
   accountd keys signature KEYID V2|NETXD
   accountd audit verify
-  accountd sweep dormancy
+  accountd sweep dormancy|pictures|reencrypt
   accountd call METHOD [PAYLOAD_FILE|-] --key FILE [--url URL] [--id ID]
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
   accountd demo    [--dir DIR] [--server.addr ADDR]

@@ -54,6 +54,14 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
+	if len(a.cfg.EKYC.DataKey) == 0 {
+		return errors.New("ekyc.data_key is not set: it encrypts the onboarding pictures and applicant data at rest; set 64 hex " +
+			"digits (openssl rand -hex 32), the same on every replica, and keep it safe: data sealed under a lost key cannot be read")
+	}
+	for _, f := range a.store.LooseFiles() {
+		a.log.Warn().Str("file", f.Path).Str("mode", f.Mode.String()).
+			Msg("database file readable by others than its owner: chmod 600 it (new files are created 0600; existing ones are left as they are)")
+	}
 	h, err := rpc.NewHandler(a.svc, auth, rpc.Options{
 		MaxBodyBytes:       a.cfg.Server.MaxBodyBytes,
 		MaxUploadBodyBytes: a.cfg.Server.MaxUploadBodyBytes,
