@@ -375,6 +375,20 @@ func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 	return nil, fmt.Errorf("%s has no JSON form", t)
 }
 
+// sizeSchema adds a field's declared size limit to its schema: maxLength
+// for a string, maxItems for an array.
+func sizeSchema(s jsonSchema, limit services.FieldLimit) {
+	if !limit.Declared || limit.Max == 0 {
+		return
+	}
+	switch s["type"] {
+	case "string":
+		s["maxLength"] = limit.Max
+	case "array":
+		s["maxItems"] = limit.Max
+	}
+}
+
 func implements(t, iface reflect.Type) bool {
 	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
 }
@@ -440,6 +454,7 @@ func (g *schemaGen) object(t reflect.Type, input bool) (jsonSchema, []string, er
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
+		sizeSchema(s, services.LimitOf(f))
 		props[names[i]] = s
 		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			required = append(required, names[i])

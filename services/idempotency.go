@@ -68,9 +68,14 @@ func (f *inflight) end(key string) {
 // payload, within the window) returns the first response without running op
 // again; the same id with another method or payload is ErrIdempotencyConflict;
 // a repeat while the first is running is ErrRequestInProgress. Calls without
-// a request id simply run op.
+// a request id simply run op. An input with a field over its size limit
+// (CheckLimits) is refused before the transaction begins, whoever calls:
+// nothing unbounded is written, refused packages included.
 func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
 	var result T
+	if err := CheckLimits(input); err != nil {
+		return result, err
+	}
 	// refusal is a refusal whose writes are committed (see keepWrites).
 	var refusal error
 	// run is op followed by its audit row, in the same transaction.

@@ -14,17 +14,17 @@ import (
 // of the identity card, Base64, as JPEG or PNG. Format may be left out when
 // the image is a data URL (data:image/jpeg;base64,...).
 type UploadIDCardInput struct {
-	OnboardingID string `json:"onboardingId"`
-	Side         string `json:"side"`
-	Format       string `json:"format"`
-	Image        string `json:"image"`
+	OnboardingID string `json:"onboardingId" size:"id"`
+	Side         string `json:"side" size:"code"`
+	Format       string `json:"format" size:"code"`
+	Image        string `json:"image" size:"picture"`
 }
 
 // UploadPortraitInput is OnboardingService.UploadPortrait's payload.
 type UploadPortraitInput struct {
-	OnboardingID string `json:"onboardingId"`
-	Format       string `json:"format"`
-	Image        string `json:"image"`
+	OnboardingID string `json:"onboardingId" size:"id"`
+	Format       string `json:"format" size:"code"`
+	Image        string `json:"image" size:"picture"`
 }
 
 // PictureAccepted is what a passed upload returns: the picture's checks
@@ -163,7 +163,7 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 		now := s.clock.Now()
 		img := OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: 1, IDType: o.IDType, IDValue: o.IDValue,
 			SHA256: report.SHA256, Hash: report.Hash, Detail: report.Detail, Format: report.Format, Width: report.Width, Height: report.Height,
-			Bytes: report.Bytes, Passed: report.Passed() && unique.Passed, Checks: encodeJSON(checks), Data: data, CreatedAt: now}
+			Bytes: report.Bytes, Passed: report.Passed() && unique.Passed, Checks: encodeJSON(checks), Data: keptPicture(data, rules), CreatedAt: now}
 		for _, prev := range images {
 			if prev.Kind == kind {
 				img.Attempt = prev.Attempt + 1
@@ -193,6 +193,17 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 		return PictureAccepted{OnboardingID: o.ID, Kind: kind, Upload: img.Attempt, SHA256: img.SHA256, Checks: checks,
 			State: o.State, Missing: missingSteps(o, pics)}, nil
 	})
+}
+
+// keptPicture is what is stored of a picture: all of it, unless it is
+// larger than the rules allow (the FILE_SIZE check fails), when its SHA-256
+// and size are kept without its bytes, so that a refused upload stores no
+// more than a bounded record.
+func keptPicture(data []byte, rules imagecheck.Rules) []byte {
+	if len(data) > rules.MaxBytes {
+		return nil
+	}
+	return data
 }
 
 // pictureRefusal sums up why a picture was refused.

@@ -162,16 +162,16 @@ func newRequestID() (string, error) {
 
 // ConfirmOTPInput is VerificationService.ConfirmOTP's payload.
 type ConfirmOTPInput struct {
-	RequestID string `json:"requestId"`
-	OTP       string `json:"otp"`
+	RequestID string `json:"requestId" size:"id"`
+	OTP       string `json:"otp" size:"code"`
 }
 
 // ConfirmMobileChangeInput is CustomerService.ConfirmMobileChange's payload:
 // the code sent to the old number and the one sent to the new number.
 type ConfirmMobileChangeInput struct {
-	RequestID         string `json:"requestId"`
-	ProveIDCode       string `json:"proveIdCode"`
-	ConfirmChangeCode string `json:"confirmChangeCode"`
+	RequestID         string `json:"requestId" size:"id"`
+	ProveIDCode       string `json:"proveIdCode" size:"code"`
+	ConfirmChangeCode string `json:"confirmChangeCode" size:"code"`
 }
 
 // OperationConfirmed is what confirming an operation returns.
@@ -452,7 +452,7 @@ func (s *Service) markVerified(ctx context.Context, tx Tx, call Call, op Operati
 
 // CancelOperationInput is AccountService.CancelOperation's payload.
 type CancelOperationInput struct {
-	RequestID string `json:"requestId"`
+	RequestID string `json:"requestId" size:"id"`
 }
 
 // OperationCancelled is what CancelOperation returns.
