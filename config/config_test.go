@@ -26,7 +26,7 @@ var allKeys = []string{
 	"ratelimit.bronze", "ratelimit.silver", "ratelimit.gold", "ratelimit.platinum",
 	"bank.code", "bank.timezone", "dormancy.days", "dormancy.sweep_interval",
 	"otp.ttl", "otp.channel", "otp.webhook_url", "otp.webhook_secret", "otp.message_key",
-	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
+	"otp.dispatch_interval", "otp.mobile_changes_per_day", "otp.operations_per_hour", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
 	"ekyc.hash_distance", "ekyc.max_picture_bytes", "server.max_upload_body_bytes",
 	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
 }

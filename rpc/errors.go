@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/accountd/accountd/services"
@@ -130,6 +131,7 @@ var errorTable = []struct {
 	{services.ErrContactMissing, 3010, "CONTACT_MISSING"},
 	{services.ErrContactAlreadyVerified, 3011, "CONTACT_ALREADY_VERIFIED"},
 	{services.ErrMobileChangeLimit, 3012, "MOBILE_CHANGE_DAILY_LIMIT"},
+	{services.ErrOTPOperationLimit, 3013, "OTP_OPERATION_LIMIT"},
 }
 
 // ErrorCatalogue lists every mapped error: code, reason and message, in the
@@ -164,6 +166,9 @@ func toError(err error) *Error {
 		if errors.As(err, &r) {
 			out.Data.Detail, out.Data.AttemptsLeft, out.Data.BRICode = r.Detail, r.AttemptsLeft, r.SchemeCode
 			out.Data.OnboardingID, out.Data.State, out.Data.Checks = r.OnboardingID, r.State, r.Checks
+			if r.RetryAfter > 0 {
+				out.Data.RetryAfterSeconds = int((r.RetryAfter + time.Second - 1) / time.Second)
+			}
 		}
 		return out
 	}
