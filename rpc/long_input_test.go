@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
@@ -182,6 +183,62 @@ func TestLongInput(t *testing.T) {
 			}
 		})
 	}
+	// Refused, and audited as refused, but not stored: no text column of
+	// any table holds a long value (pictures are stored decoded, as bytes).
+	db := storetest.Conn(t, run.dsn)
+	for _, c := range textColumns(t, db) {
+		var n int
+		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM `+c.Table+` WHERE `+c.Column+` LIKE ?`), "%"+longValue(100)+"%"); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			t.Errorf("%s.%s: %d rows hold a long value", c.Table, c.Column, n)
+		}
+	}
+}
+
+type tableColumn struct {
+	Table  string `db:"table"`
+	Column string `db:"column"`
+}
+
+// textColumns lists the text columns of every table of the database.
+func textColumns(t *testing.T, db *sqlx.DB) []tableColumn {
+	t.Helper()
+	var out []tableColumn
+	if storetest.IsPostgres() {
+		err := db.Select(&out, `SELECT table_name AS "table", column_name AS "column" FROM information_schema.columns
+			WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying') ORDER BY 1, 2`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) < 20 {
+			t.Fatalf("only %d text columns found", len(out))
+		}
+		return out
+	}
+	var tables []string
+	if err := db.Select(&tables, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		var cols []struct {
+			Name string `db:"name"`
+			Type string `db:"type"`
+		}
+		if err := db.Select(&cols, `SELECT name, type FROM pragma_table_info(?)`, table); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cols {
+			if strings.EqualFold(c.Type, "TEXT") {
+				out = append(out, tableColumn{table, c.Name})
+			}
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d text columns found", len(out))
+	}
+	return out
 }
 
 // longValue is n characters of digits, which no normalisation changes.

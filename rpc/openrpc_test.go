@@ -573,6 +573,7 @@ func TestResultsMatchSchemas(t *testing.T) {
 // exampleRun is a handler on a real database (the driver under test) on
 // which every method was called with an example payload that succeeds.
 type exampleRun struct {
+	dsn      string // the database's, for storetest's checks
 	h        *Handler
 	key      *KeyFile
 	svc      *services.Service
@@ -586,7 +587,7 @@ type exampleRun struct {
 func runExamples(t *testing.T, check func(method string, result map[string]any)) *exampleRun {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t)
+	st, dsn := storetest.OpenDSN(t)
 	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)
@@ -597,7 +598,7 @@ func runExamples(t *testing.T, check func(method string, result map[string]any))
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := &exampleRun{h: h, svc: svc, clock: clock, key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM},
+	run := &exampleRun{dsn: dsn, h: h, svc: svc, clock: clock, key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM},
 		results: map[string]map[string]any{}, payloads: map[string]string{}}
 	results := run.results
 	n := 0
