@@ -206,7 +206,7 @@ func (g *schemaGen) method(m rpcMethod) (openRPCMethod, error) {
 			{Name: "api", Required: true, Schema: componentRef("schemas", apiComponent),
 				Description: "Who is calling; checked before the payload is read."},
 			{Name: "payload", Required: true, Schema: payload,
-				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice and values of the wrong type are refused with -32602 naming every bad field; which members are required is checked by the method, so the schema lists none."},
+				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice, values of the wrong type and strings or arrays over their maxLength or maxItems (TOO_LONG) are refused with -32602 naming every bad field; which members are required is checked by the method, so the schema lists none."},
 		},
 		Result:  contentDescriptor{Name: resultName(m.out), Schema: result},
 		Errors:  methodErrors(m.info.mutates),
