@@ -2,6 +2,7 @@ package services_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"reflect"
 	"strings"
@@ -142,5 +143,35 @@ func TestRefusedPackageIsBounded(t *testing.T) {
 	}
 	if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM audit_log WHERE LENGTH(request_id) + LENGTH(entities) + LENGTH(outcome) > 1024`); n != 0 {
 		t.Errorf("%d audit rows over 1 KB", n)
+	}
+}
+
+// TestOversizedPictureKeptWithoutBytes uploads a portrait larger than the
+// rules allow: it is refused and counted like any failed picture, and its
+// row keeps its size and SHA-256 but not its bytes. A failed picture within
+// the size limit is kept whole.
+func TestOversizedPictureKeptWithoutBytes(t *testing.T) {
+	e := newEnv(t)
+	id := e.initOnboarding(t, e.alpha, applicantA()).OnboardingID
+	up := func(data []byte) error {
+		_, err := e.svc.UploadPortrait(context.Background(), with(e.alpha, "OnboardingService.UploadPortrait", ""),
+			services.UploadPortraitInput{OnboardingID: id, Format: "JPEG", Image: base64.StdEncoding.EncodeToString(data)})
+		return err
+	}
+	big := make([]byte, 5<<20) // the default limit is 4 MiB
+	if err := up(big); !strings.Contains(problems(err), "FILE_SIZE:") {
+		t.Fatalf("an oversized picture: %v (%s)", err, problems(err))
+	}
+	small := make([]byte, 40<<10)
+	if err := up(small); !errors.Is(err, services.ErrPictureRejected) {
+		t.Fatalf("a small non-picture: %v", err)
+	}
+	for _, c := range []struct {
+		size, stored int
+	}{{len(big), 0}, {len(small), len(small)}} {
+		if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM onboarding_images WHERE onboarding_id = ? AND bytes = ? AND LENGTH(data) = ?`,
+			id, c.size, c.stored); n != 1 {
+			t.Errorf("picture of %d bytes: %d rows storing %d bytes of it, want 1", c.size, n, c.stored)
+		}
 	}
 }
