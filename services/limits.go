@@ -3,7 +3,6 @@ package services
 import (
 	"fmt"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,9 +12,11 @@ import (
 // Size limits of payload strings, in characters, by kind of field. Every
 // string field of a method's payload names its kind in a `size` tag
 // (`json:"email" size:"email"`), and every array field its largest number
-// of items in an `items` tag; CheckLimits enforces both before any query,
-// so that no input reaches storage, or comes back in an answer, unbounded,
-// and both databases refuse long input alike.
+// of items in an `items` tag. CheckLimits enforces both: the transport's
+// decoder runs it on every payload before the method runs, and every
+// data-changing operation again before its transaction, so that no input
+// reaches a query, storage or an answer unbounded, and both databases
+// refuse long input alike.
 const (
 	maxIDLength          = 64  // IDs and numbers the server issued: customers, accounts, operations, packages
 	maxCodeLength        = 32  // enumerations, codes, currencies, countries, one-time codes, patterns
@@ -51,22 +52,6 @@ var sizeKinds = map[string]int{
 	"accountName": maxAccountNameLength, "addressLine": maxAddressLineLength, "city": maxCityLength,
 	"zip": maxZipLength, "email": maxEmailLength, "phone": maxPhoneLength, "document": maxDocumentLength,
 	"username": maxUsernameLength, "reason": maxReasonLength, "evidence": maxEvidenceLength, "token": maxTokenLength,
-}
-
-// SizeKind is one kind of string field and its limit in characters.
-type SizeKind struct {
-	Kind string
-	Max  int
-}
-
-// SizeKinds lists the kinds of string fields and their limits, by kind.
-func SizeKinds() []SizeKind {
-	out := make([]SizeKind, 0, len(sizeKinds))
-	for k, n := range sizeKinds {
-		out = append(out, SizeKind{Kind: k, Max: n})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
-	return out
 }
 
 // FieldLimit is what a struct field's tags say about its size: Max is in
