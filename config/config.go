@@ -98,6 +98,7 @@ type OTP struct {
 	MessageKey          []byte        // otp.message_key: 64 hex digits, encrypts queued messages; shared by replicas
 	DispatchInterval    time.Duration // otp.dispatch_interval: how often queued messages are looked for
 	MobileChangesPerDay int           // otp.mobile_changes_per_day: mobile-change requests a customer may make a day
+	OperationsPerHour   int           // otp.operations_per_hour: one-time-code operations one customer may start an hour
 }
 
 // Server is the HTTP server.
@@ -222,6 +223,7 @@ var defaults = map[string]any{
 	"otp.message_key":              "",
 	"otp.dispatch_interval":        "1s",
 	"otp.mobile_changes_per_day":   3,
+	"otp.operations_per_hour":      5,
 	"ekyc.min_age":                 18,
 	"ekyc.onboarding_ttl":          "24h",
 	"ekyc.picture_retries":         2,
@@ -463,6 +465,7 @@ func build(v *viper.Viper) (Config, error) {
 	}
 	c.OTP.DispatchInterval = dur("otp.dispatch_interval")
 	c.OTP.MobileChangesPerDay = int(num("otp.mobile_changes_per_day", 1, 100))
+	c.OTP.OperationsPerHour = int(num("otp.operations_per_hour", 1, 1000))
 	buildOTPChannel(&c.OTP, str, bad)
 	c.EKYC.MinAge = int(num("ekyc.min_age", 15, 100))
 	c.EKYC.OnboardingTTL = dur("ekyc.onboarding_ttl")
@@ -726,6 +729,7 @@ func (c Config) Masked(redact func(string) string) map[string]any {
 		"otp.message_key":              hidden(len(c.OTP.MessageKey) > 0),
 		"otp.dispatch_interval":        c.OTP.DispatchInterval.String(),
 		"otp.mobile_changes_per_day":   c.OTP.MobileChangesPerDay,
+		"otp.operations_per_hour":      c.OTP.OperationsPerHour,
 		"ekyc.min_age":                 c.EKYC.MinAge,
 		"ekyc.onboarding_ttl":          c.EKYC.OnboardingTTL.String(),
 		"ekyc.picture_retries":         c.EKYC.PictureRetries,

@@ -26,7 +26,7 @@ var allKeys = []string{
 	"ratelimit.bronze", "ratelimit.silver", "ratelimit.gold", "ratelimit.platinum",
 	"bank.code", "bank.timezone", "dormancy.days", "dormancy.sweep_interval",
 	"otp.ttl", "otp.channel", "otp.webhook_url", "otp.webhook_secret", "otp.message_key",
-	"otp.dispatch_interval", "otp.mobile_changes_per_day", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
+	"otp.dispatch_interval", "otp.mobile_changes_per_day", "otp.operations_per_hour", "ekyc.min_age", "ekyc.onboarding_ttl", "ekyc.picture_retries",
 	"ekyc.hash_distance", "ekyc.max_picture_bytes", "server.max_upload_body_bytes",
 	"server.max_inflight_body_bytes", "server.max_unauthenticated_per_ip", "server.max_connections_per_ip", "server.call_timeout",
 	"ekyc.data_key", "ekyc.data_key_id", "ekyc.old_data_keys", "ekyc.picture_retention", "ekyc.completed_picture_retention",

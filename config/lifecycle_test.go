@@ -14,18 +14,18 @@ func TestLifecycleKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Dormancy.Days != 180 || c.Dormancy.SweepInterval != time.Hour || c.OTP.TTL != 5*time.Minute ||
-		c.OTP.Channel != "" || c.OTP.MobileChangesPerDay != 3 || c.Bank.Code != "970" ||
+		c.OTP.Channel != "" || c.OTP.MobileChangesPerDay != 3 || c.OTP.OperationsPerHour != 5 || c.Bank.Code != "970" ||
 		c.Bank.Location.String() != "UTC" || len(c.OTP.MessageKey) != 0 || c.OTP.DispatchInterval != time.Second || c.EKYC.MinAge != 18 {
 		t.Fatalf("defaults: %+v %+v %+v", c.Dormancy, c.OTP, c.Bank)
 	}
 	key := strings.Repeat("ab", 32)
 	c, err = load(t, "bank:\n  code: \"014\"\n  timezone: Africa/Nairobi\notp:\n  channel: webhook\n  webhook_url: https://sms.example/hook\n"+
-		"  webhook_secret: 0123456789abcdef\n  message_key: "+key+"\n  mobile_changes_per_day: 5\ndormancy:\n  days: 90\n", nil)
+		"  webhook_secret: 0123456789abcdef\n  message_key: "+key+"\n  mobile_changes_per_day: 5\n  operations_per_hour: 12\ndormancy:\n  days: 90\n", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Bank.Code != "014" || c.Bank.Location.String() != "Africa/Nairobi" || c.OTP.Channel != "webhook" ||
-		len(c.OTP.MessageKey) != 32 || c.OTP.MobileChangesPerDay != 5 || c.Dormancy.Days != 90 {
+		len(c.OTP.MessageKey) != 32 || c.OTP.MobileChangesPerDay != 5 || c.OTP.OperationsPerHour != 12 || c.Dormancy.Days != 90 {
 		t.Fatalf("from YAML: %+v %+v %+v", c.Bank, c.OTP, c.Dormancy)
 	}
 	masked := c.Masked(func(s string) string { return s })
@@ -53,6 +53,8 @@ func TestLifecycleKeys(t *testing.T) {
 		{"message key not hex", "", "otp.message_key", []string{"ACCOUNTD_OTP_MESSAGE_KEY=" + strings.Repeat("z", 64)}},
 		{"message key short", "", "otp.message_key", []string{"ACCOUNTD_OTP_MESSAGE_KEY=abcd"}},
 		{"mobile changes zero", "otp:\n  mobile_changes_per_day: 0\n", "otp.mobile_changes_per_day", nil},
+		{"operations per hour zero", "otp:\n  operations_per_hour: 0\n", "otp.operations_per_hour", nil},
+		{"operations per hour not a number", "", "otp.operations_per_hour", []string{"ACCOUNTD_OTP_OPERATIONS_PER_HOUR=many"}},
 		{"eKYC age under 15", "ekyc:\n  min_age: 12\n", "ekyc.min_age", nil},
 		{"nice fees", "nice:\n  fees: FOUR_OF_A_KIND=lots\n", "nice.fees", nil},
 		{"nice reserved", "nice:\n  reserved: 888888, 12\n", "nice.reserved", nil},

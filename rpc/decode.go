@@ -3,6 +3,7 @@ package rpc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -15,21 +16,29 @@ import (
 // partners expect: member names match json tags without regard to case (as
 // NetXD clients rely on), null means absent, and every problem is collected,
 // not just the first: unknown members, members given twice and values of the
-// wrong type. It returns a *services.ValidationError naming each bad field.
+// wrong type. Every string and array is then held to its field's size
+// limit (services.CheckLimits: the size and items tags, or the defaults), so
+// that no method, present or future, gets input of unbounded length. It
+// returns a *services.ValidationError naming each bad field.
 func decodePayload(raw json.RawMessage, v any) error {
 	var fields []services.FieldError
 	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
 		fields = append(fields, services.FieldError{Field: "payload", Reason: services.ReasonInvalidType, Message: "must be an object"})
 		return &services.ValidationError{Fields: fields}
 	}
-	decodeValue(raw, reflect.ValueOf(v).Elem(), "", &fields)
+	decodeValue(raw, reflect.ValueOf(v).Elem(), "", services.FieldLimit{}, &fields)
+	var tooLong *services.ValidationError
+	if errors.As(services.CheckLimits(v), &tooLong) {
+		fields = append(fields, tooLong.Fields...)
+	}
 	if len(fields) > 0 {
 		return &services.ValidationError{Fields: fields}
 	}
 	return nil
 }
 
-func decodeValue(raw json.RawMessage, v reflect.Value, path string, errs *[]services.FieldError) {
+// decodeValue decodes raw into v; limit is v's field's, for arrays.
+func decodeValue(raw json.RawMessage, v reflect.Value, path string, limit services.FieldLimit, errs *[]services.FieldError) {
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
 		return
@@ -39,11 +48,11 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path string, errs *[]serv
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		decodeValue(raw, v.Elem(), path, errs)
+		decodeValue(raw, v.Elem(), path, limit, errs)
 	case v.Kind() == reflect.Struct:
 		decodeObject(raw, v, path, errs)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
-		decodeArray(raw, v, path, errs)
+		decodeArray(raw, v, path, limit, errs)
 	default:
 		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
 			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be " + jsonKind(v.Type())})
@@ -66,7 +75,7 @@ func decodeObject(raw json.RawMessage, v reflect.Value, path string, errs *[]ser
 	seen := make(map[int]bool)
 	for _, m := range members {
 		idx, ok := fields.lookup(m.name)
-		name := join(path, m.name)
+		name := join(path, echoName(m.name))
 		switch {
 		case !ok:
 			*errs = append(*errs, services.FieldError{Field: name, Reason: services.ReasonUnknownField, Message: "is not a field of this method"})
@@ -74,20 +83,26 @@ func decodeObject(raw json.RawMessage, v reflect.Value, path string, errs *[]ser
 			*errs = append(*errs, services.FieldError{Field: name, Reason: services.ReasonDuplicateField, Message: "is given more than once"})
 		default:
 			seen[idx] = true
-			decodeValue(m.value, v.Field(idx), join(path, fields.names[idx]), errs)
+			decodeValue(m.value, v.Field(idx), join(path, fields.names[idx]), fields.limits[idx], errs)
 		}
 	}
 }
 
-func decodeArray(raw json.RawMessage, v reflect.Value, path string, errs *[]services.FieldError) {
+// decodeArray decodes an array of objects; one with more items than its
+// field allows is refused without decoding them.
+func decodeArray(raw json.RawMessage, v reflect.Value, path string, limit services.FieldLimit, errs *[]services.FieldError) {
 	var items []json.RawMessage
 	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
 		*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be an array"})
 		return
 	}
+	if limit.Max > 0 && len(items) > limit.Max {
+		*errs = append(*errs, services.ItemsError(fieldName(path), limit.Max))
+		return
+	}
 	out := reflect.MakeSlice(v.Type(), len(items), len(items))
 	for i, item := range items {
-		decodeValue(item, out.Index(i), fmt.Sprintf("%s[%d]", path, i), errs)
+		decodeValue(item, out.Index(i), fmt.Sprintf("%s[%d]", path, i), services.FieldLimit{}, errs)
 	}
 	v.Set(out)
 }
@@ -125,9 +140,10 @@ func objectMembers(raw json.RawMessage) ([]member, bool) {
 
 // fieldSet is a struct's JSON field names, for case-insensitive lookup.
 type fieldSet struct {
-	names []string // by field index; "" for fields not decoded
-	exact map[string]int
-	fold  map[string]int
+	names  []string // by field index; "" for fields not decoded
+	limits []services.FieldLimit
+	exact  map[string]int
+	fold   map[string]int
 }
 
 func (f fieldSet) lookup(name string) (int, bool) {
@@ -144,7 +160,8 @@ func structFields(t reflect.Type) fieldSet {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(fieldSet)
 	}
-	f := fieldSet{names: make([]string, t.NumField()), exact: map[string]int{}, fold: map[string]int{}}
+	f := fieldSet{names: make([]string, t.NumField()), limits: make([]services.FieldLimit, t.NumField()),
+		exact: map[string]int{}, fold: map[string]int{}}
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
@@ -154,12 +171,22 @@ func structFields(t reflect.Type) fieldSet {
 		if name == "" {
 			name = sf.Name
 		}
-		f.names[i] = name
+		f.names[i], f.limits[i] = name, services.LimitOf(sf)
 		f.exact[name] = i
 		f.fold[strings.ToLower(name)] = i
 	}
 	fieldCache.Store(t, f)
 	return f
+}
+
+// maxEchoedName bounds a member name the client chose when an error names
+// it (an unknown or repeated member), in bytes.
+const maxEchoedName = 64
+
+// echoName is a member name as an error may show it: cut to maxEchoedName
+// bytes, on a character boundary, with "..." when cut.
+func echoName(name string) string {
+	return truncateText(name, maxEchoedName)
 }
 
 func join(path, name string) string {

@@ -3,6 +3,10 @@ package rpc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/accountd/accountd/services"
 )
@@ -137,6 +141,7 @@ var errorTable = []struct {
 	{services.ErrContactMissing, 3010, "CONTACT_MISSING"},
 	{services.ErrContactAlreadyVerified, 3011, "CONTACT_ALREADY_VERIFIED"},
 	{services.ErrMobileChangeLimit, 3012, "MOBILE_CHANGE_DAILY_LIMIT"},
+	{services.ErrOTPOperationLimit, 3013, "OTP_OPERATION_LIMIT"},
 }
 
 // ErrorCatalogue lists every mapped error: code, reason and message, in the
@@ -174,6 +179,9 @@ func toError(err error) *Error {
 		if errors.As(err, &r) {
 			out.Data.Detail, out.Data.AttemptsLeft, out.Data.BRICode = r.Detail, r.AttemptsLeft, r.SchemeCode
 			out.Data.OnboardingID, out.Data.State, out.Data.Checks = r.OnboardingID, r.State, r.Checks
+			if r.RetryAfter > 0 {
+				out.Data.RetryAfterSeconds = int((r.RetryAfter + time.Second - 1) / time.Second)
+			}
 		}
 		return out
 	}
@@ -210,4 +218,81 @@ func protocolError(code int, reason, detail string) *Error {
 
 func paramsError(fields ...services.FieldError) *Error {
 	return &Error{Code: CodeInvalidParams, Message: "Invalid params", Data: &ErrorData{Reason: "INVALID_PARAMS", Fields: fields}}
+}
+
+// Bounds of what an error object may carry back, in bytes: a value the
+// client sent (a member name, a method name) is never echoed unbounded.
+const (
+	maxErrorText   = 512 // message and detail
+	maxFieldName   = 128 // a field's path
+	maxFieldText   = 256 // a field's message
+	maxFieldErrors = 20  // fields listed; the rest are summed up in one more
+)
+
+// ReasonTooManyErrors is the field reason of the entry that stands for the
+// bad fields beyond maxFieldErrors.
+const ReasonTooManyErrors = "TOO_MANY_ERRORS"
+
+// bounded returns e, or a copy of it cut to the bounds above.
+func bounded(e *Error) *Error {
+	if e == nil || withinBounds(e) {
+		return e
+	}
+	out := *e
+	out.Message = truncateText(e.Message, maxErrorText)
+	if e.Data != nil {
+		data := *e.Data
+		data.Detail = truncateText(data.Detail, maxErrorText)
+		data.Fields = boundedFields(data.Fields)
+		out.Data = &data
+	}
+	return &out
+}
+
+func withinBounds(e *Error) bool {
+	if len(e.Message) > maxErrorText {
+		return false
+	}
+	if e.Data == nil {
+		return true
+	}
+	if len(e.Data.Detail) > maxErrorText || len(e.Data.Fields) > maxFieldErrors {
+		return false
+	}
+	for _, f := range e.Data.Fields {
+		if len(f.Field) > maxFieldName || len(f.Message) > maxFieldText || len(f.Reason) > maxFieldName {
+			return false
+		}
+	}
+	return true
+}
+
+func boundedFields(fields []services.FieldError) []services.FieldError {
+	n := min(len(fields), maxFieldErrors)
+	out := make([]services.FieldError, 0, n+1)
+	for _, f := range fields[:n] {
+		out = append(out, services.FieldError{Field: truncateText(f.Field, maxFieldName),
+			Reason: truncateText(f.Reason, maxFieldName), Message: truncateText(f.Message, maxFieldText)})
+	}
+	if rest := len(fields) - n; rest > 0 {
+		out = append(out, services.FieldError{Field: "payload", Reason: ReasonTooManyErrors,
+			Message: fmt.Sprintf("%d more bad fields are not listed", rest)})
+	}
+	return out
+}
+
+// truncateText cuts s to at most n bytes of valid UTF-8, on a character
+// boundary, ending in "..." when cut.
+func truncateText(s string, n int) string {
+	if len(s) <= n && utf8.ValidString(s) {
+		return s
+	}
+	if len(s) > n {
+		cut := n - len("...")
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

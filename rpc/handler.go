@@ -190,11 +190,13 @@ type response struct {
 
 var nullID = json.RawMessage("null")
 
+// errorResponse answers id with e, bounded: no error object carries back
+// more than a few kilobytes, whatever the request held.
 func errorResponse(id json.RawMessage, e *Error) *response {
 	if id == nil {
 		id = nullID
 	}
-	return &response{JSONRPC: "2.0", Error: e, ID: id}
+	return &response{JSONRPC: "2.0", Error: bounded(e), ID: id}
 }
 
 // ServeHTTP checks the HTTP envelope, reads the body within the limits and

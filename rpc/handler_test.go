@@ -111,6 +111,9 @@ func TestBadInput(t *testing.T) {
 		return string(b)
 	}
 	a := s.alpha
+	longID := `{"type":"CCCD","number":"` + strings.Repeat("0", 900_000) + `"}`
+	longDoc := `{"type":"INDIVIDUAL","firstName":"A","lastName":"B","DOB":"19800101","identification":[{"type":"NATIONAL_ID","value":"` +
+		strings.Repeat("7", 3000) + `"}],"contact":{"email":"a@example.com"}}`
 	tests := []struct {
 		name       string
 		body       string
@@ -153,6 +156,9 @@ func TestBadInput(t *testing.T) {
 		{"keyId twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"keyId":`, `"keyId":"k_other","keyId":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
 		{"signature a number", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "X", details), `"signature":"X"`, `"signature":12`, 1), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
 		{"unknown api member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"api":{`, `"api":{"nonce":"x",`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.api.nonce:UNKNOWN_FIELD"},
+		// Long values: refused alike on both databases, before any query (TestLongInput covers every field).
+		{"a 900 KB document number", env("CustomerService.ValidateLegalID", `"l1"`, a.KeyID, a.Credential, sign(a, "CustomerService.ValidateLegalID", `"l1"`, longID), longID), `"l1"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "number:TOO_LONG"},
+		{"a 3,000-character identification", env("CustomerService.AddCustomer", `"l2"`, a.KeyID, a.Credential, sign(a, "CustomerService.AddCustomer", `"l2"`, longDoc), longDoc), `"l2"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "identification[0].value:TOO_LONG"},
 		{"another partner's account", env("AccountService.GetDetails", "1", s.beta.KeyID, s.beta.Credential, sign(s.beta, "AccountService.GetDetails", "1", details), details), "1", 2001, "NOT_FOUND_ACCOUNT", ""},
 		// Invalid UTF-8 is refused before anything reads the body, so that no
 		// id or other value reaches the log byte for byte.

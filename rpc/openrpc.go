@@ -207,7 +207,7 @@ func (g *schemaGen) method(m rpcMethod) (openRPCMethod, error) {
 			{Name: "api", Required: true, Schema: componentRef("schemas", apiComponent),
 				Description: "Who is calling; checked before the payload is read."},
 			{Name: "payload", Required: true, Schema: payload,
-				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice and values of the wrong type are refused with -32602 naming every bad field; which members are required is checked by the method, so the schema lists none."},
+				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice, values of the wrong type and strings or arrays over their maxLength or maxItems (TOO_LONG) are refused with -32602 naming every bad field; which members are required is checked by the method, so the schema lists none."},
 		},
 		Result:  contentDescriptor{Name: resultName(m.out), Schema: result},
 		Errors:  methodErrors(m.info.mutates),
@@ -381,6 +381,20 @@ func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 	return nil, fmt.Errorf("%s has no JSON form", t)
 }
 
+// sizeSchema adds a field's declared size limit to its schema: maxLength
+// for a string, maxItems for an array.
+func sizeSchema(s jsonSchema, limit services.FieldLimit) {
+	if !limit.Declared || limit.Max == 0 {
+		return
+	}
+	switch s["type"] {
+	case "string":
+		s["maxLength"] = limit.Max
+	case "array":
+		s["maxItems"] = limit.Max
+	}
+}
+
 func implements(t, iface reflect.Type) bool {
 	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
 }
@@ -446,6 +460,7 @@ func (g *schemaGen) object(t reflect.Type, input bool) (jsonSchema, []string, er
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
+		sizeSchema(s, services.LimitOf(f))
 		props[names[i]] = s
 		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			required = append(required, names[i])

@@ -277,7 +277,10 @@ func TestOpenRPCSchemas(t *testing.T) {
 		schema, property string
 		want             string // the property's schema as JSON
 	}{
-		{"AddCustomerInput", "identification", `{"type":"array","items":{"$ref":"#/components/schemas/Identification"}}`},
+		{"AddCustomerInput", "identification", `{"type":"array","items":{"$ref":"#/components/schemas/Identification"},"maxItems":10}`},
+		{"AddCustomerInput", "firstName", `{"type":"string","maxLength":140}`},
+		{"Contact", "email", `{"type":"string","maxLength":254}`},
+		{"UploadPortraitInput", "image", `{"type":"string"}`}, // bounded by the upload body limit
 		{"AddCustomerInput", "contact", `{"$ref":"#/components/schemas/Contact"}`},
 		{"GetCustomerInput", "identification", `{"$ref":"#/components/schemas/Identification"}`},
 		{"ListAccountsInput", "pageNumber", `{"type":"integer"}`},
@@ -561,8 +564,36 @@ func equalJSON(a, b []byte) bool {
 // TestResultsMatchSchemas calls every method, signed, on a real database
 // and checks each result against the document's result schema.
 func TestResultsMatchSchemas(t *testing.T) {
+	doc, _ := readDoc(t)
+	run := runExamples(t, func(method string, result map[string]any) {
+		m, _ := doc.method(method)
+		conform(t, doc, method, m.Result.Schema, result)
+	})
+	for m := range methodTable {
+		if run.results[m] == nil {
+			t.Errorf("%s: no call checks its result against the document", m)
+		}
+	}
+}
+
+// exampleRun is a handler on a real database (the driver under test) on
+// which every method was called with an example payload that succeeds.
+type exampleRun struct {
+	dsn      string // the database's, for storetest's checks
+	h        *Handler
+	key      *KeyFile
+	svc      *services.Service
+	clock    *stepClock
+	results  map[string]map[string]any // each method's last result
+	payloads map[string]string         // each method's first example payload
+}
+
+// runExamples calls every method with its examples, in an order that makes
+// each succeed, and hands each result to check.
+func runExamples(t *testing.T, check func(method string, result map[string]any)) *exampleRun {
+	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t)
+	st, dsn := storetest.OpenDSN(t)
 	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)
@@ -573,14 +604,14 @@ func TestResultsMatchSchemas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
-	doc, _ := readDoc(t)
-	results := map[string]map[string]any{}
+	run := &exampleRun{dsn: dsn, h: h, svc: svc, clock: clock, key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM},
+		results: map[string]map[string]any{}, payloads: map[string]string{}}
+	results := run.results
 	n := 0
 	call := func(method, payload string) {
 		t.Helper()
 		n++
-		body, err := key.Envelope(method, json.RawMessage(fmt.Sprintf(`"%s-%d"`, method, n)), []byte(payload))
+		body, err := run.key.Envelope(method, json.RawMessage(fmt.Sprintf(`"%s-%d"`, method, n)), []byte(payload))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -589,9 +620,11 @@ func TestResultsMatchSchemas(t *testing.T) {
 		if resp.Error != nil || json.Unmarshal(resp.Result, &result) != nil {
 			t.Fatalf("%s: %+v %s", method, resp.Error, resp.Result)
 		}
-		m, _ := doc.method(method)
-		conform(t, doc, method, m.Result.Schema, result)
+		check(method, result)
 		results[method] = result
+		if _, seen := run.payloads[method]; !seen {
+			run.payloads[method] = payload
+		}
 	}
 	call("CustomerService.AddCustomer", `{"type":"INDIVIDUAL","firstName":"Dave","lastName":"Miller","DOB":"19850412",
 		"identification":[{"type":"SSN","value":"123456789"}],"contact":{"email":"dave@example.com"},"address":{"city":"Austin","country":"US"}}`)
@@ -603,11 +636,7 @@ func TestResultsMatchSchemas(t *testing.T) {
 	call("AccountService.ListAccounts", fmt.Sprintf(`{"customerID":%q}`, id))
 	lifecycleCalls(t, svc, clock, call, results)
 	onboardingCalls(t, svc, call, results)
-	for m := range methodTable {
-		if results[m] == nil {
-			t.Errorf("%s: no call checks its result against the document", m)
-		}
-	}
+	return run
 }
 
 // conform checks v against s: types, members the schema does not name, and

@@ -97,16 +97,16 @@ type AccountLookup struct {
 // AddAccountInput is CustomerService.AddAccount's payload, as NetXD
 // publishes it.
 type AddAccountInput struct {
-	CustomerID            string `json:"customerID"`
-	Name                  string `json:"name"`
-	AccountType           string `json:"accountType"`
-	Currency              string `json:"currency"`
-	ActivityAccountNumber string `json:"activityAccountNumber"`
-	CustodialCustomerID   string `json:"custodialCustomerID"`
-	CustodialType         string `json:"custodialType"`
+	CustomerID            string `json:"customerID" size:"id"`
+	Name                  string `json:"name" size:"name"`
+	AccountType           string `json:"accountType" size:"code"`
+	Currency              string `json:"currency" size:"code"`
+	ActivityAccountNumber string `json:"activityAccountNumber" size:"id"`
+	CustodialCustomerID   string `json:"custodialCustomerID" size:"id"`
+	CustodialType         string `json:"custodialType" size:"code"`
 	// AccountNumber is a nice number the customer holds (HoldNiceNumber):
 	// the account gets it, the hold is used up and the fee recorded.
-	AccountNumber string `json:"accountNumber"`
+	AccountNumber string `json:"accountNumber" size:"id"`
 }
 
 // AddAccountResult is what AddAccount returns, field for field NetXD's.

@@ -63,13 +63,10 @@ func (s *Service) ListAbnormalAccounts(ctx context.Context, call Call, in ListAb
 	return out, nil
 }
 
-// maxAccountNameLength bounds an SME sub-account's whole name.
-const maxAccountNameLength = 255
-
 // EditSubAccountNameInput is AccountService.EditSubAccountName's payload.
 type EditSubAccountNameInput struct {
-	AccountID      string `json:"accountId"`
-	SubAccountName string `json:"subAccountName"`
+	AccountID      string `json:"accountId" size:"id"`
+	SubAccountName string `json:"subAccountName" size:"accountName"`
 }
 
 // SubAccountNameResult is the account's name after the edit.

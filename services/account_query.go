@@ -16,8 +16,8 @@ const (
 // GetDetailsInput is AccountService.GetDetails's payload: the account number
 // (accountId, as the Kenyan seed names it) or the account's ID.
 type GetDetailsInput struct {
-	AccountID string `json:"accountId"`
-	ID        string `json:"ID"`
+	AccountID string `json:"accountId" size:"id"`
+	ID        string `json:"ID" size:"id"`
 }
 
 // AccountDetails is an account as partners see it: the Kenyan seed's fields
@@ -132,12 +132,12 @@ func (s *Service) GetDetails(ctx context.Context, call Call, in GetDetailsInput)
 // ListAccountsInput is AccountService.ListAccounts's payload. userId is the
 // Kenyan seed's name for customerID.
 type ListAccountsInput struct {
-	CustomerID  string `json:"customerID"`
-	UserID      string `json:"userId"`
+	CustomerID  string `json:"customerID" size:"id"`
+	UserID      string `json:"userId" size:"id"`
 	PageNumber  *int   `json:"pageNumber"`
 	PageSize    *int   `json:"pageSize"`
-	Status      string `json:"status"`
-	AccountType string `json:"accountType"`
+	Status      string `json:"status" size:"code"`
+	AccountType string `json:"accountType" size:"code"`
 }
 
 // AccountFilter selects a page of one customer's accounts.

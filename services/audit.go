@@ -90,7 +90,7 @@ var refusals = []error{
 	ErrAccountFrozen, ErrAccountNotFrozen, ErrShortCodeExists, ErrShortCodeNotFound, ErrNotBusinessAccount,
 	ErrOperationNotFound, ErrOperationCompleted, ErrOperationCancelled, ErrOperationExpired, ErrOperationFailed,
 	ErrWrongOTP, ErrUseConfirmMobileChange, ErrNotMobileChange, ErrNoVerifiedContact, ErrContactMissing,
-	ErrContactAlreadyVerified, ErrMobileChangeLimit, ErrAccountPassive, ErrAccountDormant,
+	ErrContactAlreadyVerified, ErrMobileChangeLimit, ErrOTPOperationLimit, ErrAccountPassive, ErrAccountDormant,
 	ErrAccountBlocked, ErrCurrencyMismatch, ErrAccountCannotReceive,
 	ErrOnboardingNotFound, ErrOnboardingState, ErrOnboardingChecksFailed, ErrPictureRejected, ErrOnboardingExpired,
 	ErrOnboardingInProgress, ErrFatcaFormNotAllowed, ErrAuthSendLimit,

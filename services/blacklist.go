@@ -55,11 +55,11 @@ func blacklistRefusal(kind string) error {
 // one of customerID (all its documents and its phone), identification and
 // phoneNumber.
 type UpdateBlacklistInput struct {
-	CustomerID     string          `json:"customerID"`
+	CustomerID     string          `json:"customerID" size:"id"`
 	Identification *Identification `json:"identification"`
-	PhoneNumber    string          `json:"phoneNumber"`
-	Action         string          `json:"action"`
-	Reason         string          `json:"reason"`
+	PhoneNumber    string          `json:"phoneNumber" size:"phone"`
+	Action         string          `json:"action" size:"code"`
+	Reason         string          `json:"reason" size:"reason"`
 }
 
 // BlacklistResult lists the entries an UpdateBlacklist call named and
@@ -171,10 +171,10 @@ var consentChannels = []string{"MOBILE", "INTERNET", "BRANCH", "CALL_CENTER", "P
 // payload: the customer's data-sharing consent, its version and the channel
 // it was given through.
 type UpdateProtectAgreementInput struct {
-	CustomerID string `json:"customerID"`
+	CustomerID string `json:"customerID" size:"id"`
 	Agreed     *bool  `json:"agreed"`
-	Version    string `json:"version"`
-	Channel    string `json:"channel"`
+	Version    string `json:"version" size:"code"`
+	Channel    string `json:"channel" size:"code"`
 }
 
 // ProtectAgreement is the current consent, as GetCustomer shows it.
@@ -207,7 +207,7 @@ func (s *Service) UpdateProtectAgreement(ctx context.Context, call Call, in Upda
 	if in.Agreed == nil {
 		ck.add("agreed", ReasonRequired, "is required: true or false")
 	}
-	version := ck.checkText("version", in.Version, 32)
+	version := ck.checkText("version", in.Version, maxCodeLength)
 	ck.required("version", in.Version)
 	channel := ck.checkEnum("channel", in.Channel, true, consentChannels...)
 	if err := ck.err(); err != nil {

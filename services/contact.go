@@ -13,8 +13,8 @@ import (
 // ActivateAccountInput is AccountService.ActivateAccount's payload: the
 // number of a DORMANT account (accountId, as the Kenyan seed names it).
 type ActivateAccountInput struct {
-	AccountID     string `json:"accountId"`
-	AccountNumber string `json:"accountNumber"`
+	AccountID     string `json:"accountId" size:"id"`
+	AccountNumber string `json:"accountNumber" size:"id"`
 }
 
 // ActivateAccount starts the reactivation of a DORMANT account: a code goes
@@ -148,10 +148,10 @@ func (s *Service) customerByDocument(ctx context.Context, tx Tx, call Call, by C
 
 // AddOrUpdateEmailInput is CustomerService.AddOrUpdateEmail's payload.
 type AddOrUpdateEmailInput struct {
-	OnboardType    string         `json:"onboardType"`
-	PersonalIDType PersonalIDType `json:"personalIdType"`
-	DocumentNumber string         `json:"documentNumber"`
-	Email          string         `json:"email"`
+	OnboardType    string         `json:"onboardType" size:"code"`
+	PersonalIDType PersonalIDType `json:"personalIdType" size:"code"`
+	DocumentNumber string         `json:"documentNumber" size:"document"`
+	Email          string         `json:"email" size:"email"`
 }
 
 // AddOrUpdateEmail starts setting a customer's e-mail: a code goes to the
@@ -192,17 +192,17 @@ func (s *Service) AddOrUpdateEmail(ctx context.Context, call Call, in AddOrUpdat
 // VerifyEmailOrMobileInput is VerificationService.VerifyEmailOrMobile's
 // payload; VerifyEmailAddress takes the same without verifyType.
 type VerifyEmailOrMobileInput struct {
-	OnboardType    string         `json:"onboardType"`
-	PersonalIDType PersonalIDType `json:"personalIdType"`
-	DocumentNumber string         `json:"documentNumber"`
-	VerifyType     string         `json:"verifyType"`
+	OnboardType    string         `json:"onboardType" size:"code"`
+	PersonalIDType PersonalIDType `json:"personalIdType" size:"code"`
+	DocumentNumber string         `json:"documentNumber" size:"document"`
+	VerifyType     string         `json:"verifyType" size:"code"`
 }
 
 // VerifyEmailAddressInput is VerificationService.VerifyEmailAddress's payload.
 type VerifyEmailAddressInput struct {
-	OnboardType    string         `json:"onboardType"`
-	PersonalIDType PersonalIDType `json:"personalIdType"`
-	DocumentNumber string         `json:"documentNumber"`
+	OnboardType    string         `json:"onboardType" size:"code"`
+	PersonalIDType PersonalIDType `json:"personalIdType" size:"code"`
+	DocumentNumber string         `json:"documentNumber" size:"document"`
 }
 
 // VerifyEmailAddress sends a code to the customer's e-mail; confirming it

@@ -47,24 +47,24 @@ type Customer struct {
 
 // Identification is one identity document of a customer.
 type Identification struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
+	Type  string `json:"type" size:"code"`
+	Value string `json:"value" size:"document"`
 }
 
 // Contact is how a customer is reached.
 type Contact struct {
-	PhoneNumber string `json:"phoneNumber,omitempty"`
-	Email       string `json:"email,omitempty"`
+	PhoneNumber string `json:"phoneNumber,omitempty" size:"phone"`
+	Email       string `json:"email,omitempty" size:"email"`
 }
 
 // Address is a customer's postal address; Country is ISO 3166-1 alpha-2.
 type Address struct {
-	Line1   string `json:"line1,omitempty"`
-	Line2   string `json:"line2,omitempty"`
-	City    string `json:"city,omitempty"`
-	State   string `json:"state,omitempty"`
-	Country string `json:"country,omitempty"`
-	ZipCode string `json:"zipCode,omitempty"`
+	Line1   string `json:"line1,omitempty" size:"addressLine"`
+	Line2   string `json:"line2,omitempty" size:"addressLine"`
+	City    string `json:"city,omitempty" size:"city"`
+	State   string `json:"state,omitempty" size:"city"`
+	Country string `json:"country,omitempty" size:"code"`
+	ZipCode string `json:"zipCode,omitempty" size:"zip"`
 }
 
 // CustomerLookup finds one customer by exactly one of its fields.
@@ -79,14 +79,14 @@ type CustomerLookup struct {
 
 // AddCustomerInput is CustomerService.AddCustomer's payload.
 type AddCustomerInput struct {
-	Type              string           `json:"type"`
-	FirstName         string           `json:"firstName"`
-	LastName          string           `json:"lastName"`
-	DOB               string           `json:"DOB"`
-	Gender            string           `json:"gender"`
-	BusinessNameLegal string           `json:"businessNameLegal"`
-	DateEstablished   string           `json:"dateEstablished"`
-	Identification    []Identification `json:"identification"`
+	Type              string           `json:"type" size:"code"`
+	FirstName         string           `json:"firstName" size:"name"`
+	LastName          string           `json:"lastName" size:"name"`
+	DOB               string           `json:"DOB" size:"date"`
+	Gender            string           `json:"gender" size:"code"`
+	BusinessNameLegal string           `json:"businessNameLegal" size:"name"`
+	DateEstablished   string           `json:"dateEstablished" size:"date"`
+	Identification    []Identification `json:"identification" items:"10"`
 	Contact           Contact          `json:"contact"`
 	Address           Address          `json:"address"`
 }
@@ -235,11 +235,11 @@ func idHolderMismatch(typ, value string, c Customer) string {
 // checkAddress validates an optional postal address.
 func (ck *checker) checkAddress(a Address) Address {
 	out := Address{
-		Line1:   ck.checkText("address.line1", a.Line1, 140),
-		Line2:   ck.checkText("address.line2", a.Line2, 140),
-		City:    ck.checkText("address.city", a.City, 80),
-		State:   ck.checkText("address.state", a.State, 80),
-		ZipCode: ck.checkText("address.zipCode", a.ZipCode, 16),
+		Line1:   ck.checkText("address.line1", a.Line1, maxAddressLineLength),
+		Line2:   ck.checkText("address.line2", a.Line2, maxAddressLineLength),
+		City:    ck.checkText("address.city", a.City, maxCityLength),
+		State:   ck.checkText("address.state", a.State, maxCityLength),
+		ZipCode: ck.checkText("address.zipCode", a.ZipCode, maxZipLength),
 		Country: strings.TrimSpace(a.Country),
 	}
 	if out.Country != "" && !validCountry(out.Country) {

@@ -9,8 +9,8 @@ import (
 // GetCustomerInput is CustomerService.GetCustomer's payload: exactly one of
 // ID, customerNumber, contact.email, contact.phoneNumber or identification.
 type GetCustomerInput struct {
-	ID             string          `json:"ID"`
-	CustomerNumber string          `json:"customerNumber"`
+	ID             string          `json:"ID" size:"id"`
+	CustomerNumber string          `json:"customerNumber" size:"id"`
 	Contact        Contact         `json:"contact"`
 	Identification *Identification `json:"identification"`
 }

@@ -61,10 +61,10 @@ type UserStatusChange struct {
 // currency of their current account.
 type OnboardComboInput struct {
 	Customer    AddCustomerInput `json:"customer"`
-	Username    string           `json:"username"`
-	Channel     string           `json:"channel"`
-	Currency    string           `json:"currency"`
-	AccountName string           `json:"accountName"`
+	Username    string           `json:"username" size:"username"`
+	Channel     string           `json:"channel" size:"code"`
+	Currency    string           `json:"currency" size:"code"`
+	AccountName string           `json:"accountName" size:"name"`
 }
 
 // OnboardComboResult names what OnboardCombo created.
@@ -182,11 +182,11 @@ func isMobile(e164 string) bool {
 // OpenCurrentAccountInput is CustomerService.OpenCurrentAccount's payload:
 // a current account for an existing customer.
 type OpenCurrentAccountInput struct {
-	CustomerID  string `json:"customerID"`
-	Currency    string `json:"currency"`
-	AccountName string `json:"accountName"`
+	CustomerID  string `json:"customerID" size:"id"`
+	Currency    string `json:"currency" size:"code"`
+	AccountName string `json:"accountName" size:"name"`
 	// AccountNumber is a nice number the customer holds.
-	AccountNumber string `json:"accountNumber"`
+	AccountNumber string `json:"accountNumber" size:"id"`
 }
 
 // OpenCurrentAccount opens a current (CHECKING) account for an existing
@@ -241,7 +241,7 @@ func (s *Service) OpenCurrentAccount(ctx context.Context, call Call, in OpenCurr
 
 // UsernameInput names an e-banking user.
 type UsernameInput struct {
-	Username string `json:"username"`
+	Username string `json:"username" size:"username"`
 }
 
 // UserInfo is an e-banking user as partners see it, with its status history.
@@ -289,9 +289,9 @@ func (s *Service) GetUserInfo(ctx context.Context, call Call, in UsernameInput) 
 
 // UpdateUserStatusInput is UserService.UpdateUserStatus's payload.
 type UpdateUserStatusInput struct {
-	Username string `json:"username"`
-	Status   string `json:"status"`
-	Reason   string `json:"reason"`
+	Username string `json:"username" size:"username"`
+	Status   string `json:"status" size:"code"`
+	Reason   string `json:"reason" size:"reason"`
 }
 
 // UserStatusResult is a user's status after a change.
@@ -390,7 +390,7 @@ func (s *Service) CloseMobileAccount(ctx context.Context, call Call, in Username
 
 // ValidateMobileUserInput is CustomerService.ValidateMobileUser's payload.
 type ValidateMobileUserInput struct {
-	PhoneNumber string `json:"phoneNumber"`
+	PhoneNumber string `json:"phoneNumber" size:"phone"`
 }
 
 // MobileUserResult says whether an e-banking user is registered with a

@@ -3,6 +3,7 @@ package services
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. Services wrap them with %w and a short prefix naming the
@@ -131,6 +132,9 @@ var (
 	ErrContactAlreadyVerified = errors.New("contact is already verified")
 	// ErrMobileChangeLimit means the customer made the day's allowed mobile-change requests.
 	ErrMobileChangeLimit = errors.New("mobile change requests for today are used up")
+	// ErrOTPOperationLimit means the customer started the hour's allowed
+	// one-time-code operations; the refusal says when the next is allowed.
+	ErrOTPOperationLimit = errors.New("one-time-code operations for this hour are used up")
 
 	// ErrAccountPassive means the account is SUSPENDED (or DISABLED).
 	ErrAccountPassive = errors.New("account is passive")
@@ -255,6 +259,8 @@ type Refusal struct {
 	// OnboardingID and State name the onboarding package and its state.
 	OnboardingID string
 	State        string
+	// RetryAfter is how long the caller should wait before asking again.
+	RetryAfter time.Duration
 }
 
 func (r *Refusal) Error() string { return r.Err.Error() }

@@ -105,9 +105,14 @@ func (s *Service) waitDeadline(ctx context.Context) time.Time {
 // never past ctx's deadline, and then takes the same path: the stored
 // answer, or a run of its own if the first was refused and left no record.
 // Only a first call that outlasts the wait makes it ErrRequestInProgress.
-// Calls without a request id simply run op.
+// Calls without a request id simply run op. An input with a field over its
+// size limit (CheckLimits) is refused before the transaction begins,
+// whoever calls: nothing unbounded is written, refused packages included.
 func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
 	var result T
+	if err := CheckLimits(input); err != nil {
+		return result, err
+	}
 	// refusal is a refusal whose writes are committed (see keepWrites).
 	var refusal error
 	// run is op followed by its audit row, in the same transaction.

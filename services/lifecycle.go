@@ -53,16 +53,13 @@ func transitionProblem(from, to string, inactive bool) string {
 // systemKeyID stands for the server's own sweeps in the history and audit.
 const systemKeyID = "system"
 
-// maxReasonLength bounds free-text reasons.
-const maxReasonLength = 255
-
 // UpdateAccountStatusInput is AccountService.UpdateAccountStatus's payload.
 // accountId is accepted for accountNumber, as the Kenyan seed names it.
 type UpdateAccountStatusInput struct {
-	AccountNumber string `json:"accountNumber"`
-	AccountID     string `json:"accountId"`
-	Status        string `json:"status"`
-	Reason        string `json:"reason"`
+	AccountNumber string `json:"accountNumber" size:"id"`
+	AccountID     string `json:"accountId" size:"id"`
+	Status        string `json:"status" size:"code"`
+	Reason        string `json:"reason" size:"reason"`
 }
 
 // StatusChangeResult is what a status change or freeze returns.
@@ -191,11 +188,11 @@ var freezeReasons = []string{"COURT_ORDER", "FRAUD_SUSPECTED", "AML_REVIEW", "CU
 // an RFC 3339 time, lifts the freeze by itself; without it the freeze holds
 // until UnfreezeAccount.
 type FreezeAccountInput struct {
-	AccountNumber string `json:"accountNumber"`
-	AccountID     string `json:"accountId"`
-	ReasonCode    string `json:"reasonCode"`
-	Reason        string `json:"reason"`
-	ExpiresAt     string `json:"expiresAt"`
+	AccountNumber string `json:"accountNumber" size:"id"`
+	AccountID     string `json:"accountId" size:"id"`
+	ReasonCode    string `json:"reasonCode" size:"code"`
+	Reason        string `json:"reason" size:"reason"`
+	ExpiresAt     string `json:"expiresAt" size:"date"`
 }
 
 // FreezeAccount freezes an account, independently of its status.
@@ -251,9 +248,9 @@ func (s *Service) FreezeAccount(ctx context.Context, call Call, in FreezeAccount
 
 // UnfreezeAccountInput is AccountService.UnfreezeAccount's payload.
 type UnfreezeAccountInput struct {
-	AccountNumber string `json:"accountNumber"`
-	AccountID     string `json:"accountId"`
-	Reason        string `json:"reason"`
+	AccountNumber string `json:"accountNumber" size:"id"`
+	AccountID     string `json:"accountId" size:"id"`
+	Reason        string `json:"reason" size:"reason"`
 }
 
 // UnfreezeAccount lifts an account's freeze; ErrAccountNotFrozen when none
@@ -297,8 +294,8 @@ func (s *Service) liftExpired(ctx context.Context, tx Tx, a Account) error {
 
 // GetStatusHistoryInput is AccountService.GetStatusHistory's payload.
 type GetStatusHistoryInput struct {
-	AccountNumber string `json:"accountNumber"`
-	AccountID     string `json:"accountId"`
+	AccountNumber string `json:"accountNumber" size:"id"`
+	AccountID     string `json:"accountId" size:"id"`
 	PageNumber    *int   `json:"pageNumber"`
 	PageSize      *int   `json:"pageSize"`
 }

@@ -12,9 +12,9 @@ import (
 // ChangeMobileInput is CustomerService.ChangeMobile's payload (the Kenyan
 // seed's mobileChange v2).
 type ChangeMobileInput struct {
-	AccountID            string `json:"accountId"`
-	NewMobileCountryCode string `json:"newMobileCountryCode"`
-	NewMobileNumber      string `json:"newMobileNumber"`
+	AccountID            string `json:"accountId" size:"id"`
+	NewMobileCountryCode string `json:"newMobileCountryCode" size:"code"`
+	NewMobileNumber      string `json:"newMobileNumber" size:"phone"`
 }
 
 // ChangeMobile starts changing the mobile number of the customer holding an

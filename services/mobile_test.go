@@ -112,7 +112,7 @@ func TestChangeMobileBothCodes(t *testing.T) {
 }
 
 func TestChangeMobileNumbers(t *testing.T) {
-	f := newMobileFixture(t, func(s *services.Settings) { s.MobileChangesPerDay = 100 })
+	f := newMobileFixture(t, func(s *services.Settings) { s.MobileChangesPerDay, s.OTPOperationsPerHour = 100, 100 })
 	e := f.e
 	closed := e.openAccount(t, e.alpha, f.id, "CHECKING", "KES", "")
 	e.changeStatus(t, e.alpha, closed, "CLOSED")

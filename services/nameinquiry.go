@@ -29,17 +29,17 @@ const (
 
 // AdditionalInfo is the BRI seed's optional device and channel, echoed back.
 type AdditionalInfo struct {
-	DeviceID string `json:"deviceId,omitempty"`
-	Channel  string `json:"channel,omitempty"`
+	DeviceID string `json:"deviceId,omitempty" size:"token"`
+	Channel  string `json:"channel,omitempty" size:"token"`
 }
 
 // ValidateNameInput is AccountService.ValidateName's payload (BRI's account
 // name validation). currency, when given, is the currency the sender will
 // pay in.
 type ValidateNameInput struct {
-	BankCode       string          `json:"bankCode"`
-	AccountNumber  string          `json:"accountNumber"`
-	Currency       string          `json:"currency"`
+	BankCode       string          `json:"bankCode" size:"code"`
+	AccountNumber  string          `json:"accountNumber" size:"id"`
+	Currency       string          `json:"currency" size:"code"`
 	AdditionalInfo *AdditionalInfo `json:"additionalInfo"`
 }
 
@@ -112,8 +112,8 @@ func (s *Service) checkNameInquiry(in ValidateNameInput) error {
 		fail("currency", ReasonInvalidValue, "must be an ISO 4217 currency code in upper case (e.g. IDR)", briUnknownFieldError)
 	}
 	if in.AdditionalInfo != nil {
-		ck.checkText("additionalInfo.deviceId", in.AdditionalInfo.DeviceID, 64)
-		ck.checkText("additionalInfo.channel", in.AdditionalInfo.Channel, 64)
+		ck.checkText("additionalInfo.deviceId", in.AdditionalInfo.DeviceID, maxTokenLength)
+		ck.checkText("additionalInfo.channel", in.AdditionalInfo.Channel, maxTokenLength)
 	}
 	if err := ck.err(); err != nil {
 		code := briUnknownFieldError

@@ -46,8 +46,8 @@ func (ck *checker) niceNumberField(field, v string) string {
 // CheckNiceNumberInput is AccountService.CheckNiceNumber's payload; with a
 // customer, the number is also compared with their phone and birthday.
 type CheckNiceNumberInput struct {
-	Number     string `json:"number"`
-	CustomerID string `json:"customerID"`
+	Number     string `json:"number" size:"code"`
+	CustomerID string `json:"customerID" size:"id"`
 }
 
 // NiceNumberInfo describes a nice number: whether it can be had, what makes
@@ -118,8 +118,8 @@ func nationalDigits(e164 string) string {
 
 // HoldNiceNumberInput is AccountService.HoldNiceNumber's payload.
 type HoldNiceNumberInput struct {
-	Number     string `json:"number"`
-	CustomerID string `json:"customerID"`
+	Number     string `json:"number" size:"code"`
+	CustomerID string `json:"customerID" size:"id"`
 }
 
 // NiceHoldResult is a hold as partners see it.
@@ -202,7 +202,7 @@ func (s *Service) HoldNiceNumber(ctx context.Context, call Call, in HoldNiceNumb
 
 // ReleaseNiceNumberInput is AccountService.ReleaseNiceNumber's payload.
 type ReleaseNiceNumberInput struct {
-	Number string `json:"number"`
+	Number string `json:"number" size:"code"`
 }
 
 // NiceReleaseResult is what ReleaseNiceNumber returns.

@@ -30,10 +30,10 @@ const (
 // that starts with '*' is padded with more: "*6868" at length 8 is
 // "****6868". Without a pattern, category chooses the numbers.
 type SearchNiceNumbersInput struct {
-	Pattern    string `json:"pattern"`
+	Pattern    string `json:"pattern" size:"code"`
 	Length     *int   `json:"length"`
-	Category   string `json:"category"`
-	CustomerID string `json:"customerID"`
+	Category   string `json:"category" size:"code"`
+	CustomerID string `json:"customerID" size:"id"`
 	PageNumber *int   `json:"pageNumber"`
 	PageSize   *int   `json:"pageSize"`
 }

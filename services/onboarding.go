@@ -14,20 +14,20 @@ import (
 // the person, their identity document, contact and address, the FATCA
 // answers, and the e-banking username and current account to open.
 type InitCustomerInfoInput struct {
-	FirstName      string       `json:"firstName"`
-	LastName       string       `json:"lastName"`
-	DOB            string       `json:"DOB"`
-	Gender         string       `json:"gender"`
+	FirstName      string       `json:"firstName" size:"name"`
+	LastName       string       `json:"lastName" size:"name"`
+	DOB            string       `json:"DOB" size:"date"`
+	Gender         string       `json:"gender" size:"code"`
 	Identification EKYCDocument `json:"identification"`
 	Contact        Contact      `json:"contact"`
 	Address        Address      `json:"address"`
 	// FatcaAnswers answers each of GetFatcaQuestions's questions.
-	FatcaAnswers []FatcaAnswer `json:"fatcaAnswers"`
-	Username     string        `json:"username"`
+	FatcaAnswers []FatcaAnswer `json:"fatcaAnswers" items:"20"`
+	Username     string        `json:"username" size:"username"`
 	// Channel is where the e-banking user signs in (default MOBILE);
 	// Currency is the current account's (default VND).
-	Channel  string `json:"channel"`
-	Currency string `json:"currency"`
+	Channel  string `json:"channel" size:"code"`
+	Currency string `json:"currency" size:"code"`
 }
 
 // onboardingDocTypes are the documents an eKYC onboarding accepts.
@@ -204,7 +204,7 @@ func (s *Service) insertOnboarding(ctx context.Context, tx Tx, o *Onboarding, ap
 
 // OnboardingInput names a package.
 type OnboardingInput struct {
-	OnboardingID string `json:"onboardingId"`
+	OnboardingID string `json:"onboardingId" size:"id"`
 }
 
 func (ck *checker) checkOnboardingID(id string) {

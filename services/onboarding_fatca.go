@@ -64,7 +64,7 @@ func (s *Service) GetFatcaQuestions(context.Context, Call, FatcaQuestionsInput) 
 
 // FatcaAnswer answers one question; Answer is required.
 type FatcaAnswer struct {
-	QuestionID string `json:"questionId"`
+	QuestionID string `json:"questionId" size:"code"`
 	Answer     *bool  `json:"answer"`
 }
 
@@ -129,24 +129,24 @@ const (
 // payload: a W-9 with the US taxpayer identification number, or a W-8BEN
 // self-certification with the documentary evidence seen.
 type SubmitFatcaDeclarationInput struct {
-	OnboardingID string `json:"onboardingId"`
-	Form         string `json:"form"`
+	OnboardingID string `json:"onboardingId" size:"id"`
+	Form         string `json:"form" size:"code"`
 	// USTIN is the W-9's SSN, ITIN or EIN: 9 digits, dashes allowed.
-	USTIN string `json:"usTin"`
+	USTIN string `json:"usTin" size:"document"`
 	// CountryOfCitizenship and ResidenceCountry are the W-8BEN's (ISO
 	// 3166-1 alpha-2, not US).
-	CountryOfCitizenship string `json:"countryOfCitizenship"`
-	ResidenceCountry     string `json:"residenceCountry"`
+	CountryOfCitizenship string `json:"countryOfCitizenship" size:"code"`
+	ResidenceCountry     string `json:"residenceCountry" size:"code"`
 	// ForeignTIN is the W-8BEN's tax number in the country of residence,
 	// optional.
-	ForeignTIN string `json:"foreignTin"`
+	ForeignTIN string `json:"foreignTin" size:"document"`
 	// Evidence names the documentary evidence that the applicant is not a
 	// US person, required with a W-8BEN (e.g. "certificate of loss of US
 	// nationality", "non-US passport").
-	Evidence string `json:"evidence"`
+	Evidence string `json:"evidence" size:"evidence"`
 	// SignedBy and SignedDate (YYYYMMDD) are the declaration's signature.
-	SignedBy   string `json:"signedBy"`
-	SignedDate string `json:"signedDate"`
+	SignedBy   string `json:"signedBy" size:"name"`
+	SignedDate string `json:"signedDate" size:"date"`
 }
 
 // fatcaDeclaration is what is stored of a declaration.
@@ -196,9 +196,9 @@ func (in SubmitFatcaDeclarationInput) declaration(ck *checker, now time.Time) fa
 		ck.notAllowed("usTin", in.USTIN, "only with a W-9: a US person gives a W-9")
 		d.CountryOfCitizenship = ck.foreignCountry("countryOfCitizenship", in.CountryOfCitizenship)
 		d.ResidenceCountry = ck.foreignCountry("residenceCountry", in.ResidenceCountry)
-		d.ForeignTIN = ck.checkText("foreignTin", in.ForeignTIN, 32)
+		d.ForeignTIN = ck.checkText("foreignTin", in.ForeignTIN, maxDocumentLength)
 		if ck.required("evidence", in.Evidence) {
-			d.Evidence = ck.checkText("evidence", in.Evidence, 200)
+			d.Evidence = ck.checkText("evidence", in.Evidence, maxEvidenceLength)
 		}
 	}
 	if ck.required("signedBy", in.SignedBy) {

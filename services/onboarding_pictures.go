@@ -14,17 +14,17 @@ import (
 // of the identity card, Base64, as JPEG or PNG. Format may be left out when
 // the image is a data URL (data:image/jpeg;base64,...).
 type UploadIDCardInput struct {
-	OnboardingID string `json:"onboardingId"`
-	Side         string `json:"side"`
-	Format       string `json:"format"`
-	Image        string `json:"image"`
+	OnboardingID string `json:"onboardingId" size:"id"`
+	Side         string `json:"side" size:"code"`
+	Format       string `json:"format" size:"code"`
+	Image        string `json:"image" size:"picture"`
 }
 
 // UploadPortraitInput is OnboardingService.UploadPortrait's payload.
 type UploadPortraitInput struct {
-	OnboardingID string `json:"onboardingId"`
-	Format       string `json:"format"`
-	Image        string `json:"image"`
+	OnboardingID string `json:"onboardingId" size:"id"`
+	Format       string `json:"format" size:"code"`
+	Image        string `json:"image" size:"picture"`
 }
 
 // PictureAccepted is what a passed upload returns: the picture's checks
@@ -148,7 +148,7 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 	report := imagecheck.Analyze(data, format, rules)
 	// Sealed here, not in the transaction: a large picture takes
 	// milliseconds, which SQLite's one writer should not wait for.
-	sealed, err := s.vault.seal(data, pictureAD(id, kind, report.SHA256))
+	sealed, err := s.vault.seal(keptPicture(data, rules), pictureAD(id, kind, report.SHA256))
 	if err != nil {
 		return PictureAccepted{}, err
 	}
@@ -199,6 +199,17 @@ func (s *Service) uploadPicture(ctx context.Context, call Call, input any, id, k
 		return PictureAccepted{OnboardingID: o.ID, Kind: kind, Upload: img.Attempt, SHA256: img.SHA256, Checks: checks,
 			State: o.State, Missing: missingSteps(o, pics)}, nil
 	})
+}
+
+// keptPicture is what is stored of a picture: all of it, unless it is
+// larger than the rules allow (the FILE_SIZE check fails), when its SHA-256
+// and size are kept without its bytes, so that a refused upload stores no
+// more than a bounded record.
+func keptPicture(data []byte, rules imagecheck.Rules) []byte {
+	if len(data) > rules.MaxBytes {
+		return nil
+	}
+	return data
 }
 
 // pictureRefusal sums up why a picture was refused.

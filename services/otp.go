@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 )
 
 // Code purposes: what each one-time code proves.
@@ -100,9 +101,17 @@ func (r OperationStarted) auditEntities() map[string]string {
 // startOperation stores op as PENDING with a fresh code for each target and
 // queues the messages in tx. op's kind, customer, account and params are set
 // by the caller, and its ExpiresAt when the code must expire before
-// Settings.OTPTTL is up.
+// Settings.OTPTTL is up. An operation for a customer is refused with
+// ErrOTPOperationLimit when the customer's hourly allowance is used up;
+// every caller holds the customer's row (LockCustomer), so that concurrent
+// calls for one customer are counted one after another.
 func (s *Service) startOperation(ctx context.Context, tx Tx, call Call, op Operation, accountNumber string, targets []codeTarget) (OperationStarted, error) {
 	now := s.clock.Now()
+	if op.CustomerID != 0 {
+		if err := s.checkOperationRate(ctx, tx, op.CustomerID, now); err != nil {
+			return OperationStarted{}, err
+		}
+	}
 	op.PartnerID, op.KeyID, op.Status = call.PartnerID, call.KeyID, OpPending
 	expires := now.Add(s.settings.OTPTTL)
 	if !op.ExpiresAt.IsZero() && op.ExpiresAt.Before(expires) {
@@ -151,6 +160,30 @@ func (s *Service) startOperation(ctx context.Context, tx Tx, call Call, op Opera
 	return out, nil
 }
 
+// otpRateWindow is the span in which a customer's one-time-code operations
+// are counted against Settings.OTPOperationsPerHour.
+const otpRateWindow = time.Hour
+
+// checkOperationRate refuses a new operation for a customer who has
+// started Settings.OTPOperationsPerHour of them (of any kind, whatever
+// became of them) in the last hour, saying when the next is allowed: an
+// hour after the oldest of those that count. A refused call starts no
+// operation and so does not count.
+func (s *Service) checkOperationRate(ctx context.Context, tx Tx, customerID int64, now time.Time) error {
+	limit := s.settings.OTPOperationsPerHour
+	recent, err := tx.RecentOperations(ctx, customerID, now.Add(-otpRateWindow), limit)
+	if err != nil {
+		return err
+	}
+	if len(recent) < limit {
+		return nil
+	}
+	next := recent[limit-1].Add(otpRateWindow)
+	return &Refusal{Err: ErrOTPOperationLimit, RetryAfter: next.Sub(now),
+		Detail: fmt.Sprintf("a customer may be sent codes for %d operations an hour; the next is allowed at %s",
+			limit, next.UTC().Format(time.RFC3339))}
+}
+
 // newRequestID draws an operation's requestId: 32 hex digits.
 func newRequestID() (string, error) {
 	b := make([]byte, 16)
@@ -162,16 +195,16 @@ func newRequestID() (string, error) {
 
 // ConfirmOTPInput is VerificationService.ConfirmOTP's payload.
 type ConfirmOTPInput struct {
-	RequestID string `json:"requestId"`
-	OTP       string `json:"otp"`
+	RequestID string `json:"requestId" size:"id"`
+	OTP       string `json:"otp" size:"code"`
 }
 
 // ConfirmMobileChangeInput is CustomerService.ConfirmMobileChange's payload:
 // the code sent to the old number and the one sent to the new number.
 type ConfirmMobileChangeInput struct {
-	RequestID         string `json:"requestId"`
-	ProveIDCode       string `json:"proveIdCode"`
-	ConfirmChangeCode string `json:"confirmChangeCode"`
+	RequestID         string `json:"requestId" size:"id"`
+	ProveIDCode       string `json:"proveIdCode" size:"code"`
+	ConfirmChangeCode string `json:"confirmChangeCode" size:"code"`
 }
 
 // OperationConfirmed is what confirming an operation returns.
@@ -452,7 +485,7 @@ func (s *Service) markVerified(ctx context.Context, tx Tx, call Call, op Operati
 
 // CancelOperationInput is AccountService.CancelOperation's payload.
 type CancelOperationInput struct {
-	RequestID string `json:"requestId"`
+	RequestID string `json:"requestId" size:"id"`
 }
 
 // OperationCancelled is what CancelOperation returns.

@@ -21,7 +21,8 @@ type otpFixture struct {
 
 func newOTPFixture(t *testing.T) otpFixture {
 	t.Helper()
-	e := newLifecycleEnv(t)
+	// Its tests start more operations an hour than a customer may.
+	e := newLifecycleEnv(t, func(s *services.Settings) { s.OTPOperationsPerHour = 100 })
 	f := otpFixture{e: e, sender: &captureSender{}, nationalID: "45678901"}
 	e.addCustomer(t, e.alpha, kenyan(f.nationalID, "+254712345678", "akinyi@example.com"))
 	return f

@@ -31,6 +31,10 @@ type Settings struct {
 	// MobileChangesPerDay is how many mobile-change requests a customer may
 	// make in a calendar day, failed ones included (default 3).
 	MobileChangesPerDay int
+	// OTPOperationsPerHour is how many one-time-code operations may be
+	// started for one customer in any hour; refused calls do not count
+	// (default 5).
+	OTPOperationsPerHour int
 	// Location is the bank's time zone, for calendar days (default UTC).
 	Location *time.Location
 	// BankCode is the bank's code in name inquiries (bank.code).
@@ -128,6 +132,9 @@ func New(store Store, settings Settings, opts ...Option) *Service {
 	}
 	if settings.MobileChangesPerDay <= 0 {
 		settings.MobileChangesPerDay = 3
+	}
+	if settings.OTPOperationsPerHour <= 0 {
+		settings.OTPOperationsPerHour = 5
 	}
 	if settings.NiceFees.Fees == nil {
 		settings.NiceFees, _ = ParseNiceFees("", "VND")

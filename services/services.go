@@ -91,6 +91,9 @@ type Reader interface {
 	// MobileChangesOn counts a customer's mobile-change requests on a day
 	// (YYYY-MM-DD in the bank's time zone).
 	MobileChangesOn(ctx context.Context, customerID int64, day string) (int, error)
+	// RecentOperations returns the creation times of a customer's OTP
+	// operations created after since, newest first, at most limit of them.
+	RecentOperations(ctx context.Context, customerID int64, since time.Time, limit int) ([]time.Time, error)
 	// OutboxMessages returns the messages of an operation, oldest first.
 	OutboxMessages(ctx context.Context, requestID string) ([]OutboxMessage, error)
 	// Blacklisted returns those of keys on the partner's blacklist.

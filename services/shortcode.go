@@ -39,7 +39,7 @@ func normalizeShortCode(code string) (string, bool) {
 
 // ShortCodeInput is the payload of ApplyShortCode and GetShortCode.
 type ShortCodeInput struct {
-	AccountID string `json:"accountId"`
+	AccountID string `json:"accountId" size:"id"`
 }
 
 // ShortCodeResult names an account and its short code.
@@ -112,7 +112,7 @@ func (s *Service) GetShortCode(ctx context.Context, call Call, in ShortCodeInput
 
 // GetAccountByShortCodeInput is AccountService.GetAccountByShortCode's payload.
 type GetAccountByShortCodeInput struct {
-	ShortCode string `json:"shortCode"`
+	ShortCode string `json:"shortCode" size:"code"`
 }
 
 // GetAccountByShortCode returns the partner's account holding a short code.

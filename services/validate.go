@@ -1,6 +1,7 @@
 package services
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -15,9 +16,6 @@ import (
 // dateLayout is NetXD's date format: YYYYMMDD.
 const dateLayout = "20060102"
 
-// maxNameLength bounds personal and business names, in characters.
-const maxNameLength = 140
-
 // checkName validates a person's or business's name: present when required,
 // at most maxNameLength characters, no control characters.
 func (c *checker) checkName(field, value string, required bool) string {
@@ -30,7 +28,7 @@ func (c *checker) checkName(field, value string, required bool) string {
 	}
 	switch {
 	case utf8.RuneCountInString(value) > maxNameLength:
-		c.add(field, ReasonTooLong, "must be at most 140 characters")
+		c.add(field, ReasonTooLong, fmt.Sprintf("must be at most %d characters", maxNameLength))
 	case strings.IndexFunc(value, invisible) >= 0 || !utf8.ValidString(value):
 		c.add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
 	}
@@ -88,7 +86,7 @@ func (c *checker) checkEmail(field, value string) string {
 }
 
 func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
+	if len(s) > maxEmailLength || strings.ContainsAny(s, " \t\r\n<>\"") {
 		return false
 	}
 	addr, err := mail.ParseAddress(s)
@@ -132,7 +130,7 @@ var phoneAllowList = map[string][]struct {
 // numbers that are not valid numbers of their country.
 func NormalizePhone(raw, defaultRegion string) (string, bool) {
 	raw = strings.TrimSpace(raw)
-	if raw == "" || len(raw) > 32 {
+	if raw == "" || len(raw) > maxPhoneLength {
 		return "", false
 	}
 	num, err := phonenumbers.Parse(raw, strings.ToUpper(defaultRegion))
@@ -191,7 +189,7 @@ func (c *checker) checkText(field, value string, max int) string {
 	switch {
 	case value == "":
 	case utf8.RuneCountInString(value) > max:
-		c.add(field, ReasonTooLong, "is too long")
+		c.add(field, ReasonTooLong, fmt.Sprintf("must be at most %d characters", max))
 	case strings.IndexFunc(value, invisible) >= 0:
 		c.add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
 	}

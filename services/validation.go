@@ -39,12 +39,12 @@ var legalIDTypes = map[string]string{
 // ValidateLegalIDInput is CustomerService.ValidateLegalID's payload; dates
 // are YYYYMMDD and optional.
 type ValidateLegalIDInput struct {
-	Type       string `json:"type"`
-	Number     string `json:"number"`
-	DOB        string `json:"DOB"`
-	Gender     string `json:"gender"`
-	IssueDate  string `json:"issueDate"`
-	ExpiryDate string `json:"expiryDate"`
+	Type       string `json:"type" size:"code"`
+	Number     string `json:"number" size:"document"`
+	DOB        string `json:"DOB" size:"date"`
+	Gender     string `json:"gender" size:"code"`
+	IssueDate  string `json:"issueDate" size:"date"`
+	ExpiryDate string `json:"expiryDate" size:"date"`
 }
 
 // LegalIDReading is what a CCCD number says about its holder.
@@ -136,8 +136,8 @@ func (s *Service) ValidateLegalID(ctx context.Context, call Call, in ValidateLeg
 // ValidatePhoneNumberInput is CustomerService.ValidatePhoneNumber's payload:
 // an international number, or a national one with its country (VN, KE, ID).
 type ValidatePhoneNumberInput struct {
-	PhoneNumber string `json:"phoneNumber"`
-	Country     string `json:"country"`
+	PhoneNumber string `json:"phoneNumber" size:"phone"`
+	Country     string `json:"country" size:"code"`
 }
 
 // PhoneResult is ValidatePhoneNumber's answer.
@@ -173,8 +173,8 @@ func (s *Service) ValidatePhoneNumber(ctx context.Context, call Call, in Validat
 	if region != "" && !validCountry(region) {
 		ck.add("country", ReasonInvalidValue, "must be an ISO 3166-1 alpha-2 country code such as VN, KE or ID")
 	}
-	if len(in.PhoneNumber) > 32 {
-		ck.add("phoneNumber", ReasonTooLong, "is too long")
+	if tooLong(in.PhoneNumber, maxPhoneLength) {
+		ck.add("phoneNumber", ReasonTooLong, fmt.Sprintf("must be at most %d characters", maxPhoneLength))
 	}
 	if err := ck.err(); err != nil {
 		return PhoneResult{}, fmt.Errorf("validate phone number: %w", err)
@@ -242,21 +242,21 @@ func (s *Service) knownAs(ctx context.Context, partnerID int64, by CustomerLooku
 // ValidateEKYCInput is CustomerService.ValidateEKYC's payload: the person as
 // the onboarding collects them.
 type ValidateEKYCInput struct {
-	FirstName      string       `json:"firstName"`
-	LastName       string       `json:"lastName"`
-	DOB            string       `json:"DOB"`
-	Gender         string       `json:"gender"`
+	FirstName      string       `json:"firstName" size:"name"`
+	LastName       string       `json:"lastName" size:"name"`
+	DOB            string       `json:"DOB" size:"date"`
+	Gender         string       `json:"gender" size:"code"`
 	Identification EKYCDocument `json:"identification"`
-	PhoneNumber    string       `json:"phoneNumber"`
-	Country        string       `json:"country"`
+	PhoneNumber    string       `json:"phoneNumber" size:"phone"`
+	Country        string       `json:"country" size:"code"`
 }
 
 // EKYCDocument is the identity document given at onboarding.
 type EKYCDocument struct {
-	Type       string `json:"type"`
-	Number     string `json:"number"`
-	IssueDate  string `json:"issueDate"`
-	ExpiryDate string `json:"expiryDate"`
+	Type       string `json:"type" size:"code"`
+	Number     string `json:"number" size:"document"`
+	IssueDate  string `json:"issueDate" size:"date"`
+	ExpiryDate string `json:"expiryDate" size:"date"`
 }
 
 // EKYCCheck is the result of one check of ValidateEKYC.

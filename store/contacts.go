@@ -105,6 +105,23 @@ func (t *txStore) RecordMobileChange(ctx context.Context, r services.MobileChang
 	return nil
 }
 
+// RecentOperations returns the creation times of a customer's OTP
+// operations created after since, newest first, at most limit (the index
+// otp_operations_customer answers it).
+func (q queries) RecentOperations(ctx context.Context, customerID int64, since time.Time, limit int) ([]time.Time, error) {
+	var millis []int64
+	err := sqlxSelect(ctx, q.db, &millis, `SELECT created_at FROM otp_operations WHERE customer_id = ? AND created_at > ?
+		ORDER BY created_at DESC LIMIT ?`, customerID, since.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent operations of customer %d: %w", customerID, translate(err))
+	}
+	out := make([]time.Time, len(millis))
+	for i, ms := range millis {
+		out[i] = time.UnixMilli(ms).UTC()
+	}
+	return out, nil
+}
+
 // MobileChangesOn counts a customer's mobile-change requests on day
 // (YYYY-MM-DD).
 func (q queries) MobileChangesOn(ctx context.Context, customerID int64, day string) (int, error) {
