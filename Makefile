@@ -17,10 +17,10 @@ demo: build
 STORAGE_PKGS := ./store/... ./services ./rpc/... ./cmd/...
 
 test: lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 	@if [ -n "$$ACCOUNTD_TEST_POSTGRES_DSN" ]; then \
 		echo "== storage tests again on PostgreSQL (ACCOUNTD_TEST_DRIVER=postgres)"; \
-		ACCOUNTD_TEST_DRIVER=postgres $(GO) test -race -count=1 $(STORAGE_PKGS); \
+		ACCOUNTD_TEST_DRIVER=postgres $(GO) test -race -count=1 -timeout 30m $(STORAGE_PKGS); \
 	else \
 		echo "== ACCOUNTD_TEST_POSTGRES_DSN is not set: the PostgreSQL half of the suite is SKIPPED (bash .ci/run sets it)"; \
 	fi

@@ -20,7 +20,26 @@ func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
 	s := newServer(t, rpc.Options{})
 	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
 
+	// A captured request that was refused (the account was not frozen) is
+	// refused again once a freeze is in force: its id keeps the refusal.
+	early, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-0"`), []byte(`{"accountNumber":"`+account+`","reason":"customer found the phone"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, refused := s.post(early)
+	if _, e := errorOf(t, refused); e == nil || e.Code != 2012 {
+		t.Fatalf("unfreeze of an account not frozen: %s, want 2012", refused)
+	}
+
 	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-1"`, map[string]string{"accountNumber": account, "reasonCode": "LOST_DEVICE"}, nil)
+	if _, again := s.post(early); string(again) != string(refused) {
+		t.Fatalf("the refused unfreeze sent again once the account is frozen: %s, want the first refusal %s", again, refused)
+	}
+	var frozen services.AccountDetails
+	s.mustCall(s.alpha, "AccountService.GetDetails", `"d0"`, map[string]string{"accountId": account}, &frozen)
+	if frozen.FreezeStatus == 0 {
+		t.Fatal("a captured refused request lifted a later freeze")
+	}
 	unfreeze, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-1"`), []byte(`{"accountNumber":"`+account+`","reason":"customer found the phone"}`))
 	if err != nil {
 		t.Fatal(err)

@@ -112,8 +112,9 @@ func refusalReason(err error) string {
 // personal data). Errors that are not refusals are not recorded.
 func (s *Service) AuditRefusal(ctx context.Context, call Call, callErr error) error {
 	reason := refusalReason(callErr)
-	if reason == "" {
-		return nil
+	var done *auditedRefusal
+	if reason == "" || errors.As(callErr, &done) {
+		return nil // not a refusal, or recorded with its request id
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		return appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+reason)

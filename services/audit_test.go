@@ -157,6 +157,11 @@ func TestAuditRefusal(t *testing.T) {
 	if !errors.Is(dup, services.ErrIdentificationExists) {
 		t.Fatalf("duplicate: got %v, want ErrIdentificationExists", dup)
 	}
+	// The refusal of a call with a request id is recorded with the id, in
+	// the audit trail too, by the call itself.
+	if r := auditRows(t, e); r[len(r)-1].RequestID != call.RequestID || r[len(r)-1].Outcome != "REFUSED: "+services.ErrIdentificationExists.Error() {
+		t.Fatalf("the refused call's own audit row: %+v", r[len(r)-1])
+	}
 	bad := dave()
 	bad.DOB = "1985"
 	_, invalid := e.svc.AddCustomer(ctx, call, bad)
@@ -168,7 +173,8 @@ func TestAuditRefusal(t *testing.T) {
 		err         error
 		wantOutcome string // "" when nothing is recorded
 	}{
-		{"business refusal", dup, "REFUSED: " + services.ErrIdentificationExists.Error()},
+		{"business refusal", fmt.Errorf("add customer: %w", services.ErrIdentificationExists), "REFUSED: " + services.ErrIdentificationExists.Error()},
+		{"refusal recorded with its request id", dup, ""},
 		{"invalid params", invalid, "REFUSED: " + services.ErrInvalidInput.Error()},
 		{"wrapped sentinel", fmt.Errorf("add account: %w", services.ErrCustomerNotFound), "REFUSED: " + services.ErrCustomerNotFound.Error()},
 		{"internal error", errors.New("x"), ""},

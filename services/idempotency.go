@@ -20,8 +20,11 @@ type IdempotencyRecord struct {
 	RequestID   string
 	Method      string
 	PayloadHash string
-	Response    []byte // nil while the request is running
-	CreatedAt   time.Time
+	Response    []byte // nil while the request is running or when refused
+	// Refusal is the stored refusal of a refused request (see
+	// recordRefusal); nil otherwise.
+	Refusal   []byte
+	CreatedAt time.Time
 }
 
 // fingerprint hashes a request's method and decoded payload, so that the
@@ -103,7 +106,9 @@ func (s *Service) waitDeadline(ctx context.Context) time.Time {
 // A repeat while the first is running (in this process, or in another
 // replica on PostgreSQL) waits for it, up to Settings.IdempotencyWait and
 // never past ctx's deadline, and then takes the same path: the stored
-// answer, or a run of its own if the first was refused and left no record.
+// answer or refusal. A refused call keeps its id with the refusal (see
+// recordRefusal): the same request again gets the same refusal, while a
+// corrected one (another method or payload) takes the id over.
 // Only a first call that outlasts the wait makes it ErrRequestInProgress.
 // Calls without a request id simply run op. An input with a field over its
 // size limit (CheckLimits) is refused before the transaction begins,
@@ -124,12 +129,8 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 			if !errors.As(err, &kept) {
 				return err
 			}
-			refusal = kept.err
-			if call.RequestID != "" {
-				// The id is free for a corrected retry, as after any refusal.
-				return tx.ReleaseIdempotencyKey(ctx, call.PartnerID, call.RequestID)
-			}
-			return nil
+			refusal, err = s.keepRefusal(ctx, tx, call, kept.err)
+			return err
 		}
 		var entities map[string]string
 		if a, ok := any(result).(audited); ok {
@@ -156,6 +157,7 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 
 	now := s.clock.Now()
 	rec := IdempotencyRecord{PartnerID: call.PartnerID, RequestID: call.RequestID, Method: call.Method, PayloadHash: hash, CreatedAt: now}
+	replayed := false
 	err = s.store.Update(ctx, func(tx Tx) error {
 		refusal = nil
 		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.settings.IdempotencyTTL), time.Until(deadline))
@@ -163,7 +165,11 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 			return err
 		}
 		if !claimed {
+			replayed = true
 			if err := replay(existing, rec, &result); err != nil {
+				if existing.Refusal != nil && s.onReplay != nil {
+					s.onReplay(call.Method)
+				}
 				return err
 			}
 			if s.onReplay != nil {
@@ -180,11 +186,39 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 		}
 		return tx.SaveIdempotencyResponse(ctx, call.PartnerID, call.RequestID, response)
 	})
-	if err == nil && refusal != nil {
+	switch {
+	case err == nil && refusal != nil:
 		var zero T
 		return zero, refusal
+	case err != nil && !replayed:
+		// A refusal keeps the id, so that the same request sent again is
+		// refused again rather than run (a captured copy included).
+		return result, s.recordRefusal(ctx, call, rec, err)
 	}
 	return result, err
+}
+
+// keepRefusal ends a call refused after writing something that must stay
+// (a wrong code counted): in the same transaction its request id, if any,
+// keeps the refusal and the audit trail records it. The refusal is
+// returned marked as audited.
+func (s *Service) keepRefusal(ctx context.Context, tx Tx, call Call, refusal error) (kept, err error) {
+	if !recordable(refusal) {
+		return nil, refusal // not a refusal after all: nothing is kept
+	}
+	if call.RequestID != "" {
+		stored, err := encodeRefusal(refusal)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.SaveIdempotencyRefusal(ctx, call.PartnerID, call.RequestID, stored); err != nil {
+			return nil, err
+		}
+	}
+	if err := appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+refusalReason(refusal)); err != nil {
+		return nil, err
+	}
+	return &auditedRefusal{err: refusal}, nil
 }
 
 // replay answers a repeated request from its stored record.
@@ -192,6 +226,8 @@ func replay[T any](existing, rec IdempotencyRecord, result *T) error {
 	switch {
 	case existing.Method != rec.Method || existing.PayloadHash != rec.PayloadHash:
 		return fmt.Errorf("%s: request id first used for %s with another payload: %w", rec.Method, existing.Method, ErrIdempotencyConflict)
+	case existing.Refusal != nil:
+		return fmt.Errorf("%s: the refusal of the first request with this id: %w", rec.Method, decodeRefusal(existing.Refusal))
 	case existing.Response == nil:
 		return fmt.Errorf("%s: %w", rec.Method, ErrRequestInProgress)
 	}

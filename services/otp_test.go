@@ -132,19 +132,23 @@ func TestConfirmOTPRefusals(t *testing.T) {
 	}
 }
 
-// TestConfirmOTPRequestIDReleased checks that a wrong code given with a
-// JSON-RPC request id is counted, and that the id may be used again.
-func TestConfirmOTPRequestIDReleased(t *testing.T) {
+// TestConfirmOTPRequestIDKeepsItsRefusal checks that a wrong code given
+// with a JSON-RPC request id is counted once: the same request again (a
+// retry, or a captured copy) gets the same refusal without using up another
+// attempt, while the right code under the same id takes the id over.
+func TestConfirmOTPRequestIDKeepsItsRefusal(t *testing.T) {
 	f := newOTPFixture(t)
 	e := f.e
 	requestID, code := f.start(t)
 	call := with(e.alpha, "VerificationService.ConfirmOTP", `"retry-1"`)
-	for want := 4; want >= 3; want-- {
-		// The same request twice: the second is not a replay of the first,
-		// it is counted again.
-		if _, err := f.confirm(call, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != want {
-			t.Fatalf("wrong code: got %v (attempts left %d), want %d left", err, attemptsLeft(err), want)
+	for range 3 {
+		if _, err := f.confirm(call, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 4 {
+			t.Fatalf("wrong code: got %v (attempts left %d), want the first refusal, 4 left", err, attemptsLeft(err))
 		}
+	}
+	other := with(e.alpha, "VerificationService.ConfirmOTP", `"retry-other"`)
+	if _, err := f.confirm(other, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 3 {
+		t.Fatalf("a wrong code under another id: got %v (attempts left %d), want 3 left", err, attemptsLeft(err))
 	}
 	first, err := f.confirm(call, requestID, code)
 	if err != nil {

@@ -157,9 +157,9 @@ type Tx interface {
 	// AppendAudit appends e to the audit chain, filling in its Seq, PrevHash
 	// and Hash; appends are serialised until the transaction ends.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
-	// ReleaseIdempotencyKey forgets a claimed request id whose call was
-	// refused after writing something that must stay (a wrong code counted).
-	ReleaseIdempotencyKey(ctx context.Context, partnerID int64, requestID string) error
+	// SaveIdempotencyRefusal stores the refusal of a claimed request id; a
+	// claim by another method or payload takes such a record over.
+	SaveIdempotencyRefusal(ctx context.Context, partnerID int64, requestID string, refusal []byte) error
 
 	// LockCustomer returns the partner's customer (without documents) and
 	// holds it until the transaction ends (SELECT ... FOR UPDATE on

@@ -54,9 +54,13 @@ func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.Idempote
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, services.IdempotencyRecord{}, nil
 	}
-	res, err = exec(ctx, t.tx, `UPDATE idempotency_keys SET method = ?, payload_hash = ?, response = NULL, created_at = ?
-		WHERE partner_id = ? AND request_id = ? AND created_at < ?`,
-		rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli(), rec.PartnerID, rec.RequestID, expiredBefore.UnixMilli())
+	// An expired record is taken over, and so is a refused one by a
+	// corrected request (another method or payload).
+	res, err = exec(ctx, t.tx, `UPDATE idempotency_keys SET method = ?, payload_hash = ?, response = NULL, refusal = NULL, created_at = ?
+		WHERE partner_id = ? AND request_id = ?
+		AND (created_at < ? OR (refusal IS NOT NULL AND (method <> ? OR payload_hash <> ?)))`,
+		rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli(), rec.PartnerID, rec.RequestID, expiredBefore.UnixMilli(),
+		rec.Method, rec.PayloadHash)
 	if err != nil {
 		return false, services.IdempotencyRecord{}, fmt.Errorf("claim expired request id: %w", translate(err))
 	}
@@ -67,9 +71,10 @@ func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.Idempote
 		Method      string         `db:"method"`
 		PayloadHash string         `db:"payload_hash"`
 		Response    sql.NullString `db:"response"`
+		Refusal     sql.NullString `db:"refusal"`
 		CreatedAt   int64          `db:"created_at"`
 	}
-	err = sqlxGet(ctx, t.tx, &row, `SELECT method, payload_hash, response, created_at FROM idempotency_keys
+	err = sqlxGet(ctx, t.tx, &row, `SELECT method, payload_hash, response, refusal, created_at FROM idempotency_keys
 		WHERE partner_id = ? AND request_id = ?`, rec.PartnerID, rec.RequestID)
 	if err != nil {
 		return false, services.IdempotencyRecord{}, fmt.Errorf("read request id: %w", translate(err))
@@ -80,6 +85,9 @@ func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.Idempote
 	}
 	if row.Response.Valid {
 		existing.Response = []byte(row.Response.String)
+	}
+	if row.Refusal.Valid {
+		existing.Refusal = []byte(row.Refusal.String)
 	}
 	return false, existing, nil
 }
@@ -103,12 +111,12 @@ func (t *txStore) PurgeIdempotencyKeys(ctx context.Context, createdBefore time.T
 	return res.RowsAffected()
 }
 
-// ReleaseIdempotencyKey forgets the partner's request id, so that the call
-// can be made again with it.
-func (t *txStore) ReleaseIdempotencyKey(ctx context.Context, partnerID int64, requestID string) error {
-	_, err := exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE partner_id = ? AND request_id = ?`, partnerID, requestID)
+// SaveIdempotencyRefusal stores the refusal of a claimed request id.
+func (t *txStore) SaveIdempotencyRefusal(ctx context.Context, partnerID int64, requestID string, refusal []byte) error {
+	_, err := exec(ctx, t.tx, `UPDATE idempotency_keys SET refusal = ?, response = NULL WHERE partner_id = ? AND request_id = ?`,
+		string(refusal), partnerID, requestID)
 	if err != nil {
-		return fmt.Errorf("release request id: %w", translate(err))
+		return fmt.Errorf("save refusal: %w", translate(err))
 	}
 	return nil
 }

@@ -201,23 +201,41 @@ func TestMobileChangesAndPools(t *testing.T) {
 	}
 }
 
-func TestReleaseIdempotencyKey(t *testing.T) {
+// TestIdempotencyRefusal keeps a refused request id with its refusal: the
+// same request finds it, a corrected one (another method or payload) takes
+// the id over, and an answered id is never taken over.
+func TestIdempotencyRefusal(t *testing.T) {
 	st, _ := openStore(t)
 	rec := services.IdempotencyRecord{PartnerID: 1, RequestID: `"7"`, Method: "m", PayloadHash: "p", CreatedAt: epoch}
-	claim := func() bool {
-		var claimed bool
+	claim := func(r services.IdempotencyRecord) (claimed bool, existing services.IdempotencyRecord) {
 		update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
-			claimed, _, err = tx.ClaimIdempotencyKey(ctx, rec, epoch.Add(-time.Hour), time.Second)
+			claimed, existing, err = tx.ClaimIdempotencyKey(ctx, r, epoch.Add(-time.Hour), time.Second)
 			return err
 		})
-		return claimed
+		return claimed, existing
 	}
-	if !claim() || claim() {
-		t.Fatal("claims before release: want the first only")
+	if ok, _ := claim(rec); !ok {
+		t.Fatal("first claim: not claimed")
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.ReleaseIdempotencyKey(ctx, 1, `"7"`) })
-	if !claim() {
-		t.Fatal("claim after release: not claimed")
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		return tx.SaveIdempotencyRefusal(ctx, 1, `"7"`, []byte(`{"err":"account is not frozen"}`))
+	})
+	ok, existing := claim(rec)
+	if ok || string(existing.Refusal) != `{"err":"account is not frozen"}` || existing.Response != nil {
+		t.Fatalf("the same request: claimed %v, record %+v; want the stored refusal", ok, existing)
+	}
+	otherMethod, otherPayload := rec, rec
+	otherMethod.Method, otherPayload.PayloadHash = "m2", "p2"
+	if ok, _ := claim(otherPayload); !ok {
+		t.Fatal("a corrected payload did not take the refused id over")
+	}
+	update(t, st, func(ctx context.Context, tx services.Tx) error {
+		return tx.SaveIdempotencyResponse(ctx, 1, `"7"`, []byte(`{"ok":true}`))
+	})
+	for name, r := range map[string]services.IdempotencyRecord{"first payload": rec, "other method": otherMethod, "same": otherPayload} {
+		if ok, existing := claim(r); ok || string(existing.Response) != `{"ok":true}` || existing.Refusal != nil {
+			t.Errorf("%s after an answer: claimed %v, record %+v; want the answer kept", name, ok, existing)
+		}
 	}
 }
 

@@ -1,0 +1,116 @@
+package services
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// storedRefusal is a refusal as a request id's record keeps it: the
+// sentinel by its text, and what the caller was told.
+type storedRefusal struct {
+	Err          string       `json:"err"`
+	Fields       []FieldError `json:"fields,omitempty"`
+	Detail       string       `json:"detail,omitempty"`
+	AttemptsLeft *int         `json:"attemptsLeft,omitempty"`
+	SchemeCode   string       `json:"schemeCode,omitempty"`
+	Checks       []EKYCCheck  `json:"checks,omitempty"`
+	OnboardingID string       `json:"onboardingId,omitempty"`
+	State        string       `json:"state,omitempty"`
+	RetryAfterMs int64        `json:"retryAfterMs,omitempty"`
+}
+
+// recordable reports whether a call's error is a refusal its request id
+// should remember: a final answer about the request itself, not an internal
+// error, nor one about the id (in progress, used for another request).
+func recordable(err error) bool {
+	return refusalReason(err) != "" && !errors.Is(err, ErrIdempotencyConflict) && !errors.Is(err, ErrRequestInProgress)
+}
+
+// encodeRefusal is err as a record keeps it.
+func encodeRefusal(err error) ([]byte, error) {
+	sr := storedRefusal{Err: refusalReason(err)}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		sr.Fields = ve.Fields
+	}
+	var r *Refusal
+	if errors.As(err, &r) {
+		sr.Detail, sr.AttemptsLeft, sr.SchemeCode, sr.Checks = r.Detail, r.AttemptsLeft, r.SchemeCode, r.Checks
+		sr.OnboardingID, sr.State, sr.RetryAfterMs = r.OnboardingID, r.State, r.RetryAfter.Milliseconds()
+	}
+	b, mErr := json.Marshal(sr)
+	if mErr != nil {
+		return nil, fmt.Errorf("encode refusal: %w", mErr)
+	}
+	return b, nil
+}
+
+// decodeRefusal turns a stored refusal back into the error first returned.
+func decodeRefusal(b []byte) error {
+	var sr storedRefusal
+	if err := json.Unmarshal(b, &sr); err != nil {
+		return fmt.Errorf("decode stored refusal: %w", err)
+	}
+	for _, sentinel := range refusals {
+		if sentinel.Error() != sr.Err {
+			continue
+		}
+		if errors.Is(sentinel, ErrInvalidInput) {
+			return &ValidationError{Fields: sr.Fields}
+		}
+		return &Refusal{Err: sentinel, Detail: sr.Detail, AttemptsLeft: sr.AttemptsLeft, SchemeCode: sr.SchemeCode,
+			Checks: sr.Checks, OnboardingID: sr.OnboardingID, State: sr.State, RetryAfter: time.Duration(sr.RetryAfterMs) * time.Millisecond}
+	}
+	// A sentinel this version does not know: the id stays taken.
+	return fmt.Errorf("request id holds a refusal of another version (%q): %w", sr.Err, ErrIdempotencyConflict)
+}
+
+// auditedRefusal is a refusal already recorded in the audit trail with its
+// request id, so that AuditRefusal does not record it twice.
+type auditedRefusal struct{ err error }
+
+func (a *auditedRefusal) Error() string { return a.err.Error() }
+func (a *auditedRefusal) Unwrap() error { return a.err }
+
+// refusalRecordTimeout bounds the transaction that records a refusal, which
+// runs even when the caller has gone: the refusal was already decided.
+const refusalRecordTimeout = 5 * time.Second
+
+// recordRefusal keeps a refused call's request id with its refusal and its
+// audit row, in one transaction after the call's own was rolled back, so
+// that the same request sent again is answered with the same refusal
+// instead of running again. A corrected request (another method or
+// payload) may still take the id over. The refusal is returned, marked as
+// audited when it was recorded; errors that are not final refusals are
+// returned as they are.
+func (s *Service) recordRefusal(ctx context.Context, call Call, rec IdempotencyRecord, callErr error) error {
+	if !recordable(callErr) {
+		return callErr
+	}
+	stored, err := encodeRefusal(callErr)
+	if err != nil {
+		return callErr
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refusalRecordTimeout)
+	defer cancel()
+	recorded := false
+	err = s.store.Update(ctx, func(tx Tx) error {
+		claimed, _, err := tx.ClaimIdempotencyKey(ctx, rec, rec.CreatedAt.Add(-s.settings.IdempotencyTTL), refusalRecordTimeout)
+		if err != nil || !claimed {
+			return err // another call holds the id now: its record stands
+		}
+		if err := tx.SaveIdempotencyRefusal(ctx, call.PartnerID, call.RequestID, stored); err != nil {
+			return err
+		}
+		recorded = true
+		return appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+refusalReason(callErr))
+	})
+	if err != nil || !recorded {
+		// The refusal stands; the next identical request is judged afresh.
+		return callErr
+	}
+	return &auditedRefusal{err: callErr}
+}
