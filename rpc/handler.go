@@ -78,9 +78,11 @@ type Handler struct {
 	opts    Options
 	log     zerolog.Logger
 	limiter *limiter
-	svc     *services.Service
-	budget  *bodyBudget
-	perAddr *addrLimiter
+	// sigFailures counts each key's failed signature checks.
+	sigFailures *sigFailures
+	svc         *services.Service
+	budget      *bodyBudget
+	perAddr     *addrLimiter
 	// dispatchCall runs an authenticated call; tests replace it.
 	dispatchCall func(context.Context, *callState)
 }
@@ -122,7 +124,8 @@ func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zer
 		return nil, err
 	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
-		budget: newBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: newAddrLimiter(opts.MaxUnauthenticatedPerIP)}
+		budget: newBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: newAddrLimiter(opts.MaxUnauthenticatedPerIP),
+		sigFailures: newSigFailures()}
 	h.dispatchCall = h.dispatch
 	if opts.Limiter != nil {
 		h.limiter = newLimiter(opts.Limiter, opts.Tiers, costs, opts.Metrics, log)

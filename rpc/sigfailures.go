@@ -1,0 +1,53 @@
+package rpc
+
+import (
+	"sync"
+	"time"
+)
+
+// suspectAfter is how many requests with a valid key and credential but an
+// invalid signature (or timestamp) a key may send in a minute before its
+// requests are charged to the partner's rate limit before their signature
+// is checked.
+const suspectAfter = 20
+
+// sigFailures counts, per key and per minute, requests that passed the
+// credential check and failed the signature check. Such requests cost the
+// partner nothing while they are few, so that a forged or stale copy of a
+// captured request cannot spend its allowance; past suspectAfter a minute
+// the key is suspect and every request of it is charged before its
+// signature is checked, so that a flood of forgeries costs the server no
+// more signature checks than the partner's tier allows. Counts are per
+// process; keys are few (only authenticated ones are counted).
+type sigFailures struct {
+	mu     sync.Mutex
+	minute int64
+	counts map[string]int
+}
+
+func newSigFailures() *sigFailures { return &sigFailures{counts: map[string]int{}} }
+
+// suspect reports whether keyID failed its signature check suspectAfter
+// times or more in the current minute.
+func (f *sigFailures) suspect(keyID string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roll(now)
+	return f.counts[keyID] >= suspectAfter
+}
+
+// failed counts one failed signature check of keyID.
+func (f *sigFailures) failed(keyID string, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roll(now)
+	f.counts[keyID]++
+}
+
+// roll starts a new count at a new minute.
+func (f *sigFailures) roll(now time.Time) {
+	if m := now.Unix() / 60; m != f.minute {
+		f.minute = m
+		clear(f.counts)
+	}
+}
