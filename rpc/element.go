@@ -164,6 +164,11 @@ func (env *envelope) readAPI(api json.RawMessage) *Error {
 	return nil
 }
 
+// batch is what the elements of one body share.
+type batch struct {
+	discovered bool // an element asked for rpc.discover
+}
+
 // callOutcome is what the log line records of a call.
 type callOutcome struct {
 	keyID   string
@@ -179,7 +184,7 @@ type callOutcome struct {
 // handleElement answers one request object; nil means no response (a
 // notification). A panic anywhere in it becomes -32603 for this element
 // alone.
-func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) (resp *response) {
+func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage, b *batch) (resp *response) {
 	start := time.Now()
 	req, perr := parseRequest(raw)
 	out := callOutcome{}
@@ -197,8 +202,15 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage) (resp 
 	case perr != nil:
 		resp = errorResponse(req.id, perr)
 		out.code = perr.Code
+	case req.method == discoverMethod && b.discovered:
+		// The document is large and needs no key: one copy per body, so
+		// that a small unauthenticated batch cannot ask for a huge answer.
+		resp = errorResponse(req.id, protocolError(CodeInvalidRequest, "DISCOVER_ONCE_PER_BATCH",
+			discoverMethod+" may appear once in a batch"))
+		out.code = CodeInvalidRequest
 	case req.method == discoverMethod:
 		// Public OpenRPC discovery, before and without authentication: see openrpc.go.
+		b.discovered = true
 		resp = discover(req, &out)
 	case !known(req.method):
 		resp = errorResponse(req.id, protocolError(CodeMethodNotFound, "METHOD_NOT_FOUND", "no method "+req.method))

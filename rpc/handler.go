@@ -263,7 +263,7 @@ func (h *Handler) handleBody(ctx context.Context, body []byte) any {
 		return errorResponse(nil, protocolError(CodeParseError, "PARSE_ERROR", parseDetail(body)))
 	}
 	if body[0] != '[' {
-		if resp := h.handleElement(ctx, body); resp != nil {
+		if resp := h.handleElement(ctx, body, &batch{}); resp != nil {
 			return resp
 		}
 		return nil
@@ -279,8 +279,9 @@ func (h *Handler) handleBody(ctx context.Context, body []byte) any {
 		return errorResponse(nil, protocolError(CodeInvalidRequest, "BATCH_TOO_LARGE", fmt.Sprintf("a batch holds at most %d requests; this one has %d", h.opts.MaxBatch, len(elems))))
 	}
 	out := make([]*response, 0, len(elems))
+	b := &batch{}
 	for _, e := range elems {
-		if resp := h.handleElement(ctx, e); resp != nil {
+		if resp := h.handleElement(ctx, e, b); resp != nil {
 			out = append(out, resp)
 		}
 	}

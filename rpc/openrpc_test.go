@@ -525,6 +525,11 @@ func TestDiscoverWithoutAuth(t *testing.T) {
 			`{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found","data":{"reason":"METHOD_NOT_FOUND","detail":"no method RPC.discover"}},"id":3}`, 0},
 		{"batch with a signed call", `[{"jsonrpc":"2.0","method":"rpc.discover","id":4},` + signed + `]`, 200,
 			`[{"jsonrpc":"2.0","result":DOC,"id":4},{"jsonrpc":"2.0","error":` + mustJSON(t, toError(services.ErrUnauthenticated)) + `,"id":9}]`, 1},
+		// A small unauthenticated batch must not ask for a huge answer.
+		{"batch asking twice", `[{"method":"rpc.discover","id":5},{"method":"rpc.discover","id":6},{"method":"rpc.discover","id":7}]`, 200,
+			`[{"jsonrpc":"2.0","result":DOC,"id":5},` +
+				`{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request","data":{"reason":"DISCOVER_ONCE_PER_BATCH","detail":"rpc.discover may appear once in a batch"}},"id":6},` +
+				`{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request","data":{"reason":"DISCOVER_ONCE_PER_BATCH","detail":"rpc.discover may appear once in a batch"}},"id":7}]`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
