@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/accountd/accountd/services"
 )
@@ -58,9 +59,15 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path string, limit servic
 			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be " + jsonKind(v.Type())})
 			return
 		}
-		if v.Kind() == reflect.String && strings.ContainsRune(v.String(), 0) {
+		switch {
+		case v.Kind() != reflect.String:
+		case strings.ContainsRune(v.String(), 0):
 			// No bank field holds a NUL, and PostgreSQL text cannot.
 			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidValue, Message: "must not contain the NUL character (\\u0000)"})
+		case strings.ContainsRune(v.String(), utf8.RuneError) && !sentReplacementChar(raw):
+			// encoding/json turns an unpaired surrogate escape (\ud800)
+			// into U+FFFD: refused rather than stored changed.
+			*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidValue, Message: "must not contain an unpaired surrogate (\\ud800 to \\udfff)"})
 		}
 	}
 }
@@ -110,6 +117,13 @@ func decodeArray(raw json.RawMessage, v reflect.Value, path string, limit servic
 type member struct {
 	name  string
 	value json.RawMessage
+}
+
+// sentReplacementChar reports whether a JSON string holds U+FFFD as sent,
+// raw or escaped, rather than as encoding/json's stand-in for an unpaired
+// surrogate.
+func sentReplacementChar(raw json.RawMessage) bool {
+	return bytes.Contains(raw, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))
 }
 
 // objectMembers returns the members of a JSON object in order, duplicates

@@ -132,6 +132,8 @@ func TestBadInput(t *testing.T) {
 		// NUL cannot be stored in PostgreSQL text: refused before any query.
 		{"id with NUL", `{"method":"AccountService.GetDetails","id":"a\u0000b"}`, "null", rpc.CodeInvalidRequest, "INVALID_ID", ""},
 		{"keyId with NUL", env("AccountService.GetDetails", `"n1"`, "k_\u0000x", a.Credential, sign(a, "AccountService.GetDetails", `"n1"`, details), details), `"n1"`, rpc.CodeUnauthenticated, "UNAUTHENTICATED", ""},
+		{"payload string with an unpaired surrogate", env("CustomerService.GetCustomer", `"n3"`, a.KeyID, a.Credential, sign(a, "CustomerService.GetCustomer", `"n3"`, `{"customerNumber":"ab\ud800c"}`), `{"customerNumber":"ab\ud800c"}`), `"n3"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "customerNumber:INVALID_VALUE"},
+		{"payload string with U+FFFD as sent", env("CustomerService.GetCustomer", `"n4"`, a.KeyID, a.Credential, sign(a, "CustomerService.GetCustomer", `"n4"`, `{"customerNumber":"ab\ufffdc"}`), `{"customerNumber":"ab\ufffdc"}`), `"n4"`, 1001, "NOT_FOUND_CUSTOMER", ""},
 		{"payload string with NUL", env("CustomerService.GetCustomer", `"n2"`, a.KeyID, a.Credential, sign(a, "CustomerService.GetCustomer", `"n2"`, `{"customerNumber":"ab\u0000c"}`), `{"customerNumber":"ab\u0000c"}`), `"n2"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "customerNumber:INVALID_VALUE"},
 		{"no method", `{"jsonrpc":"2.0","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_METHOD", ""},
 		{"params a string", `{"method":"AccountService.GetDetails","params":"x","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_PARAMS_TYPE", ""},
