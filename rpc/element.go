@@ -274,23 +274,25 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 			"a data-changing call signed with ACCOUNTD-V2 needs a non-null id: it is the call's idempotency key"))
 	}
 	// The partner's allowance is spent only by requests proven to be its
-	// own: a stale or forged request costs it nothing, unless the key sends
-	// so many that they are charged first (see sigFailures).
-	suspect := h.sigFailures.suspect(id.KeyID, time.Now())
-	if suspect && h.limiter != nil {
-		if e := h.limiter.check(ctx, id, req.method); e != nil {
+	// own: a stale or forged request costs it nothing. A key that sends many
+	// forgeries has them counted, before their signature is checked, in an
+	// allowance of its own (see sigFailures).
+	if h.limiter != nil && h.sigFailures.suspect(id.KeyID, time.Now()) {
+		if e := h.limiter.checkUnverified(ctx, id); e != nil {
 			return fail(e)
 		}
 	}
 	if err := h.auth.Verify(id, services.SignedRequest{Method: req.method, ID: req.id, Timestamp: env.Timestamp,
 		Payload: env.Payload, Signature: env.Signature}); err != nil {
-		h.sigFailures.failed(id.KeyID, time.Now())
+		if errors.Is(err, services.ErrInvalidSignature) {
+			h.sigFailures.failed(id.KeyID, time.Now()) // a signature check spent in vain
+		}
 		return fail(toError(err))
 	}
 	if env.Timestamp == nil {
 		h.opts.Metrics.payloadOnlySigned()
 	}
-	if !suspect && h.limiter != nil {
+	if h.limiter != nil {
 		if e := h.limiter.check(ctx, id, req.method); e != nil {
 			return fail(e)
 		}

@@ -91,15 +91,39 @@ func methodCosts(overrides map[string]int) (map[string]int, error) {
 // and returns a -32004 error with retryAfterSeconds when the partner is
 // over its limit.
 func (l *limiter) check(ctx context.Context, id services.Identity, method string) *Error {
-	limit := l.tiers[id.Tier]
-	if limit <= 0 {
-		limit = l.tiers[services.TierBronze]
+	limit := l.limit(id)
+	cost := min(max(l.costs[method], 1), limit)
+	detail := "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute"
+	if cost > 1 {
+		detail += "; " + method + " counts as " + strconv.Itoa(cost)
 	}
+	return l.charge(ctx, "partner:"+strconv.FormatInt(id.PartnerID, 10), limit, cost, id.Tier, detail)
+}
+
+// checkUnverified takes one request of a suspect key (see sigFailures)
+// from an allowance of the key's own, as large as its partner's, before
+// the request's signature is checked: a flood of forgeries costs no more
+// signature checks than the tier allows, and not the partner's allowance.
+func (l *limiter) checkUnverified(ctx context.Context, id services.Identity) *Error {
+	limit := l.limit(id)
+	return l.charge(ctx, "unverified:"+id.KeyID, limit, 1, id.Tier,
+		"this key sent many requests with invalid signatures: at most "+strconv.Itoa(limit)+
+			" a minute are checked; if its credential has leaked, revoke the key")
+}
+
+// limit is the requests per minute of id's tier (BRONZE's when unknown).
+func (l *limiter) limit(id services.Identity) int {
+	if limit := l.tiers[id.Tier]; limit > 0 {
+		return limit
+	}
+	return l.tiers[services.TierBronze]
+}
+
+// charge takes cost units of key's allowance of limit a minute.
+func (l *limiter) charge(ctx context.Context, key string, limit, cost int, tier, detail string) *Error {
 	if limit <= 0 {
 		return nil
 	}
-	cost := min(max(l.costs[method], 1), limit)
-	key := "partner:" + strconv.FormatInt(id.PartnerID, 10)
 	d, err := l.take(ctx, key, limit, cost)
 	if err != nil {
 		l.metrics.limiterFailed()
@@ -115,14 +139,10 @@ func (l *limiter) check(ctx context.Context, id services.Identity, method string
 	if d.Allowed {
 		return nil
 	}
-	l.metrics.rateRefused(id.Tier)
+	l.metrics.rateRefused(tier)
 	retry := int(math.Ceil(d.RetryAfter.Seconds()))
 	if retry < 1 {
 		retry = 1
-	}
-	detail := "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute"
-	if cost > 1 {
-		detail += "; " + method + " counts as " + strconv.Itoa(cost)
 	}
 	return &Error{Code: CodeRateLimited, Message: services.ErrRateLimited.Error(), Data: &ErrorData{
 		Reason:            "RATE_LIMITED",

@@ -6,19 +6,19 @@ import (
 )
 
 // suspectAfter is how many requests with a valid key and credential but an
-// invalid signature (or timestamp) a key may send in a minute before its
-// requests are charged to the partner's rate limit before their signature
-// is checked.
+// invalid signature a key may send in a minute before its requests are
+// counted, before their signature is checked, in an allowance of its own.
 const suspectAfter = 20
 
 // sigFailures counts, per key and per minute, requests that passed the
-// credential check and failed the signature check. Such requests cost the
-// partner nothing while they are few, so that a forged or stale copy of a
-// captured request cannot spend its allowance; past suspectAfter a minute
-// the key is suspect and every request of it is charged before its
-// signature is checked, so that a flood of forgeries costs the server no
-// more signature checks than the partner's tier allows. Counts are per
-// process; keys are few (only authenticated ones are counted).
+// credential check and failed the signature check (a stale timestamp is
+// refused before any check and does not count). Such requests cost the
+// partner nothing, so that forged or stale copies of a captured request
+// cannot spend its allowance; past suspectAfter a minute the key is
+// suspect and every request of it is first counted in an allowance of the
+// key's own, as large as the partner's tier, so that a flood of forgeries
+// costs the server no more signature checks than the tier allows. Counts
+// are per process; keys are few (only authenticated ones are counted).
 type sigFailures struct {
 	mu     sync.Mutex
 	minute int64

@@ -200,56 +200,67 @@ func TestPayloadOnlySignaturesAreCounted(t *testing.T) {
 
 // TestForgedRequestsAndTheRateLimit: requests with a valid key and
 // credential but a bad signature (forged, or stale copies of a captured
-// request) cost the partner nothing while they are few; a flood of them
-// makes the key suspect, and its requests are then charged before their
-// signature is checked, so the flood costs no more signature checks than
-// the partner's tier allows.
+// request) cost the partner nothing; a flood of forgeries makes the key
+// suspect, and its requests are then counted, before their signature is
+// checked, in an allowance of the key's own, so the flood costs no more
+// signature checks than the tier allows and leaves the partner's
+// allowance, and its other keys, alone.
 func TestForgedRequestsAndTheRateLimit(t *testing.T) {
 	const tier = 30
 	s := newServer(t, rpc.Options{Limiter: ratelimit.NewMemory(nil), Tiers: map[string]int{services.TierBronze: tier}})
 	_, account := s.seed(s.alpha, "123456789", "dave@example.com") // 2 units of alpha's allowance
 	payload := []byte(`{"accountId":"` + account + `"}`)
-	forged := func(k *rpc.KeyFile) int {
+	post := func(k *rpc.KeyFile, signature string, shift time.Duration) int {
 		t.Helper()
-		body, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"x"`),
-			rpc.API{KeyID: k.KeyID, Credential: k.Credential, Signature: "AAAA", Timestamp: k.Timestamp()}, payload)
-		_, resp := s.post(body)
-		_, e := errorOf(t, resp)
-		if e == nil {
-			t.Fatalf("a forged request was answered: %s", resp)
+		key := *k
+		key.Now = func() time.Time { return time.Now().Add(shift) }
+		body, _ := key.Envelope("AccountService.GetDetails", json.RawMessage(`"x"`), payload)
+		if signature != "" {
+			body = regexp.MustCompile(`"signature":"[^"]*"`).ReplaceAll(body, []byte(`"signature":"`+signature+`"`))
 		}
-		return e.Code
-	}
-	valid := func(k *rpc.KeyFile) int {
-		t.Helper()
-		body, _ := k.Envelope("AccountService.GetDetails", json.RawMessage(`"v"`), payload)
 		_, resp := s.post(body)
 		if _, e := errorOf(t, resp); e != nil {
 			return e.Code
 		}
 		return 0
 	}
+	forged := func(k *rpc.KeyFile) int { return post(k, "AAAA", 0) }
+	valid := func(k *rpc.KeyFile) int { return post(k, "", 0) }
+
+	// A few forgeries and many stale copies cost alpha nothing.
 	for i := range 15 {
 		if code := forged(s.alpha); code != rpc.CodeInvalidSignature {
 			t.Fatalf("forged request %d: code %d, want -32002", i, code)
 		}
 	}
+	for i := range 40 {
+		if code := post(s.alpha, "", -10*time.Minute); code != rpc.CodeTimestampRejected {
+			t.Fatalf("stale copy %d: code %d, want -32007", i, code)
+		}
+	}
 	for i := range tier - 2 {
 		if code := valid(s.alpha); code != 0 {
-			t.Fatalf("valid call %d after 15 forged ones: code %d; the forged ones were charged", i, code)
+			t.Fatalf("valid call %d after forged and stale ones: code %d; they were charged", i, code)
 		}
 	}
 	if code := valid(s.alpha); code != rpc.CodeRateLimited {
 		t.Fatalf("a call past the allowance: code %d, want -32004", code)
 	}
 
-	// A flood against beta: past 20 failures a minute, each request is
-	// charged first, so after its allowance they are refused unchecked.
+	// A flood against one of beta's keys: past 20 failures a minute, its
+	// requests are counted first, so past the tier they are refused
+	// unchecked; beta's allowance and its other key are untouched.
+	flooded := s.newKey("beta")
 	codes := map[int]int{}
 	for range 20 + tier + 10 {
-		codes[forged(s.beta)]++
+		codes[forged(flooded)]++
 	}
 	if codes[rpc.CodeInvalidSignature] != 20+tier || codes[rpc.CodeRateLimited] != 10 {
 		t.Fatalf("a flood of forged requests got %v, want %d -32002 and 10 -32004", codes, 20+tier)
+	}
+	for i := range tier {
+		if code := valid(s.beta); code != 2001 { // alpha's account: not found for beta, but answered
+			t.Fatalf("beta's other key, call %d after the flood: code %d; want its whole allowance", i, code)
+		}
 	}
 }

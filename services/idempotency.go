@@ -198,20 +198,28 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 	return result, err
 }
 
-// keepRefusal ends a call refused after writing something that must stay
-// (a wrong code counted): in the same transaction its request id, if any,
-// keeps the refusal and the audit trail records it. The refusal is
+// keepRefusal ends a refused call in a transaction that holds its request
+// id: the id keeps the refusal (or is released, for a refusal that is not
+// recordable) and the audit trail records it, together with whatever the
+// refused call wrote that must stay (a wrong code counted). The refusal is
 // returned marked as audited.
 func (s *Service) keepRefusal(ctx context.Context, tx Tx, call Call, refusal error) (kept, err error) {
-	if !recordable(refusal) {
+	switch {
+	case refusalReason(refusal) == "":
 		return nil, refusal // not a refusal after all: nothing is kept
-	}
-	if call.RequestID != "" {
+	case call.RequestID == "":
+	case recordable(refusal):
 		stored, err := encodeRefusal(refusal)
 		if err != nil {
 			return nil, err
 		}
 		if err := tx.SaveIdempotencyRefusal(ctx, call.PartnerID, call.RequestID, stored); err != nil {
+			return nil, err
+		}
+	default:
+		// The id is free for the same request once the limit has reset,
+		// or for a corrected one.
+		if err := tx.ReleaseIdempotencyKey(ctx, call.PartnerID, call.RequestID); err != nil {
 			return nil, err
 		}
 	}

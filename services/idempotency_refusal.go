@@ -22,11 +22,27 @@ type storedRefusal struct {
 	RetryAfterMs int64        `json:"retryAfterMs,omitempty"`
 }
 
+// unrecorded are refusals a request id does not remember: about the id
+// itself, about the input alone (the same input is refused again anyway),
+// or limits that reset with time, which a retry under the same id must be
+// able to pass once they have.
+var unrecorded = []error{ErrIdempotencyConflict, ErrRequestInProgress, ErrInvalidInput,
+	ErrOTPOperationLimit, ErrMobileChangeLimit, ErrAuthSendLimit}
+
 // recordable reports whether a call's error is a refusal its request id
-// should remember: a final answer about the request itself, not an internal
-// error, nor one about the id (in progress, used for another request).
+// should remember: a final answer about the request and the state it met,
+// not an internal error nor one of unrecorded.
 func recordable(err error) bool {
-	return refusalReason(err) != "" && !errors.Is(err, ErrIdempotencyConflict) && !errors.Is(err, ErrRequestInProgress)
+	if refusalReason(err) == "" {
+		return false
+	}
+	for _, u := range unrecorded {
+		if errors.Is(err, u) {
+			return false
+		}
+	}
+	var r *Refusal
+	return !errors.As(err, &r) || r.RetryAfter <= 0
 }
 
 // encodeRefusal is err as a record keeps it.
@@ -90,27 +106,20 @@ func (s *Service) recordRefusal(ctx context.Context, call Call, rec IdempotencyR
 	if !recordable(callErr) {
 		return callErr
 	}
-	stored, err := encodeRefusal(callErr)
-	if err != nil {
-		return callErr
-	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refusalRecordTimeout)
 	defer cancel()
-	recorded := false
-	err = s.store.Update(ctx, func(tx Tx) error {
+	var kept error
+	err := s.store.Update(ctx, func(tx Tx) error {
 		claimed, _, err := tx.ClaimIdempotencyKey(ctx, rec, rec.CreatedAt.Add(-s.settings.IdempotencyTTL), refusalRecordTimeout)
 		if err != nil || !claimed {
 			return err // another call holds the id now: its record stands
 		}
-		if err := tx.SaveIdempotencyRefusal(ctx, call.PartnerID, call.RequestID, stored); err != nil {
-			return err
-		}
-		recorded = true
-		return appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+refusalReason(callErr))
+		kept, err = s.keepRefusal(ctx, tx, call, callErr)
+		return err
 	})
-	if err != nil || !recorded {
+	if err != nil || kept == nil {
 		// The refusal stands; the next identical request is judged afresh.
 		return callErr
 	}
-	return &auditedRefusal{err: callErr}
+	return kept
 }

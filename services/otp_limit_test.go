@@ -90,14 +90,21 @@ func TestOTPOperationsPerHour(t *testing.T) {
 			t.Fatalf("%s: refusal %+v, want the detail to say %s and RetryAfter %s", kind, r, next.Format(time.RFC3339), next.Sub(e.clock.Now()))
 		}
 	}
+	// The same request under the same request id, a second before the hour
+	// and then at it: a limit that resets is not remembered with the id.
+	verifyEmail := func() error {
+		_, err := e.svc.VerifyEmailAddress(context.Background(), with(e.alpha, "VerificationService.VerifyEmailAddress", `"retry-1"`),
+			services.VerifyEmailAddressInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: otpLimitNationalID})
+		return err
+	}
 	e.clock.Add(first.Add(time.Hour).Sub(e.clock.Now()) - time.Second)
-	if _, err := starts["VerifyEmailAddress"](); !errors.Is(err, services.ErrOTPOperationLimit) {
+	if err := verifyEmail(); !errors.Is(err, services.ErrOTPOperationLimit) {
 		t.Fatalf("a second before the hour: got %v, want ErrOTPOperationLimit", err)
 	}
 	// The refusals did not count: an hour after the verification, one more.
 	e.clock.Add(time.Second)
-	if _, err := starts["VerifyEmailAddress"](); err != nil {
-		t.Fatalf("an hour after the first: %v", err)
+	if err := verifyEmail(); err != nil {
+		t.Fatalf("an hour after the first, the same request id: %v", err)
 	}
 	_, err := starts["VerifyEmailOrMobile"]()
 	if r := refusal(err); !errors.Is(err, services.ErrOTPOperationLimit) || !strings.Contains(r.Detail, second.Add(time.Hour).Format(time.RFC3339)) {

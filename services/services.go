@@ -160,6 +160,9 @@ type Tx interface {
 	// SaveIdempotencyRefusal stores the refusal of a claimed request id; a
 	// claim by another method or payload takes such a record over.
 	SaveIdempotencyRefusal(ctx context.Context, partnerID int64, requestID string, refusal []byte) error
+	// ReleaseIdempotencyKey forgets a claimed request id, for a refusal the
+	// id does not remember.
+	ReleaseIdempotencyKey(ctx context.Context, partnerID int64, requestID string) error
 
 	// LockCustomer returns the partner's customer (without documents) and
 	// holds it until the transaction ends (SELECT ... FOR UPDATE on

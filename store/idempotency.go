@@ -120,3 +120,13 @@ func (t *txStore) SaveIdempotencyRefusal(ctx context.Context, partnerID int64, r
 	}
 	return nil
 }
+
+// ReleaseIdempotencyKey forgets the partner's request id, so that the call
+// can be made again with it.
+func (t *txStore) ReleaseIdempotencyKey(ctx context.Context, partnerID int64, requestID string) error {
+	_, err := exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE partner_id = ? AND request_id = ?`, partnerID, requestID)
+	if err != nil {
+		return fmt.Errorf("release request id: %w", translate(err))
+	}
+	return nil
+}
