@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -104,12 +105,23 @@ func (l *addrLimiter) acquire(addr string) (release func(), ok bool) {
 	}, true
 }
 
-// hostOf is the IP address of a host:port remote address.
+// hostOf is the address a per-address cap counts: the IP address of a
+// host:port remote address, or for IPv6 its /64 network, which one client
+// holds whole.
 func hostOf(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.Is6() || ip.Is4In6() {
 		return host
 	}
-	return addr
+	prefix, err := ip.Prefix(64)
+	if err != nil {
+		return host
+	}
+	return prefix.String()
 }
 
 // LimitListener returns ln, closing at once every new connection from an

@@ -130,7 +130,7 @@ func verifyRequest(pub *ecdsa.PublicKey, policy string, req SignedRequest, now t
 	if err != nil {
 		return err
 	}
-	if !VerifySignature(pub, V2Message(req.Method, req.ID, *req.Timestamp, req.Payload), sig) {
+	if !verifyDigest(pub, v2Digest(req.Method, req.ID, *req.Timestamp, req.Payload), sig) {
 		return fmt.Errorf("verify signature: %w", &Refusal{Err: ErrInvalidSignature, Detail: v2Mismatch})
 	}
 	return nil
@@ -180,10 +180,29 @@ func decodeSignature(signature string) ([]byte, error) {
 // VerifySignature reports whether sig (DER or raw r||s) is pub's signature of
 // the SHA-256 digest of msg.
 func VerifySignature(pub *ecdsa.PublicKey, msg, sig []byte) bool {
+	return verifyDigest(pub, sha256.Sum256(msg), sig)
+}
+
+// v2Digest is the SHA-256 of V2Message, hashed part by part rather than
+// copying the payload (up to an upload's megabytes) into one message.
+func v2Digest(method string, id []byte, timestamp string, payload []byte) [sha256.Size]byte {
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(V2Tag), []byte(method), id, []byte(timestamp)} {
+		h.Write(part)
+		h.Write([]byte{'\n'})
+	}
+	h.Write(payload)
+	var d [sha256.Size]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// verifyDigest reports whether sig (DER or raw r||s) is pub's signature of
+// digest.
+func verifyDigest(pub *ecdsa.PublicKey, digest [sha256.Size]byte, sig []byte) bool {
 	if pub == nil {
 		return false
 	}
-	digest := sha256.Sum256(msg)
 	if ecdsa.VerifyASN1(pub, digest[:], sig) {
 		return true
 	}

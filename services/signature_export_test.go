@@ -13,3 +13,6 @@ func VerifyV2AtOwnTime(pub *ecdsa.PublicKey, method string, id []byte, timestamp
 	req := SignedRequest{Method: method, ID: id, Timestamp: &timestamp, Payload: payload, Signature: signature}
 	return verifyRequest(pub, SignatureV2, req, now, DefaultMaxClockSkew)
 }
+
+// V2DigestForTest is v2Digest, the server's hash of an ACCOUNTD-V2 message.
+var V2DigestForTest = v2Digest

@@ -106,13 +106,17 @@ type Options struct {
 // the DSN sets them: WAL so readers never wait for the writer, synchronous
 // FULL so that a committed change is on disk, a busy timeout for other
 // processes (the CLI) holding the lock, immediate transactions so a
-// read-then-write transaction takes the write lock at once, foreign keys on.
+// read-then-write transaction takes the write lock at once, foreign keys
+// on, and secure delete so that removed personal data (pictures past
+// their retention, sent messages) is overwritten in the file, not left in
+// free pages.
 var sqliteDefaults = [][2]string{
 	{"_journal_mode", "WAL"},
 	{"_synchronous", "FULL"},
 	{"_busy_timeout", "5000"},
 	{"_txlock", "immediate"},
 	{"_foreign_keys", "on"},
+	{"_secure_delete", "on"},
 }
 
 // Open opens the database named by driver and dsn: for "sqlite" a file path

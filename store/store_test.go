@@ -345,3 +345,19 @@ func TestAuditChainUnderStricterDefaultIsolation(t *testing.T) {
 		t.Fatalf("chain: %+v, %v; want %d intact rows", rep, err, writers*each)
 	}
 }
+
+// TestSQLiteOverwritesDeletedData: removed personal data (a picture past
+// its retention, a sent message) must not stay readable in the file's free
+// pages: every SQLite connection runs with secure_delete on.
+func TestSQLiteOverwritesDeletedData(t *testing.T) {
+	if storetest.IsPostgres() {
+		t.Skip("SQLite's secure_delete; PostgreSQL keeps dead rows until VACUUM (see the README)")
+	}
+	st, _ := openStore(t)
+	for name, db := range st.Pools() {
+		var on int
+		if err := db.QueryRowContext(context.Background(), `PRAGMA secure_delete`).Scan(&on); err != nil || on != 1 {
+			t.Errorf("%s pool: secure_delete = %d, %v; want 1", name, on, err)
+		}
+	}
+}

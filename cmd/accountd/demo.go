@@ -51,6 +51,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := os.MkdirAll(filepath.Join(*dir, "payloads"), 0o700); err != nil {
 		return fmt.Errorf("demo folder: %w", err)
 	}
+	if err := os.Chmod(*dir, 0o700); err != nil { // a folder from an older demo
+		return fmt.Errorf("demo folder: %w", err)
+	}
 	dataKeyPath := "(from the configuration)"
 	if cfg.EKYC.DataKey == nil {
 		dataKeyPath = filepath.Join(*dir, "ekyc-data.key")

@@ -173,6 +173,14 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
+	// A folder left open by an older demo is made private again.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runDemoOnce(t, dir, false)
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("a demo folder of mode 0755 is now %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
 	if keyIDs[0] != keyIDs[1] || dataKeys[0] != dataKeys[1] {
 		t.Errorf("the second run made a new key: %v", keyIDs)
 	}
