@@ -180,15 +180,7 @@ func TestKeys(t *testing.T) {
 // without naming the policy requires ACCOUNTD-V2.
 func TestMigrateSignaturePolicy(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.DSN(t)
-	st, err := store.Open(ctx, storetest.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := store.MigrateToForTest(ctx, st, 7); err != nil {
-		t.Fatalf("migrate to 7: %v", err)
-	}
+	st, dsn := openAtVersion(t, 7)
 	insertKey := func(keyID string) {
 		storetest.Exec(t, dsn, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at)
 			VALUES (?, 1, 'pem', 'h', 'ACTIVE', 0)`, keyID)

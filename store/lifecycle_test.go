@@ -68,15 +68,7 @@ func ids(accounts []services.Account) []int64 {
 // its last activity is its last update, and it has no freeze.
 func TestMigrateToLifecycle(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.DSN(t)
-	st, err := store.Open(ctx, storetest.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := store.MigrateToForTest(ctx, st, 2); err != nil {
-		t.Fatalf("migrate to 2: %v", err)
-	}
+	st, dsn := openAtVersion(t, 2)
 	updated := epoch.Add(36 * time.Hour)
 	storetest.Exec(t, dsn, `INSERT INTO partners (id, name, created_at) VALUES (1, 'alpha', 0)`)
 	storetest.Exec(t, dsn, `INSERT INTO customers (id, partner_id, customer_number, type, status, phone, created_at, updated_at)

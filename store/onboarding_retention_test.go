@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -251,15 +250,7 @@ func TestResealCandidates(t *testing.T) {
 // ""), with nothing removed.
 func TestMigrateToDataAtRest(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.DSN(t)
-	st, err := store.Open(ctx, storetest.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := store.MigrateToForTest(ctx, st, 7); err != nil {
-		t.Fatal(err)
-	}
+	st, dsn := openAtVersion(t, 7)
 	seedPartner(t, st, 1, "alpha")
 	applicant := `{"customer":{"firstName":"An","lastName":"Nguyen"}}`
 	storetest.Exec(t, dsn, `INSERT INTO onboardings (id, partner_id, key_id, state, applicant, id_type, id_value, phone, username,

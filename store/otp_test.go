@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -274,15 +273,7 @@ func TestOperationWithoutCustomer(t *testing.T) {
 // customer.
 func TestMigrateOperationsToOnboarding(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.DSN(t)
-	st, err := store.Open(ctx, storetest.Driver(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := store.MigrateToForTest(ctx, st, 6); err != nil {
-		t.Fatalf("migrate to 6: %v", err)
-	}
+	st, dsn := openAtVersion(t, 6)
 	seedBank(t, st, account(500, 1, services.StatusDormant))
 	op := operation("op-1", 1)
 	op.Kind, op.AccountID, op.Params, op.SecondCodeHash, op.Attempts = services.OpActivateAccount, 500, `{"x":1}`, "h2", 2

@@ -18,6 +18,23 @@ func openStore(t *testing.T) (*store.Store, string) {
 	return storetest.OpenDSN(t)
 }
 
+// openAtVersion opens a new database of the driver under test migrated up
+// to version only, to test a later migration on the rows it holds; it
+// returns the store and its DSN.
+func openAtVersion(t *testing.T, version int) (*store.Store, string) {
+	t.Helper()
+	dsn := storetest.DSN(t)
+	st, err := store.Open(context.Background(), storetest.Driver(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := store.MigrateToForTest(context.Background(), st, version); err != nil {
+		t.Fatalf("migrate to %d: %v", version, err)
+	}
+	return st, dsn
+}
+
 var epoch = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 // seedPartner inserts a partner with the given ID.
