@@ -15,6 +15,10 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // benchHandler is the handler on a real SQLite file (synchronous=FULL), with
@@ -23,24 +27,24 @@ func benchHandler(b *testing.B) (http.Handler, *rpc.KeyFile, string, string) {
 	b.Helper()
 	ctx := context.Background()
 	st := openStore(b)
-	svc := services.New(st, services.Settings{InstitutionID: "101115399", BankCode: "970"})
-	h, err := rpc.NewHandler(svc, services.NewAuthenticator(st, nil, 2*time.Second), rpc.Options{}, zerolog.Nop())
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", BankCode: "970"})
+	h, err := rpc.NewHandler(svc, partner.NewAuthenticator(st, nil, 2*time.Second), rpc.Options{}, zerolog.Nop())
 	if err != nil {
 		b.Fatal(err)
 	}
-	k, err := services.NewPartners(st, nil).CreateKey(ctx, "bench")
+	k, err := partner.NewPartners(st, nil).CreateKey(ctx, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
 	key := &rpc.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
-	p, _ := services.NewPartners(st, nil).FindPartner(ctx, "bench")
+	p, _ := partner.NewPartners(st, nil).FindPartner(ctx, "bench")
 	call := services.Call{PartnerID: p.ID, Method: "CustomerService.AddCustomer"}
-	c, err := svc.AddCustomer(ctx, call, services.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M", DOB: "19800101",
-		Identification: []services.Identification{{Type: "PASSPORT", Value: "B1234567"}}, Contact: services.Contact{Email: "b@example.com"}})
+	c, err := svc.Customers.AddCustomer(ctx, call, customer.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M", DOB: "19800101",
+		Identification: []customer.Identification{{Type: "PASSPORT", Value: "B1234567"}}, Contact: customer.Contact{Email: "b@example.com"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := svc.AddAccount(ctx, call, services.AddAccountInput{CustomerID: c.ID, Name: "B", AccountType: "CHECKING", Currency: "USD"})
+	a, err := svc.Accounts.AddAccount(ctx, call, account.AddAccountInput{CustomerID: c.ID, Name: "B", AccountType: "CHECKING", Currency: "USD"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,8 +66,8 @@ func serve(b *testing.B, h http.Handler, body []byte) {
 // BenchmarkGetDetails measures a signed read: parse, authenticate (cached
 // key), verify the ECDSA signature, decode, query, encode.
 func BenchmarkGetDetails(b *testing.B) {
-	h, key, _, account := benchHandler(b)
-	body, _ := key.Envelope("AccountService.GetDetails", json.RawMessage(`"1"`), []byte(`{"accountId":"`+account+`"}`))
+	h, key, _, acct := benchHandler(b)
+	body, _ := key.Envelope("AccountService.GetDetails", json.RawMessage(`"1"`), []byte(`{"accountId":"`+acct+`"}`))
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -77,8 +81,8 @@ func BenchmarkGetDetails(b *testing.B) {
 // plus one durable transaction holding the account and its idempotency
 // record.
 func BenchmarkAddAccount(b *testing.B) {
-	h, key, customer, _ := benchHandler(b)
-	payload := []byte(`{"customerID":"` + customer + `","name":"B","accountType":"WALLET","currency":"USD"}`)
+	h, key, cust, _ := benchHandler(b)
+	payload := []byte(`{"customerID":"` + cust + `","name":"B","accountType":"WALLET","currency":"USD"}`)
 	var n atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -95,9 +99,9 @@ func BenchmarkAddAccount(b *testing.B) {
 // partner's account that also appends an audit row in a durable
 // transaction.
 func BenchmarkValidateName(b *testing.B) {
-	h, key, _, account := benchHandler(b)
+	h, key, _, acct := benchHandler(b)
 	body, _ := key.Envelope("AccountService.ValidateName", json.RawMessage(`"1"`),
-		[]byte(`{"bankCode":"970","accountNumber":"`+account+`","additionalInfo":{"deviceId":"d1","channel":"mobilephone"}}`))
+		[]byte(`{"bankCode":"970","accountNumber":"`+acct+`","additionalInfo":{"deviceId":"d1","channel":"mobilephone"}}`))
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

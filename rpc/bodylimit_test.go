@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // TestOversizedBodies checks the rule for bodies over server.max_body_bytes:
@@ -20,7 +20,7 @@ import (
 // params.payload; anything else is HTTP 413.
 func TestOversizedBodies(t *testing.T) {
 	s := newServer(t, rpc.Options{MaxBodyBytes: 8 << 10, MaxUploadBodyBytes: 256 << 10})
-	limitedKey, err := s.keys.CreateKey(context.Background(), "alpha", services.KeyOptions{Methods: []string{"AccountService.GetDetails"}})
+	limitedKey, err := s.keys.CreateKey(context.Background(), "alpha", partner.KeyOptions{Methods: []string{"AccountService.GetDetails"}})
 	if err != nil {
 		t.Fatal(err)
 	}

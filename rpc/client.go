@@ -17,7 +17,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // KeyFile is what `accountd keys create` writes: everything a partner needs
@@ -95,7 +95,7 @@ func (k *KeyFile) sign(msg []byte) (string, error) {
 // text as it stands in the body (nil for none) and payload the exact bytes
 // of params.payload.
 func (k *KeyFile) SignV2(method string, id json.RawMessage, timestamp string, payload []byte) (string, error) {
-	return k.sign(services.V2Message(method, id, timestamp, payload))
+	return k.sign(partner.V2Message(method, id, timestamp, payload))
 }
 
 // SignPayload returns NetXD's payload-only signature of payload, which only
@@ -106,7 +106,7 @@ func (k *KeyFile) SignPayload(payload []byte) (string, error) {
 
 // Timestamp is the params.api.timestamp the key file signs now.
 func (k *KeyFile) Timestamp() string {
-	return k.NowTime().UTC().Format(services.TimestampLayout)
+	return k.NowTime().UTC().Format(partner.TimestampLayout)
 }
 
 // NowTime is the time of Now, or of the system clock.

@@ -18,7 +18,11 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/imagecheck/synth"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -56,7 +60,7 @@ func BenchmarkMethodCost(b *testing.B) {
 	}
 	open := func() string {
 		r := post("OnboardingService.InitCustomerInfo", fmt.Sprintf(`"init-%d"`, n+1), applicant())
-		var st services.OnboardingStatus
+		var st onboarding.OnboardingStatus
 		if r.Error != nil || json.Unmarshal(r.Result, &st) != nil {
 			b.Fatalf("InitCustomerInfo: %+v %+v", r.Error, r.Error.Data)
 		}
@@ -138,26 +142,26 @@ func picture(b *testing.B, name string) string {
 func BenchmarkWorstSearchBatch(b *testing.B) {
 	ctx := context.Background()
 	st, dsn := storetest.OpenDSN(b)
-	svc := services.New(st, services.Settings{InstitutionID: "101115399"})
-	h, err := rpc.NewHandler(svc, services.NewAuthenticator(st, nil, time.Minute), rpc.Options{}, zerolog.Nop())
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399"})
+	h, err := rpc.NewHandler(svc, partner.NewAuthenticator(st, nil, time.Minute), rpc.Options{}, zerolog.Nop())
 	if err != nil {
 		b.Fatal(err)
 	}
-	partners := services.NewPartners(st, nil)
+	partners := partner.NewPartners(st, nil)
 	k, err := partners.CreateKey(ctx, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
 	key := &rpc.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 	p, _ := partners.FindPartner(ctx, "bench")
-	c, err := svc.AddCustomer(ctx, services.Call{PartnerID: p.ID}, services.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M",
-		DOB: "19800101", Identification: []services.Identification{{Type: "PASSPORT", Value: "B1234567"}}, Contact: services.Contact{Email: "b@example.com"}})
+	c, err := svc.Customers.AddCustomer(ctx, services.Call{PartnerID: p.ID}, customer.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M",
+		DOB: "19800101", Identification: []customer.Identification{{Type: "PASSPORT", Value: "B1234567"}}, Contact: customer.Contact{Email: "b@example.com"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	var customer int64
-	fmt.Sscan(c.ID, &customer)
-	storetest.FillTakenNumbers(b, dsn, p.ID, customer)
+	var cust int64
+	fmt.Sscan(c.ID, &cust)
+	storetest.FillTakenNumbers(b, dsn, p.ID, cust)
 	elems := make([]string, 60)
 	for i := range elems {
 		e, err := key.Envelope("AccountService.SearchNiceNumbers", json.RawMessage(fmt.Sprint(i+1)), []byte(`{"pattern":"1******5","pageSize":100}`))

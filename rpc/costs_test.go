@@ -15,7 +15,8 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/ratelimit"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/partner"
 )
 
 const (
@@ -30,7 +31,7 @@ const (
 // expensive nor a cheap call goes through while a cheap call fits only in
 // what is left.
 func TestRateLimitCosts(t *testing.T) {
-	tiers := map[string]int{services.TierBronze: 30, services.TierSilver: 5}
+	tiers := map[string]int{partner.TierBronze: 30, partner.TierSilver: 5}
 	tests := []struct {
 		name     string
 		costs    map[string]int
@@ -38,10 +39,10 @@ func TestRateLimitCosts(t *testing.T) {
 		searches int // searches allowed before the first refusal
 		cheap    int // lookups (GetCustomer) allowed after that refusal
 	}{
-		{"the default cost of a search is 10 of BRONZE's 30", nil, services.TierBronze, 3, 0},
-		{"an override of 7: 4 searches and 2 units left", map[string]int{searchNice: 7}, services.TierBronze, 4, 2},
-		{"a cheap method made dearer: 2 searches of 12, then 3 lookups of 2", map[string]int{searchNice: 12, getCustomer: 2}, services.TierBronze, 2, 3},
-		{"a cost above the tier's whole allowance takes all of it", nil, services.TierSilver, 1, 0},
+		{"the default cost of a search is 10 of BRONZE's 30", nil, partner.TierBronze, 3, 0},
+		{"an override of 7: 4 searches and 2 units left", map[string]int{searchNice: 7}, partner.TierBronze, 4, 2},
+		{"a cheap method made dearer: 2 searches of 12, then 3 lookups of 2", map[string]int{searchNice: 12, getCustomer: 2}, partner.TierBronze, 2, 3},
+		{"a cost above the tier's whole allowance takes all of it", nil, partner.TierSilver, 1, 0},
 	}
 	for _, backend := range []string{"memory", "redis"} {
 		for _, tt := range tests {
@@ -52,7 +53,7 @@ func TestRateLimitCosts(t *testing.T) {
 				}
 				st := openStore(t) // a fresh database: a new random partner ID
 				s := newOpServer(t, st, rpc.Options{Limiter: l, Tiers: tiers, Costs: tt.costs})
-				key := s.key(t, "costly", services.KeyOptions{Tier: tt.tier})
+				key := s.key(t, "costly", partner.KeyOptions{Tier: tt.tier})
 				if backend == "redis" {
 					watchRedisKey(t, ratelimit.KeyPrefix+"partner:"+strconv.FormatInt(s.partnerID(t, "costly"), 10))
 				}
@@ -78,8 +79,8 @@ func TestRateLimitCosts(t *testing.T) {
 // method's cost; the elements that no longer fit are refused one by one.
 func TestRateLimitCostsInBatch(t *testing.T) {
 	s := newOpServer(t, openStore(t), rpc.Options{Limiter: ratelimit.NewMemory(nil),
-		Tiers: map[string]int{services.TierBronze: 25}})
-	key := s.key(t, "batcher", services.KeyOptions{})
+		Tiers: map[string]int{partner.TierBronze: 25}})
+	key := s.key(t, "batcher", partner.KeyOptions{})
 	// 10 + 1 + 10 + 10 (refused: 21 + 10 > 25) + 1 + 1 + 1 + 1 + 1 (refused: 26 > 25)
 	methods := []string{searchNice, getCustomer, searchNice, searchNice, getCustomer, getCustomer, getCustomer, getCustomer, getCustomer}
 	want := []int{0, 1001, 0, rpc.CodeRateLimited, 1001, 1001, 1001, 1001, rpc.CodeRateLimited}
@@ -131,7 +132,7 @@ func TestMethodCostsChecked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc := services.New(openStore(t), services.Settings{})
+			svc := bank.New(openStore(t), bank.Settings{})
 			_, err := rpc.NewHandler(svc, nil, rpc.Options{Limiter: ratelimit.NewMemory(nil), Costs: tt.costs}, zerolog.Nop())
 			if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want %q", err, tt.want)

@@ -15,7 +15,10 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -58,15 +61,15 @@ func newStallServer(t *testing.T, opts Options) *stallServer {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
-	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
+	k, err := partner.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &stallServer{t: t, metrics: NewMetrics(nil), logs: &lockedBuffer{}, started: make(chan struct{}, 10),
 		key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}}
 	opts.Metrics = s.metrics
-	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
-	s.h, err = NewHandler(svc, services.NewAuthenticator(st, nil, time.Second), opts, zerolog.New(s.logs))
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
+	s.h, err = NewHandler(svc, partner.NewAuthenticator(st, nil, time.Second), opts, zerolog.New(s.logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +97,9 @@ func newStallServer(t *testing.T, opts Options) *stallServer {
 	ts := httptest.NewServer(s.h.Routes())
 	t.Cleanup(ts.Close)
 	s.url = ts.URL + "/jsonrpc"
-	var c services.AddCustomerResult
+	var c customer.AddCustomerResult
 	s.mustResult(s.post(s.request("CustomerService.AddCustomer", `"c"`, addCustomer("123456789"))), &c)
-	var a services.AddAccountResult
+	var a account.AddAccountResult
 	s.mustResult(s.post(s.request("CustomerService.AddAccount", `"a"`,
 		fmt.Sprintf(`{"customerID":%q,"name":"DAVE","accountType":"CHECKING","currency":"USD"}`, c.ID))), &a)
 	s.account = a.AccountNumber
@@ -122,8 +125,8 @@ func (s *stallServer) request(method, id, payload string) string {
 	return string(b)
 }
 
-func (s *stallServer) details(id, account string) string {
-	return s.request("AccountService.GetDetails", id, `{"accountId":"`+account+`"}`)
+func (s *stallServer) details(id, acct string) string {
+	return s.request("AccountService.GetDetails", id, `{"accountId":"`+acct+`"}`)
 }
 
 func (s *stallServer) post(body string) []byte {

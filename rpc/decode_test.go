@@ -12,6 +12,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -105,12 +107,12 @@ func TestMethodTableIsComplete(t *testing.T) {
 func TestPanicIsAnInternalError(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
-	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
+	k, err := partner.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs strings.Builder
-	h, err := NewHandler(&services.Service{}, services.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.New(&logs))
+	h, err := NewHandler(&bank.Bank{}, partner.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.New(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // maxIDLength bounds request ids, which are stored for idempotency.
@@ -282,7 +283,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 			return fail(e)
 		}
 	}
-	if err := h.auth.Verify(id, services.SignedRequest{Method: req.method, ID: req.id, Timestamp: env.Timestamp,
+	if err := h.auth.Verify(id, partner.SignedRequest{Method: req.method, ID: req.id, Timestamp: env.Timestamp,
 		Payload: env.Payload, Signature: env.Signature}); err != nil {
 		if errors.Is(err, services.ErrInvalidSignature) {
 			h.sigFailures.failed(id.KeyID, time.Now()) // a signature check spent in vain
@@ -378,7 +379,7 @@ const refusalAuditTimeout = 5 * time.Second
 func (h *Handler) auditRefusal(ctx context.Context, st *callState) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refusalAuditTimeout)
 	defer cancel()
-	if err := h.svc.AuditRefusal(ctx, st.call, st.err); err != nil {
+	if err := h.svc.Kernel.AuditRefusal(ctx, st.call, st.err); err != nil {
 		h.log.Error().Err(err).Str("method", st.method).Msg("audit trail")
 	}
 }

@@ -13,7 +13,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
@@ -28,7 +31,7 @@ type server struct {
 	beta   *rpc.KeyFile
 	st     *store.Store
 	logs   *syncBuffer
-	keys   *services.Partners
+	keys   *partner.Partners
 }
 
 type syncBuffer struct {
@@ -58,30 +61,30 @@ func newServer(t *testing.T, opts rpc.Options) *server {
 	t.Helper()
 	st := openStore(t)
 	logs := &syncBuffer{}
-	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
-	auth := services.NewAuthenticator(st, nil, time.Millisecond)
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
+	auth := partner.NewAuthenticator(st, nil, time.Millisecond)
 	h, err := rpc.NewHandler(svc, auth, opts, zerolog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(h.Routes())
 	t.Cleanup(ts.Close)
-	s := &server{t: t, url: ts.URL + "/jsonrpc", st: st, logs: logs, keys: services.NewPartners(st, nil)}
+	s := &server{t: t, url: ts.URL + "/jsonrpc", st: st, logs: logs, keys: partner.NewPartners(st, nil)}
 	s.client = &rpc.Client{URL: s.url, HTTP: ts.Client()}
 	s.alpha = s.newKey("alpha")
 	s.beta = s.newKey("beta")
 	return s
 }
 
-func (s *server) newKey(partner string) *rpc.KeyFile {
+func (s *server) newKey(partnerName string) *rpc.KeyFile {
 	s.t.Helper()
-	return s.newKeyWith(partner, services.KeyOptions{})
+	return s.newKeyWith(partnerName, partner.KeyOptions{})
 }
 
 // newKeyWith creates a key for partner with opts and returns its key file.
-func (s *server) newKeyWith(partner string, opts services.KeyOptions) *rpc.KeyFile {
+func (s *server) newKeyWith(partnerName string, opts partner.KeyOptions) *rpc.KeyFile {
 	s.t.Helper()
-	k, err := s.keys.CreateKey(context.Background(), partner, opts)
+	k, err := s.keys.CreateKey(context.Background(), partnerName, opts)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -139,13 +142,13 @@ func (s *server) mustCall(key *rpc.KeyFile, method, id string, payload, out any)
 // returns the customer ID and the account number.
 func (s *server) seed(key *rpc.KeyFile, ssn, email string) (string, string) {
 	s.t.Helper()
-	var c services.AddCustomerResult
+	var c customer.AddCustomerResult
 	s.mustCall(key, "CustomerService.AddCustomer", `"seed-c-`+ssn+`"`, map[string]any{
 		"type": "INDIVIDUAL", "firstName": "Dave", "lastName": "Miller", "DOB": "19850412",
 		"identification": []map[string]string{{"type": "SSN", "value": ssn}},
 		"contact":        map[string]string{"email": email},
 	}, &c)
-	var a services.AddAccountResult
+	var a account.AddAccountResult
 	s.mustCall(key, "CustomerService.AddAccount", `"seed-a-`+ssn+`"`, map[string]any{
 		"customerID": c.ID, "name": "DAVE", "accountType": "CHECKING", "currency": "USD",
 	}, &a)

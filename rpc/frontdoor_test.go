@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
 )
 
 // TestBodyBudget fills server.max_inflight_body_bytes with slow bodies and
@@ -21,7 +21,7 @@ import (
 func TestBodyBudget(t *testing.T) {
 	const budget = 256 << 10
 	s := newServer(t, rpc.Options{MaxBodyBytes: 512 << 10, MaxUploadBodyBytes: 512 << 10, MaxInflightBodyBytes: budget, Metrics: rpc.NewMetrics(nil)})
-	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	_, acct := s.seed(s.alpha, "123456789", "dave@example.com")
 	inUse := func() float64 { return metric(t, s, "accountd_inflight_body_bytes") }
 	spaces := func(n int) []byte { return bytes.Repeat([]byte(" "), n) }
 
@@ -35,8 +35,8 @@ func TestBodyBudget(t *testing.T) {
 	waitFor(t, "the second body's reservation", func() bool { return inUse() == budget })
 
 	for i := range 5 {
-		var d services.AccountDetails
-		s.mustCall(s.alpha, "AccountService.GetDetails", fmt.Sprintf(`"small-%d"`, i), map[string]string{"accountId": account}, &d)
+		var d account.AccountDetails
+		s.mustCall(s.alpha, "AccountService.GetDetails", fmt.Sprintf(`"small-%d"`, i), map[string]string{"accountId": acct}, &d)
 	}
 
 	b := openPost(t, s.url, -1)

@@ -22,7 +22,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc/ratelimit"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // Authenticator checks a key id and credential and returns who is calling,
@@ -30,8 +31,8 @@ import (
 // signature, failing with services.ErrInvalidSignature,
 // services.ErrTimestampOutOfWindow or a *services.ValidationError.
 type Authenticator interface {
-	Authenticate(ctx context.Context, keyID, credential string) (services.Identity, error)
-	Verify(id services.Identity, req services.SignedRequest) error
+	Authenticate(ctx context.Context, keyID, credential string) (partner.Identity, error)
+	Verify(id partner.Identity, req partner.SignedRequest) error
 }
 
 // Options tune the handler.
@@ -80,7 +81,7 @@ type Handler struct {
 	limiter *limiter
 	// sigFailures counts each key's failed signature checks.
 	sigFailures *sigFailures
-	svc         *services.Service
+	svc         *bank.Bank
 	budget      *bodyBudget
 	perAddr     *addrLimiter
 	// dispatchCall runs an authenticated call; tests replace it.
@@ -88,7 +89,7 @@ type Handler struct {
 }
 
 // NewHandler returns the JSON-RPC handler for svc.
-func NewHandler(svc *services.Service, auth Authenticator, opts Options, log zerolog.Logger) (*Handler, error) {
+func NewHandler(svc *bank.Bank, auth Authenticator, opts Options, log zerolog.Logger) (*Handler, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}

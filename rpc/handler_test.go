@@ -22,6 +22,8 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // errorOf decodes a single JSON-RPC error response.
@@ -95,12 +97,12 @@ func TestHTTPEnvelope(t *testing.T) {
 // gets its code and reason, and the server keeps answering.
 func TestBadInput(t *testing.T) {
 	s := newServer(t, rpc.Options{})
-	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	customerID, acct := s.seed(s.alpha, "123456789", "dave@example.com")
 	revoked := s.newKey("alpha")
 	if err := s.keys.RevokeKey(context.Background(), revoked.KeyID); err != nil {
 		t.Fatal(err)
 	}
-	details := `{"accountId":"` + account + `"}`
+	details := `{"accountId":"` + acct + `"}`
 	ts := s.alpha.Timestamp()
 	sign := func(k *rpc.KeyFile, method, id, b string) string {
 		sig, _ := k.SignV2(method, json.RawMessage(id), ts, []byte(b))
@@ -208,9 +210,9 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("unknown key, revoked key and wrong credential answer with %d different messages, want 1: %v", len(authMessages), authMessages)
 	}
 	// The server still answers.
-	var d services.AccountDetails
+	var d account.AccountDetails
 	s.mustCall(s.alpha, "AccountService.GetDetails", `"after"`, json.RawMessage(details), &d)
-	if d.AccountID != account {
+	if d.AccountID != acct {
 		t.Fatalf("after the bad input: %+v", d)
 	}
 }
@@ -220,14 +222,14 @@ func TestBadInput(t *testing.T) {
 // whitespace fallback) only from a key whose policy allows it.
 func TestSignatureForms(t *testing.T) {
 	s := newServer(t, rpc.Options{})
-	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
-	netxd := s.newKeyWith("alpha", services.KeyOptions{Signature: services.SignatureNetXD})
-	compact := `{"accountId":"` + account + `"}`
-	pretty := "{\n  \"accountId\": \"" + account + "\"\n}"
+	_, acct := s.seed(s.alpha, "123456789", "dave@example.com")
+	netxd := s.newKeyWith("alpha", partner.KeyOptions{Signature: partner.SignatureNetXD})
+	compact := `{"accountId":"` + acct + `"}`
+	pretty := "{\n  \"accountId\": \"" + acct + "\"\n}"
 	const method, id = "AccountService.GetDetails", `"sig"`
 	ts := s.alpha.Timestamp()
-	earlier := time.Now().Add(-time.Second).UTC().Format(services.TimestampLayout)
-	v2 := func(b string) string { return string(services.V2Message(method, []byte(id), ts, []byte(b))) }
+	earlier := time.Now().Add(-time.Second).UTC().Format(partner.TimestampLayout)
+	v2 := func(b string) string { return string(partner.V2Message(method, []byte(id), ts, []byte(b))) }
 	tests := []struct {
 		name      string
 		key       *rpc.KeyFile
@@ -305,7 +307,7 @@ func privateKey(t *testing.T, k *rpc.KeyFile) *ecdsa.PrivateKey {
 func TestCaseInsensitiveFields(t *testing.T) {
 	s := newServer(t, rpc.Options{})
 	customerID, _ := s.seed(s.alpha, "123456789", "dave@example.com")
-	var res services.AddAccountResult
+	var res account.AddAccountResult
 	s.mustCall(s.alpha, "CustomerService.AddAccount", `"ci-1"`, json.RawMessage(
 		`{"CustomerID":"`+customerID+`","NAME":"DAVE","accounttype":"WALLET","Currency":"USD"}`), &res)
 	if res.CustomerID != customerID || res.AccountType != "WALLET" {
@@ -349,10 +351,10 @@ func TestNotificationsOfDataChangingMethods(t *testing.T) {
 
 func TestBatch(t *testing.T) {
 	s := newServer(t, rpc.Options{MaxBatch: 3})
-	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
-	get, _ := s.alpha.Envelope("AccountService.GetDetails", json.RawMessage(`10`), []byte(`{"accountId":"`+account+`"}`))
+	customerID, acct := s.seed(s.alpha, "123456789", "dave@example.com")
+	get, _ := s.alpha.Envelope("AccountService.GetDetails", json.RawMessage(`10`), []byte(`{"accountId":"`+acct+`"}`))
 	list, _ := s.alpha.Envelope("AccountService.ListAccounts", json.RawMessage(`"b"`), []byte(`{"customerID":"`+customerID+`"}`))
-	note, _ := s.alpha.Envelope("AccountService.GetDetails", nil, []byte(`{"accountId":"`+account+`"}`))
+	note, _ := s.alpha.Envelope("AccountService.GetDetails", nil, []byte(`{"accountId":"`+acct+`"}`))
 	status, body := s.post([]byte("[" + string(get) + ",\n" + string(note) + "," + string(list) + "]"))
 	var rs []rpc.Response
 	if err := json.Unmarshal(body, &rs); status != http.StatusOK || err != nil || len(rs) != 2 {
@@ -444,26 +446,26 @@ func TestRequestIDsCompareByValue(t *testing.T) {
 	s := newServer(t, rpc.Options{})
 	customerID, _ := s.seed(s.alpha, "123456789", "dave@example.com")
 	payload := `{"customerID":"` + customerID + `","name":"DAVE","accountType":"WALLET","currency":"USD"}`
-	var first services.AddAccountResult
+	var first account.AddAccountResult
 	s.mustCall(s.alpha, "CustomerService.AddAccount", `2460`, json.RawMessage(payload), &first)
 	for _, id := range []string{`2460.0`, `24.6e2`, `2460E0`, `246e1`} {
-		var again services.AddAccountResult
+		var again account.AddAccountResult
 		s.mustCall(s.alpha, "CustomerService.AddAccount", id, json.RawMessage(payload), &again)
 		if again != first {
 			t.Errorf("id %s opened another account: %+v, first %+v", id, again, first)
 		}
 	}
-	var str services.AddAccountResult
+	var str account.AddAccountResult
 	s.mustCall(s.alpha, "CustomerService.AddAccount", `"2460"`, json.RawMessage(payload), &str)
 	if str.ID == first.ID {
 		t.Errorf(`the string id "2460" replayed the number 2460`)
 	}
-	var esc services.AddAccountResult
+	var esc account.AddAccountResult
 	s.mustCall(s.alpha, "CustomerService.AddAccount", `"\u0032460"`, json.RawMessage(payload), &esc)
 	if esc != str {
 		t.Errorf(`"\u0032460" is "2460" but opened another account`)
 	}
-	var page services.AccountPage
+	var page account.AccountPage
 	s.mustCall(s.alpha, "AccountService.ListAccounts", `"count"`, json.RawMessage(`{"customerID":"`+customerID+`"}`), &page)
 	if page.Total != 3 {
 		t.Errorf("%d accounts, want 3 (the seeded one, one for the number, one for the string)", page.Total)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // sharedTakeTimeout bounds one check against the shared limiter.
@@ -90,7 +91,7 @@ func methodCosts(overrides map[string]int) (map[string]int, error) {
 // units, at most the whole allowance, so that every method stays callable)
 // and returns a -32004 error with retryAfterSeconds when the partner is
 // over its limit.
-func (l *limiter) check(ctx context.Context, id services.Identity, method string) *Error {
+func (l *limiter) check(ctx context.Context, id partner.Identity, method string) *Error {
 	limit := l.limit(id)
 	cost := min(max(l.costs[method], 1), limit)
 	detail := "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute"
@@ -104,7 +105,7 @@ func (l *limiter) check(ctx context.Context, id services.Identity, method string
 // from an allowance of the key's own, as large as its partner's, before
 // the request's signature is checked: a flood of forgeries costs no more
 // signature checks than the tier allows, and not the partner's allowance.
-func (l *limiter) checkUnverified(ctx context.Context, id services.Identity) *Error {
+func (l *limiter) checkUnverified(ctx context.Context, id partner.Identity) *Error {
 	limit := l.limit(id)
 	return l.charge(ctx, "unverified:"+id.KeyID, limit, 1, id.Tier,
 		"this key sent many requests with invalid signatures: at most "+strconv.Itoa(limit)+
@@ -112,11 +113,11 @@ func (l *limiter) checkUnverified(ctx context.Context, id services.Identity) *Er
 }
 
 // limit is the requests per minute of id's tier (BRONZE's when unknown).
-func (l *limiter) limit(id services.Identity) int {
+func (l *limiter) limit(id partner.Identity) int {
 	if limit := l.tiers[id.Tier]; limit > 0 {
 		return limit
 	}
-	return l.tiers[services.TierBronze]
+	return l.tiers[partner.TierBronze]
 }
 
 // charge takes cost units of key's allowance of limit a minute.

@@ -17,6 +17,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -333,12 +335,12 @@ func wantTooLong(t *testing.T, e *Error, field string) {
 func TestEchoesAreBounded(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
-	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
+	k, err := partner.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := services.New(st, services.Settings{InstitutionID: "101115399"})
-	h, err := NewHandler(svc, services.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.Nop())
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399"})
+	h, err := NewHandler(svc, partner.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}

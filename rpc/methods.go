@@ -5,6 +5,13 @@ import (
 	"net/http"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/otp"
 )
 
 // methodInfo describes a method beyond what gorilla/rpc knows.
@@ -91,7 +98,7 @@ func Methods() []string {
 }
 
 // serviceReceivers returns the gorilla/rpc receivers by service name.
-func serviceReceivers(svc *services.Service) map[string]any {
+func serviceReceivers(svc *bank.Bank) map[string]any {
 	return map[string]any{
 		"CustomerService":     &CustomerService{svc: svc},
 		"AccountService":      &AccountService{svc: svc},
@@ -112,203 +119,203 @@ func invoke[I, O any](r *http.Request, in *I, out *O, op func(context.Context, s
 }
 
 // CustomerService is NetXD's CustomerService.
-type CustomerService struct{ svc *services.Service }
+type CustomerService struct{ svc *bank.Bank }
 
 // AddCustomer creates an individual or business customer.
-func (s *CustomerService) AddCustomer(r *http.Request, in *services.AddCustomerInput, out *services.AddCustomerResult) error {
-	return invoke(r, in, out, s.svc.AddCustomer)
+func (s *CustomerService) AddCustomer(r *http.Request, in *customer.AddCustomerInput, out *customer.AddCustomerResult) error {
+	return invoke(r, in, out, s.svc.Customers.AddCustomer)
 }
 
 // GetCustomer finds a customer by one criterion and returns it with its accounts.
-func (s *CustomerService) GetCustomer(r *http.Request, in *services.GetCustomerInput, out *services.CustomerView) error {
-	return invoke(r, in, out, s.svc.GetCustomer)
+func (s *CustomerService) GetCustomer(r *http.Request, in *account.GetCustomerInput, out *account.CustomerView) error {
+	return invoke(r, in, out, s.svc.Accounts.GetCustomer)
 }
 
 // AddAccount opens an account for a customer.
-func (s *CustomerService) AddAccount(r *http.Request, in *services.AddAccountInput, out *services.AddAccountResult) error {
-	return invoke(r, in, out, s.svc.AddAccount)
+func (s *CustomerService) AddAccount(r *http.Request, in *account.AddAccountInput, out *account.AddAccountResult) error {
+	return invoke(r, in, out, s.svc.Accounts.AddAccount)
 }
 
 // AccountService holds the account queries.
-type AccountService struct{ svc *services.Service }
+type AccountService struct{ svc *bank.Bank }
 
 // GetDetails returns one account.
-func (s *AccountService) GetDetails(r *http.Request, in *services.GetDetailsInput, out *services.AccountDetails) error {
-	return invoke(r, in, out, s.svc.GetDetails)
+func (s *AccountService) GetDetails(r *http.Request, in *account.GetDetailsInput, out *account.AccountDetails) error {
+	return invoke(r, in, out, s.svc.Accounts.GetDetails)
 }
 
 // ListAccounts returns a page of a customer's accounts.
-func (s *AccountService) ListAccounts(r *http.Request, in *services.ListAccountsInput, out *services.AccountPage) error {
-	return invoke(r, in, out, s.svc.ListAccounts)
+func (s *AccountService) ListAccounts(r *http.Request, in *account.ListAccountsInput, out *account.AccountPage) error {
+	return invoke(r, in, out, s.svc.Accounts.ListAccounts)
 }
 
 // UpdateAccountStatus changes an account's status along the transition table.
-func (s *AccountService) UpdateAccountStatus(r *http.Request, in *services.UpdateAccountStatusInput, out *services.StatusChangeResult) error {
-	return invoke(r, in, out, s.svc.UpdateAccountStatus)
+func (s *AccountService) UpdateAccountStatus(r *http.Request, in *account.UpdateAccountStatusInput, out *account.StatusChangeResult) error {
+	return invoke(r, in, out, s.svc.Accounts.UpdateAccountStatus)
 }
 
 // GetStatusHistory returns a page of an account's status changes and freeze events.
-func (s *AccountService) GetStatusHistory(r *http.Request, in *services.GetStatusHistoryInput, out *services.StatusHistoryPage) error {
-	return invoke(r, in, out, s.svc.GetStatusHistory)
+func (s *AccountService) GetStatusHistory(r *http.Request, in *account.GetStatusHistoryInput, out *account.StatusHistoryPage) error {
+	return invoke(r, in, out, s.svc.Accounts.GetStatusHistory)
 }
 
 // FreezeAccount freezes an account.
-func (s *AccountService) FreezeAccount(r *http.Request, in *services.FreezeAccountInput, out *services.StatusChangeResult) error {
-	return invoke(r, in, out, s.svc.FreezeAccount)
+func (s *AccountService) FreezeAccount(r *http.Request, in *account.FreezeAccountInput, out *account.StatusChangeResult) error {
+	return invoke(r, in, out, s.svc.Accounts.FreezeAccount)
 }
 
 // UnfreezeAccount lifts an account's freeze.
-func (s *AccountService) UnfreezeAccount(r *http.Request, in *services.UnfreezeAccountInput, out *services.StatusChangeResult) error {
-	return invoke(r, in, out, s.svc.UnfreezeAccount)
+func (s *AccountService) UnfreezeAccount(r *http.Request, in *account.UnfreezeAccountInput, out *account.StatusChangeResult) error {
+	return invoke(r, in, out, s.svc.Accounts.UnfreezeAccount)
 }
 
 // ActivateAccount starts reactivating a DORMANT account.
-func (s *AccountService) ActivateAccount(r *http.Request, in *services.ActivateAccountInput, out *services.OperationStarted) error {
-	return invoke(r, in, out, s.svc.ActivateAccount)
+func (s *AccountService) ActivateAccount(r *http.Request, in *account.ActivateAccountInput, out *otp.OperationStarted) error {
+	return invoke(r, in, out, s.svc.Accounts.ActivateAccount)
 }
 
 // CancelOperation cancels an operation that waits for its code.
-func (s *AccountService) CancelOperation(r *http.Request, in *services.CancelOperationInput, out *services.OperationCancelled) error {
-	return invoke(r, in, out, s.svc.CancelOperation)
+func (s *AccountService) CancelOperation(r *http.Request, in *otp.CancelOperationInput, out *otp.OperationCancelled) error {
+	return invoke(r, in, out, s.svc.OTP.CancelOperation)
 }
 
 // ApplyShortCode gives an account its short code.
-func (s *AccountService) ApplyShortCode(r *http.Request, in *services.ShortCodeInput, out *services.ShortCodeResult) error {
-	return invoke(r, in, out, s.svc.ApplyShortCode)
+func (s *AccountService) ApplyShortCode(r *http.Request, in *account.ShortCodeInput, out *account.ShortCodeResult) error {
+	return invoke(r, in, out, s.svc.Accounts.ApplyShortCode)
 }
 
 // GetShortCode returns an account's short code.
-func (s *AccountService) GetShortCode(r *http.Request, in *services.ShortCodeInput, out *services.ShortCodeResult) error {
-	return invoke(r, in, out, s.svc.GetShortCode)
+func (s *AccountService) GetShortCode(r *http.Request, in *account.ShortCodeInput, out *account.ShortCodeResult) error {
+	return invoke(r, in, out, s.svc.Accounts.GetShortCode)
 }
 
 // GetAccountByShortCode returns the account holding a short code.
-func (s *AccountService) GetAccountByShortCode(r *http.Request, in *services.GetAccountByShortCodeInput, out *services.ShortCodeResult) error {
-	return invoke(r, in, out, s.svc.GetAccountByShortCode)
+func (s *AccountService) GetAccountByShortCode(r *http.Request, in *account.GetAccountByShortCodeInput, out *account.ShortCodeResult) error {
+	return invoke(r, in, out, s.svc.Accounts.GetAccountByShortCode)
 }
 
 // ListAbnormalAccounts returns a page of accounts that are not ACTIVE or are frozen.
-func (s *AccountService) ListAbnormalAccounts(r *http.Request, in *services.ListAbnormalAccountsInput, out *services.AbnormalAccountPage) error {
-	return invoke(r, in, out, s.svc.ListAbnormalAccounts)
+func (s *AccountService) ListAbnormalAccounts(r *http.Request, in *account.ListAbnormalAccountsInput, out *account.AbnormalAccountPage) error {
+	return invoke(r, in, out, s.svc.Accounts.ListAbnormalAccounts)
 }
 
 // EditSubAccountName names a business customer's account.
-func (s *AccountService) EditSubAccountName(r *http.Request, in *services.EditSubAccountNameInput, out *services.SubAccountNameResult) error {
-	return invoke(r, in, out, s.svc.EditSubAccountName)
+func (s *AccountService) EditSubAccountName(r *http.Request, in *account.EditSubAccountNameInput, out *account.SubAccountNameResult) error {
+	return invoke(r, in, out, s.svc.Accounts.EditSubAccountName)
 }
 
 // ValidateName answers a name inquiry.
-func (s *AccountService) ValidateName(r *http.Request, in *services.ValidateNameInput, out *services.ValidateNameResult) error {
-	return invoke(r, in, out, s.svc.ValidateName)
+func (s *AccountService) ValidateName(r *http.Request, in *account.ValidateNameInput, out *account.ValidateNameResult) error {
+	return invoke(r, in, out, s.svc.Accounts.ValidateName)
 }
 
 // AddOrUpdateEmail starts setting a customer's e-mail.
-func (s *CustomerService) AddOrUpdateEmail(r *http.Request, in *services.AddOrUpdateEmailInput, out *services.OperationStarted) error {
-	return invoke(r, in, out, s.svc.AddOrUpdateEmail)
+func (s *CustomerService) AddOrUpdateEmail(r *http.Request, in *contact.AddOrUpdateEmailInput, out *otp.OperationStarted) error {
+	return invoke(r, in, out, s.svc.Contacts.AddOrUpdateEmail)
 }
 
 // ChangeMobile starts changing a customer's mobile number.
-func (s *CustomerService) ChangeMobile(r *http.Request, in *services.ChangeMobileInput, out *services.OperationStarted) error {
-	return invoke(r, in, out, s.svc.ChangeMobile)
+func (s *CustomerService) ChangeMobile(r *http.Request, in *contact.ChangeMobileInput, out *otp.OperationStarted) error {
+	return invoke(r, in, out, s.svc.Contacts.ChangeMobile)
 }
 
 // ConfirmMobileChange completes a mobile change with both codes.
-func (s *CustomerService) ConfirmMobileChange(r *http.Request, in *services.ConfirmMobileChangeInput, out *services.OperationConfirmed) error {
-	return invoke(r, in, out, s.svc.ConfirmMobileChange)
+func (s *CustomerService) ConfirmMobileChange(r *http.Request, in *otp.ConfirmMobileChangeInput, out *otp.OperationConfirmed) error {
+	return invoke(r, in, out, s.svc.OTP.ConfirmMobileChange)
 }
 
 // VerificationService confirms codes and verifies contacts.
-type VerificationService struct{ svc *services.Service }
+type VerificationService struct{ svc *bank.Bank }
 
 // ConfirmOTP completes a pending operation with its code.
-func (s *VerificationService) ConfirmOTP(r *http.Request, in *services.ConfirmOTPInput, out *services.OperationConfirmed) error {
-	return invoke(r, in, out, s.svc.ConfirmOTP)
+func (s *VerificationService) ConfirmOTP(r *http.Request, in *otp.ConfirmOTPInput, out *otp.OperationConfirmed) error {
+	return invoke(r, in, out, s.svc.OTP.ConfirmOTP)
 }
 
 // VerifyEmailAddress sends a code to the customer's e-mail.
-func (s *VerificationService) VerifyEmailAddress(r *http.Request, in *services.VerifyEmailAddressInput, out *services.OperationStarted) error {
-	return invoke(r, in, out, s.svc.VerifyEmailAddress)
+func (s *VerificationService) VerifyEmailAddress(r *http.Request, in *contact.VerifyEmailAddressInput, out *otp.OperationStarted) error {
+	return invoke(r, in, out, s.svc.Contacts.VerifyEmailAddress)
 }
 
 // VerifyEmailOrMobile sends a code to the customer's e-mail or mobile number.
-func (s *VerificationService) VerifyEmailOrMobile(r *http.Request, in *services.VerifyEmailOrMobileInput, out *services.OperationStarted) error {
-	return invoke(r, in, out, s.svc.VerifyEmailOrMobile)
+func (s *VerificationService) VerifyEmailOrMobile(r *http.Request, in *contact.VerifyEmailOrMobileInput, out *otp.OperationStarted) error {
+	return invoke(r, in, out, s.svc.Contacts.VerifyEmailOrMobile)
 }
 
 // UpdateBlacklist adds identities or phone numbers to the blacklist, or removes them.
-func (s *CustomerService) UpdateBlacklist(r *http.Request, in *services.UpdateBlacklistInput, out *services.BlacklistResult) error {
-	return invoke(r, in, out, s.svc.UpdateBlacklist)
+func (s *CustomerService) UpdateBlacklist(r *http.Request, in *customer.UpdateBlacklistInput, out *customer.BlacklistResult) error {
+	return invoke(r, in, out, s.svc.Customers.UpdateBlacklist)
 }
 
 // UpdateProtectAgreement records a change of a customer's data-sharing consent.
-func (s *CustomerService) UpdateProtectAgreement(r *http.Request, in *services.UpdateProtectAgreementInput, out *services.ProtectAgreementResult) error {
-	return invoke(r, in, out, s.svc.UpdateProtectAgreement)
+func (s *CustomerService) UpdateProtectAgreement(r *http.Request, in *customer.UpdateProtectAgreementInput, out *customer.ProtectAgreementResult) error {
+	return invoke(r, in, out, s.svc.Customers.UpdateProtectAgreement)
 }
 
 // ValidateLegalID checks an identity document number.
-func (s *CustomerService) ValidateLegalID(r *http.Request, in *services.ValidateLegalIDInput, out *services.LegalIDResult) error {
-	return invoke(r, in, out, s.svc.ValidateLegalID)
+func (s *CustomerService) ValidateLegalID(r *http.Request, in *customer.ValidateLegalIDInput, out *customer.LegalIDResult) error {
+	return invoke(r, in, out, s.svc.Customers.ValidateLegalID)
 }
 
 // ValidatePhoneNumber says what a phone number is.
-func (s *CustomerService) ValidatePhoneNumber(r *http.Request, in *services.ValidatePhoneNumberInput, out *services.PhoneResult) error {
-	return invoke(r, in, out, s.svc.ValidatePhoneNumber)
+func (s *CustomerService) ValidatePhoneNumber(r *http.Request, in *customer.ValidatePhoneNumberInput, out *customer.PhoneResult) error {
+	return invoke(r, in, out, s.svc.Customers.ValidatePhoneNumber)
 }
 
 // ValidateEKYC runs every onboarding check at once.
-func (s *CustomerService) ValidateEKYC(r *http.Request, in *services.ValidateEKYCInput, out *services.EKYCResult) error {
-	return invoke(r, in, out, s.svc.ValidateEKYC)
+func (s *CustomerService) ValidateEKYC(r *http.Request, in *customer.ValidateEKYCInput, out *customer.EKYCResult) error {
+	return invoke(r, in, out, s.svc.Customers.ValidateEKYC)
 }
 
 // ValidateMobileUser says whether an e-banking user is registered with a number.
-func (s *CustomerService) ValidateMobileUser(r *http.Request, in *services.ValidateMobileUserInput, out *services.MobileUserResult) error {
-	return invoke(r, in, out, s.svc.ValidateMobileUser)
+func (s *CustomerService) ValidateMobileUser(r *http.Request, in *ebank.ValidateMobileUserInput, out *ebank.MobileUserResult) error {
+	return invoke(r, in, out, s.svc.Ebank.ValidateMobileUser)
 }
 
 // OpenCurrentAccount opens a current account for an existing customer.
-func (s *CustomerService) OpenCurrentAccount(r *http.Request, in *services.OpenCurrentAccountInput, out *services.AddAccountResult) error {
-	return invoke(r, in, out, s.svc.OpenCurrentAccount)
+func (s *CustomerService) OpenCurrentAccount(r *http.Request, in *ebank.OpenCurrentAccountInput, out *account.AddAccountResult) error {
+	return invoke(r, in, out, s.svc.Ebank.OpenCurrentAccount)
 }
 
 // OnboardCombo creates a customer, its e-banking user and a current account.
-func (s *CustomerService) OnboardCombo(r *http.Request, in *services.OnboardComboInput, out *services.OnboardComboResult) error {
-	return invoke(r, in, out, s.svc.OnboardCombo)
+func (s *CustomerService) OnboardCombo(r *http.Request, in *ebank.OnboardComboInput, out *ebank.OnboardComboResult) error {
+	return invoke(r, in, out, s.svc.Ebank.OnboardCombo)
 }
 
 // UserService manages e-banking users.
-type UserService struct{ svc *services.Service }
+type UserService struct{ svc *bank.Bank }
 
 // GetUserInfo returns an e-banking user.
-func (s *UserService) GetUserInfo(r *http.Request, in *services.UsernameInput, out *services.UserInfo) error {
-	return invoke(r, in, out, s.svc.GetUserInfo)
+func (s *UserService) GetUserInfo(r *http.Request, in *ebank.UsernameInput, out *ebank.UserInfo) error {
+	return invoke(r, in, out, s.svc.Ebank.GetUserInfo)
 }
 
 // UpdateUserStatus locks, blocks or reactivates an e-banking user.
-func (s *UserService) UpdateUserStatus(r *http.Request, in *services.UpdateUserStatusInput, out *services.UserStatusResult) error {
-	return invoke(r, in, out, s.svc.UpdateUserStatus)
+func (s *UserService) UpdateUserStatus(r *http.Request, in *ebank.UpdateUserStatusInput, out *ebank.UserStatusResult) error {
+	return invoke(r, in, out, s.svc.Ebank.UpdateUserStatus)
 }
 
 // CloseMobileAccount closes an e-banking user for good.
-func (s *UserService) CloseMobileAccount(r *http.Request, in *services.UsernameInput, out *services.CloseMobileResult) error {
-	return invoke(r, in, out, s.svc.CloseMobileAccount)
+func (s *UserService) CloseMobileAccount(r *http.Request, in *ebank.UsernameInput, out *ebank.CloseMobileResult) error {
+	return invoke(r, in, out, s.svc.Ebank.CloseMobileAccount)
 }
 
 // CheckNiceNumber says whether a nice number is available.
-func (s *AccountService) CheckNiceNumber(r *http.Request, in *services.CheckNiceNumberInput, out *services.NiceNumberInfo) error {
-	return invoke(r, in, out, s.svc.CheckNiceNumber)
+func (s *AccountService) CheckNiceNumber(r *http.Request, in *nice.CheckNiceNumberInput, out *nice.NiceNumberInfo) error {
+	return invoke(r, in, out, s.svc.Nice.CheckNiceNumber)
 }
 
 // HoldNiceNumber holds a nice number for a customer.
-func (s *AccountService) HoldNiceNumber(r *http.Request, in *services.HoldNiceNumberInput, out *services.NiceHoldResult) error {
-	return invoke(r, in, out, s.svc.HoldNiceNumber)
+func (s *AccountService) HoldNiceNumber(r *http.Request, in *nice.HoldNiceNumberInput, out *nice.NiceHoldResult) error {
+	return invoke(r, in, out, s.svc.Nice.HoldNiceNumber)
 }
 
 // ReleaseNiceNumber gives up a hold.
-func (s *AccountService) ReleaseNiceNumber(r *http.Request, in *services.ReleaseNiceNumberInput, out *services.NiceReleaseResult) error {
-	return invoke(r, in, out, s.svc.ReleaseNiceNumber)
+func (s *AccountService) ReleaseNiceNumber(r *http.Request, in *nice.ReleaseNiceNumberInput, out *nice.NiceReleaseResult) error {
+	return invoke(r, in, out, s.svc.Nice.ReleaseNiceNumber)
 }
 
 // SearchNiceNumbers returns a page of available nice numbers.
-func (s *AccountService) SearchNiceNumbers(r *http.Request, in *services.SearchNiceNumbersInput, out *services.NiceNumberPage) error {
-	return invoke(r, in, out, s.svc.SearchNiceNumbers)
+func (s *AccountService) SearchNiceNumbers(r *http.Request, in *nice.SearchNiceNumbersInput, out *nice.NiceNumberPage) error {
+	return invoke(r, in, out, s.svc.Nice.SearchNiceNumbers)
 }

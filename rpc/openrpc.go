@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/contact"
 )
 
 // discoverMethod is OpenRPC's service discovery method. Its name is in the
@@ -332,7 +333,7 @@ var (
 
 // schema returns the schema of t; input is true for types reached from a
 // payload.
-var personalIDType = reflect.TypeOf(services.PersonalIDType(""))
+var personalIDType = reflect.TypeOf(contact.PersonalIDType(""))
 
 func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 	for t.Kind() == reflect.Pointer {

@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/services/otp"
 )
 
 // onboardingCalls runs an eKYC onboarding package from InitCustomerInfo to
 // its confirmed code, through the FATCA review, each method once with a
 // result.
-func onboardingCalls(t *testing.T, svc *services.Service, call func(method, payload string), results map[string]map[string]any) {
+func onboardingCalls(t *testing.T, svc *bank.Bank, call func(method, payload string), results map[string]map[string]any) {
 	picture := func(name string) string {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "images", name))
 		if err != nil {
@@ -41,9 +43,9 @@ func onboardingCalls(t *testing.T, svc *services.Service, call func(method, payl
 	call("OnboardingService.UploadPortrait", fmt.Sprintf(`{"onboardingId":%q,"format":"JPEG","image":%q}`, id, picture("portrait-c.jpg")))
 	call("OnboardingService.InitAuthen", fmt.Sprintf(`{"onboardingId":%q}`, id))
 	rid := results["OnboardingService.InitAuthen"]["requestId"]
-	call("VerificationService.ConfirmOTP", fmt.Sprintf(`{"requestId":%q,"otp":%q}`, rid, (&codeSender{}).code(t, svc, rid, services.PurposeOTP)))
+	call("VerificationService.ConfirmOTP", fmt.Sprintf(`{"requestId":%q,"otp":%q}`, rid, (&codeSender{}).code(t, svc, rid, otp.PurposeOTP)))
 	call("OnboardingService.GetStatus", fmt.Sprintf(`{"onboardingId":%q}`, id))
-	if results["OnboardingService.GetStatus"]["state"] != services.OnbCompleted {
+	if results["OnboardingService.GetStatus"]["state"] != onboarding.OnbCompleted {
 		t.Errorf("onboarding status %v", results["OnboardingService.GetStatus"])
 	}
 }

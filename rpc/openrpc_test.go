@@ -19,7 +19,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/notify"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -261,7 +265,7 @@ func TestOpenRPCSchemas(t *testing.T) {
 	doc, _ := readDoc(t)
 	in := doc.Components.Schemas["AddAccountInput"]
 	var decoded []string
-	for _, n := range structFields(reflect.TypeFor[services.AddAccountInput]()).names {
+	for _, n := range structFields(reflect.TypeFor[account.AddAccountInput]()).names {
 		if n != "" {
 			decoded = append(decoded, n)
 		}
@@ -482,12 +486,12 @@ type discDupPackage = discDup
 // discAuth counts authentications and refuses them all.
 type discAuth struct{ calls atomic.Int32 }
 
-func (a *discAuth) Authenticate(context.Context, string, string) (services.Identity, error) {
+func (a *discAuth) Authenticate(context.Context, string, string) (partner.Identity, error) {
 	a.calls.Add(1)
-	return services.Identity{}, services.ErrUnauthenticated
+	return partner.Identity{}, services.ErrUnauthenticated
 }
 
-func (a *discAuth) Verify(services.Identity, services.SignedRequest) error {
+func (a *discAuth) Verify(partner.Identity, partner.SignedRequest) error {
 	a.calls.Add(1)
 	return services.ErrInvalidSignature
 }
@@ -587,7 +591,7 @@ type exampleRun struct {
 	dsn      string // the database's, for storetest's checks
 	h        *Handler
 	key      *KeyFile
-	svc      *services.Service
+	svc      *bank.Bank
 	clock    *stepClock
 	results  map[string]map[string]any // each method's last result
 	payloads map[string]string         // each method's first example payload
@@ -599,13 +603,13 @@ func runExamples(t *testing.T, check func(method string, result map[string]any))
 	t.Helper()
 	ctx := context.Background()
 	st, dsn := storetest.OpenDSN(t)
-	k, err := services.NewPartners(st, nil).CreateKey(ctx, "alpha")
+	k, err := partner.NewPartners(st, nil).CreateKey(ctx, "alpha")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &stepClock{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
-	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour, BankCode: "970"}, services.WithClock(clock))
-	h, err := NewHandler(svc, services.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.Nop())
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour, BankCode: "970"}, bank.WithClock(clock))
+	h, err := NewHandler(svc, partner.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,9 +704,9 @@ func (c *codeSender) Send(_ context.Context, m notify.Message) error {
 
 // code dispatches the queued messages and returns the code of requestID
 // for purpose.
-func (c *codeSender) code(t *testing.T, svc *services.Service, requestID any, purpose string) string {
+func (c *codeSender) code(t *testing.T, svc *bank.Bank, requestID any, purpose string) string {
 	t.Helper()
-	if _, err := svc.DispatchOnce(context.Background(), c); err != nil {
+	if _, err := svc.OTP.DispatchOnce(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range c.msgs {
@@ -716,7 +720,7 @@ func (c *codeSender) code(t *testing.T, svc *services.Service, requestID any, pu
 
 // lifecycleCalls calls the account lifecycle, OTP, short code and name
 // inquiry methods, each once with a result.
-func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call func(method, payload string), results map[string]map[string]any) {
+func lifecycleCalls(t *testing.T, svc *bank.Bank, clock *stepClock, call func(method, payload string), results map[string]map[string]any) {
 	codes := &codeSender{}
 	call("CustomerService.AddCustomer", `{"type":"INDIVIDUAL","firstName":"Wanjiru","lastName":"Kamau","DOB":"19880304",
 		"identification":[{"type":"NATIONAL_ID","value":"23456789"}],"contact":{"phoneNumber":"+254712345678","email":"wanjiru@example.com"}}`)
@@ -729,14 +733,14 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 
 	call("VerificationService.VerifyEmailOrMobile", `{`+doc+`,"verifyType":"mobile"}`)
 	rid := results["VerificationService.VerifyEmailOrMobile"]["requestId"]
-	call("VerificationService.ConfirmOTP", fmt.Sprintf(`{"requestId":%q,"otp":%q}`, rid, codes.code(t, svc, rid, services.PurposeOTP)))
+	call("VerificationService.ConfirmOTP", fmt.Sprintf(`{"requestId":%q,"otp":%q}`, rid, codes.code(t, svc, rid, otp.PurposeOTP)))
 	call("VerificationService.VerifyEmailAddress", `{`+doc+`}`)
 	call("AccountService.CancelOperation", fmt.Sprintf(`{"requestId":%q}`, results["VerificationService.VerifyEmailAddress"]["requestId"]))
 	call("CustomerService.AddOrUpdateEmail", `{`+doc+`,"email":"wanjiru.kamau@example.com"}`)
 	call("CustomerService.ChangeMobile", fmt.Sprintf(`{"accountId":%q,"newMobileCountryCode":"254","newMobileNumber":"0722000111"}`, first))
 	rid = results["CustomerService.ChangeMobile"]["requestId"]
 	call("CustomerService.ConfirmMobileChange", fmt.Sprintf(`{"requestId":%q,"proveIdCode":%q,"confirmChangeCode":%q}`, rid,
-		codes.code(t, svc, rid, services.PurposeProveID), codes.code(t, svc, rid, services.PurposeConfirmChange)))
+		codes.code(t, svc, rid, otp.PurposeProveID), codes.code(t, svc, rid, otp.PurposeConfirmChange)))
 
 	call("AccountService.ApplyShortCode", fmt.Sprintf(`{"accountId":%q}`, first))
 	call("AccountService.GetShortCode", fmt.Sprintf(`{"accountId":%q}`, first))
@@ -772,7 +776,7 @@ func lifecycleCalls(t *testing.T, svc *services.Service, clock *stepClock, call 
 	call("AccountService.HoldNiceNumber", fmt.Sprintf(`{"number":"20246666","customerID":%q}`, id))
 	call("AccountService.ReleaseNiceNumber", `{"number":"20246666"}`)
 	clock.now = clock.now.Add(181 * 24 * time.Hour)
-	if rep, err := svc.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
+	if rep, err := svc.Accounts.SweepDormancy(context.Background()); err != nil || rep.Dormant == 0 {
 		t.Fatalf("sweep: %+v %v", rep, err)
 	}
 	call("AccountService.ActivateAccount", fmt.Sprintf(`{"accountId":%q}`, second))

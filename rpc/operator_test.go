@@ -24,13 +24,15 @@ import (
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
 // testTiers are small per-minute limits, so that a test reaches them in a
 // few calls and no capacity comes back while it runs.
-var testTiers = map[string]int{services.TierBronze: 3, services.TierSilver: 5, services.TierGold: 7, services.TierPlatinum: 9}
+var testTiers = map[string]int{partner.TierBronze: 3, partner.TierSilver: 5, partner.TierGold: 7, partner.TierPlatinum: 9}
 
 const (
 	addCustomer = "CustomerService.AddCustomer"
@@ -47,7 +49,7 @@ const (
 type opServer struct {
 	base string // the server's root URL
 	http *http.Client
-	keys *services.Partners
+	keys *partner.Partners
 	logs *syncBuffer
 }
 
@@ -55,13 +57,13 @@ type opServer struct {
 // store, as replicas share one database.
 func newOpServer(t *testing.T, st *store.Store, opts rpc.Options) *opServer {
 	t.Helper()
-	var svcOpts []services.Option
+	var svcOpts []bank.Option
 	if opts.Metrics != nil {
-		svcOpts = append(svcOpts, services.WithReplayObserver(opts.Metrics.Replay))
+		svcOpts = append(svcOpts, bank.WithReplayObserver(opts.Metrics.Replay))
 	}
-	svc := services.New(st, services.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour}, svcOpts...)
+	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour}, svcOpts...)
 	logs := &syncBuffer{}
-	h, err := rpc.NewHandler(svc, services.NewAuthenticator(st, nil, time.Millisecond), opts, zerolog.New(logs))
+	h, err := rpc.NewHandler(svc, partner.NewAuthenticator(st, nil, time.Millisecond), opts, zerolog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +71,11 @@ func newOpServer(t *testing.T, st *store.Store, opts rpc.Options) *opServer {
 	t.Cleanup(ts.Close)
 	hc := ts.Client()
 	hc.Timeout = 10 * time.Second
-	return &opServer{base: ts.URL, http: hc, keys: services.NewPartners(st, nil), logs: logs}
+	return &opServer{base: ts.URL, http: hc, keys: partner.NewPartners(st, nil), logs: logs}
 }
 
 // key creates a key for partner name with opts.
-func (s *opServer) key(t *testing.T, name string, opts services.KeyOptions) *rpc.KeyFile {
+func (s *opServer) key(t *testing.T, name string, opts partner.KeyOptions) *rpc.KeyFile {
 	t.Helper()
 	k, err := s.keys.CreateKey(context.Background(), name, opts)
 	if err != nil {
@@ -207,13 +209,13 @@ func TestRateLimitByTier(t *testing.T) {
 			want                int
 		}{
 			{"new partner is BRONZE", "tier-new", "", 3},
-			{"BRONZE", "tier-bronze", services.TierBronze, 3},
-			{"SILVER", "tier-silver", services.TierSilver, 5},
-			{"GOLD", "tier-gold", services.TierGold, 7},
+			{"BRONZE", "tier-bronze", partner.TierBronze, 3},
+			{"SILVER", "tier-silver", partner.TierSilver, 5},
+			{"GOLD", "tier-gold", partner.TierGold, 7},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				key := s.key(t, tt.partner, services.KeyOptions{Tier: tt.tier})
+				key := s.key(t, tt.partner, partner.KeyOptions{Tier: tt.tier})
 				for i := 1; i <= tt.want; i++ {
 					s.wantAllowed(t, key, i)
 				}
@@ -222,7 +224,7 @@ func TestRateLimitByTier(t *testing.T) {
 		}
 	})
 	t.Run("retry after", func(t *testing.T) {
-		key := s.key(t, "retry", services.KeyOptions{})
+		key := s.key(t, "retry", partner.KeyOptions{})
 		for i := 1; i <= 3; i++ {
 			s.wantAllowed(t, key, i)
 		}
@@ -230,7 +232,7 @@ func TestRateLimitByTier(t *testing.T) {
 		if retry != 20 { // 3 per minute: one request comes back every 20s
 			t.Errorf("Retry-After %d; want 20", retry)
 		}
-		s.wantAllowed(t, s.key(t, "bystander", services.KeyOptions{}), 1)
+		s.wantAllowed(t, s.key(t, "bystander", partner.KeyOptions{}), 1)
 		clock.Advance(time.Duration(retry-1) * time.Second)
 		if got := s.wantLimited(t, key); got != 1 {
 			t.Errorf("one second early: Retry-After %d; want 1", got)
@@ -240,7 +242,7 @@ func TestRateLimitByTier(t *testing.T) {
 		s.wantLimited(t, key) // only one request came back
 	})
 	t.Run("a batch counts each element", func(t *testing.T) {
-		key := s.key(t, "batcher", services.KeyOptions{})
+		key := s.key(t, "batcher", partner.KeyOptions{})
 		elems := make([]string, 5)
 		for i := range elems {
 			elems[i] = envelope(t, key, getCustomer, strconv.Itoa(i+1), missingCustomer)
@@ -331,7 +333,7 @@ func TestRateLimitAcrossReplicas(t *testing.T) {
 				newOpServer(t, st, rpc.Options{Limiter: la, Tiers: testTiers}),
 				newOpServer(t, st, rpc.Options{Limiter: lb, Tiers: testTiers}),
 			}
-			key := replicas[0].key(t, "replicated", services.KeyOptions{})
+			key := replicas[0].key(t, "replicated", partner.KeyOptions{})
 			checkKey := func() {}
 			if tt.redis {
 				checkKey = watchRedisKey(t, ratelimit.KeyPrefix+"partner:"+strconv.FormatInt(replicas[0].partnerID(t, "replicated"), 10))
@@ -363,7 +365,7 @@ func TestRateLimitBackendFailure(t *testing.T) {
 	st := openStore(t)
 	shared := &failingLimiter{}
 	s := newOpServer(t, st, rpc.Options{Limiter: shared, Tiers: testTiers, Metrics: rpc.NewMetrics(st.Pools())})
-	key := s.key(t, "fallback", services.KeyOptions{})
+	key := s.key(t, "fallback", partner.KeyOptions{})
 	for i := 1; i <= 3; i++ {
 		s.wantAllowed(t, key, i)
 	}
@@ -385,8 +387,8 @@ func TestRateLimitBackendFailure(t *testing.T) {
 
 func TestKeyMethodLimits(t *testing.T) {
 	s := newOpServer(t, openStore(t), rpc.Options{})
-	limited := s.key(t, "acme", services.KeyOptions{Methods: []string{getCustomer}})
-	open := s.key(t, "acme", services.KeyOptions{})
+	limited := s.key(t, "acme", partner.KeyOptions{Methods: []string{getCustomer}})
+	open := s.key(t, "acme", partner.KeyOptions{})
 	byIdentity := `{"identification":{"type":"SSN","value":"123456789"}}`
 	// The steps run in order: what one creates, the next may find.
 	steps := []struct {
@@ -493,7 +495,7 @@ func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels 
 func TestMetrics(t *testing.T) {
 	st := openStore(t)
 	s := newOpServer(t, st, rpc.Options{Metrics: rpc.NewMetrics(st.Pools())})
-	key := s.key(t, "metered", services.KeyOptions{})
+	key := s.key(t, "metered", partner.KeyOptions{})
 	for range 2 { // the second is a replay
 		if _, r := s.call(t, key, addCustomer, `"m1"`, newCustomer); r.Error != nil {
 			t.Fatalf("AddCustomer: %+v", r.Error)
@@ -544,7 +546,7 @@ func TestMetrics(t *testing.T) {
 func TestAuditOfRefusals(t *testing.T) {
 	st := openStore(t)
 	s := newOpServer(t, st, rpc.Options{Limiter: ratelimit.NewMemory(nil), Tiers: testTiers})
-	key := s.key(t, "audited", services.KeyOptions{})
+	key := s.key(t, "audited", partner.KeyOptions{})
 	invalid := `{"type":"INDIVIDUAL"}`
 	for i := 1; i <= 3; i++ {
 		if _, r := s.call(t, key, addCustomer, strconv.Itoa(i), invalid); r.Error == nil || r.Error.Code != rpc.CodeInvalidParams {

@@ -12,6 +12,8 @@ import (
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // TestCapturedRequestsCannotBeReplayed sends captured data-changing
@@ -19,11 +21,11 @@ import (
 // another method. None has an effect.
 func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
 	s := newServer(t, rpc.Options{})
-	customerID, account := s.seed(s.alpha, "123456789", "dave@example.com")
+	customerID, acct := s.seed(s.alpha, "123456789", "dave@example.com")
 
 	// A captured request that was refused (the account was not frozen) is
 	// refused again once a freeze is in force: its id keeps the refusal.
-	early, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-0"`), []byte(`{"accountNumber":"`+account+`","reason":"customer found the phone"}`))
+	early, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-0"`), []byte(`{"accountNumber":"`+acct+`","reason":"customer found the phone"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,16 +34,16 @@ func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
 		t.Fatalf("unfreeze of an account not frozen: %s, want 2012", refused)
 	}
 
-	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-1"`, map[string]string{"accountNumber": account, "reasonCode": "LOST_DEVICE"}, nil)
+	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-1"`, map[string]string{"accountNumber": acct, "reasonCode": "LOST_DEVICE"}, nil)
 	if _, again := s.post(early); string(again) != string(refused) {
 		t.Fatalf("the refused unfreeze sent again once the account is frozen: %s, want the first refusal %s", again, refused)
 	}
-	var frozen services.AccountDetails
-	s.mustCall(s.alpha, "AccountService.GetDetails", `"d0"`, map[string]string{"accountId": account}, &frozen)
+	var frozen account.AccountDetails
+	s.mustCall(s.alpha, "AccountService.GetDetails", `"d0"`, map[string]string{"accountId": acct}, &frozen)
 	if frozen.FreezeStatus == 0 {
 		t.Fatal("a captured refused request lifted a later freeze")
 	}
-	unfreeze, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-1"`), []byte(`{"accountNumber":"`+account+`","reason":"customer found the phone"}`))
+	unfreeze, err := s.alpha.Envelope("AccountService.UnfreezeAccount", json.RawMessage(`"u-1"`), []byte(`{"accountNumber":"`+acct+`","reason":"customer found the phone"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
 	if r, e := errorOf(t, first); e != nil {
 		t.Fatalf("unfreeze: %+v", r.Error)
 	}
-	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-2"`, map[string]string{"accountNumber": account, "reasonCode": "COURT_ORDER"}, nil)
+	s.mustCall(s.alpha, "AccountService.FreezeAccount", `"f-2"`, map[string]string{"accountNumber": acct, "reasonCode": "COURT_ORDER"}, nil)
 
 	open, err := s.alpha.Envelope("CustomerService.AddAccount", json.RawMessage(`"a-1"`),
 		[]byte(`{"customerID":"`+customerID+`","name":"DAVE","accountType":"WALLET","currency":"USD"}`))
@@ -58,7 +60,7 @@ func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
 	}
 	_, opened := s.post(open)
 
-	fresh := time.Now().Add(time.Second).UTC().Format(services.TimestampLayout)
+	fresh := time.Now().Add(time.Second).UTC().Format(partner.TimestampLayout)
 	const notRun = -1 // a notification of a data-changing method: 204, not run
 	tests := []struct {
 		name     string
@@ -98,8 +100,8 @@ func TestCapturedRequestsCannotBeReplayed(t *testing.T) {
 			}
 		})
 	}
-	var d services.AccountDetails
-	s.mustCall(s.alpha, "AccountService.GetDetails", `"d"`, map[string]string{"accountId": account}, &d)
+	var d account.AccountDetails
+	s.mustCall(s.alpha, "AccountService.GetDetails", `"d"`, map[string]string{"accountId": acct}, &d)
 	if d.FreezeStatus == 0 {
 		t.Errorf("the COURT_ORDER freeze was lifted by a captured request: %+v", d)
 	}
@@ -124,8 +126,8 @@ func replace(body []byte, old, new string) []byte {
 // -32007 saying the server's time, and malformed ones with -32602.
 func TestTimestampWindow(t *testing.T) {
 	s := newServer(t, rpc.Options{})
-	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
-	payload := []byte(`{"accountId":"` + account + `"}`)
+	_, acct := s.seed(s.alpha, "123456789", "dave@example.com")
+	payload := []byte(`{"accountId":"` + acct + `"}`)
 	tests := []struct {
 		name     string
 		shift    time.Duration
@@ -178,12 +180,12 @@ func TestPayloadOnlySignaturesAreCounted(t *testing.T) {
 	metrics := rpc.NewMetrics(nil)
 	metrics.CountKeys(func() (map[string]int, error) { return map[string]int{"V2": 2, "NETXD": 1}, nil })
 	s := newServer(t, rpc.Options{Metrics: metrics})
-	_, account := s.seed(s.alpha, "123456789", "dave@example.com")
-	netxd := s.newKeyWith("alpha", services.KeyOptions{Signature: services.SignatureNetXD})
+	_, acct := s.seed(s.alpha, "123456789", "dave@example.com")
+	netxd := s.newKeyWith("alpha", partner.KeyOptions{Signature: partner.SignatureNetXD})
 	netxd.PayloadOnly = true
 	for range 3 {
-		s.mustCall(netxd, "AccountService.GetDetails", `"p"`, map[string]string{"accountId": account}, nil)
-		s.mustCall(s.alpha, "AccountService.GetDetails", `"v"`, map[string]string{"accountId": account}, nil)
+		s.mustCall(netxd, "AccountService.GetDetails", `"p"`, map[string]string{"accountId": acct}, nil)
+		s.mustCall(s.alpha, "AccountService.GetDetails", `"v"`, map[string]string{"accountId": acct}, nil)
 	}
 	resp, err := http.Get(strings.TrimSuffix(s.url, "/jsonrpc") + "/metrics")
 	if err != nil {
@@ -207,9 +209,9 @@ func TestPayloadOnlySignaturesAreCounted(t *testing.T) {
 // allowance, and its other keys, alone.
 func TestForgedRequestsAndTheRateLimit(t *testing.T) {
 	const tier = 30
-	s := newServer(t, rpc.Options{Limiter: ratelimit.NewMemory(nil), Tiers: map[string]int{services.TierBronze: tier}})
-	_, account := s.seed(s.alpha, "123456789", "dave@example.com") // 2 units of alpha's allowance
-	payload := []byte(`{"accountId":"` + account + `"}`)
+	s := newServer(t, rpc.Options{Limiter: ratelimit.NewMemory(nil), Tiers: map[string]int{partner.TierBronze: tier}})
+	_, acct := s.seed(s.alpha, "123456789", "dave@example.com") // 2 units of alpha's allowance
+	payload := []byte(`{"accountId":"` + acct + `"}`)
 	post := func(k *rpc.KeyFile, signature string, shift time.Duration) int {
 		t.Helper()
 		key := *k

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/onboarding"
 )
 
 // TestUploadBodyLimit checks that only a single request to a method that
@@ -19,7 +19,7 @@ import (
 // reach the log.
 func TestUploadBodyLimit(t *testing.T) {
 	s := newServer(t, rpc.Options{MaxBodyBytes: 64 << 10, MaxUploadBodyBytes: 1 << 20})
-	var st services.OnboardingStatus
+	var st onboarding.OnboardingStatus
 	no := false
 	var answers []map[string]any
 	for _, id := range []string{"US_CITIZEN_OR_RESIDENT", "US_PLACE_OF_BIRTH", "US_ADDRESS", "US_PHONE_NUMBER",

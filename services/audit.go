@@ -33,7 +33,7 @@ type AuditEntry struct {
 // Audit outcomes.
 const (
 	AuditOK      = "OK"
-	auditRefused = "REFUSED: "
+	AuditRefused = "REFUSED: "
 	// operatorKeyID stands for the command line in rows of operator changes.
 	operatorKeyID = "operator"
 )
@@ -50,7 +50,7 @@ func (e AuditEntry) ComputeHash() string {
 }
 
 // entitiesJSON encodes the IDs a change touched, keys sorted.
-func entitiesJSON(ids map[string]string) string {
+func EntitiesJSON(ids map[string]string) string {
 	if len(ids) == 0 {
 		return "{}"
 	}
@@ -58,22 +58,22 @@ func entitiesJSON(ids map[string]string) string {
 	return string(b)
 }
 
-// audited is implemented by the results of data-changing operations: the
+// Audited is implemented by the results of data-changing operations: the
 // IDs of what they created or changed, for the audit trail.
-type audited interface {
-	auditEntities() map[string]string
+type Audited interface {
+	AuditEntities() map[string]string
 }
 
 // appendCallAudit records a call's change inside its transaction.
-func appendCallAudit(ctx context.Context, tx Tx, at time.Time, call Call, entities map[string]string, outcome string) error {
+func AppendCallAudit(ctx context.Context, tx Tx, at time.Time, call Call, entities map[string]string, outcome string) error {
 	e := AuditEntry{At: at, PartnerID: call.PartnerID, KeyID: call.KeyID, Method: call.Method,
-		RequestID: call.RequestID, Entities: entitiesJSON(entities), Outcome: outcome}
+		RequestID: call.RequestID, Entities: EntitiesJSON(entities), Outcome: outcome}
 	return tx.AppendAudit(ctx, &e)
 }
 
 // appendAdminAudit records an operator's change (keys, tiers).
-func appendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64, action string, entities map[string]string) error {
-	e := AuditEntry{At: at, PartnerID: partnerID, KeyID: operatorKeyID, Method: action, Entities: entitiesJSON(entities), Outcome: AuditOK}
+func AppendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64, action string, entities map[string]string) error {
+	e := AuditEntry{At: at, PartnerID: partnerID, KeyID: operatorKeyID, Method: action, Entities: EntitiesJSON(entities), Outcome: AuditOK}
 	return tx.AppendAudit(ctx, &e)
 }
 
@@ -98,7 +98,7 @@ var refusals = []error{
 
 // refusalReason is the sentinel text of a refusal, which holds no personal
 // data, or "" when err is not a refusal (an internal error).
-func refusalReason(err error) string {
+func RefusalReason(err error) string {
 	for _, r := range refusals {
 		if errors.Is(err, r) {
 			return r.Error()
@@ -110,14 +110,14 @@ func refusalReason(err error) string {
 // AuditRefusal records in the audit trail that a data-changing call was
 // refused, with the reason (the sentinel error's text, which holds no
 // personal data). Errors that are not refusals are not recorded.
-func (s *Service) AuditRefusal(ctx context.Context, call Call, callErr error) error {
-	reason := refusalReason(callErr)
+func (s *Kernel) AuditRefusal(ctx context.Context, call Call, callErr error) error {
+	reason := RefusalReason(callErr)
 	var done *auditedRefusal
 	if reason == "" || errors.As(callErr, &done) {
 		return nil // not a refusal, or recorded with its request id
 	}
-	err := s.store.Update(ctx, func(tx Tx) error {
-		return appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+reason)
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		return AppendCallAudit(ctx, tx, s.Clock.Now(), call, nil, AuditRefused+reason)
 	})
 	if err != nil {
 		return fmt.Errorf("audit refusal of %s: %w", call.Method, err)
@@ -139,13 +139,18 @@ type AuditReport struct {
 // OK reports whether the chain is intact.
 func (r AuditReport) OK() bool { return r.Broken == "" }
 
+// AuditReader reads the audit trail in order.
+type AuditReader interface {
+	AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
+}
+
 // auditPage is how many rows VerifyAudit reads at a time.
 const auditPage = 1000
 
 // VerifyAudit walks the whole audit chain and checks that the rows are
 // numbered 1, 2, 3... without gaps, that each row's PrevHash is the previous
 // row's Hash, and that each Hash matches the row's content.
-func VerifyAudit(ctx context.Context, r Reader) (AuditReport, error) {
+func VerifyAudit(ctx context.Context, r AuditReader) (AuditReport, error) {
 	var rep AuditReport
 	// The first page starts below 1, so that a row numbered 0 or less,
 	// which a walk from 0 would never see, is found too.

@@ -36,17 +36,17 @@ var ErrDataKeyUnknown = errors.New("data sealed under a key that is not configur
 // it was changed, or moved from another row or column.
 var ErrDataTampered = errors.New("sealed data failed authentication")
 
-// vault seals and opens personal data with the data keys. The associated
+// Vault seals and opens personal data with the data keys. The associated
 // data of each value names its row and column, so that a ciphertext copied
 // to another row or column does not open.
-type vault struct {
+type Vault struct {
 	current string
 	aeads   map[string]cipher.AEAD
 }
 
-// newVault uses keys, or a random key for this process alone (under an id
+// NewVault uses keys, or a random key for this process alone (under an id
 // that says so) when keys has none.
-func newVault(keys DataKeys) (*vault, error) {
+func NewVault(keys DataKeys) (*Vault, error) {
 	if len(keys.Keys) == 0 {
 		key, id := make([]byte, 32), make([]byte, 4)
 		if _, err := rand.Read(key); err != nil {
@@ -58,7 +58,7 @@ func newVault(keys DataKeys) (*vault, error) {
 		keys = DataKeys{Current: "ephemeral-" + hex.EncodeToString(id), Keys: map[string][]byte{}}
 		keys.Keys[keys.Current] = key
 	}
-	v := &vault{current: keys.Current, aeads: map[string]cipher.AEAD{}}
+	v := &Vault{current: keys.Current, aeads: map[string]cipher.AEAD{}}
 	for id, key := range keys.Keys {
 		if id == "" {
 			return nil, errors.New("data key: empty id")
@@ -80,7 +80,7 @@ func newVault(keys DataKeys) (*vault, error) {
 }
 
 // seal encrypts plain under the current key, bound to ad.
-func (v *vault) seal(plain []byte, ad string) (Sealed, error) {
+func (v *Vault) Seal(plain []byte, ad string) (Sealed, error) {
 	aead := v.aeads[v.current]
 	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
@@ -91,7 +91,7 @@ func (v *vault) seal(plain []byte, ad string) (Sealed, error) {
 
 // open decrypts s, which must have been sealed bound to ad; data in clear
 // (KeyID "") is returned as it is.
-func (v *vault) open(s Sealed, ad string) ([]byte, error) {
+func (v *Vault) Open(s Sealed, ad string) ([]byte, error) {
 	if s.KeyID == "" {
 		return s.Data, nil
 	}
@@ -112,15 +112,15 @@ func (v *vault) open(s Sealed, ad string) ([]byte, error) {
 
 // reseal opens s and seals it again under the current key; data already
 // under the current key is returned as it is.
-func (v *vault) reseal(s Sealed, ad string) (Sealed, error) {
+func (v *Vault) Reseal(s Sealed, ad string) (Sealed, error) {
 	if s.KeyID == v.current {
 		return s, nil
 	}
-	plain, err := v.open(s, ad)
+	plain, err := v.Open(s, ad)
 	if err != nil {
 		return Sealed{}, err
 	}
-	return v.seal(plain, ad)
+	return v.Seal(plain, ad)
 }
 
 // The associated data of each sealed column: the table, the column and the
@@ -128,14 +128,17 @@ func (v *vault) reseal(s Sealed, ad string) (Sealed, error) {
 // its row keeps in clear), rather than to its upload number, so that it can
 // be sealed before the transaction that numbers it: two uploads of a kind
 // with the same SHA-256 are the same bytes.
-func applicantAD(onboardingID string) string {
+func ApplicantAD(onboardingID string) string {
 	return "onboardings.applicant " + onboardingID
 }
 
-func declarationAD(onboardingID string) string {
+func DeclarationAD(onboardingID string) string {
 	return "onboardings.fatca_declaration " + onboardingID
 }
 
-func pictureAD(onboardingID, kind, sha256 string) string {
+func PictureAD(onboardingID, kind, sha256 string) string {
 	return "onboarding_images.data " + onboardingID + " " + kind + " " + sha256
 }
+
+// Current is the id of the key new data is sealed under.
+func (v *Vault) Current() string { return v.current }

@@ -8,14 +8,14 @@ import (
 	"testing"
 )
 
-func testVault(t testing.TB, current string, ids ...string) *vault {
+func testVault(t testing.TB, current string, ids ...string) *Vault {
 	t.Helper()
 	keys := DataKeys{Current: current, Keys: map[string][]byte{}}
 	for _, id := range append([]string{current}, ids...) {
 		sum := sha256.Sum256([]byte(id))
 		keys.Keys[id] = sum[:]
 	}
-	v, err := newVault(keys)
+	v, err := NewVault(keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,17 +24,17 @@ func testVault(t testing.TB, current string, ids ...string) *vault {
 
 func TestVault(t *testing.T) {
 	old, cur := testVault(t, "k1"), testVault(t, "k2", "k1")
-	sealed, err := old.seal([]byte("An Nguyen"), "onboardings.applicant x")
+	sealed, err := old.Seal([]byte("An Nguyen"), "onboardings.applicant x")
 	if err != nil || sealed.KeyID != "k1" || bytes.Contains(sealed.Data, []byte("Nguyen")) {
 		t.Fatalf("seal: %+v, %v", sealed, err)
 	}
-	again, _ := old.seal([]byte("An Nguyen"), "onboardings.applicant x")
+	again, _ := old.Seal([]byte("An Nguyen"), "onboardings.applicant x")
 	if bytes.Equal(again.Data, sealed.Data) {
 		t.Error("two seals of the same value are equal: the nonce is not fresh")
 	}
 	tests := []struct {
 		name string
-		v    *vault
+		v    *Vault
 		s    Sealed
 		ad   string
 		want error
@@ -49,7 +49,7 @@ func TestVault(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.v.open(tt.s, tt.ad)
+			got, err := tt.v.Open(tt.s, tt.ad)
 			if !errors.Is(err, tt.want) || (tt.want == nil && (err != nil || string(got) != "An Nguyen")) {
 				t.Fatalf("open: %q, %v; want %v", got, err, tt.want)
 			}
@@ -58,21 +58,21 @@ func TestVault(t *testing.T) {
 			}
 		})
 	}
-	resealed, err := cur.reseal(sealed, "onboardings.applicant x")
+	resealed, err := cur.Reseal(sealed, "onboardings.applicant x")
 	if err != nil || resealed.KeyID != "k2" {
 		t.Fatalf("reseal: %+v, %v", resealed, err)
 	}
-	if same, err := cur.reseal(resealed, "onboardings.applicant x"); err != nil || !bytes.Equal(same.Data, resealed.Data) {
+	if same, err := cur.Reseal(resealed, "onboardings.applicant x"); err != nil || !bytes.Equal(same.Data, resealed.Data) {
 		t.Errorf("reseal under the current key changed it: %v", err)
 	}
-	ephemeral, err := newVault(DataKeys{})
+	ephemeral, err := NewVault(DataKeys{})
 	if err != nil || !strings.HasPrefix(ephemeral.current, "ephemeral-") {
 		t.Errorf("without keys: %+v, %v; want a key of this process", ephemeral, err)
 	}
-	if _, err := newVault(DataKeys{Current: "k3", Keys: map[string][]byte{"k1": make([]byte, 32)}}); err == nil {
+	if _, err := NewVault(DataKeys{Current: "k3", Keys: map[string][]byte{"k1": make([]byte, 32)}}); err == nil {
 		t.Error("a current key that is not among the keys: no error")
 	}
-	if _, err := newVault(DataKeys{Current: "k1", Keys: map[string][]byte{"k1": make([]byte, 16)}}); err == nil {
+	if _, err := NewVault(DataKeys{Current: "k1", Keys: map[string][]byte{"k1": make([]byte, 16)}}); err == nil {
 		t.Error("a 16-byte key: no error")
 	}
 }
@@ -84,7 +84,7 @@ func BenchmarkSealPicture(b *testing.B) {
 	picture := bytes.Repeat([]byte{0xA5}, 4<<20)
 	b.SetBytes(int64(len(picture)))
 	for b.Loop() {
-		if _, err := v.seal(picture, "onboarding_images.data x FRONT 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"); err != nil {
+		if _, err := v.Seal(picture, "onboarding_images.data x FRONT 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"); err != nil {
 			b.Fatal(err)
 		}
 	}

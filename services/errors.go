@@ -221,29 +221,29 @@ func (e *ValidationError) Error() string {
 // Unwrap lets errors.Is(err, ErrInvalidInput) match.
 func (e *ValidationError) Unwrap() error { return ErrInvalidInput }
 
-// checker collects field errors while a request is validated.
-type checker struct {
+// Checker collects field errors while a request is validated.
+type Checker struct {
 	fields []FieldError
 }
 
-func (c *checker) add(field, reason, message string) {
+func (c *Checker) Add(field, reason, message string) {
 	c.fields = append(c.fields, FieldError{Field: field, Reason: reason, Message: message})
 }
 
 // required records a REQUIRED error when value is empty and reports whether
 // the value was present.
-func (c *checker) required(field, value string) bool {
+func (c *Checker) Required(field, value string) bool {
 	if strings.TrimSpace(value) == "" {
-		c.add(field, ReasonRequired, "is required")
+		c.Add(field, ReasonRequired, "is required")
 		return false
 	}
 	return true
 }
 
 // notAllowed records a NOT_ALLOWED error when value is set.
-func (c *checker) notAllowed(field, value, why string) {
+func (c *Checker) NotAllowed(field, value, why string) {
 	if value != "" {
-		c.add(field, ReasonNotAllowed, why)
+		c.Add(field, ReasonNotAllowed, why)
 	}
 }
 
@@ -268,9 +268,31 @@ func (r *Refusal) Error() string { return r.Err.Error() }
 // Unwrap exposes the sentinel error.
 func (r *Refusal) Unwrap() error { return r.Err }
 
-func (c *checker) err() error {
+func (c *Checker) Err() error {
 	if len(c.fields) == 0 {
 		return nil
 	}
 	return &ValidationError{Fields: c.fields}
+}
+
+// EKYCCheck is the result of one check of ValidateEKYC.
+type EKYCCheck struct {
+	Name     string    `json:"name"`
+	Passed   bool      `json:"passed"`
+	Problems []Problem `json:"problems"`
+}
+
+// Problem is one thing a validation method found wrong, with a stable code.
+type Problem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Include puts the fields of err, when it is a *ValidationError, before the
+// fields c has found.
+func (c *Checker) Include(err error) {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		c.fields = append(append([]FieldError(nil), ve.Fields...), c.fields...)
+	}
 }

@@ -29,7 +29,7 @@ type IdempotencyRecord struct {
 
 // fingerprint hashes a request's method and decoded payload, so that the
 // same payload written with other spacing or key case counts as the same.
-func fingerprint(method string, input any) (string, error) {
+func Fingerprint(method string, input any) (string, error) {
 	b, err := json.Marshal(input)
 	if err != nil {
 		return "", fmt.Errorf("fingerprint %s: %w", method, err)
@@ -91,15 +91,15 @@ func (f *inflight) end(key string) {
 
 // waitDeadline is when a duplicate stops waiting for the first call:
 // Settings.IdempotencyWait from now, never after ctx's deadline.
-func (s *Service) waitDeadline(ctx context.Context) time.Time {
-	deadline := time.Now().Add(s.settings.IdempotencyWait)
+func (s *Kernel) waitDeadline(ctx context.Context) time.Time {
+	deadline := time.Now().Add(s.IdempotencyWait)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		return d
 	}
 	return deadline
 }
 
-// idempotent runs op in one write transaction together with the record of
+// Idempotent runs op in one write transaction together with the record of
 // the call's request id. A repeat of a completed request (same id, method and
 // payload, within the window) returns the first response without running op
 // again; the same id with another method or payload is ErrIdempotencyConflict.
@@ -113,7 +113,7 @@ func (s *Service) waitDeadline(ctx context.Context) time.Time {
 // Calls without a request id simply run op. An input with a field over its
 // size limit (CheckLimits) is refused before the transaction begins,
 // whoever calls: nothing unbounded is written, refused packages included.
-func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op func(tx Tx) (T, error)) (T, error) {
+func Idempotent[T, X any](ctx context.Context, s *Kernel, call Call, input any, op func(tx X) (T, error)) (T, error) {
 	var result T
 	if err := CheckLimits(input); err != nil {
 		return result, err
@@ -124,7 +124,7 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 	run := func(tx Tx) error {
 		var err error
 		refusal = nil
-		if result, err = op(tx); err != nil {
+		if result, err = op(As[X](tx)); err != nil {
 			var kept *keptWrites
 			if !errors.As(err, &kept) {
 				return err
@@ -133,18 +133,18 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 			return err
 		}
 		var entities map[string]string
-		if a, ok := any(result).(audited); ok {
-			entities = a.auditEntities()
+		if a, ok := any(result).(Audited); ok {
+			entities = a.AuditEntities()
 		}
-		return appendCallAudit(ctx, tx, s.clock.Now(), call, entities, AuditOK)
+		return AppendCallAudit(ctx, tx, s.Clock.Now(), call, entities, AuditOK)
 	}
 	if call.RequestID == "" {
-		if err := s.store.Update(ctx, run); err != nil {
+		if err := s.Store.Update(ctx, run); err != nil {
 			return result, err
 		}
 		return result, refusal
 	}
-	hash, err := fingerprint(call.Method, input)
+	hash, err := Fingerprint(call.Method, input)
 	if err != nil {
 		return result, err
 	}
@@ -155,25 +155,25 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 	}
 	defer s.inflight.end(key)
 
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	rec := IdempotencyRecord{PartnerID: call.PartnerID, RequestID: call.RequestID, Method: call.Method, PayloadHash: hash, CreatedAt: now}
 	replayed := false
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.Store.Update(ctx, func(tx Tx) error {
 		refusal = nil
-		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.settings.IdempotencyTTL), time.Until(deadline))
+		claimed, existing, err := tx.ClaimIdempotencyKey(ctx, rec, now.Add(-s.IdempotencyTTL), time.Until(deadline))
 		if err != nil {
 			return err
 		}
 		if !claimed {
 			replayed = true
 			if err := replay(existing, rec, &result); err != nil {
-				if existing.Refusal != nil && s.onReplay != nil {
-					s.onReplay(call.Method)
+				if existing.Refusal != nil && s.OnReplay != nil {
+					s.OnReplay(call.Method)
 				}
 				return err
 			}
-			if s.onReplay != nil {
-				s.onReplay(call.Method)
+			if s.OnReplay != nil {
+				s.OnReplay(call.Method)
 			}
 			return nil
 		}
@@ -202,10 +202,10 @@ func idempotent[T any](ctx context.Context, s *Service, call Call, input any, op
 // id: the id keeps the refusal (or is released, for a refusal that is not
 // recordable) and the audit trail records it, together with whatever the
 // refused call wrote that must stay (a wrong code counted). The refusal is
-// returned marked as audited.
-func (s *Service) keepRefusal(ctx context.Context, tx Tx, call Call, refusal error) (kept, err error) {
+// returned marked as Audited.
+func (s *Kernel) keepRefusal(ctx context.Context, tx Tx, call Call, refusal error) (kept, err error) {
 	switch {
-	case refusalReason(refusal) == "":
+	case RefusalReason(refusal) == "":
 		return nil, refusal // not a refusal after all: nothing is kept
 	case call.RequestID == "":
 	case recordable(refusal):
@@ -223,7 +223,7 @@ func (s *Service) keepRefusal(ctx context.Context, tx Tx, call Call, refusal err
 			return nil, err
 		}
 	}
-	if err := appendCallAudit(ctx, tx, s.clock.Now(), call, nil, auditRefused+refusalReason(refusal)); err != nil {
+	if err := AppendCallAudit(ctx, tx, s.Clock.Now(), call, nil, AuditRefused+RefusalReason(refusal)); err != nil {
 		return nil, err
 	}
 	return &auditedRefusal{err: refusal}, nil
@@ -246,11 +246,11 @@ func replay[T any](existing, rec IdempotencyRecord, result *T) error {
 }
 
 // PurgeIdempotencyKeys forgets request ids older than the idempotency window.
-func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
+func (s *Kernel) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		var err error
-		n, err = tx.PurgeIdempotencyKeys(ctx, s.clock.Now().Add(-s.settings.IdempotencyTTL))
+		n, err = tx.PurgeIdempotencyKeys(ctx, s.Clock.Now().Add(-s.IdempotencyTTL))
 		return err
 	})
 	if err != nil {
@@ -258,3 +258,14 @@ func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// keptWrites marks a refusal whose transaction must still commit: the count
+// of a wrong code, an operation found expired, a counted mobile change.
+type keptWrites struct{ err error }
+
+func (k *keptWrites) Error() string { return k.err.Error() }
+func (k *keptWrites) Unwrap() error { return k.err }
+
+// keepWrites refuses the call with err but commits what the transaction
+// wrote.
+func KeepWrites(err error) error { return &keptWrites{err: err} }

@@ -33,7 +33,7 @@ var unrecorded = []error{ErrIdempotencyConflict, ErrRequestInProgress, ErrInvali
 // should remember: a final answer about the request and the state it met,
 // not an internal error nor one of unrecorded.
 func recordable(err error) bool {
-	if refusalReason(err) == "" {
+	if RefusalReason(err) == "" {
 		return false
 	}
 	for _, u := range unrecorded {
@@ -47,7 +47,7 @@ func recordable(err error) bool {
 
 // encodeRefusal is err as a record keeps it.
 func encodeRefusal(err error) ([]byte, error) {
-	sr := storedRefusal{Err: refusalReason(err)}
+	sr := storedRefusal{Err: RefusalReason(err)}
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		sr.Fields = ve.Fields
@@ -100,17 +100,17 @@ const refusalRecordTimeout = 5 * time.Second
 // that the same request sent again is answered with the same refusal
 // instead of running again. A corrected request (another method or
 // payload) may still take the id over. The refusal is returned, marked as
-// audited when it was recorded; errors that are not final refusals are
+// Audited when it was recorded; errors that are not final refusals are
 // returned as they are.
-func (s *Service) recordRefusal(ctx context.Context, call Call, rec IdempotencyRecord, callErr error) error {
+func (s *Kernel) recordRefusal(ctx context.Context, call Call, rec IdempotencyRecord, callErr error) error {
 	if !recordable(callErr) {
 		return callErr
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refusalRecordTimeout)
 	defer cancel()
 	var kept error
-	err := s.store.Update(ctx, func(tx Tx) error {
-		claimed, _, err := tx.ClaimIdempotencyKey(ctx, rec, rec.CreatedAt.Add(-s.settings.IdempotencyTTL), refusalRecordTimeout)
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		claimed, _, err := tx.ClaimIdempotencyKey(ctx, rec, rec.CreatedAt.Add(-s.IdempotencyTTL), refusalRecordTimeout)
 		if err != nil || !claimed {
 			return err // another call holds the id now: its record stands
 		}

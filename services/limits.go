@@ -19,20 +19,20 @@ import (
 // refuse long input alike.
 const (
 	maxIDLength          = 64  // IDs and numbers the server issued: customers, accounts, operations, packages
-	maxCodeLength        = 32  // enumerations, codes, currencies, countries, one-time codes, patterns
+	MaxCodeLength        = 32  // enumerations, codes, currencies, countries, one-time codes, patterns
 	maxDateLength        = 40  // dates (YYYYMMDD) and RFC 3339 timestamps
 	maxNameLength        = 140 // personal, business and account names
-	maxAccountNameLength = 255 // an SME sub-account's whole name
-	maxAddressLineLength = 140
-	maxCityLength        = 80 // city and state
-	maxZipLength         = 16
+	MaxAccountNameLength = 255 // an SME sub-account's whole name
+	MaxAddressLineLength = 140
+	MaxCityLength        = 80 // city and state
+	MaxZipLength         = 16
 	maxEmailLength       = 254 // RFC 5321's limit of a forward path
-	maxPhoneLength       = 32
-	maxDocumentLength    = 40 // identity document, registration and tax numbers
+	MaxPhoneLength       = 32
+	MaxDocumentLength    = 40 // identity document, registration and tax numbers
 	maxUsernameLength    = 32
-	maxReasonLength      = 255 // free-text reasons
-	maxEvidenceLength    = 200 // a FATCA declaration's evidence
-	maxTokenLength       = 64  // a device id or channel name given for information
+	MaxReasonLength      = 255 // free-text reasons
+	MaxEvidenceLength    = 200 // a FATCA declaration's evidence
+	MaxTokenLength       = 64  // a device id or channel name given for information
 )
 
 // DefaultMaxLength bounds a string field whose type declares no size, and
@@ -48,10 +48,10 @@ const SizePicture = "picture"
 
 // sizeKinds maps a size tag to its limit in characters.
 var sizeKinds = map[string]int{
-	"id": maxIDLength, "code": maxCodeLength, "date": maxDateLength, "name": maxNameLength,
-	"accountName": maxAccountNameLength, "addressLine": maxAddressLineLength, "city": maxCityLength,
-	"zip": maxZipLength, "email": maxEmailLength, "phone": maxPhoneLength, "document": maxDocumentLength,
-	"username": maxUsernameLength, "reason": maxReasonLength, "evidence": maxEvidenceLength, "token": maxTokenLength,
+	"id": maxIDLength, "code": MaxCodeLength, "date": maxDateLength, "name": maxNameLength,
+	"accountName": MaxAccountNameLength, "addressLine": MaxAddressLineLength, "city": MaxCityLength,
+	"zip": MaxZipLength, "email": maxEmailLength, "phone": MaxPhoneLength, "document": MaxDocumentLength,
+	"username": maxUsernameLength, "reason": MaxReasonLength, "evidence": MaxEvidenceLength, "token": MaxTokenLength,
 }
 
 // FieldLimit is what a struct field's tags say about its size: Max is in
@@ -103,12 +103,12 @@ func LimitOf(f reflect.StructField) FieldLimit {
 // with the limit in the message), or nil. Field names are JSON paths, as
 // in "identification[1].value". It never echoes a value.
 func CheckLimits(v any) error {
-	var ck checker
-	ck.limits(reflect.ValueOf(v), "")
-	return ck.err()
+	var ck Checker
+	ck.Limits(reflect.ValueOf(v), "")
+	return ck.Err()
 }
 
-func (ck *checker) limits(v reflect.Value, path string) {
+func (ck *Checker) Limits(v reflect.Value, path string) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return
@@ -122,16 +122,16 @@ func (ck *checker) limits(v reflect.Value, path string) {
 			if f.name == "" {
 				continue
 			}
-			ck.fieldLimit(v.Field(i), joinPath(path, f.name), f.limit)
+			ck.FieldLimit(v.Field(i), joinPath(path, f.name), f.limit)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			ck.limits(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			ck.Limits(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 	}
 }
 
-func (ck *checker) fieldLimit(v reflect.Value, path string, limit FieldLimit) {
+func (ck *Checker) FieldLimit(v reflect.Value, path string, limit FieldLimit) {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return
@@ -140,7 +140,7 @@ func (ck *checker) fieldLimit(v reflect.Value, path string, limit FieldLimit) {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		if limit.Max > 0 && tooLong(v.String(), limit.Max) {
+		if limit.Max > 0 && TooLong(v.String(), limit.Max) {
 			ck.fields = append(ck.fields, LengthError(path, limit.Max))
 		}
 	case reflect.Slice, reflect.Array:
@@ -148,9 +148,9 @@ func (ck *checker) fieldLimit(v reflect.Value, path string, limit FieldLimit) {
 			ck.fields = append(ck.fields, ItemsError(path, limit.Max))
 			return // its items are not looked at
 		}
-		ck.limits(v, path)
+		ck.Limits(v, path)
 	case reflect.Struct:
-		ck.limits(v, path)
+		ck.Limits(v, path)
 	}
 }
 
@@ -166,7 +166,7 @@ func ItemsError(field string, max int) FieldError {
 
 // tooLong reports whether s has more than max characters, without counting
 // them when its length in bytes decides.
-func tooLong(s string, max int) bool {
+func TooLong(s string, max int) bool {
 	switch {
 	case len(s) <= max:
 		return false

@@ -18,19 +18,19 @@ const dateLayout = "20060102"
 
 // checkName validates a person's or business's name: present when required,
 // at most maxNameLength characters, no control characters.
-func (c *checker) checkName(field, value string, required bool) string {
+func (c *Checker) CheckName(field, value string, required bool) string {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		if required {
-			c.add(field, ReasonRequired, "is required")
+			c.Add(field, ReasonRequired, "is required")
 		}
 		return ""
 	}
 	switch {
 	case utf8.RuneCountInString(value) > maxNameLength:
-		c.add(field, ReasonTooLong, fmt.Sprintf("must be at most %d characters", maxNameLength))
-	case strings.IndexFunc(value, invisible) >= 0 || !utf8.ValidString(value):
-		c.add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
+		c.Add(field, ReasonTooLong, fmt.Sprintf("must be at most %d characters", maxNameLength))
+	case strings.IndexFunc(value, Invisible) >= 0 || !utf8.ValidString(value):
+		c.Add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
 	}
 	return value
 }
@@ -38,48 +38,48 @@ func (c *checker) checkName(field, value string, required bool) string {
 // invisible reports control characters and Unicode format characters
 // (zero-width spaces, bidirectional overrides) that make a name look other
 // than it is.
-func invisible(r rune) bool {
+func Invisible(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // checkDate parses a YYYYMMDD date that must be a real calendar date, not in
 // the future and not before 1900. It returns the date in YYYY-MM-DD form.
-func (c *checker) checkDate(field, value string, now time.Time, required bool) string {
+func (c *Checker) CheckDate(field, value string, now time.Time, required bool) string {
 	if value == "" {
 		if required {
-			c.add(field, ReasonRequired, "is required")
+			c.Add(field, ReasonRequired, "is required")
 		}
 		return ""
 	}
 	t, err := time.Parse(dateLayout, value)
 	if err != nil || len(value) != 8 {
-		c.add(field, ReasonInvalidFormat, "must be a real date in YYYYMMDD form")
+		c.Add(field, ReasonInvalidFormat, "must be a real date in YYYYMMDD form")
 		return ""
 	}
 	if t.Year() < 1900 {
-		c.add(field, ReasonInvalidValue, "must not be before 1900")
+		c.Add(field, ReasonInvalidValue, "must not be before 1900")
 		return ""
 	}
 	if t.After(now) {
-		c.add(field, ReasonFutureDate, "must not be in the future")
+		c.Add(field, ReasonFutureDate, "must not be in the future")
 		return ""
 	}
 	return t.Format(time.DateOnly)
 }
 
 // formatDate turns a stored YYYY-MM-DD date back into NetXD's YYYYMMDD.
-func formatDate(stored string) string {
+func FormatDate(stored string) string {
 	return strings.ReplaceAll(stored, "-", "")
 }
 
 // checkEmail validates an e-mail address and returns it trimmed.
-func (c *checker) checkEmail(field, value string) string {
+func (c *Checker) CheckEmail(field, value string) string {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return ""
 	}
 	if !validEmail(value) {
-		c.add(field, ReasonInvalidFormat, "must be an e-mail address such as name@example.com")
+		c.Add(field, ReasonInvalidFormat, "must be an e-mail address such as name@example.com")
 		return ""
 	}
 	return value
@@ -130,20 +130,20 @@ var phoneAllowList = map[string][]struct {
 // numbers that are not valid numbers of their country.
 func NormalizePhone(raw, defaultRegion string) (string, bool) {
 	raw = strings.TrimSpace(raw)
-	if raw == "" || len(raw) > maxPhoneLength {
+	if raw == "" || len(raw) > MaxPhoneLength {
 		return "", false
 	}
 	num, err := phonenumbers.Parse(raw, strings.ToUpper(defaultRegion))
 	if err != nil {
 		return "", false
 	}
-	if num.GetExtension() != "" || (!phonenumbers.IsValidNumber(num) && !allowListed(num)) {
+	if num.GetExtension() != "" || (!phonenumbers.IsValidNumber(num) && !AllowListed(num)) {
 		return "", false
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), true
 }
 
-func allowListed(num *phonenumbers.PhoneNumber) bool {
+func AllowListed(num *phonenumbers.PhoneNumber) bool {
 	region := phonenumbers.GetRegionCodeForCountryCode(int(num.GetCountryCode()))
 	nsn := phonenumbers.GetNationalSignificantNumber(num)
 	for _, r := range phoneAllowList[region] {
@@ -155,7 +155,7 @@ func allowListed(num *phonenumbers.PhoneNumber) bool {
 }
 
 // checkPhone validates and normalises a phone number to E.164.
-func (c *checker) checkPhone(field, value, defaultRegion string) string {
+func (c *Checker) CheckPhone(field, value, defaultRegion string) string {
 	if strings.TrimSpace(value) == "" {
 		return ""
 	}
@@ -165,7 +165,7 @@ func (c *checker) checkPhone(field, value, defaultRegion string) string {
 		if defaultRegion != "" {
 			msg = "must be a valid phone number, international (+CC...) or national for " + defaultRegion
 		}
-		c.add(field, ReasonInvalidFormat, msg)
+		c.Add(field, ReasonInvalidFormat, msg)
 		return ""
 	}
 	return e164
@@ -174,7 +174,7 @@ func (c *checker) checkPhone(field, value, defaultRegion string) string {
 var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // validCountry reports whether code is an ISO 3166-1 alpha-2 country code.
-func validCountry(code string) bool {
+func ValidCountry(code string) bool {
 	if !countryCode.MatchString(code) {
 		return false
 	}
@@ -184,23 +184,23 @@ func validCountry(code string) bool {
 
 // checkText validates an optional free-text field: at most max characters and
 // no control characters. It returns the trimmed value.
-func (c *checker) checkText(field, value string, max int) string {
+func (c *Checker) CheckText(field, value string, max int) string {
 	value = strings.TrimSpace(value)
 	switch {
 	case value == "":
 	case utf8.RuneCountInString(value) > max:
-		c.add(field, ReasonTooLong, fmt.Sprintf("must be at most %d characters", max))
-	case strings.IndexFunc(value, invisible) >= 0:
-		c.add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
+		c.Add(field, ReasonTooLong, fmt.Sprintf("must be at most %d characters", max))
+	case strings.IndexFunc(value, Invisible) >= 0:
+		c.Add(field, ReasonInvalidFormat, "must not contain control or invisible formatting characters")
 	}
 	return value
 }
 
 // checkEnum validates that value is one of allowed (exact, upper case).
-func (c *checker) checkEnum(field, value string, required bool, allowed ...string) string {
+func (c *Checker) CheckEnum(field, value string, required bool, allowed ...string) string {
 	if value == "" {
 		if required {
-			c.add(field, ReasonRequired, "is required; one of "+strings.Join(allowed, ", "))
+			c.Add(field, ReasonRequired, "is required; one of "+strings.Join(allowed, ", "))
 		}
 		return ""
 	}
@@ -209,6 +209,40 @@ func (c *checker) checkEnum(field, value string, required bool, allowed ...strin
 			return value
 		}
 	}
-	c.add(field, ReasonInvalidValue, "must be one of "+strings.Join(allowed, ", "))
+	c.Add(field, ReasonInvalidValue, "must be one of "+strings.Join(allowed, ", "))
 	return ""
 }
+
+// CheckReason validates a free-text reason.
+func (ck *Checker) CheckReason(field, value string, required bool) string {
+	if required && !ck.Required(field, value) {
+		return ""
+	}
+	return ck.CheckText(field, value, MaxReasonLength)
+}
+
+// Paging checks optional page number and size fields (defaults 1 and
+// DefaultPageSize).
+func (ck *Checker) Paging(pageField, sizeField string, pageNo, pageSize *int) (page, size int) {
+	page, size = 1, DefaultPageSize
+	if pageNo != nil {
+		if page = *pageNo; page < 1 || page > maxPageNumber {
+			ck.Add(pageField, ReasonInvalidValue, fmt.Sprintf("must be between 1 and %d", maxPageNumber))
+			page = 1
+		}
+	}
+	if pageSize != nil {
+		if size = *pageSize; size < 1 || size > MaxPageSize {
+			ck.Add(sizeField, ReasonInvalidValue, fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+			size = DefaultPageSize
+		}
+	}
+	return page, size
+}
+
+// Paging limits for lists.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+	maxPageNumber   = 1_000_000
+)

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
 )
 
 type accountRow struct {
@@ -37,8 +38,8 @@ type accountRow struct {
 	NiceFeeMinor          int64          `db:"nice_fee_minor"`
 }
 
-func (r accountRow) account() services.Account {
-	a := services.Account{
+func (r accountRow) account() account.Account {
+	a := account.Account{
 		ID: r.ID, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Number: r.Number, Name: r.Name,
 		Type: r.Type, Currency: r.Currency, Status: r.Status, BalanceMinor: r.BalanceMinor,
 		ActivityAccountID: r.ActivityAccountID.Int64, ActivityAccountNumber: r.ActivityAccountNumber,
@@ -48,7 +49,7 @@ func (r accountRow) account() services.Account {
 		NiceCategory:   r.NiceCategory, NiceFeeMinor: r.NiceFeeMinor,
 	}
 	if r.FreezeReasonCode.Valid {
-		a.Freeze = &services.Freeze{
+		a.Freeze = &account.Freeze{
 			ReasonCode: r.FreezeReasonCode.String, Reason: r.FreezeReason,
 			At: timeOf(r.FrozenAt), ExpiresAt: timeOf(r.FreezeExpiresAt),
 		}
@@ -69,24 +70,24 @@ const selectAccount = accountColumns + `WHERE a.partner_id = ? `
 
 // FindAccount returns the partner's account with the given ID or number, or
 // services.ErrAccountNotFound.
-func (q queries) FindAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+func (q queries) FindAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
 	return findAccount(ctx, q.db, partnerID, by, "")
 }
 
 // LockAccount is FindAccount holding the row until the transaction ends.
-func (t *txStore) LockAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+func (t *txStore) LockAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
 	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forUpdate, "a"))
 }
 
 // ShareAccount is FindAccount that keeps the row from changing until the
 // transaction ends (FOR SHARE on PostgreSQL), without serialising the
 // transactions that share it.
-func (t *txStore) ShareAccount(ctx context.Context, partnerID int64, by services.AccountLookup) (services.Account, error) {
+func (t *txStore) ShareAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
 	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forShare, "a"))
 }
 
 // findAccount runs FindAccount's query with a locking clause (or none).
-func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by services.AccountLookup, lock string) (services.Account, error) {
+func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by account.AccountLookup, lock string) (account.Account, error) {
 	query, args := selectAccount, []any{partnerID}
 	switch {
 	case by.ID != 0:
@@ -96,37 +97,37 @@ func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by se
 		query += `AND a.account_number = ?`
 		args = append(args, by.Number)
 	default:
-		return services.Account{}, fmt.Errorf("find account: empty lookup: %w", services.ErrAccountNotFound)
+		return account.Account{}, fmt.Errorf("find account: empty lookup: %w", services.ErrAccountNotFound)
 	}
 	var row accountRow
 	if err := sqlxGet(ctx, db, &row, query+lock, args...); err != nil {
-		return services.Account{}, fmt.Errorf("find account: %w", notFound(err, services.ErrAccountNotFound))
+		return account.Account{}, fmt.Errorf("find account: %w", notFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
 
 // FindAccountAnyPartner returns the account with that number whichever
 // partner holds it, or services.ErrAccountNotFound.
-func (q queries) FindAccountAnyPartner(ctx context.Context, number string) (services.Account, error) {
+func (q queries) FindAccountAnyPartner(ctx context.Context, number string) (account.Account, error) {
 	var row accountRow
 	if err := sqlxGet(ctx, q.db, &row, accountColumns+`WHERE a.account_number = ?`, number); err != nil {
-		return services.Account{}, fmt.Errorf("find account by number: %w", notFound(err, services.ErrAccountNotFound))
+		return account.Account{}, fmt.Errorf("find account by number: %w", notFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
 
 // FindAccountByShortCode returns the partner's account holding code, or
 // services.ErrAccountNotFound.
-func (q queries) FindAccountByShortCode(ctx context.Context, partnerID int64, code string) (services.Account, error) {
+func (q queries) FindAccountByShortCode(ctx context.Context, partnerID int64, code string) (account.Account, error) {
 	var row accountRow
 	if err := sqlxGet(ctx, q.db, &row, selectAccount+`AND a.short_code = ?`, partnerID, code); err != nil {
-		return services.Account{}, fmt.Errorf("find account by short code: %w", notFound(err, services.ErrAccountNotFound))
+		return account.Account{}, fmt.Errorf("find account by short code: %w", notFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
 
 // ListCustomerAccounts returns all of a customer's accounts, oldest first.
-func (q queries) ListCustomerAccounts(ctx context.Context, partnerID, customerID int64) ([]services.Account, error) {
+func (q queries) ListCustomerAccounts(ctx context.Context, partnerID, customerID int64) ([]account.Account, error) {
 	var rows []accountRow
 	err := sqlxSelect(ctx, q.db, &rows, selectAccount+`AND a.customer_id = ? ORDER BY a.seq`, partnerID, customerID)
 	if err != nil {
@@ -137,7 +138,7 @@ func (q queries) ListCustomerAccounts(ctx context.Context, partnerID, customerID
 
 // ListAccounts returns one page of a customer's accounts, oldest first, and
 // how many match the filter in all.
-func (q queries) ListAccounts(ctx context.Context, f services.AccountFilter) ([]services.Account, int, error) {
+func (q queries) ListAccounts(ctx context.Context, f account.AccountFilter) ([]account.Account, int, error) {
 	where := `AND a.customer_id = ? AND (? = '' OR a.status = ?) AND (? = '' OR a.account_type = ?) `
 	args := []any{f.PartnerID, f.CustomerID, f.Status, f.Status, f.Type, f.Type}
 	var total int
@@ -154,8 +155,8 @@ func (q queries) ListAccounts(ctx context.Context, f services.AccountFilter) ([]
 	return accounts(rows), total, nil
 }
 
-func accounts(rows []accountRow) []services.Account {
-	out := make([]services.Account, len(rows))
+func accounts(rows []accountRow) []account.Account {
+	out := make([]account.Account, len(rows))
 	for i, r := range rows {
 		out[i] = r.account()
 	}
@@ -164,7 +165,7 @@ func accounts(rows []accountRow) []services.Account {
 
 // InsertAccount inserts a new account; its last activity is its opening
 // unless LastActivityAt is set.
-func (t *txStore) InsertAccount(ctx context.Context, a services.Account) error {
+func (t *txStore) InsertAccount(ctx context.Context, a account.Account) error {
 	lastActivity := a.LastActivityAt
 	if lastActivity.IsZero() {
 		lastActivity = a.CreatedAt

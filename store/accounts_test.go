@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
 func execRaw(st *store.Store, query string) error {
-	return st.Update(context.Background(), func(tx services.Tx) error { return store.ExecForTest(tx, query) })
+	return store.Update(context.Background(), st, func(tx store.AnyTx) error { return store.ExecForTest(tx, query) })
 }
 
 func TestAccounts(t *testing.T) {
@@ -21,14 +23,14 @@ func TestAccounts(t *testing.T) {
 	st, _ := openStore(t)
 	seedPartner(t, st, 1, "alpha")
 	seedPartner(t, st, 2, "beta")
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, customer(100, 1, "N100", "", "")) }); err != nil {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertCustomer(ctx, newCustomer(100, 1, "N100", "", "")) }); err != nil {
 		t.Fatal(err)
 	}
 	types := []string{"CHECKING", "SAVINGS", "WALLET", "CHECKING", "SAVINGS"}
-	err := st.Update(ctx, func(tx services.Tx) error {
+	err := store.Update(ctx, st, func(tx store.AnyTx) error {
 		for i, typ := range types {
-			a := services.Account{ID: int64(500 + i), PartnerID: 1, CustomerID: 100, Number: fmt.Sprintf("1000000000000%02d", i),
-				Name: "DAVE", Type: typ, Currency: "USD", Status: services.StatusActive,
+			a := account.Account{ID: int64(500 + i), PartnerID: 1, CustomerID: 100, Number: fmt.Sprintf("1000000000000%02d", i),
+				Name: "DAVE", Type: typ, Currency: "USD", Status: account.StatusActive,
 				CreatedAt: epoch.Add(time.Duration(i) * time.Minute), UpdatedAt: epoch}
 			if i == 2 {
 				a.ActivityAccountID = 500
@@ -44,21 +46,21 @@ func TestAccounts(t *testing.T) {
 	}
 
 	t.Run("pool number is joined", func(t *testing.T) {
-		a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: 502})
+		a, err := st.FindAccount(ctx, 1, account.AccountLookup{ID: 502})
 		if err != nil || a.ActivityAccountNumber != "100000000000000" {
 			t.Fatalf("got %q, %v; want pool 100000000000000", a.ActivityAccountNumber, err)
 		}
 	})
 	t.Run("duplicate number", func(t *testing.T) {
-		err := st.Update(ctx, func(tx services.Tx) error {
-			return tx.InsertAccount(ctx, services.Account{ID: 600, PartnerID: 1, CustomerID: 100, Number: "100000000000000", Name: "X", Type: "GL", Currency: "USD", Status: "ACTIVE", CreatedAt: epoch, UpdatedAt: epoch})
+		err := store.Update(ctx, st, func(tx store.AnyTx) error {
+			return tx.InsertAccount(ctx, account.Account{ID: 600, PartnerID: 1, CustomerID: 100, Number: "100000000000000", Name: "X", Type: "GL", Currency: "USD", Status: "ACTIVE", CreatedAt: epoch, UpdatedAt: epoch})
 		})
 		if !errors.Is(err, services.ErrNumberTaken) {
 			t.Fatalf("got %v, want ErrNumberTaken", err)
 		}
 	})
 	t.Run("another partner cannot find it", func(t *testing.T) {
-		_, err := st.FindAccount(ctx, 2, services.AccountLookup{Number: "100000000000000"})
+		_, err := st.FindAccount(ctx, 2, account.AccountLookup{Number: "100000000000000"})
 		if !errors.Is(err, services.ErrAccountNotFound) {
 			t.Fatalf("got %v, want ErrAccountNotFound", err)
 		}
@@ -66,16 +68,16 @@ func TestAccounts(t *testing.T) {
 
 	pages := []struct {
 		name      string
-		f         services.AccountFilter
+		f         account.AccountFilter
 		wantIDs   []int64
 		wantTotal int
 	}{
-		{"first page", services.AccountFilter{PartnerID: 1, CustomerID: 100, Limit: 2}, []int64{500, 501}, 5},
-		{"last page", services.AccountFilter{PartnerID: 1, CustomerID: 100, Limit: 2, Offset: 4}, []int64{504}, 5},
-		{"past the end", services.AccountFilter{PartnerID: 1, CustomerID: 100, Limit: 2, Offset: 10}, nil, 5},
-		{"by type", services.AccountFilter{PartnerID: 1, CustomerID: 100, Type: "SAVINGS", Limit: 20}, []int64{501, 504}, 2},
-		{"by status", services.AccountFilter{PartnerID: 1, CustomerID: 100, Status: "CLOSED", Limit: 20}, nil, 0},
-		{"another partner", services.AccountFilter{PartnerID: 2, CustomerID: 100, Limit: 20}, nil, 0},
+		{"first page", account.AccountFilter{PartnerID: 1, CustomerID: 100, Limit: 2}, []int64{500, 501}, 5},
+		{"last page", account.AccountFilter{PartnerID: 1, CustomerID: 100, Limit: 2, Offset: 4}, []int64{504}, 5},
+		{"past the end", account.AccountFilter{PartnerID: 1, CustomerID: 100, Limit: 2, Offset: 10}, nil, 5},
+		{"by type", account.AccountFilter{PartnerID: 1, CustomerID: 100, Type: "SAVINGS", Limit: 20}, []int64{501, 504}, 2},
+		{"by status", account.AccountFilter{PartnerID: 1, CustomerID: 100, Status: "CLOSED", Limit: 20}, nil, 0},
+		{"another partner", account.AccountFilter{PartnerID: 2, CustomerID: 100, Limit: 20}, nil, 0},
 	}
 	for _, tt := range pages {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +103,7 @@ func TestIdempotencyRecords(t *testing.T) {
 	claim := func(r services.IdempotencyRecord, expiredBefore time.Time) (bool, services.IdempotencyRecord) {
 		var claimed bool
 		var existing services.IdempotencyRecord
-		err := st.Update(ctx, func(tx services.Tx) error {
+		err := store.Update(ctx, st, func(tx store.AnyTx) error {
 			var err error
 			claimed, existing, err = tx.ClaimIdempotencyKey(ctx, r, expiredBefore, time.Second)
 			if claimed && err == nil {
@@ -134,7 +136,7 @@ func TestIdempotencyRecords(t *testing.T) {
 		t.Fatal("an expired record was not taken over")
 	}
 	var purged int64
-	err := st.Update(ctx, func(tx services.Tx) error {
+	err := store.Update(ctx, st, func(tx store.AnyTx) error {
 		var err error
 		purged, err = tx.PurgeIdempotencyKeys(ctx, epoch.Add(time.Hour))
 		return err
@@ -148,23 +150,23 @@ func TestKeys(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	seedPartner(t, st, 1, "alpha")
-	err := st.Update(ctx, func(tx services.Tx) error {
-		return tx.InsertAPIKey(ctx, services.APIKey{KeyID: "k1", PartnerID: 1, PublicKeyPEM: "pem", CredentialHash: "h", Status: services.KeyActive, CreatedAt: epoch, Signature: services.SignatureV2})
+	err := store.Update(ctx, st, func(tx store.AnyTx) error {
+		return tx.InsertAPIKey(ctx, partner.APIKey{KeyID: "k1", PartnerID: 1, PublicKeyPEM: "pem", CredentialHash: "h", Status: partner.KeyActive, CreatedAt: epoch, Signature: partner.SignatureV2})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	k, err := st.FindAPIKey(ctx, "k1")
-	if err != nil || k.PartnerName != "alpha" || k.Status != services.KeyActive {
+	if err != nil || k.PartnerName != "alpha" || k.Status != partner.KeyActive {
 		t.Fatalf("find key: %+v, %v", k, err)
 	}
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.RevokeAPIKey(ctx, "k1", epoch) }); err != nil {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.RevokeAPIKey(ctx, "k1", epoch) }); err != nil {
 		t.Fatal(err)
 	}
-	if k, _ := st.FindAPIKey(ctx, "k1"); k.Status != services.KeyRevoked || !k.RevokedAt.Equal(epoch) {
+	if k, _ := st.FindAPIKey(ctx, "k1"); k.Status != partner.KeyRevoked || !k.RevokedAt.Equal(epoch) {
 		t.Fatalf("after revoke: %+v", k)
 	}
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.RevokeAPIKey(ctx, "nope", epoch) }); !errors.Is(err, services.ErrKeyNotFound) {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.RevokeAPIKey(ctx, "nope", epoch) }); !errors.Is(err, services.ErrKeyNotFound) {
 		t.Fatalf("revoke unknown: %v, want ErrKeyNotFound", err)
 	}
 	if _, err := st.FindAPIKey(ctx, "nope"); !errors.Is(err, services.ErrKeyNotFound) {
@@ -191,7 +193,7 @@ func TestMigrateSignaturePolicy(t *testing.T) {
 		t.Fatalf("migrate: applied %v, %v; want 8 and on after 7", applied, err)
 	}
 	insertKey("k_new")
-	for keyID, want := range map[string]string{"k_old": services.SignatureNetXD, "k_new": services.SignatureV2} {
+	for keyID, want := range map[string]string{"k_old": partner.SignatureNetXD, "k_new": partner.SignatureV2} {
 		if k, err := st.FindAPIKey(ctx, keyID); err != nil || k.Signature != want {
 			t.Errorf("%s: got %q, %v; want %s", keyID, k.Signature, err, want)
 		}

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/customer"
 )
 
 // Blacklisted returns those of keys that are on the partner's blacklist.
-func (q queries) Blacklisted(ctx context.Context, partnerID int64, keys []services.BlacklistKey) ([]services.BlacklistKey, error) {
-	var out []services.BlacklistKey
+func (q queries) Blacklisted(ctx context.Context, partnerID int64, keys []customer.BlacklistKey) ([]customer.BlacklistKey, error) {
+	var out []customer.BlacklistKey
 	for _, k := range keys {
 		var n int
 		err := sqlxGet(ctx, q.db, &n, `SELECT COUNT(*) FROM blacklist WHERE partner_id = ? AND kind = ? AND value = ? AND active`,
@@ -41,7 +41,7 @@ func (q queries) CustomerBlacklist(ctx context.Context, partnerID, customerID in
 
 // SetBlacklisted adds (active) or removes a blacklist entry and records the
 // change in its history; changed is false when the entry already was so.
-func (t *txStore) SetBlacklisted(ctx context.Context, partnerID int64, k services.BlacklistKey, active bool, reason, keyID string, at time.Time) (bool, error) {
+func (t *txStore) SetBlacklisted(ctx context.Context, partnerID int64, k customer.BlacklistKey, active bool, reason, keyID string, at time.Time) (bool, error) {
 	var current []bool
 	err := sqlxSelect(ctx, t.tx, &current, `SELECT active FROM blacklist WHERE partner_id = ? AND kind = ? AND value = ?`+t.dialect.forUpdate,
 		partnerID, k.Kind, k.Value)
@@ -82,21 +82,21 @@ type consentRow struct {
 }
 
 // Consents returns a customer's consent records, newest first.
-func (q queries) Consents(ctx context.Context, customerID int64) ([]services.Consent, error) {
+func (q queries) Consents(ctx context.Context, customerID int64) ([]customer.Consent, error) {
 	var rows []consentRow
 	err := sqlxSelect(ctx, q.db, &rows, `SELECT agreed, version, channel, key_id, at FROM consents WHERE customer_id = ? ORDER BY id DESC`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("consents of customer %d: %w", customerID, translate(err))
 	}
-	out := make([]services.Consent, len(rows))
+	out := make([]customer.Consent, len(rows))
 	for i, r := range rows {
-		out[i] = services.Consent{CustomerID: customerID, Agreed: r.Agreed, Version: r.Version, Channel: r.Channel, KeyID: r.KeyID, At: time.UnixMilli(r.At).UTC()}
+		out[i] = customer.Consent{CustomerID: customerID, Agreed: r.Agreed, Version: r.Version, Channel: r.Channel, KeyID: r.KeyID, At: time.UnixMilli(r.At).UTC()}
 	}
 	return out, nil
 }
 
 // InsertConsent appends a consent record.
-func (t *txStore) InsertConsent(ctx context.Context, partnerID int64, c services.Consent) error {
+func (t *txStore) InsertConsent(ctx context.Context, partnerID int64, c customer.Consent) error {
 	_, err := exec(ctx, t.tx, `INSERT INTO consents (partner_id, customer_id, agreed, version, channel, key_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		partnerID, c.CustomerID, c.Agreed, c.Version, c.Channel, c.KeyID, c.At.UnixMilli())
 	if err != nil {

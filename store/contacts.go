@@ -6,14 +6,16 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
 )
 
 // AccountHolder returns the customer with that ID, whichever partner it
 // belongs to, without its identifications, or services.ErrCustomerNotFound.
-func (q queries) AccountHolder(ctx context.Context, customerID int64) (services.Customer, error) {
+func (q queries) AccountHolder(ctx context.Context, customerID int64) (customer.Customer, error) {
 	var row customerRow
 	if err := sqlxGet(ctx, q.db, &row, customerColumns+`WHERE c.id = ?`, customerID); err != nil {
-		return services.Customer{}, fmt.Errorf("find account holder: %w", notFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("find account holder: %w", notFound(err, services.ErrCustomerNotFound))
 	}
 	return row.customer(), nil
 }
@@ -21,11 +23,11 @@ func (q queries) AccountHolder(ctx context.Context, customerID int64) (services.
 // LockCustomer returns the partner's customer without its identifications
 // and holds its row until the transaction ends, or returns
 // services.ErrCustomerNotFound.
-func (t *txStore) LockCustomer(ctx context.Context, partnerID, customerID int64) (services.Customer, error) {
+func (t *txStore) LockCustomer(ctx context.Context, partnerID, customerID int64) (customer.Customer, error) {
 	var row customerRow
 	err := sqlxGet(ctx, t.tx, &row, selectCustomer+`c.id = ?`+t.dialect.forUpdate, partnerID, customerID)
 	if err != nil {
-		return services.Customer{}, fmt.Errorf("lock customer: %w", notFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("lock customer: %w", notFound(err, services.ErrCustomerNotFound))
 	}
 	return row.customer(), nil
 }
@@ -96,7 +98,7 @@ func (t *txStore) updateCustomer(ctx context.Context, customerID int64, query st
 }
 
 // RecordMobileChange counts one mobile-change request.
-func (t *txStore) RecordMobileChange(ctx context.Context, r services.MobileChangeRequest) error {
+func (t *txStore) RecordMobileChange(ctx context.Context, r contact.MobileChangeRequest) error {
 	_, err := exec(ctx, t.tx, `INSERT INTO mobile_change_requests (customer_id, partner_id, day, outcome, at)
 		VALUES (?, ?, ?, ?, ?)`, r.CustomerID, r.PartnerID, r.Day, r.Outcome, r.At.UnixMilli())
 	if err != nil {

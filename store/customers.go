@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/customer"
 )
 
 type customerRow struct {
@@ -35,13 +36,13 @@ type customerRow struct {
 	UpdatedAt         int64  `db:"updated_at"`
 }
 
-func (r customerRow) customer() services.Customer {
-	return services.Customer{
+func (r customerRow) customer() customer.Customer {
+	return customer.Customer{
 		ID: r.ID, PartnerID: r.PartnerID, Number: r.Number, Type: r.Type, Status: r.Status,
 		FirstName: r.FirstName, LastName: r.LastName, DOB: r.DOB, Gender: r.Gender,
 		BusinessNameLegal: r.BusinessNameLegal, DateEstablished: r.DateEstablished,
 		Email: r.Email, Phone: r.Phone, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified,
-		Address:   services.Address{Line1: r.Line1, Line2: r.Line2, City: r.City, State: r.State, Country: r.Country, ZipCode: r.ZipCode},
+		Address:   customer.Address{Line1: r.Line1, Line2: r.Line2, City: r.City, State: r.State, Country: r.Country, ZipCode: r.ZipCode},
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(),
 	}
 }
@@ -58,7 +59,7 @@ const selectCustomer = customerColumns + `WHERE c.partner_id = ? AND `
 
 // FindCustomer returns the partner's customer matching by, with its
 // identifications, or services.ErrCustomerNotFound.
-func (q queries) FindCustomer(ctx context.Context, partnerID int64, by services.CustomerLookup) (services.Customer, error) {
+func (q queries) FindCustomer(ctx context.Context, partnerID int64, by customer.CustomerLookup) (customer.Customer, error) {
 	query := selectCustomer
 	args := []any{partnerID}
 	switch {
@@ -78,23 +79,23 @@ func (q queries) FindCustomer(ctx context.Context, partnerID int64, by services.
 		query += `c.id = (SELECT customer_id FROM customer_identifications WHERE partner_id = ? AND type = ? AND value = ?)`
 		args = append(args, partnerID, by.IDType, by.IDValue)
 	default:
-		return services.Customer{}, fmt.Errorf("find customer: empty lookup: %w", services.ErrCustomerNotFound)
+		return customer.Customer{}, fmt.Errorf("find customer: empty lookup: %w", services.ErrCustomerNotFound)
 	}
 	var row customerRow
 	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
-		return services.Customer{}, fmt.Errorf("find customer: %w", notFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("find customer: %w", notFound(err, services.ErrCustomerNotFound))
 	}
 	c := row.customer()
 	ids, err := q.identifications(ctx, c.ID)
 	if err != nil {
-		return services.Customer{}, err
+		return customer.Customer{}, err
 	}
 	c.Identifications = ids
 	return c, nil
 }
 
-func (q queries) identifications(ctx context.Context, customerID int64) ([]services.Identification, error) {
-	var ids []services.Identification
+func (q queries) identifications(ctx context.Context, customerID int64) ([]customer.Identification, error) {
+	var ids []customer.Identification
 	err := sqlxSelect(ctx, q.db, &ids, `SELECT type, value FROM customer_identifications WHERE customer_id = ? ORDER BY type`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("find identifications of customer %d: %w", customerID, translate(err))
@@ -115,7 +116,7 @@ func (q queries) CustomerStatus(ctx context.Context, partnerID, customerID int64
 
 // InsertCustomer inserts a customer and its identifications, the
 // identifications first so that an identity clash is the error reported.
-func (t *txStore) InsertCustomer(ctx context.Context, c services.Customer) error {
+func (t *txStore) InsertCustomer(ctx context.Context, c customer.Customer) error {
 	err := t.withSavepoint(ctx, func() error {
 		for _, id := range c.Identifications {
 			if _, err := exec(ctx, t.tx, `INSERT INTO customer_identifications (partner_id, type, value, customer_id)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
 )
 
 // TouchAccount records customer activity on an account at at. The time only
@@ -34,7 +34,7 @@ func (t *txStore) TouchCustomerAccounts(ctx context.Context, customerID int64, a
 // DormancyCandidates returns up to limit ACTIVE accounts without activity
 // since cutoff, least recently active first, holding them until the
 // transaction ends; on PostgreSQL rows another sweeper holds are skipped.
-func (t *txStore) DormancyCandidates(ctx context.Context, cutoff time.Time, limit int) ([]services.Account, error) {
+func (t *txStore) DormancyCandidates(ctx context.Context, cutoff time.Time, limit int) ([]account.Account, error) {
 	var rows []accountRow
 	// General-ledger accounts are the bank's own, and a pool is active as
 	// long as one of its open sub-accounts is.
@@ -69,7 +69,7 @@ func (t *txStore) MarkDormant(ctx context.Context, accountID int64, cutoff, at t
 
 // ExpiredFreezes returns up to limit accounts whose freeze expired at or
 // before now, oldest expiry first, holding them like DormancyCandidates.
-func (t *txStore) ExpiredFreezes(ctx context.Context, now time.Time, limit int) ([]services.Account, error) {
+func (t *txStore) ExpiredFreezes(ctx context.Context, now time.Time, limit int) ([]account.Account, error) {
 	var rows []accountRow
 	err := sqlxSelect(ctx, t.tx, &rows, accountColumns+`WHERE a.freeze_reason_code IS NOT NULL
 		AND a.freeze_expires_at IS NOT NULL AND a.freeze_expires_at <= ?

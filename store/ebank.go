@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/ebank"
 )
 
 type ebankUserRow struct {
@@ -21,8 +22,8 @@ type ebankUserRow struct {
 	UpdatedAt  int64  `db:"updated_at"`
 }
 
-func (r ebankUserRow) user() services.EbankUser {
-	return services.EbankUser{ID: r.ID, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Username: r.Username,
+func (r ebankUserRow) user() ebank.EbankUser {
+	return ebank.EbankUser{ID: r.ID, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Username: r.Username,
 		Mobile: r.Mobile, Status: r.Status, Channel: r.Channel,
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC()}
 }
@@ -33,16 +34,16 @@ const selectEbankUser = `SELECT id, partner_id, customer_id, username, mobile, s
 // FindEbankUser returns the partner's e-banking user by username (any case)
 // or, when several share a mobile number, the newest not CLOSED one with it;
 // services.ErrUserNotFound when none.
-func (q queries) FindEbankUser(ctx context.Context, partnerID int64, by services.EbankUserLookup) (services.EbankUser, error) {
+func (q queries) FindEbankUser(ctx context.Context, partnerID int64, by ebank.EbankUserLookup) (ebank.EbankUser, error) {
 	return findEbankUser(ctx, q, partnerID, by, "")
 }
 
 // LockEbankUser is FindEbankUser holding the row until the transaction ends.
-func (t *txStore) LockEbankUser(ctx context.Context, partnerID int64, by services.EbankUserLookup) (services.EbankUser, error) {
+func (t *txStore) LockEbankUser(ctx context.Context, partnerID int64, by ebank.EbankUserLookup) (ebank.EbankUser, error) {
 	return findEbankUser(ctx, t.queries, partnerID, by, t.dialect.forUpdate)
 }
 
-func findEbankUser(ctx context.Context, q queries, partnerID int64, by services.EbankUserLookup, lock string) (services.EbankUser, error) {
+func findEbankUser(ctx context.Context, q queries, partnerID int64, by ebank.EbankUserLookup, lock string) (ebank.EbankUser, error) {
 	query, args := selectEbankUser, []any{partnerID}
 	switch {
 	case by.Username != "":
@@ -52,18 +53,18 @@ func findEbankUser(ctx context.Context, q queries, partnerID int64, by services.
 		query += `mobile = ? ORDER BY CASE WHEN status = 'CLOSED' THEN 1 ELSE 0 END, created_at DESC, id LIMIT 1`
 		args = append(args, by.Mobile)
 	default:
-		return services.EbankUser{}, fmt.Errorf("find e-banking user: empty lookup: %w", services.ErrUserNotFound)
+		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: empty lookup: %w", services.ErrUserNotFound)
 	}
 	var row ebankUserRow
 	if err := sqlxGet(ctx, q.db, &row, query+lock, args...); err != nil {
-		return services.EbankUser{}, fmt.Errorf("find e-banking user: %w", notFound(err, services.ErrUserNotFound))
+		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: %w", notFound(err, services.ErrUserNotFound))
 	}
 	return row.user(), nil
 }
 
 // InsertEbankUser inserts a user: services.ErrNumberTaken for a used ID,
 // ErrUsernameExists, ErrCustomerHasUser.
-func (t *txStore) InsertEbankUser(ctx context.Context, u services.EbankUser) error {
+func (t *txStore) InsertEbankUser(ctx context.Context, u ebank.EbankUser) error {
 	err := t.withSavepoint(ctx, func() error {
 		_, err := exec(ctx, t.tx, `INSERT INTO ebank_users (id, partner_id, customer_id, username, username_key, mobile,
 			status, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -78,7 +79,7 @@ func (t *txStore) InsertEbankUser(ctx context.Context, u services.EbankUser) err
 }
 
 // SetEbankUserStatus writes a user's status and records the change.
-func (t *txStore) SetEbankUserStatus(ctx context.Context, c services.UserStatusChange) error {
+func (t *txStore) SetEbankUserStatus(ctx context.Context, c ebank.UserStatusChange) error {
 	if _, err := exec(ctx, t.tx, `UPDATE ebank_users SET status = ?, updated_at = ? WHERE id = ?`,
 		c.ToStatus, c.At.UnixMilli(), c.UserID); err != nil {
 		return fmt.Errorf("set e-banking user status: %w", translate(err))
@@ -100,16 +101,16 @@ type userChangeRow struct {
 }
 
 // EbankUserHistory returns a user's status changes, oldest first.
-func (q queries) EbankUserHistory(ctx context.Context, userID int64) ([]services.UserStatusChange, error) {
+func (q queries) EbankUserHistory(ctx context.Context, userID int64) ([]ebank.UserStatusChange, error) {
 	var rows []userChangeRow
 	err := sqlxSelect(ctx, q.db, &rows, `SELECT from_status, to_status, reason, key_id, at FROM ebank_user_history
 		WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("e-banking user history: %w", translate(err))
 	}
-	out := make([]services.UserStatusChange, len(rows))
+	out := make([]ebank.UserStatusChange, len(rows))
 	for i, r := range rows {
-		out[i] = services.UserStatusChange{UserID: userID, FromStatus: r.From, ToStatus: r.To, Reason: r.Reason, KeyID: r.KeyID, At: time.UnixMilli(r.At).UTC()}
+		out[i] = ebank.UserStatusChange{UserID: userID, FromStatus: r.From, ToStatus: r.To, Reason: r.Reason, KeyID: r.KeyID, At: time.UnixMilli(r.At).UTC()}
 	}
 	return out, nil
 }

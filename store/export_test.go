@@ -4,6 +4,14 @@ import (
 	"context"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // ExecForTest runs a statement in a write transaction, for tests that need
@@ -68,3 +76,23 @@ func MigrationVersionsForTest(s *Store) ([]int, error) {
 // PicturesToResealQueryForTest is the query of PicturesToReseal, for a test
 // of its plan.
 const PicturesToResealQueryForTest = picturesToResealQuery
+
+// AnyTx is every domain's view of a write transaction at once, for store
+// tests that call any of its methods.
+type AnyTx interface {
+	customer.Tx
+	account.Tx
+	account.SweepTx
+	nice.Tx
+	contact.Tx
+	ebank.Tx
+	otp.Tx
+	onboarding.Tx
+	onboarding.RetentionTx
+	partner.Tx
+}
+
+// Update runs fn in a write transaction of s with every domain's view.
+func Update(ctx context.Context, s *Store, fn func(tx AnyTx) error) error {
+	return s.Update(ctx, func(tx services.Tx) error { return fn(tx.(AnyTx)) })
+}

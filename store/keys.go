@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 )
 
 type keyRow struct {
@@ -24,8 +25,8 @@ type keyRow struct {
 	Signature      string        `db:"signature"`
 }
 
-func (r keyRow) key() services.APIKey {
-	k := services.APIKey{
+func (r keyRow) key() partner.APIKey {
+	k := partner.APIKey{
 		KeyID: r.KeyID, PartnerID: r.PartnerID, PartnerName: r.PartnerName, PublicKeyPEM: r.PublicKey,
 		CredentialHash: r.CredentialHash, Status: r.Status, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
 		Methods: strings.Fields(r.Methods), PartnerTier: r.PartnerTier, Signature: r.Signature,
@@ -41,21 +42,21 @@ const selectKey = `SELECT k.key_id, k.partner_id, p.name AS partner_name, k.publ
 	FROM api_keys k JOIN partners p ON p.id = k.partner_id `
 
 // FindAPIKey returns a key with its partner's name, or services.ErrKeyNotFound.
-func (q queries) FindAPIKey(ctx context.Context, keyID string) (services.APIKey, error) {
+func (q queries) FindAPIKey(ctx context.Context, keyID string) (partner.APIKey, error) {
 	var row keyRow
 	if err := sqlxGet(ctx, q.db, &row, selectKey+`WHERE k.key_id = ?`, keyID); err != nil {
-		return services.APIKey{}, fmt.Errorf("find key: %w", notFound(err, services.ErrKeyNotFound))
+		return partner.APIKey{}, fmt.Errorf("find key: %w", notFound(err, services.ErrKeyNotFound))
 	}
 	return row.key(), nil
 }
 
 // ListAPIKeys returns every key, by partner and age.
-func (q queries) ListAPIKeys(ctx context.Context) ([]services.APIKey, error) {
+func (q queries) ListAPIKeys(ctx context.Context) ([]partner.APIKey, error) {
 	var rows []keyRow
 	if err := sqlxSelect(ctx, q.db, &rows, selectKey+`ORDER BY p.name, k.created_at, k.key_id`); err != nil {
 		return nil, fmt.Errorf("list keys: %w", translate(err))
 	}
-	keys := make([]services.APIKey, len(rows))
+	keys := make([]partner.APIKey, len(rows))
 	for i, r := range rows {
 		keys[i] = r.key()
 	}
@@ -63,7 +64,7 @@ func (q queries) ListAPIKeys(ctx context.Context) ([]services.APIKey, error) {
 }
 
 // FindPartnerByName returns a partner, or services.ErrPartnerNotFound.
-func (q queries) FindPartnerByName(ctx context.Context, name string) (services.Partner, error) {
+func (q queries) FindPartnerByName(ctx context.Context, name string) (partner.Partner, error) {
 	var row struct {
 		ID        int64  `db:"id"`
 		Name      string `db:"name"`
@@ -71,16 +72,16 @@ func (q queries) FindPartnerByName(ctx context.Context, name string) (services.P
 		CreatedAt int64  `db:"created_at"`
 	}
 	if err := sqlxGet(ctx, q.db, &row, `SELECT id, name, tier, created_at FROM partners WHERE name = ?`, name); err != nil {
-		return services.Partner{}, fmt.Errorf("find partner: %w", notFound(err, services.ErrPartnerNotFound))
+		return partner.Partner{}, fmt.Errorf("find partner: %w", notFound(err, services.ErrPartnerNotFound))
 	}
-	return services.Partner{ID: row.ID, Name: row.Name, Tier: row.Tier, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
+	return partner.Partner{ID: row.ID, Name: row.Name, Tier: row.Tier, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
 }
 
 // InsertPartner inserts a partner.
-func (t *txStore) InsertPartner(ctx context.Context, p services.Partner) error {
+func (t *txStore) InsertPartner(ctx context.Context, p partner.Partner) error {
 	tier := p.Tier
 	if tier == "" {
-		tier = services.TierBronze
+		tier = partner.TierBronze
 	}
 	_, err := exec(ctx, t.tx, `INSERT INTO partners (id, name, tier, created_at) VALUES (?, ?, ?, ?)`, p.ID, p.Name, tier, p.CreatedAt.UnixMilli())
 	if err != nil {
@@ -102,7 +103,7 @@ func (t *txStore) SetPartnerTier(ctx context.Context, partnerID int64, tier stri
 }
 
 // InsertAPIKey inserts a key.
-func (t *txStore) InsertAPIKey(ctx context.Context, k services.APIKey) error {
+func (t *txStore) InsertAPIKey(ctx context.Context, k partner.APIKey) error {
 	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at, methods, signature)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli(),
 		strings.Join(k.Methods, " "), k.Signature)

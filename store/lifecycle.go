@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
 )
 
 // freeze is an account's freeze as column values: all NULL (and an empty
@@ -18,7 +19,7 @@ type freeze struct {
 	expiresAt  sql.NullInt64
 }
 
-func freezeColumns(f *services.Freeze) freeze {
+func freezeColumns(f *account.Freeze) freeze {
 	if f == nil {
 		return freeze{}
 	}
@@ -32,7 +33,7 @@ func freezeColumns(f *services.Freeze) freeze {
 
 // SaveAccountState writes an account's status, freeze, name and updated_at,
 // or returns services.ErrAccountNotFound.
-func (t *txStore) SaveAccountState(ctx context.Context, a services.Account) error {
+func (t *txStore) SaveAccountState(ctx context.Context, a account.Account) error {
 	f := freezeColumns(a.Freeze)
 	res, err := exec(ctx, t.tx, `UPDATE accounts SET status = ?, freeze_reason_code = ?, freeze_reason = ?,
 		frozen_at = ?, freeze_expires_at = ?, name = ?, updated_at = ? WHERE id = ?`,
@@ -59,7 +60,7 @@ type statusChangeRow struct {
 }
 
 // AppendStatusChange records one status change or freeze event.
-func (t *txStore) AppendStatusChange(ctx context.Context, c services.StatusChange) error {
+func (t *txStore) AppendStatusChange(ctx context.Context, c account.StatusChange) error {
 	_, err := exec(ctx, t.tx, `INSERT INTO account_status_history (account_id, partner_id, event, from_status,
 		to_status, reason_code, reason, key_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.AccountID, c.PartnerID, c.Event, c.FromStatus, c.ToStatus, c.ReasonCode, c.Reason, c.KeyID, c.At.UnixMilli())
@@ -71,7 +72,7 @@ func (t *txStore) AppendStatusChange(ctx context.Context, c services.StatusChang
 
 // StatusHistory returns a page of an account's status history, oldest
 // first, and the number of entries in all.
-func (q queries) StatusHistory(ctx context.Context, accountID int64, offset, limit int) ([]services.StatusChange, int, error) {
+func (q queries) StatusHistory(ctx context.Context, accountID int64, offset, limit int) ([]account.StatusChange, int, error) {
 	var total int
 	err := sqlxGet(ctx, q.db, &total, `SELECT COUNT(*) FROM account_status_history WHERE account_id = ?`, accountID)
 	if err != nil {
@@ -84,9 +85,9 @@ func (q queries) StatusHistory(ctx context.Context, accountID int64, offset, lim
 	if err != nil {
 		return nil, 0, fmt.Errorf("read status history of account %d: %w", accountID, translate(err))
 	}
-	out := make([]services.StatusChange, len(rows))
+	out := make([]account.StatusChange, len(rows))
 	for i, r := range rows {
-		out[i] = services.StatusChange{
+		out[i] = account.StatusChange{
 			AccountID: r.AccountID, PartnerID: r.PartnerID, Event: r.Event, FromStatus: r.FromStatus,
 			ToStatus: r.ToStatus, ReasonCode: r.ReasonCode, Reason: r.Reason, KeyID: r.KeyID,
 			At: time.UnixMilli(r.At).UTC(),
@@ -102,7 +103,7 @@ const abnormal = `AND (a.status <> 'ACTIVE' OR (a.freeze_reason_code IS NOT NULL
 
 // ListAbnormalAccounts returns a page of the partner's accounts that are not
 // ACTIVE or are frozen at now, in creation order, and how many there are.
-func (q queries) ListAbnormalAccounts(ctx context.Context, partnerID int64, now time.Time, offset, limit int) ([]services.Account, int, error) {
+func (q queries) ListAbnormalAccounts(ctx context.Context, partnerID int64, now time.Time, offset, limit int) ([]account.Account, int, error) {
 	var total int
 	err := sqlxGet(ctx, q.db, &total, `SELECT COUNT(*) FROM accounts a WHERE a.partner_id = ? `+abnormal,
 		partnerID, now.UnixMilli())

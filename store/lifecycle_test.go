@@ -9,22 +9,23 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
 // seedBank inserts partners 1 and 2 with customers 100 (partner 1) and 200
 // (partner 2), and the given accounts.
-func seedBank(t *testing.T, st *store.Store, accounts ...services.Account) {
+func seedBank(t *testing.T, st *store.Store, accounts ...account.Account) {
 	t.Helper()
 	ctx := context.Background()
 	seedPartner(t, st, 1, "alpha")
 	seedPartner(t, st, 2, "beta")
-	err := st.Update(ctx, func(tx services.Tx) error {
-		if err := tx.InsertCustomer(ctx, customer(100, 1, "N100", "dave@example.com", "+12025550142")); err != nil {
+	err := store.Update(ctx, st, func(tx store.AnyTx) error {
+		if err := tx.InsertCustomer(ctx, newCustomer(100, 1, "N100", "dave@example.com", "+12025550142")); err != nil {
 			return err
 		}
-		if err := tx.InsertCustomer(ctx, customer(200, 2, "N200", "", "")); err != nil {
+		if err := tx.InsertCustomer(ctx, newCustomer(200, 2, "N200", "", "")); err != nil {
 			return err
 		}
 		for _, a := range accounts {
@@ -39,24 +40,24 @@ func seedBank(t *testing.T, st *store.Store, accounts ...services.Account) {
 	}
 }
 
-// account is an account of customer 100 (partner 1) or 200 (partner 2),
+// newAccount is an account of customer 100 (partner 1) or 200 (partner 2),
 // opened at epoch.
-func account(id, partner int64, status string) services.Account {
-	return services.Account{
+func newAccount(id, partner int64, status string) account.Account {
+	return account.Account{
 		ID: id, PartnerID: partner, CustomerID: partner * 100, Number: fmt.Sprintf("9%014d", id),
 		Name: "DAVE", Type: "CHECKING", Currency: "USD", Status: status, CreatedAt: epoch, UpdatedAt: epoch,
 	}
 }
 
-func update(t *testing.T, st *store.Store, fn func(ctx context.Context, tx services.Tx) error) {
+func update(t *testing.T, st *store.Store, fn func(ctx context.Context, tx store.AnyTx) error) {
 	t.Helper()
 	ctx := context.Background()
-	if err := st.Update(ctx, func(tx services.Tx) error { return fn(ctx, tx) }); err != nil {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return fn(ctx, tx) }); err != nil {
 		t.Fatalf("update: %v", err)
 	}
 }
 
-func ids(accounts []services.Account) []int64 {
+func ids(accounts []account.Account) []int64 {
 	var out []int64
 	for _, a := range accounts {
 		out = append(out, a.ID)
@@ -84,7 +85,7 @@ func TestMigrateToLifecycle(t *testing.T) {
 	if err != nil || len(applied) == 0 || applied[0] != 4 {
 		t.Fatalf("migrate: applied %v, %v; want 4 and on after 3", applied, err)
 	}
-	a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: 500})
+	a, err := st.FindAccount(ctx, 1, account.AccountLookup{ID: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,22 +102,22 @@ func TestFreezeAndAbnormalAccounts(t *testing.T) {
 	ctx := context.Background()
 	now := epoch.Add(48 * time.Hour)
 	st, _ := openStore(t)
-	var accs []services.Account
+	var accs []account.Account
 	for id := int64(500); id <= 505; id++ {
-		accs = append(accs, account(id, 1, services.StatusActive))
+		accs = append(accs, newAccount(id, 1, account.StatusActive))
 	}
-	accs[4].Status = services.StatusSuspended
-	seedBank(t, st, append(accs, account(600, 2, services.StatusBlocked))...)
+	accs[4].Status = account.StatusSuspended
+	seedBank(t, st, append(accs, newAccount(600, 2, account.StatusBlocked))...)
 
-	freezes := map[int64]*services.Freeze{
+	freezes := map[int64]*account.Freeze{
 		501: {ReasonCode: "LEGAL", Reason: "court order", At: epoch.Add(time.Hour)},
 		502: {ReasonCode: "FRAUD", At: epoch.Add(time.Hour), ExpiresAt: now.Add(-time.Minute)},
 		503: {ReasonCode: "FRAUD", At: epoch.Add(time.Hour), ExpiresAt: now.Add(time.Minute)},
 		505: {ReasonCode: "KYC", At: epoch.Add(time.Hour), ExpiresAt: now.Add(-time.Hour)},
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for id, f := range freezes {
-			a, err := tx.LockAccount(ctx, 1, services.AccountLookup{ID: id})
+			a, err := tx.LockAccount(ctx, 1, account.AccountLookup{ID: id})
 			if err != nil {
 				return err
 			}
@@ -129,7 +130,7 @@ func TestFreezeAndAbnormalAccounts(t *testing.T) {
 	})
 
 	for id, want := range freezes {
-		a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: id})
+		a, err := st.FindAccount(ctx, 1, account.AccountLookup{ID: id})
 		if err != nil || a.Freeze == nil {
 			t.Fatalf("account %d: freeze %+v, %v; want %+v", id, a.Freeze, err, want)
 		}
@@ -160,8 +161,8 @@ func TestFreezeAndAbnormalAccounts(t *testing.T) {
 	}
 
 	t.Run("expired freezes, oldest expiry first", func(t *testing.T) {
-		var got []services.Account
-		update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
+		var got []account.Account
+		update(t, st, func(ctx context.Context, tx store.AnyTx) (err error) {
 			got, err = tx.ExpiredFreezes(ctx, now, 10)
 			return err
 		})
@@ -171,15 +172,15 @@ func TestFreezeAndAbnormalAccounts(t *testing.T) {
 	})
 
 	t.Run("unfreeze", func(t *testing.T) {
-		update(t, st, func(ctx context.Context, tx services.Tx) error {
-			a, err := tx.LockAccount(ctx, 1, services.AccountLookup{Number: "900000000000501"})
+		update(t, st, func(ctx context.Context, tx store.AnyTx) error {
+			a, err := tx.LockAccount(ctx, 1, account.AccountLookup{Number: "900000000000501"})
 			if err != nil {
 				return err
 			}
 			a.Freeze = nil
 			return tx.SaveAccountState(ctx, a)
 		})
-		a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: 501})
+		a, err := st.FindAccount(ctx, 1, account.AccountLookup{ID: 501})
 		if err != nil || a.Freeze != nil {
 			t.Fatalf("got freeze %+v, %v; want none", a.Freeze, err)
 		}
@@ -189,16 +190,16 @@ func TestFreezeAndAbnormalAccounts(t *testing.T) {
 func TestStatusHistory(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	seedBank(t, st, account(500, 1, services.StatusActive), account(501, 1, services.StatusActive))
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	seedBank(t, st, newAccount(500, 1, account.StatusActive), newAccount(501, 1, account.StatusActive))
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for i := 0; i < 5; i++ {
-			c := services.StatusChange{AccountID: 500, PartnerID: 1, Event: services.EventStatusChange,
+			c := account.StatusChange{AccountID: 500, PartnerID: 1, Event: account.EventStatusChange,
 				FromStatus: "ACTIVE", ToStatus: "SUSPENDED", ReasonCode: fmt.Sprint(i), KeyID: "k1", At: epoch.Add(time.Duration(i) * time.Hour)}
 			if err := tx.AppendStatusChange(ctx, c); err != nil {
 				return err
 			}
 		}
-		return tx.AppendStatusChange(ctx, services.StatusChange{AccountID: 501, PartnerID: 1, Event: services.EventFreeze,
+		return tx.AppendStatusChange(ctx, account.StatusChange{AccountID: 501, PartnerID: 1, Event: account.EventFreeze,
 			FromStatus: "ACTIVE", ToStatus: "ACTIVE", KeyID: "system", At: epoch})
 	})
 	tests := []struct {
@@ -227,7 +228,7 @@ func TestStatusHistory(t *testing.T) {
 		})
 	}
 	got, _, _ := st.StatusHistory(ctx, 500, 3, 1)
-	want := services.StatusChange{AccountID: 500, PartnerID: 1, Event: services.EventStatusChange,
+	want := account.StatusChange{AccountID: 500, PartnerID: 1, Event: account.EventStatusChange,
 		FromStatus: "ACTIVE", ToStatus: "SUSPENDED", ReasonCode: "3", KeyID: "k1", At: epoch.Add(3 * time.Hour)}
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("entry: got %+v, want %+v", got, want)
@@ -237,14 +238,14 @@ func TestStatusHistory(t *testing.T) {
 func TestDormancy(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	recent := account(501, 1, services.StatusActive)
+	recent := newAccount(501, 1, account.StatusActive)
 	recent.LastActivityAt = epoch.Add(72 * time.Hour)
-	seedBank(t, st, account(500, 1, services.StatusActive), recent, account(502, 1, services.StatusSuspended),
-		account(600, 2, services.StatusActive))
+	seedBank(t, st, newAccount(500, 1, account.StatusActive), recent, newAccount(502, 1, account.StatusSuspended),
+		newAccount(600, 2, account.StatusActive))
 	cutoff := epoch.Add(24 * time.Hour)
 
-	var candidates []services.Account
-	update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
+	var candidates []account.Account
+	update(t, st, func(ctx context.Context, tx store.AnyTx) (err error) {
 		candidates, err = tx.DormancyCandidates(ctx, cutoff, 10)
 		return err
 	})
@@ -265,7 +266,7 @@ func TestDormancy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got bool
-			update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
+			update(t, st, func(ctx context.Context, tx store.AnyTx) (err error) {
 				got, err = tx.MarkDormant(ctx, tt.account, cutoff, cutoff)
 				return err
 			})
@@ -274,8 +275,8 @@ func TestDormancy(t *testing.T) {
 			}
 		})
 	}
-	a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: 500})
-	if err != nil || a.Status != services.StatusDormant || !a.UpdatedAt.Equal(cutoff) {
+	a, err := st.FindAccount(ctx, 1, account.AccountLookup{ID: 500})
+	if err != nil || a.Status != account.StatusDormant || !a.UpdatedAt.Equal(cutoff) {
 		t.Errorf("got %s updated %v, %v; want DORMANT updated %v", a.Status, a.UpdatedAt, err, cutoff)
 	}
 	if h, n, err := st.StatusHistory(ctx, 500, 0, 10); err != nil || n != 0 {
@@ -286,23 +287,23 @@ func TestDormancy(t *testing.T) {
 func TestTouchOnlyMovesForward(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	closed := account(501, 1, services.StatusClosed)
-	seedBank(t, st, account(500, 1, services.StatusActive), closed, account(502, 1, services.StatusDormant))
+	closed := newAccount(501, 1, account.StatusClosed)
+	seedBank(t, st, newAccount(500, 1, account.StatusActive), closed, newAccount(502, 1, account.StatusDormant))
 	tests := []struct {
 		name  string
-		touch func(ctx context.Context, tx services.Tx) error
+		touch func(ctx context.Context, tx store.AnyTx) error
 		want  map[int64]time.Time // last activity per account after the touch
 	}{
-		{"customer's accounts", func(ctx context.Context, tx services.Tx) error {
+		{"customer's accounts", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.TouchCustomerAccounts(ctx, 100, epoch.Add(2*time.Hour))
 		}, map[int64]time.Time{500: epoch.Add(2 * time.Hour), 501: epoch, 502: epoch.Add(2 * time.Hour)}},
-		{"customer's accounts, earlier", func(ctx context.Context, tx services.Tx) error {
+		{"customer's accounts, earlier", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.TouchCustomerAccounts(ctx, 100, epoch.Add(time.Hour))
 		}, map[int64]time.Time{500: epoch.Add(2 * time.Hour), 501: epoch, 502: epoch.Add(2 * time.Hour)}},
-		{"one account, earlier", func(ctx context.Context, tx services.Tx) error {
+		{"one account, earlier", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.TouchAccount(ctx, 500, epoch.Add(30*time.Minute))
 		}, map[int64]time.Time{500: epoch.Add(2 * time.Hour), 501: epoch, 502: epoch.Add(2 * time.Hour)}},
-		{"one account, later", func(ctx context.Context, tx services.Tx) error {
+		{"one account, later", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.TouchAccount(ctx, 500, epoch.Add(3*time.Hour))
 		}, map[int64]time.Time{500: epoch.Add(3 * time.Hour), 501: epoch, 502: epoch.Add(2 * time.Hour)}},
 	}
@@ -310,7 +311,7 @@ func TestTouchOnlyMovesForward(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			update(t, st, tt.touch)
 			for id, want := range tt.want {
-				a, err := st.FindAccount(ctx, 1, services.AccountLookup{ID: id})
+				a, err := st.FindAccount(ctx, 1, account.AccountLookup{ID: id})
 				if err != nil || !a.LastActivityAt.Equal(want) {
 					t.Errorf("account %d: last activity %v, %v; want %v", id, a.LastActivityAt, err, want)
 				}
@@ -322,8 +323,8 @@ func TestTouchOnlyMovesForward(t *testing.T) {
 func TestShortCodes(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	seedBank(t, st, account(500, 1, services.StatusActive), account(501, 1, services.StatusActive),
-		account(600, 2, services.StatusActive))
+	seedBank(t, st, newAccount(500, 1, account.StatusActive), newAccount(501, 1, account.StatusActive),
+		newAccount(600, 2, account.StatusActive))
 	tests := []struct {
 		name    string
 		partner int64
@@ -340,7 +341,7 @@ func TestShortCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := st.Update(ctx, func(tx services.Tx) error {
+			err := store.Update(ctx, st, func(tx store.AnyTx) error {
 				return tx.AssignShortCode(ctx, tt.partner, tt.account, tt.code, epoch)
 			})
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
@@ -349,7 +350,7 @@ func TestShortCodes(t *testing.T) {
 		})
 	}
 	t.Run("collision leaves the transaction usable", func(t *testing.T) {
-		update(t, st, func(ctx context.Context, tx services.Tx) error {
+		update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 			if err := tx.AssignShortCode(ctx, 1, 501, "ALPHA1", epoch); !errors.Is(err, services.ErrNumberTaken) {
 				t.Errorf("collision: got %v, want ErrNumberTaken", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/nice"
 )
 
 // NiceTaken returns which of numbers are account numbers already, and which
@@ -56,14 +57,14 @@ type niceHoldRow struct {
 
 // FindNiceHold returns the hold of a number, expired or not, or
 // services.ErrNiceHoldNotFound.
-func (q queries) FindNiceHold(ctx context.Context, number string) (services.NiceHold, error) {
+func (q queries) FindNiceHold(ctx context.Context, number string) (nice.NiceHold, error) {
 	var r niceHoldRow
 	err := sqlxGet(ctx, q.db, &r, `SELECT number, partner_id, customer_id, category, fee_minor, currency, key_id, created_at, expires_at
 		FROM nice_holds WHERE number = ?`, number)
 	if err != nil {
-		return services.NiceHold{}, fmt.Errorf("find nice hold: %w", notFound(err, services.ErrNiceHoldNotFound))
+		return nice.NiceHold{}, fmt.Errorf("find nice hold: %w", notFound(err, services.ErrNiceHoldNotFound))
 	}
-	return services.NiceHold{Number: r.Number, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Category: r.Category,
+	return nice.NiceHold{Number: r.Number, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Category: r.Category,
 		FeeMinor: r.FeeMinor, Currency: r.Currency, KeyID: r.KeyID,
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC()}, nil
 }
@@ -71,7 +72,7 @@ func (q queries) FindNiceHold(ctx context.Context, number string) (services.Nice
 // InsertNiceHold holds a number, first dropping an expired hold of it;
 // services.ErrNiceNumberHeld when an unexpired hold exists (also one
 // another transaction inserted at the same time: the primary key decides).
-func (t *txStore) InsertNiceHold(ctx context.Context, h services.NiceHold) error {
+func (t *txStore) InsertNiceHold(ctx context.Context, h nice.NiceHold) error {
 	if _, err := exec(ctx, t.tx, `DELETE FROM nice_holds WHERE number = ? AND expires_at <= ?`, h.Number, h.CreatedAt.UnixMilli()); err != nil {
 		return fmt.Errorf("drop expired hold: %w", translate(err))
 	}

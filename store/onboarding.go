@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/onboarding"
 )
 
 type onboardingRow struct {
@@ -41,16 +42,16 @@ type onboardingRow struct {
 	DataRemovedAt    sql.NullInt64 `db:"data_removed_at"`
 }
 
-func (r onboardingRow) onboarding() (services.Onboarding, error) {
+func (r onboardingRow) onboarding() (onboarding.Onboarding, error) {
 	applicant, err := readSealedText(r.ApplicantKeyID, r.Applicant)
 	if err != nil {
-		return services.Onboarding{}, fmt.Errorf("onboarding %s applicant: %w", r.ID, err)
+		return onboarding.Onboarding{}, fmt.Errorf("onboarding %s applicant: %w", r.ID, err)
 	}
 	declaration, err := readSealedText(r.DeclarationKeyID, r.FatcaDeclaration)
 	if err != nil {
-		return services.Onboarding{}, fmt.Errorf("onboarding %s declaration: %w", r.ID, err)
+		return onboarding.Onboarding{}, fmt.Errorf("onboarding %s declaration: %w", r.ID, err)
 	}
-	return services.Onboarding{
+	return onboarding.Onboarding{
 		ID: r.ID, PartnerID: r.PartnerID, KeyID: r.KeyID, State: r.State, Applicant: applicant,
 		IDType: r.IDType, IDValue: r.IDValue, Phone: r.Phone, Username: r.Username, Checks: r.Checks,
 		FatcaAnswers: r.FatcaAnswers, FatcaStatus: r.FatcaStatus, FatcaDeclaration: declaration,
@@ -61,8 +62,8 @@ func (r onboardingRow) onboarding() (services.Onboarding, error) {
 	}, nil
 }
 
-func onboardings(rows []onboardingRow) ([]services.Onboarding, error) {
-	out := make([]services.Onboarding, len(rows))
+func onboardings(rows []onboardingRow) ([]onboarding.Onboarding, error) {
+	out := make([]onboarding.Onboarding, len(rows))
 	for i, r := range rows {
 		o, err := r.onboarding()
 		if err != nil {
@@ -103,20 +104,20 @@ const selectOnboarding = onboardingColumns + `WHERE o.partner_id = ? AND `
 
 // FindOnboarding returns the partner's onboarding package, or
 // services.ErrOnboardingNotFound (also for another partner's).
-func (q queries) FindOnboarding(ctx context.Context, partnerID int64, id string) (services.Onboarding, error) {
+func (q queries) FindOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
 	return findOnboarding(ctx, q.db, partnerID, id, "")
 }
 
 // LockOnboarding is FindOnboarding holding the row until the transaction
 // ends.
-func (t *txStore) LockOnboarding(ctx context.Context, partnerID int64, id string) (services.Onboarding, error) {
+func (t *txStore) LockOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
 	return findOnboarding(ctx, t.tx, partnerID, id, t.dialect.forUpdate)
 }
 
-func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id, lock string) (services.Onboarding, error) {
+func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id, lock string) (onboarding.Onboarding, error) {
 	var row onboardingRow
 	if err := sqlxGet(ctx, db, &row, selectOnboarding+`o.id = ?`+lock, partnerID, id); err != nil {
-		return services.Onboarding{}, fmt.Errorf("find onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
+		return onboarding.Onboarding{}, fmt.Errorf("find onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
 	}
 	return row.onboarding()
 }
@@ -125,7 +126,7 @@ func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id
 // (when by.IDValue is set) or else the username (any case) that is not
 // COMPLETED, REJECTED or EXPIRED and expires after now, or
 // services.ErrOnboardingNotFound.
-func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by services.OnboardingLookup, now time.Time) (services.Onboarding, error) {
+func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by onboarding.OnboardingLookup, now time.Time) (onboarding.Onboarding, error) {
 	query, args := selectOnboarding, []any{partnerID}
 	switch {
 	case by.IDValue != "":
@@ -135,21 +136,21 @@ func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by ser
 		query += `o.username_key = ?`
 		args = append(args, strings.ToLower(by.Username))
 	default:
-		return services.Onboarding{}, fmt.Errorf("find open onboarding: empty lookup: %w", services.ErrOnboardingNotFound)
+		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: empty lookup: %w", services.ErrOnboardingNotFound)
 	}
 	query += ` AND o.state NOT IN ('COMPLETED', 'REJECTED', 'EXPIRED') AND o.expires_at > ?
 		ORDER BY o.created_at DESC, o.id DESC LIMIT 1`
 	args = append(args, now.UnixMilli())
 	var row onboardingRow
 	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
-		return services.Onboarding{}, fmt.Errorf("find open onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
+		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
 	}
 	return row.onboarding()
 }
 
 // InsertOnboarding stores a new package. An ID already used (by any
 // partner) is services.ErrNumberTaken, and the transaction stays usable.
-func (t *txStore) InsertOnboarding(ctx context.Context, o services.Onboarding) error {
+func (t *txStore) InsertOnboarding(ctx context.Context, o onboarding.Onboarding) error {
 	err := t.withSavepoint(ctx, func() error {
 		_, err := exec(ctx, t.tx, `INSERT INTO onboardings (id, partner_id, key_id, state, applicant, id_type, id_value,
 			phone, username, username_key, checks, fatca_answers, fatca_status, fatca_declaration, us_reportable,
@@ -173,7 +174,7 @@ func (t *txStore) InsertOnboarding(ctx context.Context, o services.Onboarding) e
 // (and its key id) and US-reportable flag, auth request and sends, customer and account (NULL
 // when 0), reject reason and updated_at, or returns
 // services.ErrOnboardingNotFound.
-func (t *txStore) UpdateOnboarding(ctx context.Context, o services.Onboarding) error {
+func (t *txStore) UpdateOnboarding(ctx context.Context, o onboarding.Onboarding) error {
 	res, err := exec(ctx, t.tx, `UPDATE onboardings SET state = ?, fatca_status = ?, fatca_declaration = ?,
 		fatca_declaration_key_id = ?, us_reportable = ?, auth_request_id = ?, auth_sends = ?, customer_id = ?,
 		account_id = ?, reject_reason = ?, updated_at = ? WHERE partner_id = ? AND id = ?`,

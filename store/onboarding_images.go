@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/onboarding"
 )
 
 // onboardingImageRow is a picture without its data. PHash holds the
@@ -40,8 +41,8 @@ type onboardingImageRow struct {
 const imageColumns = `onboarding_id, kind, attempt, id_type, id_value, sha256, phash, detail_hash, format,
 	width, height, bytes, passed, checks, created_at, data_key_id, data_removed_at`
 
-func (r onboardingImageRow) image() services.OnboardingImage {
-	return services.OnboardingImage{
+func (r onboardingImageRow) image() onboarding.OnboardingImage {
+	return onboarding.OnboardingImage{
 		OnboardingID: r.OnboardingID, Kind: r.Kind, Attempt: r.Attempt, IDType: r.IDType, IDValue: r.IDValue,
 		SHA256: r.SHA256, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash), Format: r.Format, Width: r.Width, Height: r.Height, Bytes: r.Bytes,
 		Passed: r.Passed, Checks: r.Checks, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
@@ -55,7 +56,7 @@ type pictureRow struct {
 	Data []byte `db:"data"`
 }
 
-func (r pictureRow) image() services.OnboardingImage {
+func (r pictureRow) image() onboarding.OnboardingImage {
 	img := r.onboardingImageRow.image()
 	img.Data.Data = r.Data
 	return img
@@ -63,14 +64,14 @@ func (r pictureRow) image() services.OnboardingImage {
 
 // OnboardingImages returns every picture attempt of a package, without
 // its data (Data names only its key), by kind and attempt.
-func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]services.OnboardingImage, error) {
+func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]onboarding.OnboardingImage, error) {
 	var rows []onboardingImageRow
 	err := sqlxSelect(ctx, q.db, &rows, `SELECT `+imageColumns+` FROM onboarding_images WHERE onboarding_id = ?
 		ORDER BY kind, attempt`, onboardingID)
 	if err != nil {
 		return nil, fmt.Errorf("onboarding images: %w", translate(err))
 	}
-	out := make([]services.OnboardingImage, len(rows))
+	out := make([]onboarding.OnboardingImage, len(rows))
 	for i, r := range rows {
 		out[i] = r.image()
 	}
@@ -79,12 +80,12 @@ func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]s
 
 // OnboardingPicture returns one picture of a package with its data (sealed;
 // empty once removed), or services.ErrOnboardingNotFound.
-func (q queries) OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (services.OnboardingImage, error) {
+func (q queries) OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (onboarding.OnboardingImage, error) {
 	var row pictureRow
 	err := sqlxGet(ctx, q.db, &row, `SELECT `+imageColumns+`, data FROM onboarding_images
 		WHERE onboarding_id = ? AND kind = ? AND attempt = ?`, onboardingID, kind, attempt)
 	if err != nil {
-		return services.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, notFound(err, services.ErrOnboardingNotFound))
+		return onboarding.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, notFound(err, services.ErrOnboardingNotFound))
 	}
 	return row.image(), nil
 }
@@ -97,9 +98,9 @@ const imageHashesQuery = `SELECT onboarding_id, kind, phash, detail_hash FROM on
 // ImageHashes returns the perceptual hashes of the passed pictures of the
 // given kinds, of every partner's packages whose document is not (idType,
 // idValue).
-func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]services.ImageHash, error) {
+func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]onboarding.ImageHash, error) {
 	if len(kinds) == 0 {
-		return []services.ImageHash{}, nil
+		return []onboarding.ImageHash{}, nil
 	}
 	var rows []struct {
 		OnboardingID string `db:"onboarding_id"`
@@ -114,16 +115,16 @@ func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValu
 	if err != nil {
 		return nil, fmt.Errorf("image hashes: %w", translate(err))
 	}
-	out := make([]services.ImageHash, len(rows))
+	out := make([]onboarding.ImageHash, len(rows))
 	for i, r := range rows {
-		out[i] = services.ImageHash{OnboardingID: r.OnboardingID, Kind: r.Kind, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash)}
+		out[i] = onboarding.ImageHash{OnboardingID: r.OnboardingID, Kind: r.Kind, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash)}
 	}
 	return out, nil
 }
 
 // InsertOnboardingImage stores one picture attempt. The same package, kind
 // and attempt twice is an error of the caller's, not translated.
-func (t *txStore) InsertOnboardingImage(ctx context.Context, img services.OnboardingImage) error {
+func (t *txStore) InsertOnboardingImage(ctx context.Context, img onboarding.OnboardingImage) error {
 	_, err := exec(ctx, t.tx, `INSERT INTO onboarding_images (onboarding_id, kind, attempt, id_type, id_value, sha256,
 		phash, detail_hash, format, width, height, bytes, passed, checks, created_at, data_key_id, data)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

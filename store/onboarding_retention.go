@@ -6,14 +6,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/onboarding"
 )
 
 // RetentionCandidates returns up to limit packages whose pictures and
 // applicant data are kept past their retention (see
-// services.RetentionCutoffs), oldest change first, holding them until the
+// onboarding.RetentionCutoffs), oldest change first, holding them until the
 // transaction ends; on PostgreSQL rows another sweeper holds are skipped.
-func (t *txStore) RetentionCandidates(ctx context.Context, c services.RetentionCutoffs, limit int) ([]services.Onboarding, error) {
+func (t *txStore) RetentionCandidates(ctx context.Context, c onboarding.RetentionCutoffs, limit int) ([]onboarding.Onboarding, error) {
 	var rows []onboardingRow
 	// A package that is neither COMPLETED nor REJECTED and past its time is
 	// expired, whether or not it was marked EXPIRED. A COMPLETED package
@@ -75,7 +75,7 @@ func keyRanges[R any](ctx context.Context, t *txStore, query, lock, keyID string
 // ApplicantsToReseal returns up to limit packages whose applicant data is
 // kept under another key than keyID (or in clear), holding them like
 // RetentionCandidates.
-func (t *txStore) ApplicantsToReseal(ctx context.Context, keyID string, limit int) ([]services.Onboarding, error) {
+func (t *txStore) ApplicantsToReseal(ctx context.Context, keyID string, limit int) ([]onboarding.Onboarding, error) {
 	rows, err := keyRanges[onboardingRow](ctx, t, onboardingColumns+`WHERE o.data_removed_at IS NULL AND o.applicant_key_id KEY`,
 		lockOf(t.dialect.skipLocked, "o"), keyID, limit)
 	if err != nil {
@@ -85,7 +85,7 @@ func (t *txStore) ApplicantsToReseal(ctx context.Context, keyID string, limit in
 }
 
 // DeclarationsToReseal is ApplicantsToReseal for FATCA declarations.
-func (t *txStore) DeclarationsToReseal(ctx context.Context, keyID string, limit int) ([]services.Onboarding, error) {
+func (t *txStore) DeclarationsToReseal(ctx context.Context, keyID string, limit int) ([]onboarding.Onboarding, error) {
 	rows, err := keyRanges[onboardingRow](ctx, t, onboardingColumns+`WHERE o.fatca_declaration <> '' AND o.fatca_declaration_key_id KEY`,
 		lockOf(t.dialect.skipLocked, "o"), keyID, limit)
 	if err != nil {
@@ -102,12 +102,12 @@ const picturesToResealQuery = `SELECT ` + imageColumns + `, data FROM onboarding
 // PicturesToReseal returns up to limit pictures, with their data, kept
 // under another key than keyID (or in clear), holding them like
 // RetentionCandidates.
-func (t *txStore) PicturesToReseal(ctx context.Context, keyID string, limit int) ([]services.OnboardingImage, error) {
+func (t *txStore) PicturesToReseal(ctx context.Context, keyID string, limit int) ([]onboarding.OnboardingImage, error) {
 	rows, err := keyRanges[pictureRow](ctx, t, picturesToResealQuery, t.dialect.skipLocked, keyID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("find pictures to reseal: %w", err)
 	}
-	out := make([]services.OnboardingImage, len(rows))
+	out := make([]onboarding.OnboardingImage, len(rows))
 	for i, r := range rows {
 		out[i] = r.image()
 	}
@@ -116,7 +116,7 @@ func (t *txStore) PicturesToReseal(ctx context.Context, keyID string, limit int)
 
 // ResealOnboarding writes a package's applicant data and FATCA
 // declaration with their key ids.
-func (t *txStore) ResealOnboarding(ctx context.Context, o services.Onboarding) error {
+func (t *txStore) ResealOnboarding(ctx context.Context, o onboarding.Onboarding) error {
 	_, err := exec(ctx, t.tx, `UPDATE onboardings SET applicant = ?, applicant_key_id = ?, fatca_declaration = ?,
 		fatca_declaration_key_id = ? WHERE id = ?`,
 		sealedText(o.Applicant), o.Applicant.KeyID, sealedText(o.FatcaDeclaration), o.FatcaDeclaration.KeyID, o.ID)
@@ -127,7 +127,7 @@ func (t *txStore) ResealOnboarding(ctx context.Context, o services.Onboarding) e
 }
 
 // ResealPicture writes a picture's data with its key id.
-func (t *txStore) ResealPicture(ctx context.Context, img services.OnboardingImage) error {
+func (t *txStore) ResealPicture(ctx context.Context, img onboarding.OnboardingImage) error {
 	_, err := exec(ctx, t.tx, `UPDATE onboarding_images SET data = ?, data_key_id = ?
 		WHERE onboarding_id = ? AND kind = ? AND attempt = ?`,
 		blob(img.Data.Data), img.Data.KeyID, img.OnboardingID, img.Kind, img.Attempt)

@@ -8,6 +8,10 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -21,25 +25,25 @@ const day = 24 * time.Hour
 func TestRetentionCandidates(t *testing.T) {
 	st, _ := openStore(t)
 	final, completed := epoch.Add(40*day), epoch.Add(10*day)
-	closed := func(a services.Account, at time.Time) services.Account {
-		a.Status, a.UpdatedAt = services.StatusClosed, at
+	closed := func(a account.Account, at time.Time) account.Account {
+		a.Status, a.UpdatedAt = account.StatusClosed, at
 		return a
 	}
-	onCustomer := func(a services.Account, customer int64) services.Account {
-		a.CustomerID = customer
+	onCustomer := func(a account.Account, cust int64) account.Account {
+		a.CustomerID = cust
 		return a
 	}
-	seedBank(t, st, closed(account(500, 1, ""), completed.Add(-time.Hour)))
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
-		for _, c := range []services.Customer{customer(101, 1, "N101", "", ""), customer(102, 1, "N102", "", "")} {
+	seedBank(t, st, closed(newAccount(500, 1, ""), completed.Add(-time.Hour)))
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
+		for _, c := range []customer.Customer{newCustomer(101, 1, "N101", "", ""), newCustomer(102, 1, "N102", "", "")} {
 			if err := tx.InsertCustomer(ctx, c); err != nil {
 				return err
 			}
 		}
-		for _, a := range []services.Account{
-			onCustomer(account(501, 1, services.StatusActive), 101),
-			onCustomer(closed(account(502, 1, ""), completed.Add(-time.Hour)), 102),
-			onCustomer(closed(account(503, 1, ""), completed.Add(time.Minute)), 102),
+		for _, a := range []account.Account{
+			onCustomer(newAccount(501, 1, account.StatusActive), 101),
+			onCustomer(closed(newAccount(502, 1, ""), completed.Add(-time.Hour)), 102),
+			onCustomer(closed(newAccount(503, 1, ""), completed.Add(time.Minute)), 102),
 		} {
 			if err := tx.InsertAccount(ctx, a); err != nil {
 				return err
@@ -47,28 +51,28 @@ func TestRetentionCandidates(t *testing.T) {
 		}
 		return nil
 	})
-	pkg := func(id string, partner int64, state string, updated, expires time.Time, customer int64) services.Onboarding {
-		o := onboarding(id, partner, id, epoch)
-		o.State, o.UpdatedAt, o.ExpiresAt, o.CustomerID = state, updated, expires, customer
+	pkg := func(id string, partner int64, state string, updated, expires time.Time, cust int64) onboarding.Onboarding {
+		o := newOnboarding(id, partner, id, epoch)
+		o.State, o.UpdatedAt, o.ExpiresAt, o.CustomerID = state, updated, expires, cust
 		return o
 	}
 	later := final.Add(time.Hour)
 	packages := []struct {
-		o    services.Onboarding
+		o    onboarding.Onboarding
 		want bool
 	}{
-		{pkg("rejected-before", 1, services.OnbRejected, final.Add(-time.Minute), later, 0), true},
-		{pkg("rejected-after", 1, services.OnbRejected, final.Add(time.Minute), later, 0), false},
-		{pkg("rejected-other-partner", 2, services.OnbRejected, final.Add(-time.Minute), later, 0), true},
-		{pkg("expired-before", 1, services.OnbExpired, later, final.Add(-time.Minute), 0), true},
-		{pkg("expired-after", 1, services.OnbExpired, later, final.Add(time.Minute), 0), false},
-		{pkg("lapsed-unmarked", 1, services.OnbAuthPending, epoch, final.Add(-time.Minute), 0), true},
-		{pkg("open", 1, services.OnbReadyForAuth, epoch, final.Add(time.Minute), 0), false},
-		{pkg("completed-all-closed", 1, services.OnbCompleted, completed.Add(-time.Hour), epoch, 100), true},
-		{pkg("completed-recently", 1, services.OnbCompleted, completed.Add(time.Minute), epoch, 100), false},
-		{pkg("completed-account-open", 1, services.OnbCompleted, completed.Add(-time.Hour), epoch, 101), false},
-		{pkg("completed-closed-late", 1, services.OnbCompleted, completed.Add(-time.Hour), epoch, 102), false},
-		{pkg("removed-already", 1, services.OnbRejected, epoch, epoch, 0), false},
+		{pkg("rejected-before", 1, onboarding.OnbRejected, final.Add(-time.Minute), later, 0), true},
+		{pkg("rejected-after", 1, onboarding.OnbRejected, final.Add(time.Minute), later, 0), false},
+		{pkg("rejected-other-partner", 2, onboarding.OnbRejected, final.Add(-time.Minute), later, 0), true},
+		{pkg("expired-before", 1, onboarding.OnbExpired, later, final.Add(-time.Minute), 0), true},
+		{pkg("expired-after", 1, onboarding.OnbExpired, later, final.Add(time.Minute), 0), false},
+		{pkg("lapsed-unmarked", 1, onboarding.OnbAuthPending, epoch, final.Add(-time.Minute), 0), true},
+		{pkg("open", 1, onboarding.OnbReadyForAuth, epoch, final.Add(time.Minute), 0), false},
+		{pkg("completed-all-closed", 1, onboarding.OnbCompleted, completed.Add(-time.Hour), epoch, 100), true},
+		{pkg("completed-recently", 1, onboarding.OnbCompleted, completed.Add(time.Minute), epoch, 100), false},
+		{pkg("completed-account-open", 1, onboarding.OnbCompleted, completed.Add(-time.Hour), epoch, 101), false},
+		{pkg("completed-closed-late", 1, onboarding.OnbCompleted, completed.Add(-time.Hour), epoch, 102), false},
+		{pkg("removed-already", 1, onboarding.OnbRejected, epoch, epoch, 0), false},
 	}
 	var want []string
 	for _, p := range packages {
@@ -77,13 +81,13 @@ func TestRetentionCandidates(t *testing.T) {
 			want = append(want, p.o.ID)
 		}
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		return tx.RemoveOnboardingData(ctx, "removed-already", false, epoch)
 	})
-	c := services.RetentionCutoffs{Final: final, Completed: completed}
+	c := onboarding.RetentionCutoffs{Final: final, Completed: completed}
 	candidates := func(limit int) []string {
 		var got []string
-		update(t, st, func(ctx context.Context, tx services.Tx) error {
+		update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 			found, err := tx.RetentionCandidates(ctx, c, limit)
 			for _, o := range found {
 				got = append(got, o.ID)
@@ -111,13 +115,13 @@ func TestRemoveOnboardingData(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		st, _ := openStore(t)
 		seedBank(t, st)
-		o := onboarding("onb-1", 1, "001", epoch)
+		o := newOnboarding("onb-1", 1, "001", epoch)
 		o.FatcaDeclaration = sealed("k1", `{"form":"W9"}`)
-		other := onboarding("onb-2", 1, "002", epoch)
+		other := newOnboarding("onb-2", 1, "002", epoch)
 		insertOnboardings(t, st, o, other)
-		imgs := []services.OnboardingImage{image(o, services.PictureFront, 1, false, 1), image(o, services.PictureFront, 2, true, 2),
-			image(other, services.PictureFront, 1, true, 3)}
-		update(t, st, func(ctx context.Context, tx services.Tx) error {
+		imgs := []onboarding.OnboardingImage{image(o, onboarding.PictureFront, 1, false, 1), image(o, onboarding.PictureFront, 2, true, 2),
+			image(other, onboarding.PictureFront, 1, true, 3)}
+		update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 			for _, img := range imgs {
 				if err := tx.InsertOnboardingImage(ctx, img); err != nil {
 					return err
@@ -164,8 +168,8 @@ func TestResealCandidates(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	seedBank(t, st)
-	pkg := func(id, applicantKey, declarationKey string) services.Onboarding {
-		o := onboarding(id, 1, id, epoch)
+	pkg := func(id, applicantKey, declarationKey string) onboarding.Onboarding {
+		o := newOnboarding(id, 1, id, epoch)
 		o.Applicant = sealed(applicantKey, "applicant")
 		if applicantKey == "" {
 			o.Applicant = services.Sealed{Data: []byte(`{"customer":{}}`)}
@@ -175,12 +179,12 @@ func TestResealCandidates(t *testing.T) {
 		}
 		return o
 	}
-	packages := []services.Onboarding{pkg("current", "k2", "k2"), pkg("old", "k1", "-"), pkg("clear", "", "k1"), pkg("removed", "k1", "-")}
+	packages := []onboarding.Onboarding{pkg("current", "k2", "k2"), pkg("old", "k1", "-"), pkg("clear", "", "k1"), pkg("removed", "k1", "-")}
 	insertOnboardings(t, st, packages...)
-	pictures := []services.OnboardingImage{image(packages[0], "FRONT", 1, true, 1), image(packages[1], "FRONT", 1, true, 2),
+	pictures := []onboarding.OnboardingImage{image(packages[0], "FRONT", 1, true, 1), image(packages[1], "FRONT", 1, true, 2),
 		image(packages[2], "FRONT", 1, true, 3), image(packages[3], "FRONT", 1, true, 4)}
 	pictures[0].Data.KeyID, pictures[2].Data.KeyID = "k2", ""
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for _, img := range pictures {
 			if err := tx.InsertOnboardingImage(ctx, img); err != nil {
 				return err
@@ -189,7 +193,7 @@ func TestResealCandidates(t *testing.T) {
 		return tx.RemoveOnboardingData(ctx, "removed", true, epoch)
 	})
 	var applicants, declarations, pics []string
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		a, err := tx.ApplicantsToReseal(ctx, "k2", 10)
 		if err != nil {
 			return err
@@ -231,7 +235,7 @@ func TestResealCandidates(t *testing.T) {
 	o.Applicant, o.FatcaDeclaration = sealed("k2", "new applicant"), sealed("k2", "new declaration")
 	img := pictures[2]
 	img.Data = services.Sealed{KeyID: "k2", Data: []byte("new picture")}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		if err := tx.ResealOnboarding(ctx, o); err != nil {
 			return err
 		}

@@ -11,18 +11,20 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/onboarding"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
-// onboarding is an INITIATED package of the partner for a CCCD document,
+// newOnboarding is an INITIATED package of the partner for a CCCD document,
 // created at created and open for a day, with every text field set.
-func onboarding(id string, partner int64, idValue string, created time.Time) services.Onboarding {
-	return services.Onboarding{
-		ID: id, PartnerID: partner, KeyID: "k1", State: services.OnbInitiated,
+func newOnboarding(id string, partner int64, idValue string, created time.Time) onboarding.Onboarding {
+	return onboarding.Onboarding{
+		ID: id, PartnerID: partner, KeyID: "k1", State: onboarding.OnbInitiated,
 		Applicant: sealed("k1", "applicant of "+id), IDType: "CCCD", IDValue: idValue, Phone: "+84912345678",
 		Username: "user-" + id, Checks: `[{"name":"DOCUMENT","passed":true}]`, FatcaAnswers: `{"q1":false}`,
-		FatcaStatus: services.FatcaNotRequired, ExpiresAt: created.Add(24 * time.Hour), CreatedAt: created, UpdatedAt: created,
+		FatcaStatus: onboarding.FatcaNotRequired, ExpiresAt: created.Add(24 * time.Hour), CreatedAt: created, UpdatedAt: created,
 	}
 }
 
@@ -32,9 +34,9 @@ func sealed(keyID, text string) services.Sealed {
 	return services.Sealed{KeyID: keyID, Data: append([]byte{0x00, 0xFF, 0xFE}, text...)}
 }
 
-func insertOnboardings(t *testing.T, st *store.Store, packages ...services.Onboarding) {
+func insertOnboardings(t *testing.T, st *store.Store, packages ...onboarding.Onboarding) {
 	t.Helper()
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for _, o := range packages {
 			if err := tx.InsertOnboarding(ctx, o); err != nil {
 				return err
@@ -47,9 +49,9 @@ func insertOnboardings(t *testing.T, st *store.Store, packages ...services.Onboa
 func TestOnboardingRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	seedBank(t, st, account(500, 1, services.StatusActive))
-	o := onboarding("onb-1", 1, "001099000001", epoch)
-	o.State, o.Username, o.FatcaStatus, o.FatcaDeclaration = services.OnbFatcaReview, "An.Nguyen", services.FatcaPending, sealed("k0", `{"form":"W9"}`)
+	seedBank(t, st, newAccount(500, 1, account.StatusActive))
+	o := newOnboarding("onb-1", 1, "001099000001", epoch)
+	o.State, o.Username, o.FatcaStatus, o.FatcaDeclaration = onboarding.OnbFatcaReview, "An.Nguyen", onboarding.FatcaPending, sealed("k0", `{"form":"W9"}`)
 	o.USReportable, o.AuthRequestID, o.AuthSends, o.RejectReason = true, "op-1", 1, "none yet"
 	insertOnboardings(t, st, o)
 
@@ -74,8 +76,8 @@ func TestOnboardingRoundTrip(t *testing.T) {
 			}
 		})
 		t.Run("lock "+tt.name, func(t *testing.T) {
-			var got services.Onboarding
-			err := st.Update(ctx, func(tx services.Tx) (err error) {
+			var got onboarding.Onboarding
+			err := store.Update(ctx, st, func(tx store.AnyTx) (err error) {
 				got, err = tx.LockOnboarding(ctx, tt.partner, tt.id)
 				return err
 			})
@@ -90,15 +92,15 @@ func TestOnboardingRoundTrip(t *testing.T) {
 
 	// UpdateOnboarding writes its fields, and only those.
 	done := o
-	done.State, done.FatcaStatus, done.FatcaDeclaration, done.USReportable = services.OnbCompleted, services.FatcaW8BEN, sealed("k2", `{"form":"W8BEN"}`), false
+	done.State, done.FatcaStatus, done.FatcaDeclaration, done.USReportable = onboarding.OnbCompleted, onboarding.FatcaW8BEN, sealed("k2", `{"form":"W8BEN"}`), false
 	done.AuthRequestID, done.AuthSends, done.CustomerID, done.AccountID = "op-2", 2, 100, 500
 	done.RejectReason, done.UpdatedAt = "", epoch.Add(time.Hour)
 	changed := done
 	changed.Applicant, changed.Phone, changed.ExpiresAt = sealed("k2", "{}"), "+84900000000", epoch
 	updates := []struct {
 		name string
-		o    services.Onboarding
-		want services.Onboarding
+		o    onboarding.Onboarding
+		want onboarding.Onboarding
 		err  error
 	}{
 		{"completed", changed, done, nil},
@@ -108,7 +110,7 @@ func TestOnboardingRoundTrip(t *testing.T) {
 	}
 	for _, tt := range updates {
 		t.Run("update "+tt.name, func(t *testing.T) {
-			err := st.Update(ctx, func(tx services.Tx) error { return tx.UpdateOnboarding(ctx, tt.o) })
+			err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.UpdateOnboarding(ctx, tt.o) })
 			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
 				t.Fatalf("got %v, want %v", err, tt.err)
 			}
@@ -119,17 +121,17 @@ func TestOnboardingRoundTrip(t *testing.T) {
 	}
 }
 
-func withLinks(o services.Onboarding, customerID, accountID int64) services.Onboarding {
+func withLinks(o onboarding.Onboarding, customerID, accountID int64) onboarding.Onboarding {
 	o.CustomerID, o.AccountID = customerID, accountID
 	return o
 }
 
-func withPartner(o services.Onboarding, partner int64) services.Onboarding {
+func withPartner(o onboarding.Onboarding, partner int64) onboarding.Onboarding {
 	o.PartnerID = partner
 	return o
 }
 
-func withID(o services.Onboarding, id string) services.Onboarding {
+func withID(o onboarding.Onboarding, id string) onboarding.Onboarding {
 	o.ID = id
 	return o
 }
@@ -140,12 +142,12 @@ func TestInsertOnboardingClash(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	seedBank(t, st)
-	insertOnboardings(t, st, onboarding("onb-1", 1, "001099000001", epoch))
-	err := st.Update(ctx, func(tx services.Tx) error {
-		if err := tx.InsertOnboarding(ctx, onboarding("onb-1", 2, "001099000002", epoch)); !errors.Is(err, services.ErrNumberTaken) {
+	insertOnboardings(t, st, newOnboarding("onb-1", 1, "001099000001", epoch))
+	err := store.Update(ctx, st, func(tx store.AnyTx) error {
+		if err := tx.InsertOnboarding(ctx, newOnboarding("onb-1", 2, "001099000002", epoch)); !errors.Is(err, services.ErrNumberTaken) {
 			return errors.Join(errors.New("clash not reported as ErrNumberTaken"), err)
 		}
-		return tx.InsertOnboarding(ctx, onboarding("onb-2", 2, "001099000002", epoch))
+		return tx.InsertOnboarding(ctx, newOnboarding("onb-2", 2, "001099000002", epoch))
 	})
 	if err != nil {
 		t.Fatalf("retry in the same transaction: %v", err)
@@ -163,40 +165,42 @@ func TestFindOpenOnboarding(t *testing.T) {
 	st, _ := openStore(t)
 	seedBank(t, st)
 	now := epoch.Add(3 * time.Hour)
-	pkg := func(id string, partner int64, idValue string, created time.Time, state string) services.Onboarding {
-		o := onboarding(id, partner, idValue, created)
+	pkg := func(id string, partner int64, idValue string, created time.Time, state string) onboarding.Onboarding {
+		o := newOnboarding(id, partner, idValue, created)
 		o.State = state
 		return o
 	}
-	expiresNow := pkg("onb-expires-now", 1, "003", epoch, services.OnbInitiated)
+	expiresNow := pkg("onb-expires-now", 1, "003", epoch, onboarding.OnbInitiated)
 	expiresNow.ExpiresAt = now
-	named := pkg("onb-named", 1, "004", epoch, services.OnbReadyForAuth)
+	named := pkg("onb-named", 1, "004", epoch, onboarding.OnbReadyForAuth)
 	named.Username = "An.Nguyen"
 	insertOnboardings(t, st,
-		pkg("onb-old", 1, "001", epoch, services.OnbInitiated),
-		pkg("onb-new", 1, "001", epoch.Add(time.Hour), services.OnbDocumentsPending),
-		pkg("onb-completed", 1, "001", epoch.Add(2*time.Hour), services.OnbCompleted),
-		pkg("onb-rejected", 1, "002", epoch.Add(time.Hour), services.OnbRejected),
-		pkg("onb-expired", 1, "002", epoch.Add(2*time.Hour), services.OnbExpired),
+		pkg("onb-old", 1, "001", epoch, onboarding.OnbInitiated),
+		pkg("onb-new", 1, "001", epoch.Add(time.Hour), onboarding.OnbDocumentsPending),
+		pkg("onb-completed", 1, "001", epoch.Add(2*time.Hour), onboarding.OnbCompleted),
+		pkg("onb-rejected", 1, "002", epoch.Add(time.Hour), onboarding.OnbRejected),
+		pkg("onb-expired", 1, "002", epoch.Add(2*time.Hour), onboarding.OnbExpired),
 		expiresNow, named,
-		pkg("onb-other-partner", 2, "005", epoch, services.OnbAuthPending),
+		pkg("onb-other-partner", 2, "005", epoch, onboarding.OnbAuthPending),
 	)
-	doc := func(v string) services.OnboardingLookup { return services.OnboardingLookup{IDType: "CCCD", IDValue: v} }
+	doc := func(v string) onboarding.OnboardingLookup {
+		return onboarding.OnboardingLookup{IDType: "CCCD", IDValue: v}
+	}
 	tests := []struct {
 		name    string
 		partner int64
-		by      services.OnboardingLookup
+		by      onboarding.OnboardingLookup
 		want    string // package ID, "" for ErrOnboardingNotFound
 	}{
 		{"newest open package of the document", 1, doc("001"), "onb-new"},
 		{"only final states", 1, doc("002"), ""},
 		{"expires now", 1, doc("003"), ""},
-		{"another document type", 1, services.OnboardingLookup{IDType: "PASSPORT", IDValue: "001"}, ""},
-		{"username in another case", 1, services.OnboardingLookup{Username: "an.NGUYEN"}, "onb-named"},
-		{"unknown username", 1, services.OnboardingLookup{Username: "someone"}, ""},
+		{"another document type", 1, onboarding.OnboardingLookup{IDType: "PASSPORT", IDValue: "001"}, ""},
+		{"username in another case", 1, onboarding.OnboardingLookup{Username: "an.NGUYEN"}, "onb-named"},
+		{"unknown username", 1, onboarding.OnboardingLookup{Username: "someone"}, ""},
 		{"another partner's document", 1, doc("005"), ""},
 		{"own document at partner 2", 2, doc("005"), "onb-other-partner"},
-		{"empty lookup", 1, services.OnboardingLookup{}, ""},
+		{"empty lookup", 1, onboarding.OnboardingLookup{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,7 +217,7 @@ func TestFindOpenOnboarding(t *testing.T) {
 		})
 	}
 	// Inside a transaction too.
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		got, err := tx.FindOpenOnboarding(ctx, 1, doc("001"), now)
 		if err == nil && got.ID != "onb-new" {
 			err = errors.New("in a transaction: got " + got.ID + ", want onb-new")
@@ -224,8 +228,8 @@ func TestFindOpenOnboarding(t *testing.T) {
 
 // image is a picture of a package, passed or not, with a perceptual hash
 // whose top bit is set.
-func image(o services.Onboarding, kind string, attempt int, passed bool, hash uint64) services.OnboardingImage {
-	return services.OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: attempt, IDType: o.IDType, IDValue: o.IDValue,
+func image(o onboarding.Onboarding, kind string, attempt int, passed bool, hash uint64) onboarding.OnboardingImage {
+	return onboarding.OnboardingImage{OnboardingID: o.ID, Kind: kind, Attempt: attempt, IDType: o.IDType, IDValue: o.IDValue,
 		SHA256: strings.Repeat("ab", 32), Hash: hash, Detail: detailOf(hash), Format: "jpeg", Width: 1280, Height: 800, Bytes: 8, Passed: passed,
 		Checks: `[{"name":"FORMAT","passed":true}]`, Data: services.Sealed{KeyID: "k1", Data: []byte{0xFF, 0xD8, 0x00, 0x00, 0x7F, 0x80, 0x00, 0xD9}},
 		CreatedAt: epoch.Add(time.Duration(attempt) * time.Minute)}
@@ -235,22 +239,22 @@ func TestOnboardingImages(t *testing.T) {
 	ctx := context.Background()
 	st, dsn := openStore(t)
 	seedBank(t, st)
-	p1 := onboarding("onb-1", 1, "001", epoch)
-	p2 := onboarding("onb-2", 2, "002", epoch)
+	p1 := newOnboarding("onb-1", 1, "001", epoch)
+	p2 := newOnboarding("onb-2", 2, "002", epoch)
 	insertOnboardings(t, st, p1, p2)
 	const top = 0xF0F0F0F0F0F0F0F0
-	p1Front2 := image(p1, services.PictureFront, 2, true, top)
+	p1Front2 := image(p1, onboarding.PictureFront, 2, true, top)
 	p1Front2.Data = services.Sealed{KeyID: "k2", Data: append(p1Front2.Data.Data, 0x00)} // its own bytes and key
-	images := []services.OnboardingImage{
+	images := []onboarding.OnboardingImage{
 		p1Front2,
-		image(p1, services.PicturePortrait, 1, true, 3),
-		image(p1, services.PictureFront, 1, false, top+1),
-		image(p1, services.PictureBack, 1, true, 0xFFFFFFFFFFFFFFFF),
-		image(p2, services.PictureFront, 1, true, top+2),
-		image(p2, services.PictureFront, 2, false, top+3),
-		image(p2, services.PicturePortrait, 1, true, 4),
+		image(p1, onboarding.PicturePortrait, 1, true, 3),
+		image(p1, onboarding.PictureFront, 1, false, top+1),
+		image(p1, onboarding.PictureBack, 1, true, 0xFFFFFFFFFFFFFFFF),
+		image(p2, onboarding.PictureFront, 1, true, top+2),
+		image(p2, onboarding.PictureFront, 2, false, top+3),
+		image(p2, onboarding.PicturePortrait, 1, true, 4),
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for _, img := range images {
 			if err := tx.InsertOnboardingImage(ctx, img); err != nil {
 				return err
@@ -258,7 +262,7 @@ func TestOnboardingImages(t *testing.T) {
 		}
 		return nil
 	})
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertOnboardingImage(ctx, images[0]) }); err == nil {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertOnboardingImage(ctx, images[0]) }); err == nil {
 		t.Error("the same package, kind and attempt twice: no error")
 	}
 
@@ -266,7 +270,7 @@ func TestOnboardingImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []services.OnboardingImage
+	var want []onboarding.OnboardingImage
 	for _, i := range []int{3, 2, 0, 1} { // BACK 1, FRONT 1, FRONT 2, PORTRAIT 1
 		img := images[i]
 		img.Data.Data = nil // the key id only
@@ -297,22 +301,22 @@ func TestImageHashes(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	seedBank(t, st)
-	p1 := onboarding("onb-1", 1, "001", epoch)
-	p2 := onboarding("onb-2", 2, "002", epoch) // another partner's applicant
-	p3 := onboarding("onb-3", 1, "001", epoch) // the same person's other package
-	p4 := onboarding("onb-4", 1, "001", epoch)
+	p1 := newOnboarding("onb-1", 1, "001", epoch)
+	p2 := newOnboarding("onb-2", 2, "002", epoch) // another partner's applicant
+	p3 := newOnboarding("onb-3", 1, "001", epoch) // the same person's other package
+	p4 := newOnboarding("onb-4", 1, "001", epoch)
 	p4.IDType = "PASSPORT" // the same number, another document
 	insertOnboardings(t, st, p1, p2, p3, p4)
 	const top = 0xF0F0F0F0F0F0F0F0
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
-		for _, img := range []services.OnboardingImage{
-			image(p1, services.PictureFront, 1, true, 1),
-			image(p1, services.PicturePortrait, 1, true, 2),
-			image(p2, services.PictureFront, 1, true, top),
-			image(p2, services.PictureFront, 2, false, top+1),
-			image(p2, services.PicturePortrait, 1, true, 1<<63),
-			image(p3, services.PictureBack, 1, true, 3),
-			image(p4, services.PictureBack, 1, true, 0xFFFFFFFFFFFFFFFF),
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
+		for _, img := range []onboarding.OnboardingImage{
+			image(p1, onboarding.PictureFront, 1, true, 1),
+			image(p1, onboarding.PicturePortrait, 1, true, 2),
+			image(p2, onboarding.PictureFront, 1, true, top),
+			image(p2, onboarding.PictureFront, 2, false, top+1),
+			image(p2, onboarding.PicturePortrait, 1, true, 1<<63),
+			image(p3, onboarding.PictureBack, 1, true, 3),
+			image(p4, onboarding.PictureBack, 1, true, 0xFFFFFFFFFFFFFFFF),
 		} {
 			if err := tx.InsertOnboardingImage(ctx, img); err != nil {
 				return err
@@ -320,22 +324,22 @@ func TestImageHashes(t *testing.T) {
 		}
 		return nil
 	})
-	hash := func(id, kind string, h uint64) services.ImageHash {
-		return services.ImageHash{OnboardingID: id, Kind: kind, Hash: h, Detail: detailOf(h)}
+	hash := func(id, kind string, h uint64) onboarding.ImageHash {
+		return onboarding.ImageHash{OnboardingID: id, Kind: kind, Hash: h, Detail: detailOf(h)}
 	}
-	all := []string{services.PictureFront, services.PictureBack, services.PicturePortrait}
+	all := []string{onboarding.PictureFront, onboarding.PictureBack, onboarding.PicturePortrait}
 	tests := []struct {
 		name            string
 		kinds           []string
 		idType, idValue string
-		want            []services.ImageHash
+		want            []onboarding.ImageHash
 	}{
-		{"card sides of other documents", []string{services.PictureFront, services.PictureBack}, "CCCD", "001",
-			[]services.ImageHash{hash("onb-2", "FRONT", top), hash("onb-4", "BACK", 0xFFFFFFFFFFFFFFFF)}},
-		{"portraits of other documents", []string{services.PicturePortrait}, "CCCD", "001",
-			[]services.ImageHash{hash("onb-2", "PORTRAIT", 1<<63)}},
+		{"card sides of other documents", []string{onboarding.PictureFront, onboarding.PictureBack}, "CCCD", "001",
+			[]onboarding.ImageHash{hash("onb-2", "FRONT", top), hash("onb-4", "BACK", 0xFFFFFFFFFFFFFFFF)}},
+		{"portraits of other documents", []string{onboarding.PicturePortrait}, "CCCD", "001",
+			[]onboarding.ImageHash{hash("onb-2", "PORTRAIT", 1<<63)}},
 		{"every kind, for another partner's applicant", all, "CCCD", "002",
-			[]services.ImageHash{hash("onb-1", "FRONT", 1), hash("onb-1", "PORTRAIT", 2), hash("onb-3", "BACK", 3),
+			[]onboarding.ImageHash{hash("onb-1", "FRONT", 1), hash("onb-1", "PORTRAIT", 2), hash("onb-3", "BACK", 3),
 				hash("onb-4", "BACK", 0xFFFFFFFFFFFFFFFF)}},
 		{"no kinds", nil, "CCCD", "001", nil},
 	}
@@ -345,7 +349,7 @@ func TestImageHashes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			slices.SortFunc(got, func(a, b services.ImageHash) int {
+			slices.SortFunc(got, func(a, b onboarding.ImageHash) int {
 				return strings.Compare(a.OnboardingID+a.Kind, b.OnboardingID+b.Kind)
 			})
 			if len(got) != len(tt.want) || (len(got) > 0 && !reflect.DeepEqual(got, tt.want)) {

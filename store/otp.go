@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/otp"
 )
 
 type operationRow struct {
@@ -28,8 +29,8 @@ type operationRow struct {
 	UpdatedAt      int64         `db:"updated_at"`
 }
 
-func (r operationRow) operation() services.Operation {
-	return services.Operation{
+func (r operationRow) operation() otp.Operation {
+	return otp.Operation{
 		RequestID: r.RequestID, PartnerID: r.PartnerID, KeyID: r.KeyID, Kind: r.Kind, CustomerID: r.CustomerID.Int64,
 		AccountID: r.AccountID.Int64, Params: r.Params, Status: r.Status, Attempts: r.Attempts,
 		CodeHash: r.CodeHash, SecondCodeHash: r.SecondCodeHash, ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC(),
@@ -43,19 +44,19 @@ const selectOperation = `SELECT request_id, partner_id, key_id, kind, customer_i
 
 // FindOperation returns the partner's operation with that request id, or
 // services.ErrOperationNotFound (also for another partner's).
-func (q queries) FindOperation(ctx context.Context, partnerID int64, requestID string) (services.Operation, error) {
+func (q queries) FindOperation(ctx context.Context, partnerID int64, requestID string) (otp.Operation, error) {
 	return findOperation(ctx, q.db, partnerID, requestID, "")
 }
 
 // LockOperation is FindOperation holding the row until the transaction ends.
-func (t *txStore) LockOperation(ctx context.Context, partnerID int64, requestID string) (services.Operation, error) {
+func (t *txStore) LockOperation(ctx context.Context, partnerID int64, requestID string) (otp.Operation, error) {
 	return findOperation(ctx, t.tx, partnerID, requestID, t.dialect.forUpdate)
 }
 
-func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, requestID, lock string) (services.Operation, error) {
+func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, requestID, lock string) (otp.Operation, error) {
 	var row operationRow
 	if err := sqlxGet(ctx, db, &row, selectOperation+lock, partnerID, requestID); err != nil {
-		return services.Operation{}, fmt.Errorf("find operation: %w", notFound(err, services.ErrOperationNotFound))
+		return otp.Operation{}, fmt.Errorf("find operation: %w", notFound(err, services.ErrOperationNotFound))
 	}
 	return row.operation(), nil
 }
@@ -64,7 +65,7 @@ func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, req
 // onboarding's code, sent before the customer exists) is stored as NULL. A
 // request id already used (by any partner) is services.ErrNumberTaken, and
 // the transaction stays usable.
-func (t *txStore) InsertOperation(ctx context.Context, op services.Operation) error {
+func (t *txStore) InsertOperation(ctx context.Context, op otp.Operation) error {
 	params := op.Params
 	if params == "" {
 		params = "{}"
@@ -86,7 +87,7 @@ func (t *txStore) InsertOperation(ctx context.Context, op services.Operation) er
 
 // UpdateOperation writes an operation's status, attempts and updated_at, or
 // returns services.ErrOperationNotFound.
-func (t *txStore) UpdateOperation(ctx context.Context, op services.Operation) error {
+func (t *txStore) UpdateOperation(ctx context.Context, op otp.Operation) error {
 	res, err := exec(ctx, t.tx, `UPDATE otp_operations SET status = ?, attempts = ?, updated_at = ?
 		WHERE partner_id = ? AND request_id = ?`,
 		op.Status, op.Attempts, op.UpdatedAt.UnixMilli(), op.PartnerID, op.RequestID)

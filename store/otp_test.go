@@ -8,27 +8,33 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
-func operation(requestID string, partner int64) services.Operation {
-	return services.Operation{
-		RequestID: requestID, PartnerID: partner, KeyID: "k1", Kind: services.OpVerifyMobile, CustomerID: partner * 100,
-		Status: services.OpPending, CodeHash: "h1", ExpiresAt: epoch.Add(5 * time.Minute), CreatedAt: epoch, UpdatedAt: epoch,
+func operation(requestID string, partner int64) otp.Operation {
+	return otp.Operation{
+		RequestID: requestID, PartnerID: partner, KeyID: "k1", Kind: contact.OpVerifyMobile, CustomerID: partner * 100,
+		Status: otp.OpPending, CodeHash: "h1", ExpiresAt: epoch.Add(5 * time.Minute), CreatedAt: epoch, UpdatedAt: epoch,
 	}
 }
 
 func TestOperations(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	seedBank(t, st, account(500, 1, services.StatusDormant))
+	seedBank(t, st, newAccount(500, 1, account.StatusDormant))
 	op := operation("op-1", 1)
-	op.Kind, op.AccountID, op.Params, op.SecondCodeHash = services.OpActivateAccount, 500, `{"x":1}`, "h2"
-	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.InsertOperation(ctx, op) })
+	op.Kind, op.AccountID, op.Params, op.SecondCodeHash = account.OpActivateAccount, 500, `{"x":1}`, "h2"
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error { return tx.InsertOperation(ctx, op) })
 
 	inserts := []struct {
 		name string
-		op   services.Operation
+		op   otp.Operation
 		want error
 	}{
 		{"same request id", operation("op-1", 1), services.ErrNumberTaken},
@@ -37,7 +43,7 @@ func TestOperations(t *testing.T) {
 	}
 	for _, tt := range inserts {
 		t.Run(tt.name, func(t *testing.T) {
-			err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertOperation(ctx, tt.op) })
+			err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertOperation(ctx, tt.op) })
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
@@ -65,7 +71,7 @@ func TestOperations(t *testing.T) {
 			}
 		})
 		t.Run("lock "+tt.name, func(t *testing.T) {
-			err := st.Update(ctx, func(tx services.Tx) error {
+			err := store.Update(ctx, st, func(tx store.AnyTx) error {
 				_, err := tx.LockOperation(ctx, tt.partner, tt.id)
 				return err
 			})
@@ -75,16 +81,16 @@ func TestOperations(t *testing.T) {
 		})
 	}
 
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		got, err := tx.LockOperation(ctx, 1, "op-1")
 		if err != nil {
 			return err
 		}
-		got.Status, got.Attempts, got.UpdatedAt = services.OpFailed, 3, epoch.Add(time.Minute)
+		got.Status, got.Attempts, got.UpdatedAt = otp.OpFailed, 3, epoch.Add(time.Minute)
 		return tx.UpdateOperation(ctx, got)
 	})
 	got, err := st.FindOperation(ctx, 1, "op-1")
-	if err != nil || got.Status != services.OpFailed || got.Attempts != 3 || !got.UpdatedAt.Equal(epoch.Add(time.Minute)) {
+	if err != nil || got.Status != otp.OpFailed || got.Attempts != 3 || !got.UpdatedAt.Equal(epoch.Add(time.Minute)) {
 		t.Errorf("after update: %+v, %v", got, err)
 	}
 	if got, err := st.FindOperation(ctx, 1, "op-2"); err != nil || got.AccountID != 0 || got.Params != "{}" {
@@ -96,27 +102,27 @@ func TestCustomerContacts(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	seedBank(t, st)
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
-		return tx.InsertCustomer(ctx, customer(101, 1, "N101", "", "+12025550143"))
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
+		return tx.InsertCustomer(ctx, newCustomer(101, 1, "N101", "", "+12025550143"))
 	})
 	tests := []struct {
 		name string
-		set  func(ctx context.Context, tx services.Tx) error
+		set  func(ctx context.Context, tx store.AnyTx) error
 		want error
 	}{
-		{"phone of another customer", func(ctx context.Context, tx services.Tx) error {
+		{"phone of another customer", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch)
 		}, services.ErrPhoneExists},
-		{"e-mail of another customer, other case", func(ctx context.Context, tx services.Tx) error {
+		{"e-mail of another customer, other case", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerEmail(ctx, 101, "DAVE@example.com", false, epoch)
 		}, services.ErrEmailExists},
-		{"phone of another partner's customer", func(ctx context.Context, tx services.Tx) error {
+		{"phone of another partner's customer", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerPhone(ctx, 200, "+12025550142", false, epoch)
 		}, nil},
-		{"unknown customer", func(ctx context.Context, tx services.Tx) error {
+		{"unknown customer", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerPhone(ctx, 999, "+12025550199", false, epoch)
 		}, services.ErrCustomerNotFound},
-		{"clash, then another phone in the same transaction", func(ctx context.Context, tx services.Tx) error {
+		{"clash, then another phone in the same transaction", func(ctx context.Context, tx store.AnyTx) error {
 			if err := tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch); !errors.Is(err, services.ErrPhoneExists) {
 				return errors.Join(errors.New("clash not reported as ErrPhoneExists"), err)
 			}
@@ -125,36 +131,36 @@ func TestCustomerContacts(t *testing.T) {
 			}
 			return tx.SetCustomerEmail(ctx, 101, "Eve@Example.com", false, epoch.Add(time.Hour))
 		}, nil},
-		{"verify e-mail", func(ctx context.Context, tx services.Tx) error {
+		{"verify e-mail", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetContactVerified(ctx, 101, "email", epoch.Add(2*time.Hour))
 		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := st.Update(ctx, func(tx services.Tx) error { return tt.set(ctx, tx) })
+			err := store.Update(ctx, st, func(tx store.AnyTx) error { return tt.set(ctx, tx) })
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
 	}
-	c, err := st.FindCustomer(ctx, 1, services.CustomerLookup{EmailKey: "eve@example.com"})
+	c, err := st.FindCustomer(ctx, 1, customer.CustomerLookup{EmailKey: "eve@example.com"})
 	if err != nil || c.ID != 101 || c.Phone != "+12025550144" || !c.PhoneVerified || !c.EmailVerified || !c.UpdatedAt.Equal(epoch.Add(2*time.Hour)) {
 		t.Fatalf("customer 101: %+v, %v", c, err)
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		return tx.SetCustomerEmail(ctx, 101, "", false, epoch)
 	})
 	if c, err := st.AccountHolder(ctx, 101); err != nil || c.Email != "" || c.EmailVerified {
 		t.Errorf("after removing the e-mail: %+v, %v", c, err)
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		c, err := tx.LockCustomer(ctx, 1, 101)
 		if err == nil && (c.ID != 101 || !c.PhoneVerified || c.Identifications != nil) {
 			err = errors.New("locked customer is not customer 101 as stored")
 		}
 		return err
 	})
-	err = st.Update(ctx, func(tx services.Tx) error {
+	err = store.Update(ctx, st, func(tx store.AnyTx) error {
 		_, err := tx.LockCustomer(ctx, 2, 101)
 		return err
 	})
@@ -172,14 +178,14 @@ func TestCustomerContacts(t *testing.T) {
 func TestMobileChangesAndPools(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	subs := []services.Account{account(501, 1, services.StatusActive), account(502, 1, services.StatusClosed), account(503, 1, services.StatusDormant)}
+	subs := []account.Account{newAccount(501, 1, account.StatusActive), newAccount(502, 1, account.StatusClosed), newAccount(503, 1, account.StatusDormant)}
 	for i := range subs {
 		subs[i].ActivityAccountID = 500
 	}
-	seedBank(t, st, append([]services.Account{account(500, 1, services.StatusActive)}, subs...)...)
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	seedBank(t, st, append([]account.Account{newAccount(500, 1, account.StatusActive)}, subs...)...)
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for _, day := range []string{"2026-11-21", "2026-11-21", "2026-11-22"} {
-			r := services.MobileChangeRequest{CustomerID: 100, PartnerID: 1, Day: day, Outcome: "OK", At: epoch}
+			r := contact.MobileChangeRequest{CustomerID: 100, PartnerID: 1, Day: day, Outcome: "OK", At: epoch}
 			if err := tx.RecordMobileChange(ctx, r); err != nil {
 				return err
 			}
@@ -207,7 +213,7 @@ func TestIdempotencyRefusal(t *testing.T) {
 	st, _ := openStore(t)
 	rec := services.IdempotencyRecord{PartnerID: 1, RequestID: `"7"`, Method: "m", PayloadHash: "p", CreatedAt: epoch}
 	claim := func(r services.IdempotencyRecord) (claimed bool, existing services.IdempotencyRecord) {
-		update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
+		update(t, st, func(ctx context.Context, tx store.AnyTx) (err error) {
 			claimed, existing, err = tx.ClaimIdempotencyKey(ctx, r, epoch.Add(-time.Hour), time.Second)
 			return err
 		})
@@ -216,7 +222,7 @@ func TestIdempotencyRefusal(t *testing.T) {
 	if ok, _ := claim(rec); !ok {
 		t.Fatal("first claim: not claimed")
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		return tx.SaveIdempotencyRefusal(ctx, 1, `"7"`, []byte(`{"err":"account is not frozen"}`))
 	})
 	ok, existing := claim(rec)
@@ -228,7 +234,7 @@ func TestIdempotencyRefusal(t *testing.T) {
 	if ok, _ := claim(otherPayload); !ok {
 		t.Fatal("a corrected payload did not take the refused id over")
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		return tx.SaveIdempotencyResponse(ctx, 1, `"7"`, []byte(`{"ok":true}`))
 	})
 	for name, r := range map[string]services.IdempotencyRecord{"first payload": rec, "other method": otherMethod, "same": otherPayload} {
@@ -245,8 +251,8 @@ func TestOperationWithoutCustomer(t *testing.T) {
 	st, dsn := openStore(t)
 	seedBank(t, st)
 	op := operation("op-onb", 1)
-	op.Kind, op.CustomerID, op.Params = services.OpOnboarding, 0, `{"onboardingId":"onb-1"}`
-	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.InsertOperation(ctx, op) })
+	op.Kind, op.CustomerID, op.Params = onboarding.OpOnboarding, 0, `{"onboardingId":"onb-1"}`
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error { return tx.InsertOperation(ctx, op) })
 	got, err := st.FindOperation(ctx, 1, "op-onb")
 	if err != nil || !reflect.DeepEqual(got, op) {
 		t.Fatalf("got %+v, %v; want %+v", got, err, op)
@@ -254,15 +260,15 @@ func TestOperationWithoutCustomer(t *testing.T) {
 	if n := storetest.Count(t, dsn, `SELECT COUNT(*) FROM otp_operations WHERE request_id = ? AND customer_id IS NULL`, "op-onb"); n != 1 {
 		t.Errorf("operations with a NULL customer: %d, want 1", n)
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		got, err := tx.LockOperation(ctx, 1, "op-onb")
 		if err != nil {
 			return err
 		}
-		got.Status, got.UpdatedAt = services.OpCompleted, epoch.Add(time.Minute)
+		got.Status, got.UpdatedAt = otp.OpCompleted, epoch.Add(time.Minute)
 		return tx.UpdateOperation(ctx, got)
 	})
-	if got, err := st.FindOperation(ctx, 1, "op-onb"); err != nil || got.Status != services.OpCompleted || got.CustomerID != 0 {
+	if got, err := st.FindOperation(ctx, 1, "op-onb"); err != nil || got.Status != otp.OpCompleted || got.CustomerID != 0 {
 		t.Errorf("after update: %+v, %v", got, err)
 	}
 }
@@ -274,20 +280,20 @@ func TestOperationWithoutCustomer(t *testing.T) {
 func TestMigrateOperationsToOnboarding(t *testing.T) {
 	ctx := context.Background()
 	st, dsn := openAtVersion(t, 6)
-	seedBank(t, st, account(500, 1, services.StatusDormant))
+	seedBank(t, st, newAccount(500, 1, account.StatusDormant))
 	op := operation("op-1", 1)
-	op.Kind, op.AccountID, op.Params, op.SecondCodeHash, op.Attempts = services.OpActivateAccount, 500, `{"x":1}`, "h2", 2
-	update(t, st, func(ctx context.Context, tx services.Tx) error { return tx.InsertOperation(ctx, op) })
+	op.Kind, op.AccountID, op.Params, op.SecondCodeHash, op.Attempts = account.OpActivateAccount, 500, `{"x":1}`, "h2", 2
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error { return tx.InsertOperation(ctx, op) })
 	if applied, err := st.Migrate(ctx); err != nil || len(applied) == 0 || applied[0] != 7 {
 		t.Fatalf("migrate: applied %v, %v; want 7 and on after 6", applied, err)
 	}
 	if got, err := st.FindOperation(ctx, 1, "op-1"); err != nil || !reflect.DeepEqual(got, op) {
 		t.Fatalf("after migrating: got %+v, %v; want %+v", got, err, op)
 	}
-	insert := func(requestID, customer, account, status string) string {
+	insert := func(requestID, cust, acct, status string) string {
 		return `INSERT INTO otp_operations (request_id, partner_id, key_id, kind, customer_id, account_id, status,
 			code_hash, expires_at, created_at, updated_at) VALUES ('` + requestID + `', 1, 'k1', 'VERIFY_MOBILE', ` +
-			customer + `, ` + account + `, '` + status + `', 'h', 0, 0, 0)`
+			cust + `, ` + acct + `, '` + status + `', 'h', 0, 0, 0)`
 	}
 	tests := []struct {
 		name    string
@@ -307,7 +313,7 @@ func TestMigrateOperationsToOnboarding(t *testing.T) {
 			}
 		})
 	}
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertOperation(ctx, op) }); !errors.Is(err, services.ErrNumberTaken) {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertOperation(ctx, op) }); !errors.Is(err, services.ErrNumberTaken) {
 		t.Errorf("insert the same request id: %v, want ErrNumberTaken", err)
 	}
 	indexes := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'otp_operations_customer' AND tbl_name = 'otp_operations'`

@@ -7,9 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/accountd/accountd/services/otp"
 	"github.com/jmoiron/sqlx"
-
-	"github.com/accountd/accountd/services"
 )
 
 type outboxRow struct {
@@ -30,8 +29,8 @@ type outboxRow struct {
 	SentAt         sql.NullInt64 `db:"sent_at"`
 }
 
-func (r outboxRow) message() services.OutboxMessage {
-	return services.OutboxMessage{
+func (r outboxRow) message() otp.OutboxMessage {
+	return otp.OutboxMessage{
 		ID: r.ID, RequestID: r.RequestID, Channel: r.Channel, Purpose: r.Purpose, MaskedTo: r.MaskedTo,
 		KeyFingerprint: r.KeyFingerprint, Sealed: r.Sealed, Status: r.Status, Attempts: r.Attempts,
 		NextAttemptAt: time.UnixMilli(r.NextAttemptAt).UTC(),
@@ -41,8 +40,8 @@ func (r outboxRow) message() services.OutboxMessage {
 	}
 }
 
-func messages(rows []outboxRow) []services.OutboxMessage {
-	out := make([]services.OutboxMessage, len(rows))
+func messages(rows []outboxRow) []otp.OutboxMessage {
+	out := make([]otp.OutboxMessage, len(rows))
 	for i, r := range rows {
 		out[i] = r.message()
 	}
@@ -54,9 +53,9 @@ const outboxColumns = `id, request_id, channel, purpose, masked_to, key_fingerpr
 
 // InsertOutbox queues a message (PENDING unless m.Status says otherwise) and
 // fills in its ID.
-func (t *txStore) InsertOutbox(ctx context.Context, m *services.OutboxMessage) error {
+func (t *txStore) InsertOutbox(ctx context.Context, m *otp.OutboxMessage) error {
 	if m.Status == "" {
-		m.Status = services.MsgPending
+		m.Status = otp.MsgPending
 	}
 	var lease int64
 	if !m.LeaseUntil.IsZero() {
@@ -75,7 +74,7 @@ func (t *txStore) InsertOutbox(ctx context.Context, m *services.OutboxMessage) e
 }
 
 // OutboxMessages returns an operation's messages, oldest first.
-func (q queries) OutboxMessages(ctx context.Context, requestID string) ([]services.OutboxMessage, error) {
+func (q queries) OutboxMessages(ctx context.Context, requestID string) ([]otp.OutboxMessage, error) {
 	var rows []outboxRow
 	err := sqlxSelect(ctx, q.db, &rows, `SELECT `+outboxColumns+` FROM outbox WHERE request_id = ? ORDER BY id`, requestID)
 	if err != nil {
@@ -101,7 +100,7 @@ func (t *txStore) CloseOutbox(ctx context.Context, requestID, status string, _ t
 // lease_until = leaseUntil. The due rows are selected with a lock that skips
 // rows another claimer holds (PostgreSQL) and then updated while held, so
 // that no message goes to two claimers.
-func (t *txStore) ClaimOutbox(ctx context.Context, fingerprint string, now, leaseUntil time.Time, limit int) ([]services.OutboxMessage, error) {
+func (t *txStore) ClaimOutbox(ctx context.Context, fingerprint string, now, leaseUntil time.Time, limit int) ([]otp.OutboxMessage, error) {
 	var ids []int64
 	err := sqlxSelect(ctx, t.tx, &ids, `SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= ?
 		AND lease_until <= ? AND key_fingerprint = ? ORDER BY id LIMIT ?`+t.dialect.skipLocked,
@@ -129,7 +128,7 @@ func (t *txStore) ClaimOutbox(ctx context.Context, fingerprint string, now, leas
 // sent_at when SENT, and last_error, and empties its sealed text.
 func (t *txStore) FinishOutbox(ctx context.Context, id int64, status, lastError string, at time.Time) error {
 	var sentAt sql.NullInt64
-	if status == services.MsgSent {
+	if status == otp.MsgSent {
 		sentAt = nullTime(at)
 	}
 	// Only a PENDING message is finished: one closed meanwhile (its

@@ -9,20 +9,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/otp"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
-func message(requestID, fingerprint string, due time.Time) *services.OutboxMessage {
-	return &services.OutboxMessage{
-		RequestID: requestID, Channel: services.ChannelSMS, Purpose: "OTP", MaskedTo: "+1202*****42",
+func message(requestID, fingerprint string, due time.Time) *otp.OutboxMessage {
+	return &otp.OutboxMessage{
+		RequestID: requestID, Channel: otp.ChannelSMS, Purpose: "OTP", MaskedTo: "+1202*****42",
 		KeyFingerprint: fingerprint, Sealed: "sealed-text", NextAttemptAt: due,
 		ExpiresAt: epoch.Add(time.Hour), CreatedAt: epoch,
 	}
 }
 
-func messageIDs(ms []services.OutboxMessage) []int64 {
+func messageIDs(ms []otp.OutboxMessage) []int64 {
 	var out []int64
 	for _, m := range ms {
 		out = append(out, m.ID)
@@ -35,7 +35,7 @@ func messageIDs(ms []services.OutboxMessage) []int64 {
 func seedOutbox(t *testing.T, st *store.Store) []int64 {
 	t.Helper()
 	var due []int64
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
 		for i := 0; i < 6; i++ {
 			m := message("op-1", "k1", epoch)
 			if err := tx.InsertOutbox(ctx, m); err != nil {
@@ -65,12 +65,12 @@ func TestConcurrentClaims(t *testing.T) {
 	claimed.Add(2)
 	both := make(chan struct{})
 	go func() { claimed.Wait(); close(both) }()
-	results := make([][]services.OutboxMessage, 2)
+	results := make([][]otp.OutboxMessage, 2)
 	errs := make(chan error, 2)
 	for i := range results {
 		go func() {
 			var once sync.Once
-			errs <- st.Update(ctx, func(tx services.Tx) error {
+			errs <- store.Update(ctx, st, func(tx store.AnyTx) error {
 				msgs, err := tx.ClaimOutbox(ctx, "k1", now, lease, 3)
 				if err != nil {
 					return err
@@ -117,9 +117,9 @@ func TestOutboxLifecycle(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	due := seedOutbox(t, st)
-	claim := func(now time.Time, limit int) []services.OutboxMessage {
-		var got []services.OutboxMessage
-		update(t, st, func(ctx context.Context, tx services.Tx) (err error) {
+	claim := func(now time.Time, limit int) []otp.OutboxMessage {
+		var got []otp.OutboxMessage
+		update(t, st, func(ctx context.Context, tx store.AnyTx) (err error) {
 			got, err = tx.ClaimOutbox(ctx, "k1", now, now.Add(time.Minute), limit)
 			return err
 		})
@@ -132,11 +132,11 @@ func TestOutboxLifecycle(t *testing.T) {
 	if got := claim(epoch.Add(30*time.Second), 10); !reflect.DeepEqual(messageIDs(got), due[2:]) {
 		t.Fatalf("claim while leased: %v, want the unleased %v", messageIDs(got), due[2:])
 	}
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
-		if err := tx.FinishOutbox(ctx, due[0], services.MsgSent, "", epoch.Add(time.Second)); err != nil {
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
+		if err := tx.FinishOutbox(ctx, due[0], otp.MsgSent, "", epoch.Add(time.Second)); err != nil {
 			return err
 		}
-		if err := tx.FinishOutbox(ctx, due[1], services.MsgFailed, "rejected", epoch.Add(time.Second)); err != nil {
+		if err := tx.FinishOutbox(ctx, due[1], otp.MsgFailed, "rejected", epoch.Add(time.Second)); err != nil {
 			return err
 		}
 		return tx.RetryOutbox(ctx, due[2], epoch.Add(10*time.Minute), "timeout")
@@ -151,8 +151,8 @@ func TestOutboxLifecycle(t *testing.T) {
 		t.Fatalf("claim when the retry is due: %v, want [%d]", messageIDs(got), due[2])
 	}
 
-	update(t, st, func(ctx context.Context, tx services.Tx) error {
-		return tx.CloseOutbox(ctx, "op-1", services.MsgCancelled, epoch.Add(11*time.Minute))
+	update(t, st, func(ctx context.Context, tx store.AnyTx) error {
+		return tx.CloseOutbox(ctx, "op-1", otp.MsgCancelled, epoch.Add(11*time.Minute))
 	})
 	msgs, err := st.OutboxMessages(ctx, "op-1")
 	if err != nil || !reflect.DeepEqual(messageIDs(msgs), due) {
@@ -162,8 +162,8 @@ func TestOutboxLifecycle(t *testing.T) {
 		status, lastError string
 		sent              bool
 	}{
-		{services.MsgSent, "", true}, {services.MsgFailed, "rejected", false}, {services.MsgCancelled, "timeout", false},
-		{services.MsgCancelled, "", false}, {services.MsgCancelled, "", false}, {services.MsgCancelled, "", false},
+		{otp.MsgSent, "", true}, {otp.MsgFailed, "rejected", false}, {otp.MsgCancelled, "timeout", false},
+		{otp.MsgCancelled, "", false}, {otp.MsgCancelled, "", false}, {otp.MsgCancelled, "", false},
 	}
 	for i, m := range msgs {
 		w := want[i]

@@ -19,12 +19,21 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // Drivers are the database.driver values Open accepts.
 var Drivers = []string{"sqlite", "postgres"}
 
-// Store is the SQL implementation of services.Store.
+// Store is the SQL implementation of every domain's storage interface.
 type Store struct {
 	queries
 	dialect dialect
@@ -33,7 +42,22 @@ type Store struct {
 	path    string // the SQLite database file; "" otherwise
 }
 
-var _ services.Store = (*Store)(nil)
+// Store implements every domain's Store, and the transaction it hands to
+// Update implements every domain's Tx: services.As relies on it.
+var (
+	_ bank.Store             = (*Store)(nil)
+	_ partner.Store          = (*Store)(nil)
+	_ customer.Tx            = (*txStore)(nil)
+	_ account.Tx             = (*txStore)(nil)
+	_ account.SweepTx        = (*txStore)(nil)
+	_ nice.Tx                = (*txStore)(nil)
+	_ contact.Tx             = (*txStore)(nil)
+	_ ebank.Tx               = (*txStore)(nil)
+	_ otp.Tx                 = (*txStore)(nil)
+	_ onboarding.Tx          = (*txStore)(nil)
+	_ onboarding.RetentionTx = (*txStore)(nil)
+	_ partner.Tx             = (*txStore)(nil)
+)
 
 // dialect holds what differs between the databases.
 type dialect struct {

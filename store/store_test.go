@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
@@ -40,17 +42,17 @@ var epoch = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 // seedPartner inserts a partner with the given ID.
 func seedPartner(t *testing.T, st *store.Store, id int64, name string) {
 	t.Helper()
-	err := st.Update(context.Background(), func(tx services.Tx) error {
-		return tx.InsertPartner(context.Background(), services.Partner{ID: id, Name: name, CreatedAt: epoch})
+	err := store.Update(context.Background(), st, func(tx store.AnyTx) error {
+		return tx.InsertPartner(context.Background(), partner.Partner{ID: id, Name: name, CreatedAt: epoch})
 	})
 	if err != nil {
 		t.Fatalf("insert partner: %v", err)
 	}
 }
 
-func customer(id, partner int64, number, email, phone string, ids ...services.Identification) services.Customer {
-	return services.Customer{
-		ID: id, PartnerID: partner, Number: number, Type: services.CustomerIndividual, Status: services.CustomerActive,
+func newCustomer(id, partnerName int64, number, email, phone string, ids ...customer.Identification) customer.Customer {
+	return customer.Customer{
+		ID: id, PartnerID: partnerName, Number: number, Type: customer.CustomerIndividual, Status: customer.CustomerActive,
 		FirstName: "Dave", LastName: "Miller", DOB: "1985-04-12", Email: email, Phone: phone,
 		Identifications: ids, CreatedAt: epoch, UpdatedAt: epoch,
 	}
@@ -97,28 +99,28 @@ func TestInsertCustomerUniqueness(t *testing.T) {
 	st, _ := openStore(t)
 	seedPartner(t, st, 1, "alpha")
 	seedPartner(t, st, 2, "beta")
-	ssn := services.Identification{Type: "SSN", Value: "123456789"}
-	first := customer(100, 1, "N100", "Dave@Example.com", "+12025550142", ssn)
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, first) }); err != nil {
+	ssn := customer.Identification{Type: "SSN", Value: "123456789"}
+	first := newCustomer(100, 1, "N100", "Dave@Example.com", "+12025550142", ssn)
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertCustomer(ctx, first) }); err != nil {
 		t.Fatalf("first insert: %v", err)
 	}
 	tests := []struct {
 		name string
-		c    services.Customer
+		c    customer.Customer
 		want error
 	}{
-		{"same identification", customer(101, 1, "N101", "", "", ssn), services.ErrIdentificationExists},
-		{"same e-mail in other case", customer(102, 1, "N102", "dave@example.COM", "", services.Identification{Type: "PASSPORT", Value: "B1234567"}), services.ErrEmailExists},
-		{"same phone", customer(103, 1, "N103", "", "+12025550142"), services.ErrPhoneExists},
-		{"same ID", customer(100, 1, "N104", "", ""), services.ErrNumberTaken},
-		{"same customer number", customer(105, 1, "N100", "", ""), services.ErrNumberTaken},
-		{"same identification, e-mail and phone at another partner", customer(106, 2, "N106", "dave@example.com", "+12025550142", ssn), nil},
-		{"no e-mail and no phone twice", customer(107, 1, "N107", "", ""), nil},
-		{"no e-mail and no phone again", customer(108, 1, "N108", "", ""), nil},
+		{"same identification", newCustomer(101, 1, "N101", "", "", ssn), services.ErrIdentificationExists},
+		{"same e-mail in other case", newCustomer(102, 1, "N102", "dave@example.COM", "", customer.Identification{Type: "PASSPORT", Value: "B1234567"}), services.ErrEmailExists},
+		{"same phone", newCustomer(103, 1, "N103", "", "+12025550142"), services.ErrPhoneExists},
+		{"same ID", newCustomer(100, 1, "N104", "", ""), services.ErrNumberTaken},
+		{"same customer number", newCustomer(105, 1, "N100", "", ""), services.ErrNumberTaken},
+		{"same identification, e-mail and phone at another partner", newCustomer(106, 2, "N106", "dave@example.com", "+12025550142", ssn), nil},
+		{"no e-mail and no phone twice", newCustomer(107, 1, "N107", "", ""), nil},
+		{"no e-mail and no phone again", newCustomer(108, 1, "N108", "", ""), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, tt.c) })
+			err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertCustomer(ctx, tt.c) })
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("insert: got %v, want %v", err, tt.want)
 			}
@@ -130,12 +132,12 @@ func TestCollisionLeavesTransactionUsable(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	seedPartner(t, st, 1, "alpha")
-	a := customer(100, 1, "N100", "", "")
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, a) }); err != nil {
+	a := newCustomer(100, 1, "N100", "", "")
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertCustomer(ctx, a) }); err != nil {
 		t.Fatal(err)
 	}
-	err := st.Update(ctx, func(tx services.Tx) error {
-		clash := customer(100, 1, "N200", "", "", services.Identification{Type: "PASSPORT", Value: "C0000001"})
+	err := store.Update(ctx, st, func(tx store.AnyTx) error {
+		clash := newCustomer(100, 1, "N200", "", "", customer.Identification{Type: "PASSPORT", Value: "C0000001"})
 		if err := tx.InsertCustomer(ctx, clash); !errors.Is(err, services.ErrNumberTaken) {
 			t.Fatalf("clash: got %v, want ErrNumberTaken", err)
 		}
@@ -145,7 +147,7 @@ func TestCollisionLeavesTransactionUsable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("retry in the same transaction: %v", err)
 	}
-	c, err := st.FindCustomer(ctx, 1, services.CustomerLookup{IDType: "PASSPORT", IDValue: "C0000001"})
+	c, err := st.FindCustomer(ctx, 1, customer.CustomerLookup{IDType: "PASSPORT", IDValue: "C0000001"})
 	if err != nil || c.ID != 200 {
 		t.Fatalf("find retried customer: got %d, %v; want 200", c.ID, err)
 	}
@@ -156,26 +158,26 @@ func TestFindCustomer(t *testing.T) {
 	st, _ := openStore(t)
 	seedPartner(t, st, 1, "alpha")
 	seedPartner(t, st, 2, "beta")
-	c := customer(100, 1, "N100", "Dave@Example.com", "+12025550142", services.Identification{Type: "SSN", Value: "123456789"})
-	c.Address = services.Address{Line1: "1 Main St", City: "Austin", Country: "US"}
-	if err := st.Update(ctx, func(tx services.Tx) error { return tx.InsertCustomer(ctx, c) }); err != nil {
+	c := newCustomer(100, 1, "N100", "Dave@Example.com", "+12025550142", customer.Identification{Type: "SSN", Value: "123456789"})
+	c.Address = customer.Address{Line1: "1 Main St", City: "Austin", Country: "US"}
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.InsertCustomer(ctx, c) }); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name    string
 		partner int64
-		by      services.CustomerLookup
+		by      customer.CustomerLookup
 		wantErr error
 	}{
-		{"by ID", 1, services.CustomerLookup{ID: 100}, nil},
-		{"by number", 1, services.CustomerLookup{Number: "N100"}, nil},
-		{"by e-mail key", 1, services.CustomerLookup{EmailKey: "dave@example.com"}, nil},
-		{"by phone", 1, services.CustomerLookup{Phone: "+12025550142"}, nil},
-		{"by identification", 1, services.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, nil},
-		{"unknown ID", 1, services.CustomerLookup{ID: 999}, services.ErrCustomerNotFound},
-		{"another partner's ID", 2, services.CustomerLookup{ID: 100}, services.ErrCustomerNotFound},
-		{"another partner's identification", 2, services.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, services.ErrCustomerNotFound},
-		{"empty lookup", 1, services.CustomerLookup{}, services.ErrCustomerNotFound},
+		{"by ID", 1, customer.CustomerLookup{ID: 100}, nil},
+		{"by number", 1, customer.CustomerLookup{Number: "N100"}, nil},
+		{"by e-mail key", 1, customer.CustomerLookup{EmailKey: "dave@example.com"}, nil},
+		{"by phone", 1, customer.CustomerLookup{Phone: "+12025550142"}, nil},
+		{"by identification", 1, customer.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, nil},
+		{"unknown ID", 1, customer.CustomerLookup{ID: 999}, services.ErrCustomerNotFound},
+		{"another partner's ID", 2, customer.CustomerLookup{ID: 100}, services.ErrCustomerNotFound},
+		{"another partner's identification", 2, customer.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, services.ErrCustomerNotFound},
+		{"empty lookup", 1, customer.CustomerLookup{}, services.ErrCustomerNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,7 +193,7 @@ func TestFindCustomer(t *testing.T) {
 			}
 		})
 	}
-	if status, err := st.CustomerStatus(ctx, 1, 100); err != nil || status != services.CustomerActive {
+	if status, err := st.CustomerStatus(ctx, 1, 100); err != nil || status != customer.CustomerActive {
 		t.Errorf("status: %q, %v", status, err)
 	}
 	if _, err := st.CustomerStatus(ctx, 2, 100); !errors.Is(err, services.ErrCustomerNotFound) {
@@ -336,7 +338,7 @@ func TestAuditChainUnderStricterDefaultIsolation(t *testing.T) {
 	for w := 0; w < writers; w++ {
 		go func() {
 			for i := 0; i < each; i++ {
-				err := st.Update(ctx, func(tx services.Tx) error {
+				err := store.Update(ctx, st, func(tx store.AnyTx) error {
 					// A first statement fixes a REPEATABLE READ snapshot
 					// before the append reads the chain's last row.
 					if _, err := tx.FindPartnerByName(ctx, "nobody"); !errors.Is(err, services.ErrPartnerNotFound) {

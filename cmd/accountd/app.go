@@ -16,7 +16,10 @@ import (
 	"github.com/accountd/accountd/config"
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/imagecheck"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 )
 
@@ -25,8 +28,8 @@ type app struct {
 	cfg      config.Config
 	log      zerolog.Logger
 	store    *store.Store
-	svc      *services.Service
-	partners *services.Partners
+	svc      *bank.Bank
+	partners *partner.Partners
 	metrics  *rpc.Metrics
 	// clock is the services' clock, which also judges signature timestamps.
 	clock services.Clock
@@ -87,7 +90,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if len(applied) > 0 {
 		log.Info().Ints("versions", applied).Msg("migrations applied")
 	}
-	fees, err := services.ParseNiceFees(cfg.Nice.Fees, cfg.Nice.FeeCurrency)
+	fees, err := nice.ParseNiceFees(cfg.Nice.Fees, cfg.Nice.FeeCurrency)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("config: nice.fees: %w", err)
@@ -101,10 +104,10 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if clockOverride != nil {
 		clock = clockOverride
 	}
-	opts := []services.Option{services.WithReplayObserver(metrics.Replay), services.WithClock(clock)}
+	opts := []bank.Option{bank.WithReplayObserver(metrics.Replay), bank.WithClock(clock)}
 	cardRules, portraitRules := imagecheck.CardRules(), imagecheck.PortraitRules()
 	cardRules.MaxBytes, portraitRules.MaxBytes = cfg.EKYC.MaxPictureBytes, cfg.EKYC.MaxPictureBytes
-	svc := services.New(st, services.Settings{
+	svc := bank.New(st, bank.Settings{
 		InstitutionID:        cfg.Bank.InstitutionID,
 		PhoneRegion:          cfg.Bank.PhoneRegion,
 		IdempotencyTTL:       cfg.Idempotency.TTL,
@@ -135,7 +138,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		CompletedPictureRetention: cfg.EKYC.CompletedPictureRetention,
 	}, opts...)
 	metrics.CountKeys(func() (map[string]int, error) { return countActiveKeys(st) })
-	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: services.NewPartners(st, clock).WithDefaultTier(cfg.RateLimit.DefaultTier),
+	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: partner.NewPartners(st, clock).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, clock: clock, console: io.Discard}, nil
 }
 

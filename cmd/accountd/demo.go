@@ -16,6 +16,9 @@ import (
 	"github.com/accountd/accountd/config"
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // programName is how the printed command lines start; main sets it from
@@ -126,14 +129,14 @@ func demoDataKey(path string) ([]byte, error) {
 
 // ensureKey reuses the key file at path when its key is still active, and
 // creates a new key and file otherwise. It returns the partner's ID.
-func (a *app) ensureKey(ctx context.Context, partner, path string) (int64, error) {
+func (a *app) ensureKey(ctx context.Context, partnerName, path string) (int64, error) {
 	if kf, err := rpc.LoadKeyFile(path); err == nil {
 		keys, err := a.partners.ListKeys(ctx)
 		if err != nil {
 			return 0, err
 		}
 		for _, k := range keys {
-			if k.KeyID == kf.KeyID && k.Status == services.KeyActive {
+			if k.KeyID == kf.KeyID && k.Status == partner.KeyActive {
 				return k.PartnerID, nil
 			}
 		}
@@ -141,14 +144,14 @@ func (a *app) ensureKey(ctx context.Context, partner, path string) (int64, error
 			return 0, fmt.Errorf("replace stale key file: %w", err)
 		}
 	}
-	k, err := a.partners.CreateKey(ctx, partner)
+	k, err := a.partners.CreateKey(ctx, partnerName)
 	if err != nil {
 		return 0, err
 	}
 	if err := writeKeyFile(path, k); err != nil {
 		return 0, err
 	}
-	p, err := a.partners.FindPartner(ctx, partner)
+	p, err := a.partners.FindPartner(ctx, partnerName)
 	if err != nil {
 		return 0, err
 	}
@@ -158,37 +161,37 @@ func (a *app) ensureKey(ctx context.Context, partner, path string) (int64, error
 // demoCustomers are the seeded customers and the accounts each gets.
 var demoCustomers = []struct {
 	slug     string
-	customer services.AddCustomerInput
-	accounts []services.AddAccountInput
+	customer customer.AddCustomerInput
+	accounts []account.AddAccountInput
 }{
-	{"business", services.AddCustomerInput{
+	{"business", customer.AddCustomerInput{
 		Type: "BUSINESS", BusinessNameLegal: "Demo Fintech Ltd", DateEstablished: "20150601",
-		Identification: []services.Identification{{Type: "EIN", Value: "12-3456789"}},
-		Contact:        services.Contact{Email: "ops@demofintech.example", PhoneNumber: "+12025550100"},
-		Address:        services.Address{Line1: "1 Market Street", City: "San Francisco", State: "CA", Country: "US", ZipCode: "94105"},
-	}, []services.AddAccountInput{{Name: "DEMO FINTECH POOL", AccountType: "CHECKING", Currency: "USD"}}},
-	{"dave", services.AddCustomerInput{
+		Identification: []customer.Identification{{Type: "EIN", Value: "12-3456789"}},
+		Contact:        customer.Contact{Email: "ops@demofintech.example", PhoneNumber: "+12025550100"},
+		Address:        customer.Address{Line1: "1 Market Street", City: "San Francisco", State: "CA", Country: "US", ZipCode: "94105"},
+	}, []account.AddAccountInput{{Name: "DEMO FINTECH POOL", AccountType: "CHECKING", Currency: "USD"}}},
+	{"dave", customer.AddCustomerInput{
 		Type: "INDIVIDUAL", FirstName: "Dave", LastName: "Miller", DOB: "19850412", Gender: "MALE",
-		Identification: []services.Identification{{Type: "SSN", Value: "123-45-6789"}},
-		Contact:        services.Contact{Email: "dave.miller@example.com", PhoneNumber: "+12025550142"},
-	}, []services.AddAccountInput{{Name: "DAVE", AccountType: "CHECKING", Currency: "USD"}}},
-	{"an", services.AddCustomerInput{
+		Identification: []customer.Identification{{Type: "SSN", Value: "123-45-6789"}},
+		Contact:        customer.Contact{Email: "dave.miller@example.com", PhoneNumber: "+12025550142"},
+	}, []account.AddAccountInput{{Name: "DAVE", AccountType: "CHECKING", Currency: "USD"}}},
+	{"an", customer.AddCustomerInput{
 		Type: "INDIVIDUAL", FirstName: "An", LastName: "Nguyen", DOB: "19900115", Gender: "MALE",
-		Identification: []services.Identification{{Type: "CCCD", Value: "079090123456"}},
-		Contact:        services.Contact{Email: "an.nguyen@example.com", PhoneNumber: "+84912345678"},
-		Address:        services.Address{Line1: "12 Nguyen Hue", City: "Ho Chi Minh City", Country: "VN"},
-	}, []services.AddAccountInput{{Name: "NGUYEN AN", AccountType: "CHECKING", Currency: "VND"}, {Name: "NGUYEN AN SAVINGS", AccountType: "SAVINGS", Currency: "VND"}}},
-	{"wanjiru", services.AddCustomerInput{
+		Identification: []customer.Identification{{Type: "CCCD", Value: "079090123456"}},
+		Contact:        customer.Contact{Email: "an.nguyen@example.com", PhoneNumber: "+84912345678"},
+		Address:        customer.Address{Line1: "12 Nguyen Hue", City: "Ho Chi Minh City", Country: "VN"},
+	}, []account.AddAccountInput{{Name: "NGUYEN AN", AccountType: "CHECKING", Currency: "VND"}, {Name: "NGUYEN AN SAVINGS", AccountType: "SAVINGS", Currency: "VND"}}},
+	{"wanjiru", customer.AddCustomerInput{
 		Type: "INDIVIDUAL", FirstName: "Wanjiru", LastName: "Kamau", DOB: "19880304", Gender: "FEMALE",
-		Identification: []services.Identification{{Type: "NATIONAL_ID", Value: "23456789"}, {Type: "KRA_PIN", Value: "A123456789Z"}},
-		Contact:        services.Contact{Email: "wanjiru.kamau@example.com", PhoneNumber: "+254712345678"},
-	}, []services.AddAccountInput{{Name: "WANJIRU KAMAU", AccountType: "WALLET", Currency: "KES"}}},
+		Identification: []customer.Identification{{Type: "NATIONAL_ID", Value: "23456789"}, {Type: "KRA_PIN", Value: "A123456789Z"}},
+		Contact:        customer.Contact{Email: "wanjiru.kamau@example.com", PhoneNumber: "+254712345678"},
+	}, []account.AddAccountInput{{Name: "WANJIRU KAMAU", AccountType: "WALLET", Currency: "KES"}}},
 }
 
 // seedDemo adds the demo customers and accounts unless they exist, and
 // writes ready-to-send payloads; it returns their paths by name.
 func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[string]string, error) {
-	seeded := map[string]services.CustomerView{}
+	seeded := map[string]account.CustomerView{}
 	for _, dc := range demoCustomers {
 		view, err := a.seedCustomer(ctx, partnerID, dc.customer, dc.accounts)
 		if err != nil {
@@ -207,9 +210,9 @@ func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[st
 		// be run again; verify-mobile works once (then the number is verified).
 		"add-email":     map[string]any{"onboardType": "personal", "personalIdType": "101", "documentNumber": "23456789", "email": fmt.Sprintf("wanjiru.%d@example.com", time.Now().UnixNano())},
 		"verify-mobile": map[string]any{"onboardType": "personal", "personalIdType": 101, "documentNumber": "23456789", "verifyType": "mobile"},
-		"add-customer": services.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "Mai", LastName: "Tran", DOB: "19950720", Gender: "FEMALE",
-			Identification: []services.Identification{{Type: "PASSPORT", Value: "C7654321"}},
-			Contact:        services.Contact{Email: "mai.tran@example.com", PhoneNumber: "+84987654321"}},
+		"add-customer": customer.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "Mai", LastName: "Tran", DOB: "19950720", Gender: "FEMALE",
+			Identification: []customer.Identification{{Type: "PASSPORT", Value: "C7654321"}},
+			Contact:        customer.Contact{Email: "mai.tran@example.com", PhoneNumber: "+84987654321"}},
 	}
 	paths := map[string]string{}
 	for name, v := range files {
@@ -231,25 +234,25 @@ func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[st
 
 // seedCustomer finds a demo customer by its first identification or adds it
 // with its accounts, and returns it as GetCustomer shows it.
-func (a *app) seedCustomer(ctx context.Context, partnerID int64, in services.AddCustomerInput, accounts []services.AddAccountInput) (services.CustomerView, error) {
+func (a *app) seedCustomer(ctx context.Context, partnerID int64, in customer.AddCustomerInput, accounts []account.AddAccountInput) (account.CustomerView, error) {
 	call := services.Call{PartnerID: partnerID, KeyID: "demo-seed"}
-	byID := services.GetCustomerInput{Identification: &in.Identification[0]}
-	view, err := a.svc.GetCustomer(ctx, call, byID)
+	byID := account.GetCustomerInput{Identification: &in.Identification[0]}
+	view, err := a.svc.Accounts.GetCustomer(ctx, call, byID)
 	if err == nil {
 		return view, nil
 	}
 	if !errors.Is(err, services.ErrCustomerNotFound) {
 		return view, err
 	}
-	c, err := a.svc.AddCustomer(ctx, call, in)
+	c, err := a.svc.Customers.AddCustomer(ctx, call, in)
 	if err != nil {
 		return view, err
 	}
 	for _, acc := range accounts {
 		acc.CustomerID = c.ID
-		if _, err := a.svc.AddAccount(ctx, call, acc); err != nil {
+		if _, err := a.svc.Accounts.AddAccount(ctx, call, acc); err != nil {
 			return view, err
 		}
 	}
-	return a.svc.GetCustomer(ctx, call, byID)
+	return a.svc.Accounts.GetCustomer(ctx, call, byID)
 }

@@ -33,12 +33,12 @@ func TestSeedExampleSignedByOpenSSL(t *testing.T) {
 	}
 	in := start(t)
 	key := loadKey(t, in.alphaKey)
-	customer, pool := seedForExample(t, in)
+	cust, pool := seedForExample(t, in)
 
 	dir := t.TempDir()
 	keyPEM := filepath.Join(dir, "private.pem")
 	os.WriteFile(keyPEM, []byte(key.PrivateKey), 0o600)
-	payload := `{"customerID":"` + customer + `","name":"DAVE","accountType":"WALLET","currency":"USD","activityAccountNumber":"` + pool + `"}`
+	payload := `{"customerID":"` + cust + `","name":"DAVE","accountType":"WALLET","currency":"USD","activityAccountNumber":"` + pool + `"}`
 	payloadFile := filepath.Join(dir, "payload.json")
 	os.WriteFile(payloadFile, []byte(payload), 0o600)
 	// The ACCOUNTD-V2 message: the tag, the method, the id's JSON text
@@ -70,7 +70,7 @@ printf '%s %s' "$TS" "$(openssl dgst -sha256 -sign "$1" "$3" | base64 -w0)"`
 	}
 	r := got.Result
 	if got.ID != "1" || got.JSONRPC != "2.0" || len(r) != 6 || r["status"] != "ACTIVE" || r["accountType"] != "WALLET" ||
-		r["customerID"] != customer || r["institutionID"] != "101115399" || !regexp.MustCompile(`^\d+$`).MatchString(r["ID"]) ||
+		r["customerID"] != cust || r["institutionID"] != "101115399" || !regexp.MustCompile(`^\d+$`).MatchString(r["ID"]) ||
 		!regexp.MustCompile(`^\d{15}$`).MatchString(r["accountNumber"]) {
 		t.Fatalf("not the documented result: %s", raw)
 	}
@@ -79,7 +79,7 @@ printf '%s %s' "$TS" "$(openssl dgst -sha256 -sign "$1" "$3" | base64 -w0)"`
 	if err != nil || !strings.Contains(out2, `"activityAccountNumber": "`+pool+`"`) {
 		t.Fatalf("GetDetails: %v\n%s", err, out2)
 	}
-	out3, _, err := runCmd(t, `{"customerID":"`+customer+`"}`, "call", "AccountService.ListAccounts", "-", "--key", in.alphaKey, "--url", in.url)
+	out3, _, err := runCmd(t, `{"customerID":"`+cust+`"}`, "call", "AccountService.ListAccounts", "-", "--key", in.alphaKey, "--url", in.url)
 	if err != nil || !strings.Contains(out3, r["accountNumber"]) {
 		t.Fatalf("ListAccounts: %v\n%s", err, out3)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 )
 
@@ -22,10 +22,10 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{msg: "keys needs a subcommand: create, add, list, revoke, tier or signature"}
 	}
 	fs := newFlags("keys "+args[0], stderr)
-	partner := fs.String("partner", "", "partner name")
+	partnerName := fs.String("partner", "", "partner name")
 	out := fs.String("out", "", "key file to write (create)")
 	pubFile := fs.String("public-key", "", "PEM SubjectPublicKeyInfo file (add)")
-	tier := fs.String("tier", "", "partner package tier: "+strings.Join(services.Tiers, ", ")+" (create, add, tier)")
+	tier := fs.String("tier", "", "partner package tier: "+strings.Join(partner.Tiers, ", ")+" (create, add, tier)")
 	methods := fs.StringSlice("methods", nil, "comma-separated methods the new key may call; all when not given (create, add)")
 	signature := fs.String("signature", "v2", "signature forms the new key accepts: v2 (ACCOUNTD-V2 only) or netxd (also NetXD's replayable payload-only form) (create, add)")
 	if err := parseFlags(fs, args[1:]); err != nil {
@@ -37,19 +37,19 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer a.Close()
 	a.partners.WithMethodCheck(func(m string) bool { return slices.Contains(rpc.Methods(), m) })
-	opts := services.KeyOptions{Tier: strings.ToUpper(*tier), Methods: *methods, Signature: strings.ToUpper(*signature)}
+	opts := partner.KeyOptions{Tier: strings.ToUpper(*tier), Methods: *methods, Signature: strings.ToUpper(*signature)}
 	switch args[0] {
 	case "create":
-		if *partner == "" {
+		if *partnerName == "" {
 			return usageError{msg: "keys create needs --partner NAME"}
 		}
-		k, err := a.partners.CreateKey(ctx, *partner, opts)
+		k, err := a.partners.CreateKey(ctx, *partnerName, opts)
 		if err != nil {
 			return err
 		}
 		path := *out
 		if path == "" {
-			path = fmt.Sprintf("%s-%s.key.json", *partner, k.KeyID)
+			path = fmt.Sprintf("%s-%s.key.json", *partnerName, k.KeyID)
 		}
 		if err := writeKeyFile(path, k); err != nil {
 			return err
@@ -58,14 +58,14 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		warnPayloadOnly(stdout, opts.Signature)
 		return nil
 	case "add":
-		if *partner == "" || *pubFile == "" {
+		if *partnerName == "" || *pubFile == "" {
 			return usageError{msg: "keys add needs --partner NAME --public-key FILE"}
 		}
 		pem, err := os.ReadFile(*pubFile)
 		if err != nil {
 			return fmt.Errorf("read public key: %w", err)
 		}
-		k, err := a.partners.AddKey(ctx, *partner, pem, opts)
+		k, err := a.partners.AddKey(ctx, *partnerName, pem, opts)
 		if err != nil {
 			return err
 		}
@@ -100,14 +100,14 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		warnPayloadOnly(stdout, policy)
 		return nil
 	case "tier":
-		if *partner == "" || *tier == "" {
+		if *partnerName == "" || *tier == "" {
 			return usageError{msg: "keys tier needs --partner NAME --tier TIER"}
 		}
-		if err := a.partners.SetTier(ctx, *partner, opts.Tier); err != nil {
+		if err := a.partners.SetTier(ctx, *partnerName, opts.Tier); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "partner %s is now %s (%d requests per minute); running servers apply it within %s\n",
-			*partner, opts.Tier, a.cfg.RateLimit.Tiers[opts.Tier], a.cfg.Auth.KeyCacheTTL)
+			*partnerName, opts.Tier, a.cfg.RateLimit.Tiers[opts.Tier], a.cfg.Auth.KeyCacheTTL)
 		return nil
 	}
 	return usageError{msg: fmt.Sprintf("unknown keys subcommand %q", args[0])}
@@ -115,7 +115,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // writeKeyFile writes a new key file readable by its owner only, refusing to
 // overwrite an existing file.
-func writeKeyFile(path string, k services.NewKey) error {
+func writeKeyFile(path string, k partner.NewKey) error {
 	b, err := json.MarshalIndent(k, "", "  ")
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func writeKeyFile(path string, k services.NewKey) error {
 
 // signatureForms says what a signature policy accepts.
 func signatureForms(policy string) string {
-	if policy == services.SignatureNetXD {
+	if policy == partner.SignatureNetXD {
 		return "ACCOUNTD-V2 and NetXD's payload-only signature"
 	}
 	return "only ACCOUNTD-V2 signatures"
@@ -146,7 +146,7 @@ func signatureForms(policy string) string {
 
 // warnPayloadOnly tells the operator what a NETXD key risks.
 func warnPayloadOnly(w io.Writer, policy string) {
-	if policy == services.SignatureNetXD {
+	if policy == partner.SignatureNetXD {
 		fmt.Fprintln(w, "WARNING: this key accepts NetXD's payload-only signature: whoever captures one of its requests "+
 			"can send it again under a new id. Move it to V2 (`accountd keys signature KEYID V2`) as soon as the partner signs ACCOUNTD-V2.")
 	}
@@ -159,18 +159,18 @@ func countActiveKeys(st *store.Store) (map[string]int, error) {
 		return nil, err
 	}
 	counts := map[string]int{}
-	for _, p := range services.SignaturePolicies {
+	for _, p := range partner.SignaturePolicies {
 		counts[p] = 0
 	}
 	for _, k := range keys {
-		if k.Status == services.KeyActive {
+		if k.Status == partner.KeyActive {
 			counts[k.Signature]++
 		}
 	}
 	return counts, nil
 }
 
-func printKeys(w io.Writer, keys []services.APIKey) {
+func printKeys(w io.Writer, keys []partner.APIKey) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY ID\tPARTNER\tTIER\tSTATUS\tSIGNATURE\tCREATED\tREVOKED\tMETHODS")
 	netxd := false
@@ -184,7 +184,7 @@ func printKeys(w io.Writer, keys []services.APIKey) {
 			methods = strings.Join(k.Methods, ",")
 		}
 		signature := k.Signature
-		if signature == services.SignatureNetXD {
+		if signature == partner.SignatureNetXD {
 			signature += "*"
 			netxd = true
 		}

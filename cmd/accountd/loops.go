@@ -9,12 +9,12 @@ import (
 	"slices"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/notify"
+	"github.com/accountd/accountd/services/otp"
 )
 
 // sender is the configured delivery channel of messages to customers.
-func (a *app) sender() (services.Sender, error) {
+func (a *app) sender() (otp.Sender, error) {
 	switch a.cfg.OTP.Channel {
 	case "":
 		return nil, errors.New("otp.channel is not set: webhook (with otp.webhook_url and otp.webhook_secret) sends one-time codes " +
@@ -29,7 +29,7 @@ func (a *app) sender() (services.Sender, error) {
 
 // dispatchLoop delivers queued messages: at every tick, and at once when
 // this process queued some.
-func (a *app) dispatchLoop(ctx context.Context, sender services.Sender) {
+func (a *app) dispatchLoop(ctx context.Context, sender otp.Sender) {
 	t := time.NewTicker(a.cfg.OTP.DispatchInterval)
 	defer t.Stop()
 	for {
@@ -37,10 +37,10 @@ func (a *app) dispatchLoop(ctx context.Context, sender services.Sender) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-a.svc.Wake():
+		case <-a.svc.OTP.Wake():
 		}
 		for ctx.Err() == nil {
-			rep, err := a.svc.DispatchOnce(ctx, sender)
+			rep, err := a.svc.OTP.DispatchOnce(ctx, sender)
 			a.metrics.Dispatched(rep.Sent, rep.Retried, rep.Expired, rep.Failed)
 			if err != nil && ctx.Err() == nil {
 				// Delivery errors name the message and the gateway's host
@@ -75,7 +75,7 @@ func (a *app) sweepLoop(ctx context.Context) {
 }
 
 func (a *app) sweep(ctx context.Context) {
-	rep, err := a.svc.SweepDormancy(ctx)
+	rep, err := a.svc.Accounts.SweepDormancy(ctx)
 	a.metrics.Swept(rep.Dormant, rep.FreezesLifted)
 	if err != nil && ctx.Err() == nil {
 		a.log.Error().Err(err).Msg("dormancy sweep")
@@ -88,7 +88,7 @@ func (a *app) sweep(ctx context.Context) {
 // sweepOnboardingData removes the onboarding data past its retention and
 // seals again what is kept under an old data key or in clear.
 func (a *app) sweepOnboardingData(ctx context.Context) {
-	rep, err := a.svc.SweepOnboardingData(ctx)
+	rep, err := a.svc.Onboarding.SweepOnboardingData(ctx)
 	a.metrics.RemovedOnboardingData(rep.Packages, rep.Pictures)
 	if err != nil && ctx.Err() == nil {
 		a.log.Error().Err(err).Msg("onboarding data retention sweep")
@@ -96,7 +96,7 @@ func (a *app) sweepOnboardingData(ctx context.Context) {
 	if rep.Packages > 0 {
 		a.log.Info().Int("packages", rep.Packages).Int("pictures", rep.Pictures).Int("expired", rep.Expired).Msg("onboarding data removed")
 	}
-	sealed, err := a.svc.ResealOnboardingData(ctx)
+	sealed, err := a.svc.Onboarding.ResealOnboardingData(ctx)
 	if err != nil && ctx.Err() == nil {
 		a.log.Error().Err(err).Msg("onboarding data reseal")
 	}
@@ -130,7 +130,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "reencrypt":
 		return a.reencrypt(ctx, stdout)
 	}
-	rep, err := a.svc.SweepDormancy(ctx)
+	rep, err := a.svc.Accounts.SweepDormancy(ctx)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // sweepPictures is `accountd sweep pictures`.
 func (a *app) sweepPictures(ctx context.Context, stdout io.Writer) error {
-	rep, err := a.svc.SweepOnboardingData(ctx)
+	rep, err := a.svc.Onboarding.SweepOnboardingData(ctx)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (a *app) reencrypt(ctx context.Context, stdout io.Writer) error {
 	if len(a.cfg.EKYC.DataKey) == 0 {
 		return errors.New("ekyc.data_key is not set: give the current key (and in ekyc.old_data_keys the keys to read)")
 	}
-	rep, err := a.svc.ResealOnboardingData(ctx)
+	rep, err := a.svc.Onboarding.ResealOnboardingData(ctx)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/ratelimit"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 )
 
@@ -52,7 +52,7 @@ func TestRateLimitAcrossReplicasWithRedis(t *testing.T) {
 }
 
 // deleteLimiterKey removes the partner's key from Redis.
-func deleteLimiterKey(t *testing.T, redisURL, db, partner string) {
+func deleteLimiterKey(t *testing.T, redisURL, db, partnerName string) {
 	t.Helper()
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
@@ -67,7 +67,7 @@ func deleteLimiterKey(t *testing.T, redisURL, db, partner string) {
 		return
 	}
 	defer st.Close()
-	p, err := services.NewPartners(st, nil).FindPartner(context.Background(), partner)
+	p, err := partner.NewPartners(st, nil).FindPartner(context.Background(), partnerName)
 	if err != nil {
 		t.Error(err)
 		return

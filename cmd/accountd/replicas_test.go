@@ -62,12 +62,12 @@ func TestTwoReplicasOneDatabase(t *testing.T) {
 	key := loadKey(t, in.alphaKey)
 	resp := signedCall(t, urls[0], key, "CustomerService.AddCustomer", `"cust"`,
 		`{"type":"INDIVIDUAL","firstName":"An","lastName":"Nguyen","DOB":"19900115","identification":[{"type":"PASSPORT","value":"C1000001"}],"contact":{"email":"an@example.com"}}`)
-	var customer struct{ ID string }
-	if resp.Error != nil || json.Unmarshal(resp.Result, &customer) != nil {
+	var cust struct{ ID string }
+	if resp.Error != nil || json.Unmarshal(resp.Result, &cust) != nil {
 		t.Fatalf("add customer: %+v", resp.Error)
 	}
 	accountPayload := func(name string) string {
-		return fmt.Sprintf(`{"customerID":%q,"name":%q,"accountType":"CHECKING","currency":"VND"}`, customer.ID, name)
+		return fmt.Sprintf(`{"customerID":%q,"name":%q,"accountType":"CHECKING","currency":"VND"}`, cust.ID, name)
 	}
 
 	// 1. Concurrent AddAccount on both replicas, every request its own id.

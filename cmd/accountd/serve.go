@@ -12,7 +12,7 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/ratelimit"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 )
 
@@ -44,7 +44,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if err := rpc.CheckCosts(a.cfg.RateLimit.Costs); err != nil {
 		return fmt.Errorf("config: ratelimit.costs: %w", err)
 	}
-	auth := services.NewAuthenticator(a.store, a.clock, a.cfg.Auth.KeyCacheTTL).WithMaxClockSkew(a.cfg.Auth.MaxClockSkew)
+	auth := partner.NewAuthenticator(a.store, a.clock, a.cfg.Auth.KeyCacheTTL).WithMaxClockSkew(a.cfg.Auth.MaxClockSkew)
 	limiter, err := a.newLimiter(ctx)
 	if err != nil {
 		return err
@@ -106,8 +106,8 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if a.cfg.OTP.Channel == "log" {
 		a.log.Warn().Msg("otp.channel is log: one-time codes are printed on the console; use webhook in production")
 	}
-	if n, err := countActiveKeys(a.store); err == nil && n[services.SignatureNetXD] > 0 {
-		a.log.Warn().Int("keys", n[services.SignatureNetXD]).Msg("active keys accept NetXD's payload-only signature, " +
+	if n, err := countActiveKeys(a.store); err == nil && n[partner.SignatureNetXD] > 0 {
+		a.log.Warn().Int("keys", n[partner.SignatureNetXD]).Msg("active keys accept NetXD's payload-only signature, " +
 			"which a captured request can be replayed with; see `accountd keys list` and move them to V2 with `accountd keys signature KEYID V2`")
 	}
 	if len(a.cfg.OTP.MessageKey) == 0 {
@@ -165,7 +165,7 @@ func (a *app) purgeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := a.svc.PurgeIdempotencyKeys(ctx)
+			n, err := a.svc.Kernel.PurgeIdempotencyKeys(ctx)
 			if err != nil && ctx.Err() == nil {
 				a.log.Error().Err(err).Msg("purge idempotency keys")
 			} else if n > 0 {

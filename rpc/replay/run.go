@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
-	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // Runner replays scenarios against one server with a partner's key and,
@@ -206,7 +206,7 @@ func overriddenTimestamp(o *AuthOverride, key *rpc.KeyFile, vars map[string]stri
 		if err != nil {
 			return "", fmt.Errorf("auth.timestampOffset: %w", err)
 		}
-		return key.NowTime().Add(d).UTC().Format(services.TimestampLayout), nil
+		return key.NowTime().Add(d).UTC().Format(partner.TimestampLayout), nil
 	}
 	return key.Timestamp(), nil
 }

@@ -1,0 +1,480 @@
+package bank_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/partner"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+// auditRows returns the whole audit trail.
+func auditRows(t *testing.T, e *env) []services.AuditEntry {
+	t.Helper()
+	rows, err := e.st.AuditEntries(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// auditRow returns row seq of the audit trail.
+func auditRow(t *testing.T, e *env, seq int64) services.AuditEntry {
+	t.Helper()
+	rows, err := e.st.AuditEntries(context.Background(), seq-1, 1)
+	if err != nil || len(rows) != 1 || rows[0].Seq != seq {
+		t.Fatalf("audit row %d: %+v, %v", seq, rows, err)
+	}
+	return rows[0]
+}
+
+// entities decodes an audit row's entities.
+func entities(t *testing.T, e services.AuditEntry) map[string]string {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(e.Entities), &m); err != nil {
+		t.Fatalf("row %d: entities %q: %v", e.Seq, e.Entities, err)
+	}
+	return m
+}
+
+// customerN returns dave with identification and contact of its own, n > 0.
+func customerN(n int) customer.AddCustomerInput {
+	in := dave()
+	in.Identification[0].Value = fmt.Sprintf("2%02d-45-%04d", n%100, 1000+n)
+	in.Contact = customer.Contact{Email: fmt.Sprintf("customer%d@example.com", n)}
+	return in
+}
+
+// verify runs VerifyAudit on e's database.
+func verify(t *testing.T, e *env) services.AuditReport {
+	t.Helper()
+	rep, err := services.VerifyAudit(context.Background(), e.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// dropAuditTriggers removes the triggers that keep audit_log append-only,
+// so that a test can tamper with it as someone with the database's owner
+// rights could.
+func dropAuditTriggers(t *testing.T, dsn string) {
+	t.Helper()
+	if storetest.IsPostgres() {
+		storetest.Exec(t, dsn, `DROP TRIGGER audit_log_append_only ON audit_log`)
+		return
+	}
+	storetest.Exec(t, dsn, `DROP TRIGGER audit_log_no_update`)
+	storetest.Exec(t, dsn, `DROP TRIGGER audit_log_no_delete`)
+}
+
+func TestAuditRecordsCalls(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	before := len(auditRows(t, e)) // the two keys.create rows of newEnv
+
+	addCustomer := with(e.alpha, "CustomerService.AddCustomer", `"c-1"`)
+	c, err := e.svc.Customers.AddCustomer(ctx, addCustomer, dave())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccount := with(e.alpha, "CustomerService.AddAccount", `7`)
+	accountIn := account.AddAccountInput{CustomerID: c.ID, Name: "DAVE", AccountType: "CHECKING", Currency: "USD"}
+	a, err := e.svc.Accounts.AddAccount(ctx, addAccount, accountIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := auditRows(t, e)
+	if got, want := len(rows), before+2; got != want {
+		t.Fatalf("%d audit rows, want %d", got, want)
+	}
+	tests := []struct {
+		name     string
+		row      services.AuditEntry
+		call     services.Call
+		entities map[string]string
+	}{
+		{"AddCustomer", rows[before], addCustomer, map[string]string{"customerId": c.ID, "customerNumber": c.CustomerNumber}},
+		{"AddAccount", rows[before+1], addAccount, map[string]string{"accountId": a.ID, "accountNumber": a.AccountNumber, "customerId": c.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.row
+			if r.Method != tt.call.Method || r.PartnerID != tt.call.PartnerID || r.KeyID != tt.call.KeyID || r.RequestID != tt.call.RequestID {
+				t.Errorf("got method %q partner %d key %q request %q; want %q %d %q %q",
+					r.Method, r.PartnerID, r.KeyID, r.RequestID, tt.call.Method, tt.call.PartnerID, tt.call.KeyID, tt.call.RequestID)
+			}
+			if got := entities(t, r); !maps.Equal(got, tt.entities) {
+				t.Errorf("entities: got %v, want %v", got, tt.entities)
+			}
+			if r.Outcome != services.AuditOK {
+				t.Errorf("outcome: got %q, want %q", r.Outcome, services.AuditOK)
+			}
+			if !r.At.Equal(e.clock.Now()) {
+				t.Errorf("at: got %v, want %v", r.At, e.clock.Now())
+			}
+		})
+	}
+
+	// A replay answers from the idempotency record and changes nothing.
+	if again, err := e.svc.Customers.AddCustomer(ctx, addCustomer, dave()); err != nil || again != c {
+		t.Fatalf("replay: %+v, %v", again, err)
+	}
+	if again, err := e.svc.Accounts.AddAccount(ctx, addAccount, accountIn); err != nil || again != a {
+		t.Fatalf("replay: %+v, %v", again, err)
+	}
+	if got, want := len(auditRows(t, e)), before+2; got != want {
+		t.Fatalf("%d audit rows after replays, want %d", got, want)
+	}
+	// A call without a request id is recorded with an empty one.
+	if _, err := e.svc.Customers.AddCustomer(ctx, with(e.beta, "CustomerService.AddCustomer", ""), dave()); err != nil {
+		t.Fatal(err)
+	}
+	rows = auditRows(t, e)
+	if last := rows[len(rows)-1]; len(rows) != before+3 || last.RequestID != "" || last.PartnerID != e.beta.PartnerID {
+		t.Fatalf("call without id: %d rows, last %+v", len(rows), last)
+	}
+	if rep := verify(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
+		t.Fatalf("verify: %+v", rep)
+	}
+}
+
+func TestAuditRefusal(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	call := with(e.alpha, "CustomerService.AddCustomer", `"r-1"`)
+	if _, err := e.svc.Customers.AddCustomer(ctx, with(e.alpha, "CustomerService.AddCustomer", ""), dave()); err != nil {
+		t.Fatal(err)
+	}
+	_, dup := e.svc.Customers.AddCustomer(ctx, call, dave())
+	if !errors.Is(dup, services.ErrIdentificationExists) {
+		t.Fatalf("duplicate: got %v, want ErrIdentificationExists", dup)
+	}
+	// The refusal of a call with a request id is recorded with the id, in
+	// the audit trail too, by the call itself.
+	if r := auditRows(t, e); r[len(r)-1].RequestID != call.RequestID || r[len(r)-1].Outcome != "REFUSED: "+services.ErrIdentificationExists.Error() {
+		t.Fatalf("the refused call's own audit row: %+v", r[len(r)-1])
+	}
+	bad := dave()
+	bad.DOB = "1985"
+	_, invalid := e.svc.Customers.AddCustomer(ctx, call, bad)
+	if !errors.Is(invalid, services.ErrInvalidInput) {
+		t.Fatalf("bad DOB: got %v, want ErrInvalidInput", invalid)
+	}
+	tests := []struct {
+		name        string
+		err         error
+		wantOutcome string // "" when nothing is recorded
+	}{
+		{"business refusal", fmt.Errorf("add customer: %w", services.ErrIdentificationExists), "REFUSED: " + services.ErrIdentificationExists.Error()},
+		{"refusal recorded with its request id", dup, ""},
+		{"invalid params", invalid, "REFUSED: " + services.ErrInvalidInput.Error()},
+		{"wrapped sentinel", fmt.Errorf("add account: %w", services.ErrCustomerNotFound), "REFUSED: " + services.ErrCustomerNotFound.Error()},
+		{"internal error", errors.New("x"), ""},
+		{"database error", fmt.Errorf("commit: %w", errors.New("disk I/O error")), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := auditRows(t, e)
+			if err := e.svc.Kernel.AuditRefusal(ctx, call, tt.err); err != nil {
+				t.Fatal(err)
+			}
+			rows := auditRows(t, e)
+			if tt.wantOutcome == "" {
+				if len(rows) != len(before) {
+					t.Fatalf("recorded %+v, want nothing", rows[len(rows)-1])
+				}
+				return
+			}
+			if len(rows) != len(before)+1 {
+				t.Fatalf("%d rows after, %d before: want one more", len(rows), len(before))
+			}
+			r := rows[len(rows)-1]
+			if r.Outcome != tt.wantOutcome || r.Method != call.Method || r.PartnerID != call.PartnerID ||
+				r.KeyID != call.KeyID || r.RequestID != call.RequestID || r.Entities != "{}" {
+				t.Fatalf("got %+v, want outcome %q for %+v and no entities", r, tt.wantOutcome, call)
+			}
+		})
+	}
+	if rep := verify(t, e); !rep.OK() {
+		t.Fatalf("verify: %+v", rep)
+	}
+}
+
+func TestAuditRecordsOperatorChanges(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	k, err := e.partners.CreateKey(ctx, "gamma", partner.KeyOptions{Tier: partner.TierSilver, Methods: []string{"CustomerService.GetCustomer", "AccountService.GetDetails"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gamma, err := e.partners.FindPartner(ctx, "gamma")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := auditRows(t, e)
+	if err := e.partners.RevokeKey(ctx, k.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.partners.SetTier(ctx, "gamma", partner.TierGold); err != nil {
+		t.Fatal(err)
+	}
+	// Refused operator changes leave no row.
+	if err := e.partners.RevokeKey(ctx, k.KeyID); !errors.Is(err, services.ErrKeyRevoked) {
+		t.Fatalf("second revoke: got %v, want ErrKeyRevoked", err)
+	}
+	if err := e.partners.SetTier(ctx, "nobody", partner.TierGold); !errors.Is(err, services.ErrPartnerNotFound) {
+		t.Fatalf("set tier of nobody: got %v, want ErrPartnerNotFound", err)
+	}
+	rows := auditRows(t, e)
+	if len(rows) != len(created)+2 {
+		t.Fatalf("%d rows, want %d", len(rows), len(created)+2)
+	}
+	tests := []struct {
+		name     string
+		row      services.AuditEntry
+		method   string
+		entities map[string]string
+	}{
+		{"create", created[len(created)-1], "keys.create", map[string]string{"keyId": k.KeyID, "tier": partner.TierSilver, "methods": "CustomerService.GetCustomer AccountService.GetDetails", "signature": partner.SignatureV2}},
+		{"revoke", rows[len(rows)-2], "keys.revoke", map[string]string{"keyId": k.KeyID}},
+		{"tier", rows[len(rows)-1], "partners.setTier", map[string]string{"tier": partner.TierGold}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.row
+			if r.Method != tt.method || r.PartnerID != gamma.ID || r.KeyID != "operator" || r.RequestID != "" || r.Outcome != services.AuditOK {
+				t.Errorf("got %+v; want %s by operator for partner %d, OK", r, tt.method, gamma.ID)
+			}
+			if got := entities(t, r); !maps.Equal(got, tt.entities) {
+				t.Errorf("entities: got %v, want %v", got, tt.entities)
+			}
+		})
+	}
+	if rep := verify(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
+		t.Fatalf("verify: %+v", rep)
+	}
+}
+
+// TestVerifyAuditManyPages checks a chain longer than one page of
+// VerifyAudit, ending exactly on a page boundary, and a break found on the
+// second page.
+func TestVerifyAuditManyPages(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	const total = 2000 // two full pages of 1000
+	first := len(auditRows(t, e))
+	err := e.st.Update(ctx, func(tx services.Tx) error {
+		for i := first; i < total; i++ {
+			r := services.AuditEntry{At: e.clock.Now(), PartnerID: e.alpha.PartnerID, KeyID: e.alpha.KeyID,
+				Method: "CustomerService.AddCustomer", RequestID: fmt.Sprint(i), Entities: "{}", Outcome: services.AuditOK}
+			if err := tx.AppendAudit(ctx, &r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := verify(t, e)
+	last := auditRow(t, e, total)
+	if !rep.OK() || rep.Rows != total || rep.LastSeq != total || rep.LastHash != last.Hash {
+		t.Fatalf("got %+v, want %d intact rows ending with hash %s", rep, total, last.Hash)
+	}
+	dropAuditTriggers(t, e.path)
+	storetest.Exec(t, e.path, `UPDATE audit_log SET outcome = 'REFUSED: x' WHERE seq = 1500`)
+	if rep := verify(t, e); rep.OK() || rep.BrokenSeq != 1500 || rep.Rows != 1499 {
+		t.Fatalf("row 1500 changed: got %+v, want broken at 1500 after 1499 rows", rep)
+	}
+}
+
+// seedAudit makes e's audit trail 6 rows long: newEnv's two keys and four
+// customers.
+func seedAudit(t *testing.T, e *env) []services.AuditEntry {
+	t.Helper()
+	for i := 1; i <= 4; i++ {
+		if _, err := e.svc.Customers.AddCustomer(context.Background(), with(e.alpha, "CustomerService.AddCustomer", fmt.Sprint(i)), customerN(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := auditRows(t, e)
+	if len(rows) != 6 {
+		t.Fatalf("%d audit rows, want 6", len(rows))
+	}
+	if rep := verify(t, e); !rep.OK() || rep.Rows != 6 {
+		t.Fatalf("before tampering: %+v", rep)
+	}
+	return rows
+}
+
+// insertAuditRow writes r as it is, bypassing the chain.
+func insertAuditRow(t *testing.T, dsn string, r services.AuditEntry) {
+	t.Helper()
+	storetest.Exec(t, dsn, `INSERT INTO audit_log (seq, at, partner_id, key_id, method, request_id, entities, outcome, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Seq, r.At.UnixMilli(), r.PartnerID, r.KeyID, r.Method, r.RequestID, r.Entities, r.Outcome, r.PrevHash, r.Hash)
+}
+
+func TestVerifyAuditFindsTampering(t *testing.T) {
+	tests := []struct {
+		name     string
+		tamper   func(t *testing.T, e *env, rows []services.AuditEntry)
+		wantSeq  int64
+		wantRows int64 // intact rows before the break
+		wantText string
+	}{
+		{
+			name: "outcome changed",
+			tamper: func(t *testing.T, e *env, _ []services.AuditEntry) {
+				storetest.Exec(t, e.path, `UPDATE audit_log SET outcome = 'REFUSED: invalid params' WHERE seq = 4`)
+			},
+			wantSeq: 4, wantRows: 3, wantText: "content does not match",
+		},
+		{
+			name: "row deleted",
+			tamper: func(t *testing.T, e *env, _ []services.AuditEntry) {
+				storetest.Exec(t, e.path, `DELETE FROM audit_log WHERE seq = 4`)
+			},
+			wantSeq: 5, wantRows: 3, wantText: "missing",
+		},
+		{
+			name: "row changed and its hash recomputed",
+			tamper: func(t *testing.T, e *env, rows []services.AuditEntry) {
+				r := rows[3]
+				r.Entities = `{"customerId":"1"}`
+				r.Hash = r.ComputeHash()
+				storetest.Exec(t, e.path, `UPDATE audit_log SET entities = ?, hash = ? WHERE seq = ?`, r.Entities, r.Hash, r.Seq)
+			},
+			wantSeq: 5, wantRows: 4, wantText: "does not link",
+		},
+		{
+			name: "forged row inserted in the middle",
+			tamper: func(t *testing.T, e *env, rows []services.AuditEntry) {
+				// Make room at 5, then insert a row that links to row 4
+				// and whose own hash is right.
+				storetest.Exec(t, e.path, `UPDATE audit_log SET seq = -seq WHERE seq >= 5`)
+				storetest.Exec(t, e.path, `UPDATE audit_log SET seq = 1 - seq WHERE seq < 0`)
+				forged := rows[4]
+				forged.RequestID, forged.Entities = `"forged"`, `{"customerId":"1"}`
+				forged.PrevHash = rows[3].Hash
+				forged.Hash = forged.ComputeHash()
+				insertAuditRow(t, e.path, forged)
+			},
+			wantSeq: 6, wantRows: 5, wantText: "does not link",
+		},
+		{
+			name: "forged row appended with a made-up hash",
+			tamper: func(t *testing.T, e *env, rows []services.AuditEntry) {
+				forged := rows[5]
+				forged.Seq, forged.PrevHash, forged.Hash = 7, rows[5].Hash, strings.Repeat("0", 64)
+				insertAuditRow(t, e.path, forged)
+			},
+			wantSeq: 7, wantRows: 6, wantText: "content does not match",
+		},
+		{
+			name: "forged row numbered before the first",
+			tamper: func(t *testing.T, e *env, rows []services.AuditEntry) {
+				forged := rows[0]
+				forged.Seq, forged.PrevHash = 0, ""
+				forged.Hash = forged.ComputeHash()
+				insertAuditRow(t, e.path, forged)
+			},
+			wantSeq: 0, wantRows: 0, wantText: "row 0",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			rows := seedAudit(t, e)
+			dropAuditTriggers(t, e.path)
+			tt.tamper(t, e, rows)
+			rep := verify(t, e)
+			if rep.OK() || rep.BrokenSeq != tt.wantSeq || rep.Rows != tt.wantRows || !strings.Contains(rep.Broken, tt.wantText) {
+				t.Fatalf("got %+v; want broken at row %d after %d intact rows, saying %q", rep, tt.wantSeq, tt.wantRows, tt.wantText)
+			}
+		})
+	}
+}
+
+// TestAuditLogIsAppendOnly checks that the database itself refuses to
+// change or remove audit rows.
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	e := newEnv(t)
+	seedAudit(t, e)
+	db := storetest.Conn(t, e.path)
+	statements := []string{
+		`UPDATE audit_log SET outcome = 'OK' WHERE seq = 3`,
+		`UPDATE audit_log SET seq = seq + 100`,
+		`DELETE FROM audit_log WHERE seq = 6`,
+		`DELETE FROM audit_log`,
+	}
+	if storetest.IsPostgres() {
+		statements = append(statements, `TRUNCATE audit_log`)
+	}
+	for _, q := range statements {
+		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "audit_log rows are never") {
+			t.Errorf("%s: got %v, want the trigger's refusal", q, err)
+		}
+	}
+	if rep := verify(t, e); !rep.OK() || rep.Rows != 6 {
+		t.Fatalf("after the refused statements: %+v", rep)
+	}
+}
+
+// TestAuditChainUnderConcurrentCalls appends from many goroutines at once:
+// on PostgreSQL the transactions really overlap, and the chain must still
+// be one line with no gaps and no forks.
+func TestAuditChainUnderConcurrentCalls(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	before := len(auditRows(t, e))
+	const workers, calls = 8, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*calls)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < calls; i++ {
+				n := 1 + w*calls + i
+				call := with(e.alpha, "CustomerService.AddCustomer", fmt.Sprintf(`"w%d-%d"`, w, i))
+				if _, err := e.svc.Customers.AddCustomer(ctx, call, customerN(n)); err != nil {
+					errs <- fmt.Errorf("customer %d: %w", n, err)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rows := auditRows(t, e)
+	if got, want := len(rows), before+workers*calls; got != want {
+		t.Fatalf("%d audit rows, want %d", got, want)
+	}
+	requests := make(map[string]bool)
+	for i, r := range rows {
+		if r.Seq != int64(i+1) {
+			t.Fatalf("row %d has seq %d", i+1, r.Seq)
+		}
+		requests[r.RequestID] = true
+	}
+	if len(requests) != workers*calls+1 { // plus "" of the keys.create rows
+		t.Errorf("%d distinct request ids, want %d", len(requests), workers*calls+1)
+	}
+	if rep := verify(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
+		t.Fatalf("verify: %+v", rep)
+	}
+}

@@ -1,0 +1,196 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+// TestBlacklist: a blacklisted identification or phone number cannot
+// become a customer; a customer blacklisted by ID cannot open an account;
+// REMOVE lifts it; every change is recorded with key, time and reason, and
+// another partner's blacklist does not apply.
+func TestBlacklist(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	update := func(call services.Call, in customer.UpdateBlacklistInput) customer.BlacklistResult {
+		t.Helper()
+		res, err := e.svc.Customers.UpdateBlacklist(ctx, with(call, "CustomerService.UpdateBlacklist", ""), in)
+		if err != nil {
+			t.Fatalf("update blacklist %+v: %v", in, err)
+		}
+		return res
+	}
+	res := update(e.alpha, customer.UpdateBlacklistInput{Identification: &customer.Identification{Type: "NATIONAL_ID", Value: " 41000001 "}, Action: "ADD", Reason: "fraud ring"})
+	if len(res.Entries) != 1 || res.Entries[0].Value != "NATIONAL_ID:41000001" || !res.Entries[0].Changed {
+		t.Fatalf("ADD identification: %+v", res)
+	}
+	if again := update(e.alpha, customer.UpdateBlacklistInput{Identification: &customer.Identification{Type: "NATIONAL_ID", Value: "41000001"}, Action: "ADD", Reason: "again"}); again.Entries[0].Changed {
+		t.Fatalf("a second ADD changed something: %+v", again)
+	}
+	update(e.alpha, customer.UpdateBlacklistInput{PhoneNumber: "+254 712 000 009", Action: "ADD", Reason: "SIM swap"})
+
+	refused := []struct {
+		name string
+		in   customer.AddCustomerInput
+		what string
+	}{
+		{"blacklisted identification", kenyan("41000001", "+254712000011", "a@example.com"), "identification"},
+		{"blacklisted phone", kenyan("41000002", "+254712000009", "b@example.com"), "phone"},
+	}
+	for _, tt := range refused {
+		_, err := e.svc.Customers.AddCustomer(ctx, with(e.alpha, "CustomerService.AddCustomer", ""), tt.in)
+		if !errors.Is(err, services.ErrBlacklisted) || !strings.Contains(refusal(err).Detail, tt.what) || strings.Contains(refusal(err).Detail, "4100") {
+			t.Errorf("%s: %v, want ErrBlacklisted naming the %s without its value", tt.name, err, tt.what)
+		}
+	}
+	// Another partner's blacklist does not apply.
+	e.addCustomer(t, e.beta, kenyan("41000001", "+254712000009", "c@example.com"))
+
+	id := e.addCustomer(t, e.alpha, kenyan("41000003", "+254712000013", "d@example.com"))
+	res = update(e.alpha, customer.UpdateBlacklistInput{CustomerID: id, Action: "ADD", Reason: "court order"})
+	if len(res.Entries) != 2 {
+		t.Fatalf("ADD by customer: %+v, want its document and its phone", res)
+	}
+	_, err := e.svc.Accounts.AddAccount(ctx, with(e.alpha, "CustomerService.AddAccount", ""), account.AddAccountInput{CustomerID: id, Name: "X", AccountType: "WALLET", Currency: "KES"})
+	if !errors.Is(err, services.ErrBlacklisted) {
+		t.Fatalf("account for a blacklisted customer: %v", err)
+	}
+	e.clock.Add(time.Hour)
+	update(e.alpha, customer.UpdateBlacklistInput{Identification: &customer.Identification{Type: "NATIONAL_ID", Value: "41000003"}, Action: "REMOVE", Reason: "cleared"})
+	_, err = e.svc.Accounts.AddAccount(ctx, with(e.alpha, "CustomerService.AddAccount", ""), account.AddAccountInput{CustomerID: id, Name: "X", AccountType: "WALLET", Currency: "KES"})
+	if !errors.Is(err, services.ErrBlacklisted) {
+		t.Fatalf("the phone is still blacklisted: %v", err)
+	}
+	update(e.alpha, customer.UpdateBlacklistInput{PhoneNumber: "+254712000013", Action: "REMOVE", Reason: "cleared"})
+	e.openAccount(t, e.alpha, id, "WALLET", "KES", "")
+
+	if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM blacklist_history WHERE value = 'NATIONAL_ID:41000003' AND key_id = ? AND reason <> ''`, e.alpha.KeyID); n != 2 {
+		t.Fatalf("%d history rows for the customer's document, want ADD and REMOVE", n)
+	}
+	if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM audit_log WHERE method = 'CustomerService.UpdateBlacklist' AND entities LIKE '%4100%'`); n != 0 {
+		t.Fatal("the audit trail holds a blacklisted value")
+	}
+
+	bad := []struct {
+		name string
+		in   customer.UpdateBlacklistInput
+		want string
+	}{
+		{"nothing named", customer.UpdateBlacklistInput{Action: "ADD", Reason: "x"}, "payload:INVALID_VALUE"},
+		{"two named", customer.UpdateBlacklistInput{CustomerID: id, PhoneNumber: "+254712000013", Action: "ADD", Reason: "x"}, "payload:INVALID_VALUE"},
+		{"bad action", customer.UpdateBlacklistInput{PhoneNumber: "+254712000013", Action: "BAN", Reason: "x"}, "action:INVALID_VALUE"},
+		{"no reason", customer.UpdateBlacklistInput{PhoneNumber: "+254712000013", Action: "ADD"}, "reason:REQUIRED"},
+		{"bad phone", customer.UpdateBlacklistInput{PhoneNumber: "12", Action: "ADD", Reason: "x"}, "phoneNumber:INVALID_FORMAT"},
+	}
+	for _, tt := range bad {
+		_, err := e.svc.Customers.UpdateBlacklist(ctx, e.alpha, tt.in)
+		if got := join(fieldReasons(err)); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if _, err := e.svc.Customers.UpdateBlacklist(ctx, e.beta, customer.UpdateBlacklistInput{CustomerID: id, Action: "ADD", Reason: "x"}); !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Fatalf("another partner's customer: %v", err)
+	}
+}
+
+// TestProtectAgreement: each consent change is kept as a record with its
+// time and channel, and GetCustomer shows the latest.
+func TestProtectAgreement(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	id := e.addCustomer(t, e.alpha, kenyan("42000001", "+254712000021", "p@example.com"))
+	view, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{ID: id})
+	if err != nil || view.ProtectAgreement != nil {
+		t.Fatalf("before any consent: %+v, %v", view.ProtectAgreement, err)
+	}
+	yes, no := true, false
+	steps := []struct {
+		agreed  *bool
+		version string
+		channel string
+	}{{&yes, "2024.1", "MOBILE"}, {&no, "2024.1", "BRANCH"}, {&yes, "2025.2", "INTERNET"}}
+	for i, st := range steps {
+		e.clock.Add(time.Minute)
+		res, err := e.svc.Customers.UpdateProtectAgreement(ctx, with(e.alpha, "CustomerService.UpdateProtectAgreement", ""),
+			customer.UpdateProtectAgreementInput{CustomerID: id, Agreed: st.agreed, Version: st.version, Channel: st.channel})
+		if err != nil || res.Records != i+1 || res.Agreement.Agreed != *st.agreed || res.Agreement.At != e.clock.Now().Unix() {
+			t.Fatalf("change %d: %+v, %v", i, res, err)
+		}
+	}
+	view, err = e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{ID: id})
+	if err != nil || view.ProtectAgreement == nil || *view.ProtectAgreement != (customer.ProtectAgreement{Agreed: true, Version: "2025.2", Channel: "INTERNET", At: e.clock.Now().Unix()}) {
+		t.Fatalf("GetCustomer shows %+v, %v", view.ProtectAgreement, err)
+	}
+	records, err := e.st.Consents(ctx, mustID(t, id))
+	if err != nil || len(records) != 3 || records[1].Agreed || records[1].Channel != "BRANCH" {
+		t.Fatalf("records %+v, %v", records, err)
+	}
+	_, err = storetest.Conn(t, e.path).Exec(`UPDATE consents SET agreed = FALSE`)
+	if err == nil {
+		t.Fatal("a consent record was overwritten")
+	}
+	_, err = e.svc.Customers.UpdateProtectAgreement(ctx, e.alpha, customer.UpdateProtectAgreementInput{CustomerID: id, Version: "1", Channel: "FAX"})
+	if got := join(fieldReasons(err)); got != "agreed:REQUIRED channel:INVALID_VALUE" {
+		t.Fatalf("bad consent: %q", got)
+	}
+	if _, err := e.svc.Customers.UpdateProtectAgreement(ctx, e.beta, customer.UpdateProtectAgreementInput{CustomerID: id, Agreed: &yes, Version: "1", Channel: "MOBILE"}); !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Fatalf("another partner's customer: %v", err)
+	}
+}
+
+func mustID(t testing.TB, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestBlacklistedEverywhere: a blacklisted identity and phone are refused
+// by every way in: new customers, combo onboarding, accounts, current
+// accounts, nice-number holds, and the validation methods say so.
+func TestBlacklistedEverywhere(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	id := e.addCustomer(t, e.alpha, kenyan("52000001", "+254712000121", "b121@example.com"))
+	if _, err := e.svc.Customers.UpdateBlacklist(ctx, with(e.alpha, "CustomerService.UpdateBlacklist", ""), customer.UpdateBlacklistInput{
+		CustomerID: id, Action: "ADD", Reason: "fraud"}); err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]error{}
+	_, refused["AddCustomer"] = e.svc.Customers.AddCustomer(ctx, e.alpha, kenyan("52000001", "+254712000129", "other@example.com"))
+	_, refused["OnboardCombo"] = e.svc.Ebank.OnboardCombo(ctx, e.alpha, combo("52000009", "+254712000121", "blocked.user"))
+	_, refused["AddAccount"] = e.svc.Accounts.AddAccount(ctx, e.alpha, account.AddAccountInput{CustomerID: id, Name: "X", AccountType: "WALLET", Currency: "KES"})
+	_, refused["OpenCurrentAccount"] = e.svc.Ebank.OpenCurrentAccount(ctx, e.alpha, ebank.OpenCurrentAccountInput{CustomerID: id, Currency: "KES"})
+	_, refused["HoldNiceNumber"] = e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "52525252", CustomerID: id})
+	for way, err := range refused {
+		if !errors.Is(err, services.ErrBlacklisted) {
+			t.Errorf("%s: %v, want ErrBlacklisted", way, err)
+		}
+	}
+	legal, err := e.svc.Customers.ValidateLegalID(ctx, e.alpha, customer.ValidateLegalIDInput{Type: "101", Number: "52000001"})
+	if err != nil || !legal.Blacklisted || legal.Valid {
+		t.Errorf("ValidateLegalID: %+v, %v", legal, err)
+	}
+	phone, err := e.svc.Customers.ValidatePhoneNumber(ctx, e.alpha, customer.ValidatePhoneNumberInput{PhoneNumber: "+254712000121"})
+	if err != nil || !phone.Blacklisted || phone.Valid {
+		t.Errorf("ValidatePhoneNumber: %+v, %v", phone, err)
+	}
+	ekyc, err := e.svc.Customers.ValidateEKYC(ctx, e.alpha, customer.ValidateEKYCInput{FirstName: "W", LastName: "K", DOB: "19900115",
+		Identification: customer.EKYCDocument{Type: "101", Number: "52000001"}, PhoneNumber: "+254712000128"})
+	if err != nil || ekyc.Passed || ekyc.Checks[3].Name != customer.CheckBlacklist || ekyc.Checks[3].Passed {
+		t.Errorf("ValidateEKYC: %+v, %v", ekyc, err)
+	}
+}

@@ -1,0 +1,275 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/otp"
+)
+
+const day = 24 * time.Hour
+
+// TestDormancyAndReactivation follows an account that falls dormant after
+// 180 days without activity and is reactivated with the customer's code.
+func TestDormancyAndReactivation(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	sms := &captureSender{}
+	const nationalID = "23456789"
+	holder := e.addCustomer(t, e.alpha, kenyan(nationalID, "+254712345678", "wanjiru@example.com"))
+	idle := e.openAccount(t, e.alpha, holder, "SAVINGS", "KES", "")
+	busy := e.openAccount(t, e.alpha, holder, "CHECKING", "KES", "")
+	e.clock.Add(day)
+	edge := e.openAccount(t, e.alpha, e.addCustomer(t, e.alpha, dave()), "CHECKING", "USD", "")
+
+	e.clock.Add(99 * day) // day 100
+	if _, err := e.svc.Accounts.ApplyShortCode(ctx, with(e.alpha, "AccountService.ApplyShortCode", ""), account.ShortCodeInput{AccountID: busy}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(81 * day) // day 181: idle untouched for 181 days, edge for exactly 180
+	auditBefore := len(auditRows(t, e))
+	rep, err := e.svc.Accounts.SweepDormancy(ctx)
+	if err != nil || rep != (account.SweepReport{Dormant: 1}) {
+		t.Fatalf("sweep: %+v, %v; want one account made dormant", rep, err)
+	}
+	wantStatus := func(step string, want map[string]string) {
+		t.Helper()
+		for number, status := range want {
+			d := e.details(t, e.alpha, number)
+			dormant := 0
+			if status == "DORMANT" {
+				dormant = 1
+			}
+			if d.Status != status || d.DormantStatus != dormant {
+				t.Errorf("%s: %s is %s (dormantStatus %d), want %s", step, number, d.Status, d.DormantStatus, status)
+			}
+		}
+	}
+	wantStatus("first sweep", map[string]string{idle: "DORMANT", busy: "ACTIVE", edge: "ACTIVE"})
+	changes := e.history(t, e.alpha, idle)
+	if len(changes) != 1 || changes[0].FromStatus != "ACTIVE" || changes[0].ToStatus != "DORMANT" || changes[0].KeyID != "system" ||
+		changes[0].ReasonCode != "NO_ACTIVITY" || changes[0].At != e.clock.Now().Unix() || !strings.Contains(changes[0].Reason, "180 days") {
+		t.Fatalf("history of the dormant account: %+v", changes)
+	}
+	rows := auditRows(t, e)
+	if len(rows) != auditBefore+1 || rows[len(rows)-1].Method != "system.DormancySweep" || entities(t, rows[len(rows)-1])["accountNumber"] != idle {
+		t.Errorf("audit after sweep: %d rows (was %d), last %+v", len(rows), auditBefore, rows[len(rows)-1])
+	}
+	if rep, err := e.svc.Accounts.SweepDormancy(ctx); err != nil || rep != (account.SweepReport{}) {
+		t.Fatalf("second sweep: %+v, %v; want nothing done", rep, err)
+	}
+	if n := len(e.history(t, e.alpha, idle)); n != 1 {
+		t.Fatalf("second sweep: history has %d entries, want 1", n)
+	}
+	e.clock.Add(time.Millisecond) // edge is now past 180 days
+	if rep, err := e.svc.Accounts.SweepDormancy(ctx); err != nil || rep.Dormant != 1 {
+		t.Fatalf("sweep a moment later: %+v, %v; want the edge account made dormant", rep, err)
+	}
+	wantStatus("sweep a moment later", map[string]string{edge: "DORMANT", busy: "ACTIVE"})
+
+	activate := func(number string) (otp.OperationStarted, error) {
+		return e.svc.Accounts.ActivateAccount(ctx, with(e.alpha, "AccountService.ActivateAccount", ""), account.ActivateAccountInput{AccountID: number})
+	}
+	if _, err := activate(idle); !errors.Is(err, services.ErrNoVerifiedContact) {
+		t.Fatalf("activate without a verified contact: got %v, want ErrNoVerifiedContact", err)
+	}
+	if _, err := activate(busy); !errors.Is(err, services.ErrAccountNotDormant) {
+		t.Fatalf("activate an active account: got %v, want ErrAccountNotDormant", err)
+	}
+	if _, err := e.svc.Accounts.ActivateAccount(ctx, e.beta, account.ActivateAccountInput{AccountID: idle}); !errors.Is(err, services.ErrAccountNotFound) {
+		t.Fatalf("another partner activates: got %v, want ErrAccountNotFound", err)
+	}
+	e.verifyContact(t, e.alpha, sms, nationalID, "mobile")
+	wantStatus("mobile verified", map[string]string{idle: "DORMANT"})
+
+	op, err := activate(idle)
+	if err != nil {
+		t.Fatalf("activate: %v", err)
+	}
+	if op.Operation != "ACTIVATE_ACCOUNT" || op.Status != "PENDING" || op.AccountID != idle || op.CustomerID != holder ||
+		op.ExpiresAt != e.clock.Now().Add(5*time.Minute).Unix() || len(op.SentTo) != 1 ||
+		op.SentTo[0] != (otp.SentTo{Purpose: "OTP", Channel: "sms", To: "+2547*****678"}) {
+		t.Fatalf("activate: %+v", op)
+	}
+	m := e.message(t, sms, op.RequestID, otp.PurposeOTP)
+	if m.To != "+254712345678" || m.Channel != "sms" || !strings.Contains(m.Text, m.Code) {
+		t.Fatalf("code message %+v", m)
+	}
+	wantStatus("code sent", map[string]string{idle: "DORMANT"})
+	e.clock.Add(time.Minute)
+	confirm := func() (otp.OperationConfirmed, error) {
+		return e.svc.OTP.ConfirmOTP(ctx, with(e.alpha, "VerificationService.ConfirmOTP", ""), otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code})
+	}
+	res, err := confirm()
+	if err != nil || res.AccountStatus != "ACTIVE" || res.AccountID != idle || res.Status != "COMPLETED" {
+		t.Fatalf("confirm: %+v, %v", res, err)
+	}
+	wantStatus("confirmed", map[string]string{idle: "ACTIVE"})
+	changes = e.history(t, e.alpha, idle)
+	last := changes[len(changes)-1]
+	if len(changes) != 2 || last.FromStatus != "DORMANT" || last.ToStatus != "ACTIVE" || last.KeyID != e.alpha.KeyID || last.At != e.clock.Now().Unix() {
+		t.Fatalf("history after reactivation: %+v", changes)
+	}
+	if _, err := confirm(); !errors.Is(err, services.ErrOperationCompleted) {
+		t.Fatalf("confirm again: got %v, want ErrOperationCompleted", err)
+	}
+	// Verifying the mobile on day 181 was activity on every account of the
+	// customer: on day 281 busy (shortcode on day 100) is not dormant yet.
+	e.clock.Add(100 * day)
+	if rep, err := e.svc.Accounts.SweepDormancy(ctx); err != nil || rep.Dormant != 0 {
+		t.Fatalf("sweep 100 days after reactivation: %+v, %v; want none made dormant", rep, err)
+	}
+	wantStatus("100 days after reactivation", map[string]string{idle: "ACTIVE", busy: "ACTIVE"})
+}
+
+// TestActivateAccountByEmail sends the code to a verified e-mail when the
+// mobile number is not verified, and refuses a frozen dormant account.
+func TestActivateAccountByEmail(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	mail := &captureSender{}
+	const nationalID = "34567890"
+	holder := e.addCustomer(t, e.alpha, kenyan(nationalID, "+254712345678", "Wanjiru.K@example.com"))
+	number := e.openAccount(t, e.alpha, holder, "SAVINGS", "KES", "")
+	frozen := e.openAccount(t, e.alpha, holder, "SAVINGS", "KES", "")
+	e.verifyContact(t, e.alpha, mail, nationalID, "email")
+	e.clock.Add(181 * day)
+	if _, err := e.freeze(e.alpha, frozen, "COURT_ORDER", ""); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := e.svc.Accounts.SweepDormancy(ctx); err != nil || rep.Dormant != 2 {
+		t.Fatalf("sweep: %+v, %v; want both accounts dormant", rep, err)
+	}
+	if _, err := e.svc.Accounts.ActivateAccount(ctx, e.alpha, account.ActivateAccountInput{AccountNumber: frozen}); !errors.Is(err, services.ErrAccountFrozen) {
+		t.Fatalf("activate a frozen account: got %v, want ErrAccountFrozen", err)
+	}
+	op, err := e.svc.Accounts.ActivateAccount(ctx, e.alpha, account.ActivateAccountInput{AccountNumber: number})
+	if err != nil || len(op.SentTo) != 1 || op.SentTo[0] != (otp.SentTo{Purpose: "OTP", Channel: "email", To: "W********@example.com"}) {
+		t.Fatalf("activate: %+v, %v", op, err)
+	}
+	m := e.message(t, mail, op.RequestID, otp.PurposeOTP)
+	if m.To != "Wanjiru.K@example.com" || m.Channel != "email" {
+		t.Fatalf("message %+v", m)
+	}
+	// A freeze placed while the code is on its way stops the reactivation.
+	if _, err := e.freeze(e.alpha, number, "LOST_DEVICE", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, services.ErrAccountFrozen) {
+		t.Fatalf("confirm while frozen: got %v, want ErrAccountFrozen", err)
+	}
+	if d := e.details(t, e.alpha, number); d.Status != "DORMANT" {
+		t.Fatalf("after a refused confirmation: %s, want DORMANT", d.Status)
+	}
+	if _, err := e.unfreeze(e.alpha, number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); err != nil {
+		t.Fatalf("confirm after the unfreeze: %v", err)
+	}
+	if d := e.details(t, e.alpha, number); d.Status != "ACTIVE" {
+		t.Fatalf("after confirming: %s, want ACTIVE", d.Status)
+	}
+	// Reactivation is activity: the next sweep leaves the account ACTIVE.
+	if rep, err := e.svc.Accounts.SweepDormancy(ctx); err != nil || rep.Dormant != 0 {
+		t.Fatalf("sweep after reactivation: %+v, %v; want none made dormant", rep, err)
+	}
+}
+
+// TestCustomerActivity checks what counts as customer activity: each case
+// acts on day 100 on an account opened on day 0, and the sweep runs on day
+// 181.
+func TestCustomerActivity(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	sms := &captureSender{}
+	type subject struct{ nationalID, customer, account string }
+	confirm := func(t *testing.T, op otp.OperationStarted, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: e.code(t, sms, op.RequestID, otp.PurposeOTP)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name        string
+		business    bool
+		act         func(t *testing.T, s subject)
+		wantDormant bool
+	}{
+		{name: "nothing", act: func(*testing.T, subject) {}, wantDormant: true},
+		{name: "short code", act: func(t *testing.T, s subject) {
+			if _, err := e.applyShortCode(e.alpha, s.account); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "sub-account renamed", business: true, act: func(t *testing.T, s subject) {
+			if _, err := e.svc.Accounts.EditSubAccountName(ctx, e.alpha, account.EditSubAccountNameInput{AccountID: s.account, SubAccountName: "Payroll"}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "mobile verified", act: func(t *testing.T, s subject) { e.verifyContact(t, e.alpha, sms, s.nationalID, "mobile") }},
+		{name: "e-mail changed", act: func(t *testing.T, s subject) {
+			op, err := e.svc.Contacts.AddOrUpdateEmail(ctx, e.alpha, contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "101",
+				DocumentNumber: s.nationalID, Email: "new." + s.nationalID + "@example.com"})
+			confirm(t, op, err)
+		}},
+		{name: "verification started, not confirmed", act: func(t *testing.T, s subject) {
+			if _, err := e.svc.Contacts.VerifyEmailOrMobile(ctx, e.alpha, contact.VerifyEmailOrMobileInput{OnboardType: "personal", PersonalIDType: "101",
+				DocumentNumber: s.nationalID, VerifyType: "mobile"}); err != nil {
+				t.Fatal(err)
+			}
+		}, wantDormant: true},
+		{name: "status changed by the bank", act: func(t *testing.T, s subject) {
+			e.changeStatus(t, e.alpha, s.account, "SUSPENDED")
+			e.changeStatus(t, e.alpha, s.account, "ACTIVE")
+		}, wantDormant: true},
+		{name: "frozen and unfrozen by the bank", act: func(t *testing.T, s subject) {
+			if _, err := e.freeze(e.alpha, s.account, "AML_REVIEW", ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.unfreeze(e.alpha, s.account); err != nil {
+				t.Fatal(err)
+			}
+		}, wantDormant: true},
+		{name: "name inquiry", act: func(t *testing.T, s subject) {
+			if _, err := e.svc.Accounts.ValidateName(ctx, e.beta, account.ValidateNameInput{BankCode: bankCode, AccountNumber: s.account}); err != nil {
+				t.Fatal(err)
+			}
+		}, wantDormant: true},
+		{name: "details read", act: func(t *testing.T, s subject) { e.details(t, e.alpha, s.account) }, wantDormant: true},
+	}
+	subjects := make([]subject, len(tests))
+	for i, tt := range tests {
+		s := subject{nationalID: fmt.Sprintf("%08d", 30000000+i)}
+		in := kenyan(s.nationalID, fmt.Sprintf("+2547120000%02d", i), "")
+		if tt.business {
+			in = business(fmt.Sprintf("PVT-%d", i), "Choice Microfinance Bank", fmt.Sprintf("biz%d@example.com", i))
+		}
+		s.customer = e.addCustomer(t, e.alpha, in)
+		s.account = e.openAccount(t, e.alpha, s.customer, "SAVINGS", "KES", "")
+		subjects[i] = s
+	}
+	e.clock.Add(100 * day)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.act(t, subjects[i]) })
+	}
+	e.clock.Add(81 * day)
+	if _, err := e.svc.Accounts.SweepDormancy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		if got := e.details(t, e.alpha, subjects[i].account).Status == "DORMANT"; got != tt.wantDormant {
+			t.Errorf("%s: dormant %v, want %v", tt.name, got, tt.wantDormant)
+		}
+	}
+}

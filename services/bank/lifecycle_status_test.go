@@ -1,0 +1,223 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+func TestUpdateAccountStatusTransitions(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	owner := e.addCustomer(t, e.alpha, dave())
+	tests := []struct {
+		name       string
+		from, to   string
+		wantErr    error
+		wantDetail string // part of the refusal's detail
+		wantKenya  int    // the Kenyan accountStatus after the change
+	}{
+		{name: "created to active", from: "CREATED", to: "ACTIVE"},
+		{name: "active to curtailed", from: "ACTIVE", to: "CURTAILED"},
+		{name: "active to suspended", from: "ACTIVE", to: "SUSPENDED", wantKenya: 1},
+		{name: "suspended to active", from: "SUSPENDED", to: "ACTIVE"},
+		{name: "blocked to suspended", from: "BLOCKED", to: "SUSPENDED", wantKenya: 1},
+		{name: "dormant to blocked", from: "DORMANT", to: "BLOCKED", wantKenya: 1},
+		{name: "disabled to active", from: "DISABLED", to: "ACTIVE"},
+		{name: "active to closed", from: "ACTIVE", to: "CLOSED", wantKenya: 2},
+		{name: "dormant to closed", from: "DORMANT", to: "CLOSED", wantKenya: 2},
+		{name: "closed is final", from: "CLOSED", to: "ACTIVE", wantErr: services.ErrInvalidTransition, wantDetail: "final"},
+		{name: "closed to disabled", from: "CLOSED", to: "DISABLED", wantErr: services.ErrInvalidTransition, wantDetail: "final"},
+		{name: "dormant needs ActivateAccount", from: "DORMANT", to: "ACTIVE", wantErr: services.ErrInvalidTransition, wantDetail: "ActivateAccount"},
+		{name: "dormant only by the sweep", from: "ACTIVE", to: "DORMANT", wantErr: services.ErrInvalidTransition, wantDetail: "sweep"},
+		{name: "suspended to dormant", from: "SUSPENDED", to: "DORMANT", wantErr: services.ErrInvalidTransition, wantDetail: "sweep"},
+		{name: "same status", from: "ACTIVE", to: "ACTIVE", wantErr: services.ErrInvalidTransition, wantDetail: "already"},
+		{name: "suspended to curtailed", from: "SUSPENDED", to: "CURTAILED", wantErr: services.ErrInvalidTransition, wantDetail: "allowed"},
+		{name: "created to suspended", from: "CREATED", to: "SUSPENDED", wantErr: services.ErrInvalidTransition, wantDetail: "allowed"},
+		{name: "dormant to disabled", from: "DORMANT", to: "DISABLED", wantErr: services.ErrInvalidTransition, wantDetail: "allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			number := e.openAccount(t, e.alpha, owner, "CHECKING", "USD", "")
+			e.setStatus(t, "accounts", "account_number", number, tt.from)
+			e.clock.Add(time.Minute)
+			res, err := e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""),
+				account.UpdateAccountStatusInput{AccountNumber: number, Status: tt.to, Reason: "ops ticket 42"})
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			changes := e.history(t, e.alpha, number)
+			if err != nil {
+				if r := refusal(err); r == nil || !strings.Contains(r.Detail, tt.wantDetail) {
+					t.Errorf("refusal %+v: want a detail with %q", r, tt.wantDetail)
+				}
+				if got := e.details(t, e.alpha, number).Status; got != tt.from {
+					t.Errorf("status after refusal = %s, want %s", got, tt.from)
+				}
+				if len(changes) != 0 {
+					t.Errorf("history after refusal = %+v, want none", changes)
+				}
+				return
+			}
+			if res.FromStatus != tt.from || res.Status != tt.to || res.AccountStatus != tt.wantKenya || res.ChangedAt != e.clock.Now().Unix() {
+				t.Errorf("result %+v", res)
+			}
+			if got := e.details(t, e.alpha, number).Status; got != tt.to {
+				t.Errorf("status = %s, want %s", got, tt.to)
+			}
+			want := account.StatusHistoryEntry{Event: "STATUS_CHANGE", FromStatus: tt.from, ToStatus: tt.to,
+				Reason: "ops ticket 42", KeyID: e.alpha.KeyID, At: e.clock.Now().Unix()}
+			if len(changes) != 1 || changes[0] != want {
+				t.Errorf("history = %+v, want [%+v]", changes, want)
+			}
+		})
+	}
+}
+
+func TestUpdateAccountStatusRefusals(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	number := e.openAccount(t, e.alpha, e.addCustomer(t, e.alpha, dave()), "CHECKING", "USD", "")
+	other := e.openAccount(t, e.alpha, e.addCustomer(t, e.alpha, customerN(7)), "CHECKING", "USD", "")
+	tests := []struct {
+		name      string
+		call      services.Call
+		in        account.UpdateAccountStatusInput
+		wantErr   error
+		wantField string
+	}{
+		{name: "accountId names the account", call: e.alpha, in: account.UpdateAccountStatusInput{AccountID: number, Status: "SUSPENDED", Reason: "r"}},
+		{name: "unknown status", call: e.alpha, in: account.UpdateAccountStatusInput{AccountNumber: number, Status: "OPEN", Reason: "r"},
+			wantErr: services.ErrInvalidInput, wantField: "status:INVALID_VALUE"},
+		{name: "lower-case status", call: e.alpha, in: account.UpdateAccountStatusInput{AccountNumber: number, Status: "active", Reason: "r"},
+			wantErr: services.ErrInvalidInput, wantField: "status:INVALID_VALUE"},
+		{name: "no reason", call: e.alpha, in: account.UpdateAccountStatusInput{AccountNumber: number, Status: "ACTIVE"},
+			wantErr: services.ErrInvalidInput, wantField: "reason:REQUIRED"},
+		{name: "reason too long", call: e.alpha, in: account.UpdateAccountStatusInput{AccountNumber: number, Status: "ACTIVE", Reason: strings.Repeat("r", 256)},
+			wantErr: services.ErrInvalidInput, wantField: "reason:TOO_LONG"},
+		{name: "no account", call: e.alpha, in: account.UpdateAccountStatusInput{Status: "ACTIVE", Reason: "r"},
+			wantErr: services.ErrInvalidInput, wantField: "accountNumber:REQUIRED"},
+		{name: "accountId and accountNumber disagree", call: e.alpha, in: account.UpdateAccountStatusInput{AccountNumber: number, AccountID: other, Status: "ACTIVE", Reason: "r"},
+			wantErr: services.ErrInvalidInput, wantField: "accountId:CONFLICT"},
+		{name: "another partner's account", call: e.beta, in: account.UpdateAccountStatusInput{AccountNumber: number, Status: "ACTIVE", Reason: "r"},
+			wantErr: services.ErrAccountNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.svc.Accounts.UpdateAccountStatus(ctx, with(tt.call, "AccountService.UpdateAccountStatus", ""), tt.in)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			if got := join(fieldReasons(err)); got != tt.wantField {
+				t.Fatalf("field errors = %q, want %q", got, tt.wantField)
+			}
+		})
+	}
+}
+
+func TestStatusHistoryPaging(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	number := e.openAccount(t, e.alpha, e.addCustomer(t, e.alpha, dave()), "CHECKING", "USD", "")
+	path := []string{"SUSPENDED", "ACTIVE", "BLOCKED", "ACTIVE", "CURTAILED"}
+	var times []int64
+	for _, to := range path {
+		e.clock.Add(time.Hour)
+		e.changeStatus(t, e.alpha, number, to)
+		times = append(times, e.clock.Now().Unix())
+	}
+	page := func(n, size int) account.StatusHistoryPage {
+		t.Helper()
+		p, err := e.svc.Accounts.GetStatusHistory(ctx, e.alpha, account.GetStatusHistoryInput{AccountID: number, PageNumber: intp(n), PageSize: intp(size)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		page, size int
+		wantFirst  int // index in path of the first entry; -1 for none
+		wantLen    int
+	}{
+		{page: 1, size: 2, wantFirst: 0, wantLen: 2},
+		{page: 2, size: 2, wantFirst: 2, wantLen: 2},
+		{page: 3, size: 2, wantFirst: 4, wantLen: 1},
+		{page: 4, size: 2, wantFirst: -1, wantLen: 0},
+		{page: 1, size: 100, wantFirst: 0, wantLen: 5},
+	}
+	for _, tt := range tests {
+		p := page(tt.page, tt.size)
+		if p.Total != len(path) || p.PageNumber != tt.page || p.PageSize != tt.size || len(p.Changes) != tt.wantLen || p.AccountNumber != number {
+			t.Fatalf("page %d of %d: %+v", tt.page, tt.size, p)
+		}
+		for i, c := range p.Changes {
+			k := tt.wantFirst + i
+			from := "ACTIVE"
+			if k > 0 {
+				from = path[k-1]
+			}
+			if c.FromStatus != from || c.ToStatus != path[k] || c.At != times[k] {
+				t.Errorf("page %d of %d, entry %d = %+v, want %s -> %s at %d", tt.page, tt.size, i, c, from, path[k], times[k])
+			}
+		}
+	}
+	_, err := e.svc.Accounts.GetStatusHistory(ctx, e.alpha, account.GetStatusHistoryInput{AccountID: number, PageNumber: intp(0), PageSize: intp(101)})
+	if got := join(fieldReasons(err)); got != "pageNumber:INVALID_VALUE pageSize:INVALID_VALUE" {
+		t.Errorf("bad paging: field errors %q (%v)", got, err)
+	}
+	if _, err := e.svc.Accounts.GetStatusHistory(ctx, e.beta, account.GetStatusHistoryInput{AccountID: number}); !errors.Is(err, services.ErrAccountNotFound) {
+		t.Errorf("another partner's history: got %v, want ErrAccountNotFound", err)
+	}
+}
+
+func TestCloseAccountRefusals(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	owner := e.addCustomer(t, e.alpha, dave())
+	pool := e.openAccount(t, e.alpha, owner, "CHECKING", "USD", "")
+	sub := e.openAccount(t, e.alpha, owner, "WALLET", "USD", pool)
+	parked := e.openAccount(t, e.alpha, owner, "WALLET", "USD", pool)
+	e.changeStatus(t, e.alpha, parked, "SUSPENDED")
+	rich := e.openAccount(t, e.alpha, owner, "SAVINGS", "USD", "")
+	storetest.Exec(t, e.path, `UPDATE accounts SET balance_minor = ? WHERE account_number = ?`, 1, rich)
+
+	closeAccount := func(number string) error {
+		_, err := e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""),
+			account.UpdateAccountStatusInput{AccountNumber: number, Status: "CLOSED", Reason: "customer request"})
+		return err
+	}
+	steps := []struct {
+		name    string
+		number  string
+		wantErr error
+	}{
+		{name: "pool with two open sub-accounts", number: pool, wantErr: services.ErrClosePoolInUse},
+		{name: "first sub-account", number: sub},
+		{name: "pool with a suspended sub-account", number: pool, wantErr: services.ErrClosePoolInUse},
+		{name: "suspended sub-account", number: parked},
+		{name: "pool without open sub-accounts", number: pool},
+		{name: "account with a balance of one cent", number: rich, wantErr: services.ErrCloseNonZeroBalance},
+	}
+	for _, s := range steps {
+		err := closeAccount(s.number)
+		if !errors.Is(err, s.wantErr) || (s.wantErr == nil && err != nil) {
+			t.Fatalf("%s: got %v, want %v", s.name, err, s.wantErr)
+		}
+		want := "CLOSED"
+		if s.wantErr != nil {
+			want = "ACTIVE"
+			if r := refusal(err); r == nil || r.Detail == "" {
+				t.Errorf("%s: refusal %+v without detail", s.name, r)
+			}
+		}
+		if got := e.details(t, e.alpha, s.number).Status; got != want {
+			t.Errorf("%s: status %s, want %s", s.name, got, want)
+		}
+	}
+}

@@ -1,0 +1,294 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/otp"
+)
+
+// mobileFixture is a Kenyan customer with a verified mobile number and an
+// account, and another customer holding a second number.
+type mobileFixture struct {
+	e       *env
+	sender  *captureSender
+	id      string // the customer's ID
+	account string
+}
+
+const (
+	mobileNationalID = "11223344"
+	mobileOld        = "+254712345678"
+	mobileTaken      = "+254722000111"
+)
+
+func newMobileFixture(t *testing.T, change ...func(*bank.Settings)) mobileFixture {
+	t.Helper()
+	e := newLifecycleEnv(t, change...)
+	f := mobileFixture{e: e, sender: &captureSender{}}
+	f.id = e.addCustomer(t, e.alpha, kenyan(mobileNationalID, mobileOld, "baraka@example.com"))
+	f.account = e.openAccount(t, e.alpha, f.id, "SAVINGS", "KES", "")
+	e.addCustomer(t, e.alpha, kenyan("44332211", mobileTaken, ""))
+	e.addCustomer(t, e.beta, kenyan("55667788", "+254733000222", ""))
+	e.verifyContact(t, e.alpha, f.sender, mobileNationalID, "mobile")
+	return f
+}
+
+func (f mobileFixture) change(call services.Call, acct, cc, number string) (otp.OperationStarted, error) {
+	return f.e.svc.Contacts.ChangeMobile(context.Background(), with(call, "CustomerService.ChangeMobile", ""),
+		contact.ChangeMobileInput{AccountID: acct, NewMobileCountryCode: cc, NewMobileNumber: number})
+}
+
+func (f mobileFixture) phone(t *testing.T) string {
+	t.Helper()
+	c, err := f.e.svc.Accounts.GetCustomer(context.Background(), f.e.alpha, account.GetCustomerInput{ID: f.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Contact.PhoneNumber
+}
+
+func TestChangeMobileBothCodes(t *testing.T) {
+	ctx := context.Background()
+	f := newMobileFixture(t)
+	e := f.e
+	op, err := f.change(e.alpha, f.account, "254", "0733123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []otp.SentTo{{Purpose: "PROVE_ID", Channel: "sms", To: "+2547*****678"}, {Purpose: "CONFIRM_CHANGE", Channel: "sms", To: "+2547*****456"}}
+	if op.Operation != "CHANGE_MOBILE" || op.AccountID != f.account || len(op.SentTo) != 2 || op.SentTo[0] != want[0] || op.SentTo[1] != want[1] {
+		t.Fatalf("started %+v", op)
+	}
+	prove := e.message(t, f.sender, op.RequestID, otp.PurposeProveID)
+	confirmMsg := e.message(t, f.sender, op.RequestID, otp.PurposeConfirmChange)
+	if prove.To != mobileOld || confirmMsg.To != "+254733123456" {
+		t.Fatalf("codes sent to %s and %s, want %s and +254733123456", prove.To, confirmMsg.To, mobileOld)
+	}
+	confirm := func(proveCode, confirmCode string) (otp.OperationConfirmed, error) {
+		return e.svc.OTP.ConfirmMobileChange(ctx, with(e.alpha, "CustomerService.ConfirmMobileChange", ""),
+			otp.ConfirmMobileChangeInput{RequestID: op.RequestID, ProveIDCode: proveCode, ConfirmChangeCode: confirmCode})
+	}
+	wrong := []struct {
+		name                string
+		proveID, confirmNew string
+	}{
+		{"old number's code wrong", wrongCode(prove.Code), confirmMsg.Code},
+		{"new number's code wrong", prove.Code, wrongCode(confirmMsg.Code)},
+		{"codes swapped", confirmMsg.Code, prove.Code},
+	}
+	for i, w := range wrong {
+		if prove.Code == confirmMsg.Code && w.name == "codes swapped" {
+			continue // one chance in a million: swapping changes nothing
+		}
+		_, err := confirm(w.proveID, w.confirmNew)
+		if !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 4-i {
+			t.Fatalf("%s: got %v (attempts left %d), want ErrWrongOTP with %d left", w.name, err, attemptsLeft(err), 4-i)
+		}
+		if got := f.phone(t); got != mobileOld {
+			t.Fatalf("%s: phone %s, want it unchanged", w.name, got)
+		}
+	}
+	res, err := confirm(prove.Code, confirmMsg.Code)
+	if err != nil || res.Verified != "mobile" || res.Status != "COMPLETED" {
+		t.Fatalf("confirm: %+v, %v", res, err)
+	}
+	if got := f.phone(t); got != "+254733123456" {
+		t.Fatalf("phone %s, want +254733123456", got)
+	}
+	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: mobileOld}}); !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Fatalf("lookup by the old number: got %v, want ErrCustomerNotFound", err)
+	}
+	// The new number is verified: it proves the next change.
+	next, err := f.change(e.alpha, f.account, "254", "0712345678")
+	if err != nil {
+		t.Fatalf("change back: %v", err)
+	}
+	if m := e.message(t, f.sender, next.RequestID, otp.PurposeProveID); m.To != "+254733123456" {
+		t.Fatalf("next change proved at %s, want the new number", m.To)
+	}
+}
+
+func TestChangeMobileNumbers(t *testing.T) {
+	f := newMobileFixture(t, func(s *bank.Settings) { s.MobileChangesPerDay, s.OTPOperationsPerHour = 100, 100 })
+	e := f.e
+	closed := e.openAccount(t, e.alpha, f.id, "CHECKING", "KES", "")
+	e.changeStatus(t, e.alpha, closed, "CLOSED")
+	tests := []struct {
+		name       string
+		call       services.Call
+		account    string
+		cc, number string
+		wantTo     string
+		wantErr    error
+		wantField  string
+	}{
+		{name: "national with trunk 0", cc: "254", number: "0733123456", wantTo: "+254733123456"},
+		{name: "national without trunk 0", cc: "254", number: "733123456", wantTo: "+254733123456"},
+		{name: "spaces, dashes and a plus", cc: "+254", number: "0733 123-456", wantTo: "+254733123456"},
+		{name: "international", cc: "254", number: "+254733123456", wantTo: "+254733123456"},
+		{name: "011 range", cc: "254", number: "0110123456", wantTo: "+254110123456"},
+		{name: "Vietnamese 055 (allow-list)", cc: "84", number: "0551234567", wantTo: "+84551234567"},
+		{name: "Vietnamese 091", cc: "84", number: "0912345678", wantTo: "+84912345678"},
+		{name: "another partner's customer's number", cc: "254", number: "0733000222", wantTo: "+254733000222"},
+		{name: "landline", cc: "254", number: "0202123456", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:INVALID_VALUE"},
+		{name: "number of another country", cc: "254", number: "+84912345678", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:CONFLICT"},
+		{name: "letters", cc: "254", number: "07ABC23456", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:INVALID_FORMAT"},
+		{name: "too short", cc: "254", number: "07123", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:INVALID_VALUE"},
+		{name: "Vietnamese 055 one digit short", cc: "84", number: "055123456", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:INVALID_VALUE"},
+		{name: "unassigned country code", cc: "999", number: "0733123456", wantErr: services.ErrInvalidInput, wantField: "newMobileCountryCode:INVALID_VALUE"},
+		{name: "country as letters", cc: "KE", number: "0733123456", wantErr: services.ErrInvalidInput, wantField: "newMobileCountryCode:INVALID_VALUE"},
+		{name: "nothing", wantErr: services.ErrInvalidInput, wantField: "newMobileCountryCode:REQUIRED newMobileNumber:REQUIRED"},
+		{name: "the current number", cc: "254", number: "0712345678", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:INVALID_VALUE"},
+		{name: "another customer's number", cc: "254", number: "0722000111", wantErr: services.ErrPhoneExists},
+		{name: "closed account", account: closed, cc: "254", number: "0733123456", wantErr: services.ErrAccountClosed},
+		{name: "another partner's account", call: e.beta, cc: "254", number: "0733123456", wantErr: services.ErrAccountNotFound},
+		{name: "account number malformed", account: "12", cc: "254", number: "0733123456", wantErr: services.ErrInvalidInput, wantField: "accountId:INVALID_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			call, acct := tt.call, tt.account
+			if call.PartnerID == 0 {
+				call = e.alpha
+			}
+			if acct == "" {
+				acct = f.account
+			}
+			op, err := f.change(call, acct, tt.cc, tt.number)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			if got := join(fieldReasons(err)); got != tt.wantField {
+				t.Fatalf("field errors %q, want %q", got, tt.wantField)
+			}
+			if err == nil {
+				if m := e.message(t, f.sender, op.RequestID, otp.PurposeConfirmChange); m.To != tt.wantTo {
+					t.Fatalf("new number's code sent to %s, want %s", m.To, tt.wantTo)
+				}
+			}
+			if got := f.phone(t); got != mobileOld {
+				t.Fatalf("phone %s, want it unchanged until confirmed", got)
+			}
+		})
+	}
+}
+
+// TestChangeMobileDailyLimit counts every request of a calendar day,
+// refused ones included.
+func TestChangeMobileDailyLimit(t *testing.T) {
+	f := newMobileFixture(t)
+	e := f.e
+	unverified := e.addCustomer(t, e.alpha, kenyan("66778899", "+254799000333", ""))
+	unverifiedAccount := e.openAccount(t, e.alpha, unverified, "SAVINGS", "KES", "")
+	steps := []struct {
+		name       string
+		account    string
+		advance    time.Duration
+		cc, number string
+		wantErr    error
+	}{
+		{name: "landline", cc: "254", number: "0202123456", wantErr: services.ErrInvalidInput},
+		{name: "letters", cc: "254", number: "07ABC23456", wantErr: services.ErrInvalidInput},
+		{name: "third request", cc: "254", number: "0733123456"},
+		{name: "fourth request", cc: "254", number: "0733123456", wantErr: services.ErrMobileChangeLimit},
+		{name: "fourth request, malformed", cc: "254", number: "07ABC", wantErr: services.ErrMobileChangeLimit},
+		{name: "another customer is not limited", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
+		{name: "last second of the day", advance: 14*time.Hour - time.Second, cc: "254", number: "0733123456", wantErr: services.ErrMobileChangeLimit},
+		{name: "next day", advance: time.Second, cc: "254", number: "0733123456"},
+		{name: "unverified, first", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
+		{name: "unverified, second", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
+		{name: "unverified, third", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
+		{name: "unverified, fourth", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrMobileChangeLimit},
+	}
+	for _, s := range steps {
+		e.clock.Add(s.advance)
+		acct := s.account
+		if acct == "" {
+			acct = f.account
+		}
+		_, err := f.change(e.alpha, acct, s.cc, s.number)
+		if !errors.Is(err, s.wantErr) || (s.wantErr == nil && err != nil) {
+			t.Fatalf("%s (at %s): got %v, want %v", s.name, e.clock.Now().Format(time.RFC3339), err, s.wantErr)
+		}
+	}
+}
+
+// TestChangeMobileDayInBankTimeZone counts days in the bank's time zone.
+func TestChangeMobileDayInBankTimeZone(t *testing.T) {
+	eat := time.FixedZone("EAT", 3*60*60)
+	f := newMobileFixture(t, func(s *bank.Settings) { s.Location = eat })
+	e := f.e
+	e.clock.Add(10*time.Hour + 30*time.Minute) // 20:30 UTC, 23:30 in Nairobi
+	for i := range 3 {
+		if _, err := f.change(e.alpha, f.account, "254", "0733123456"); err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+	}
+	if _, err := f.change(e.alpha, f.account, "254", "0733123456"); !errors.Is(err, services.ErrMobileChangeLimit) {
+		t.Fatalf("fourth request: got %v, want ErrMobileChangeLimit", err)
+	}
+	e.clock.Add(time.Hour) // 21:30 UTC, still the same day in UTC, 00:30 in Nairobi
+	if _, err := f.change(e.alpha, f.account, "254", "0733123456"); err != nil {
+		t.Fatalf("after midnight in Nairobi: %v", err)
+	}
+}
+
+// confirmChange confirms a mobile change with the codes that were sent.
+func (f mobileFixture) confirmChange(t *testing.T, op otp.OperationStarted) error {
+	t.Helper()
+	_, err := f.e.svc.OTP.ConfirmMobileChange(context.Background(), f.e.alpha, otp.ConfirmMobileChangeInput{RequestID: op.RequestID,
+		ProveIDCode:       f.e.code(t, f.sender, op.RequestID, otp.PurposeProveID),
+		ConfirmChangeCode: f.e.code(t, f.sender, op.RequestID, otp.PurposeConfirmChange)})
+	return err
+}
+
+// TestChangeMobileNumberTakenMeanwhile gives the new number to another
+// customer between the request and its confirmation.
+func TestChangeMobileNumberTakenMeanwhile(t *testing.T) {
+	f := newMobileFixture(t)
+	op, err := f.change(f.e.alpha, f.account, "254", "0733123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.e.addCustomer(t, f.e.alpha, kenyan("99990000", "+254733123456", ""))
+	if err := f.confirmChange(t, op); !errors.Is(err, services.ErrPhoneExists) {
+		t.Fatalf("confirm: got %v, want ErrPhoneExists", err)
+	}
+	if got := f.phone(t); got != mobileOld {
+		t.Fatalf("phone %s, want it unchanged", got)
+	}
+}
+
+// TestChangeMobileAfterAnotherChange confirms a second pending mobile change
+// after a first one moved the customer to another number: the second's
+// PROVE_ID code went to a number that is no longer the customer's, so it
+// proves nothing (README: a code is refused when its contact changed since
+// it was sent, 3010), and the number stays the one the first change set.
+func TestChangeMobileAfterAnotherChange(t *testing.T) {
+	f := newMobileFixture(t)
+	first, err := f.change(f.e.alpha, f.account, "254", "0733123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := f.change(f.e.alpha, f.account, "254", "0744123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.confirmChange(t, first); err != nil {
+		t.Fatalf("first change: %v", err)
+	}
+	err = f.confirmChange(t, second)
+	if !errors.Is(err, services.ErrContactMissing) && !errors.Is(err, services.ErrOperationCancelled) {
+		t.Errorf("second change, proved by the old number %s: got %v, want ErrContactMissing (or ErrOperationCancelled)", mobileOld, err)
+	}
+	if got := f.phone(t); got != "+254733123456" {
+		t.Errorf("phone %s, want +254733123456 from the first change", got)
+	}
+}

@@ -1,0 +1,123 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/nice"
+)
+
+// TestNiceHolds: check, hold, release, expiry, and the numbers an account
+// already has.
+func TestNiceHolds(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t, func(s *bank.Settings) { s.NiceReserved = map[string]bool{"999999": true} })
+	alice := e.addCustomer(t, e.alpha, kenyan("48000001", "+254712000081", "n81@example.com"))
+	bob := e.addCustomer(t, e.beta, kenyan("48000002", "+254712000082", "n82@example.com"))
+	check := func(number string) nice.NiceNumberInfo {
+		t.Helper()
+		info, err := e.svc.Nice.CheckNiceNumber(ctx, e.alpha, nice.CheckNiceNumberInput{Number: number})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	if info := check("20246666"); !info.Available || info.Category != nice.NiceFourOfAKind || info.FeeMinor != 2_000_000 || info.Fee != "2000000.00" || info.Currency != "VND" {
+		t.Fatalf("check: %+v", info)
+	}
+	if info := check("999999"); info.Available || info.Status != nice.NiceReserved {
+		t.Fatalf("reserved: %+v", info)
+	}
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "999999", CustomerID: alice}); !errors.Is(err, services.ErrNiceNumberReserved) {
+		t.Fatalf("holding a reserved number: %v", err)
+	}
+	hold, err := e.svc.Nice.HoldNiceNumber(ctx, with(e.alpha, "AccountService.HoldNiceNumber", ""), nice.HoldNiceNumberInput{Number: "20246666", CustomerID: alice})
+	if err != nil || hold.NiceNumber.Status != nice.NiceHeldNow || hold.ExpiresAt != e.clock.Now().Add(15*time.Minute).Unix() {
+		t.Fatalf("hold: %+v, %v", hold, err)
+	}
+	if info := check("20246666"); info.Available || info.Status != nice.NiceHeldNow {
+		t.Fatalf("after the hold: %+v", info)
+	}
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.beta, nice.HoldNiceNumberInput{Number: "20246666", CustomerID: bob}); !errors.Is(err, services.ErrNiceNumberHeld) {
+		t.Fatalf("another partner holding it: %v", err)
+	}
+	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.beta, nice.ReleaseNiceNumberInput{Number: "20246666"}); !errors.Is(err, services.ErrNiceHoldNotFound) {
+		t.Fatalf("another partner releasing it: %v", err)
+	}
+	// The hold expires by itself: then anyone may hold the number.
+	e.clock.Add(15 * time.Minute)
+	if info := check("20246666"); !info.Available {
+		t.Fatalf("after expiry: %+v", info)
+	}
+	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.alpha, nice.ReleaseNiceNumberInput{Number: "20246666"}); !errors.Is(err, services.ErrNiceHoldNotFound) {
+		t.Fatalf("releasing an expired hold: %v", err)
+	}
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.beta, nice.HoldNiceNumberInput{Number: "20246666", CustomerID: bob}); err != nil {
+		t.Fatalf("holding after expiry: %v", err)
+	}
+	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.beta, nice.ReleaseNiceNumberInput{Number: "20246666"}); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	if info := check("20246666"); !info.Available {
+		t.Fatalf("after release: %+v", info)
+	}
+	// A generated account number is 15 digits, never a nice number; a
+	// customer's own phone number is one, and priced as such.
+	if info, err := e.svc.Nice.CheckNiceNumber(ctx, e.alpha, nice.CheckNiceNumberInput{Number: "0712000081", CustomerID: alice}); err != nil || !contains(info.Features, nice.NicePhone) {
+		t.Fatalf("her phone as a number: %+v, %v", info, err)
+	}
+	for _, bad := range []string{"12345", "1234567890123", "12a456", ""} {
+		if _, err := e.svc.Nice.CheckNiceNumber(ctx, e.alpha, nice.CheckNiceNumberInput{Number: bad}); fieldReasons(err) == nil {
+			t.Errorf("number %q accepted", bad)
+		}
+	}
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "123456", CustomerID: bob}); !errors.Is(err, services.ErrCustomerNotFound) {
+		t.Fatalf("another partner's customer: %v", err)
+	}
+}
+
+// TestNiceHoldRace: two partners hold the same number at the same instant,
+// twenty times over: exactly one wins each time, the other is told it is
+// held.
+func TestNiceHoldRace(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	alice := e.addCustomer(t, e.alpha, kenyan("49000001", "+254712000091", "r91@example.com"))
+	bob := e.addCustomer(t, e.beta, kenyan("49000002", "+254712000092", "r92@example.com"))
+	for round := range 20 {
+		number := fmt.Sprintf("6868%04d", round)
+		var wins, held int
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, p := range []struct {
+			call     services.Call
+			customer string
+		}{{e.alpha, alice}, {e.beta, bob}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.Nice.HoldNiceNumber(ctx, p.call, nice.HoldNiceNumberInput{Number: number, CustomerID: p.customer})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					wins++
+				case errors.Is(err, services.ErrNiceNumberHeld):
+					held++
+				default:
+					t.Errorf("round %d: %v", round, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins != 1 || held != 1 {
+			t.Fatalf("round %d: %d won, %d told it is held; want exactly one each", round, wins, held)
+		}
+	}
+}

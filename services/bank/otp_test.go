@@ -1,0 +1,271 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+// otpFixture is a Kenyan customer whose e-mail is not verified, so that
+// VerifyEmailOrMobile can start operations again and again.
+type otpFixture struct {
+	e          *env
+	sender     *captureSender
+	nationalID string
+}
+
+func newOTPFixture(t *testing.T) otpFixture {
+	t.Helper()
+	// Its tests start more operations an hour than a customer may.
+	e := newLifecycleEnv(t, func(s *bank.Settings) { s.OTPOperationsPerHour = 100 })
+	f := otpFixture{e: e, sender: &captureSender{}, nationalID: "45678901"}
+	e.addCustomer(t, e.alpha, kenyan(f.nationalID, "+254712345678", "akinyi@example.com"))
+	return f
+}
+
+// start starts verifying the customer's e-mail and returns the requestId
+// and its code.
+func (f otpFixture) start(t *testing.T) (string, string) {
+	t.Helper()
+	op, err := f.e.svc.Contacts.VerifyEmailOrMobile(context.Background(), with(f.e.alpha, "VerificationService.VerifyEmailOrMobile", ""),
+		contact.VerifyEmailOrMobileInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: f.nationalID, VerifyType: "email"})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	return op.RequestID, f.e.code(t, f.sender, op.RequestID, otp.PurposeOTP)
+}
+
+func (f otpFixture) confirm(call services.Call, requestID, code string) (otp.OperationConfirmed, error) {
+	if call.Method == "" {
+		call.Method = "VerificationService.ConfirmOTP"
+	}
+	return f.e.svc.OTP.ConfirmOTP(context.Background(), call, otp.ConfirmOTPInput{RequestID: requestID, OTP: code})
+}
+
+func (f otpFixture) cancel(call services.Call, requestID string) (otp.OperationCancelled, error) {
+	return f.e.svc.OTP.CancelOperation(context.Background(), with(call, "AccountService.CancelOperation", ""), otp.CancelOperationInput{RequestID: requestID})
+}
+
+func TestConfirmOTPWrongCodes(t *testing.T) {
+	f := newOTPFixture(t)
+	requestID, code := f.start(t)
+	for want := 4; want >= 1; want-- {
+		_, err := f.confirm(f.e.alpha, requestID, wrongCode(code))
+		if !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != want {
+			t.Fatalf("wrong code: got %v (attempts left %d), want ErrWrongOTP with %d left", err, attemptsLeft(err), want)
+		}
+	}
+	_, err := f.confirm(f.e.alpha, requestID, wrongCode(code))
+	if !errors.Is(err, services.ErrOperationFailed) || attemptsLeft(err) != 0 {
+		t.Fatalf("fifth wrong code: got %v (attempts left %d), want ErrOperationFailed with 0 left", err, attemptsLeft(err))
+	}
+	if _, err := f.confirm(f.e.alpha, requestID, code); !errors.Is(err, services.ErrOperationFailed) {
+		t.Fatalf("right code after failing: got %v, want ErrOperationFailed", err)
+	}
+	if _, err := f.cancel(f.e.alpha, requestID); !errors.Is(err, services.ErrOperationFailed) {
+		t.Fatalf("cancel after failing: got %v, want ErrOperationFailed", err)
+	}
+	// The e-mail was never verified: a new verification can start.
+	f.start(t)
+}
+
+func TestConfirmOTPRefusals(t *testing.T) {
+	f := newOTPFixture(t)
+	e := f.e
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, requestID string)
+		call    services.Call
+		wantErr error
+	}{
+		{name: "right code", call: e.alpha},
+		{name: "a second before expiry", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(5*time.Minute - time.Second) }},
+		{name: "at expiry", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(5 * time.Minute) }, wantErr: services.ErrOperationExpired},
+		{name: "expired", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(6 * time.Minute) }, wantErr: services.ErrOperationExpired},
+		{name: "cancelled", call: e.alpha, prepare: func(t *testing.T, id string) {
+			res, err := f.cancel(e.alpha, id)
+			if err != nil || res.Status != "CANCELLED" || res.Operation != "VERIFY_EMAIL" {
+				t.Fatalf("cancel: %+v, %v", res, err)
+			}
+		}, wantErr: services.ErrOperationCancelled},
+		{name: "another partner's operation", call: e.beta, wantErr: services.ErrOperationNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			requestID, code := f.start(t)
+			if tt.prepare != nil {
+				tt.prepare(t, requestID)
+			}
+			res, err := f.confirm(tt.call, requestID, code)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			if err == nil {
+				if res.Verified != "email" || res.Status != "COMPLETED" || res.RequestID != requestID {
+					t.Fatalf("result %+v", res)
+				}
+				// Verified now; put the customer back for the next case.
+				storetest.Exec(t, e.path, `UPDATE customers SET email_verified = ? WHERE email = ?`, false, "akinyi@example.com")
+				return
+			}
+			// The refusal stands when asked again, and the operation can
+			// no longer be cancelled.
+			if _, again := f.confirm(tt.call, requestID, code); !errors.Is(again, tt.wantErr) {
+				t.Fatalf("asked again: got %v, want %v", again, tt.wantErr)
+			}
+			if _, err := f.cancel(tt.call, requestID); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("cancel: got %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := f.confirm(e.alpha, "0123456789abcdef0123456789abcdef", "123456"); !errors.Is(err, services.ErrOperationNotFound) {
+		t.Errorf("unknown requestId: got %v, want ErrOperationNotFound", err)
+	}
+	_, err := e.svc.OTP.ConfirmOTP(context.Background(), e.alpha, otp.ConfirmOTPInput{OTP: "12345"})
+	if got := join(fieldReasons(err)); got != "otp:INVALID_FORMAT requestId:REQUIRED" {
+		t.Errorf("bad input: field errors %q (%v)", got, err)
+	}
+}
+
+// TestConfirmOTPRequestIDKeepsItsRefusal checks that a wrong code given
+// with a JSON-RPC request id is counted once: the same request again (a
+// retry, or a captured copy) gets the same refusal without using up another
+// attempt, while the right code under the same id takes the id over.
+func TestConfirmOTPRequestIDKeepsItsRefusal(t *testing.T) {
+	f := newOTPFixture(t)
+	e := f.e
+	requestID, code := f.start(t)
+	call := with(e.alpha, "VerificationService.ConfirmOTP", `"retry-1"`)
+	for range 3 {
+		if _, err := f.confirm(call, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 4 {
+			t.Fatalf("wrong code: got %v (attempts left %d), want the first refusal, 4 left", err, attemptsLeft(err))
+		}
+	}
+	other := with(e.alpha, "VerificationService.ConfirmOTP", `"retry-other"`)
+	if _, err := f.confirm(other, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 3 {
+		t.Fatalf("a wrong code under another id: got %v (attempts left %d), want 3 left", err, attemptsLeft(err))
+	}
+	first, err := f.confirm(call, requestID, code)
+	if err != nil {
+		t.Fatalf("right code with the same request id: %v", err)
+	}
+	replayed, err := f.confirm(call, requestID, code)
+	if err != nil || replayed != first {
+		t.Fatalf("replay: %+v, %v; want %+v", replayed, err, first)
+	}
+	if _, err := f.confirm(with(e.alpha, "VerificationService.ConfirmOTP", `"retry-2"`), requestID, code); !errors.Is(err, services.ErrOperationCompleted) {
+		t.Fatalf("another request id: got %v, want ErrOperationCompleted", err)
+	}
+}
+
+func TestCancelOperation(t *testing.T) {
+	f := newOTPFixture(t)
+	requestID, code := f.start(t)
+	if _, err := f.cancel(f.e.beta, requestID); !errors.Is(err, services.ErrOperationNotFound) {
+		t.Fatalf("another partner cancels: got %v, want ErrOperationNotFound", err)
+	}
+	if _, err := f.cancel(f.e.alpha, requestID); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	if _, err := f.cancel(f.e.alpha, requestID); !errors.Is(err, services.ErrOperationCancelled) {
+		t.Fatalf("cancel twice: got %v, want ErrOperationCancelled", err)
+	}
+	if _, err := f.confirm(f.e.alpha, requestID, code); !errors.Is(err, services.ErrOperationCancelled) {
+		t.Fatalf("confirm: got %v, want ErrOperationCancelled", err)
+	}
+	done, code := f.start(t)
+	if _, err := f.confirm(f.e.alpha, done, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cancel(f.e.alpha, done); !errors.Is(err, services.ErrOperationCompleted) {
+		t.Fatalf("cancel a confirmed operation: got %v, want ErrOperationCompleted", err)
+	}
+}
+
+// TestConfirmWrongKind gives a mobile change to ConfirmOTP and an e-mail
+// verification to ConfirmMobileChange.
+func TestConfirmWrongKind(t *testing.T) {
+	ctx := context.Background()
+	f := newOTPFixture(t)
+	e := f.e
+	holder, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{Email: "akinyi@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	number := e.openAccount(t, e.alpha, holder.ID, "SAVINGS", "KES", "")
+	e.verifyContact(t, e.alpha, f.sender, f.nationalID, "mobile")
+	change, err := e.svc.Contacts.ChangeMobile(ctx, e.alpha, contact.ChangeMobileInput{AccountID: number, NewMobileCountryCode: "254", NewMobileNumber: "0733123456"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prove := e.code(t, f.sender, change.RequestID, otp.PurposeProveID)
+	if _, err := f.confirm(e.alpha, change.RequestID, prove); !errors.Is(err, services.ErrUseConfirmMobileChange) {
+		t.Errorf("ConfirmOTP of a mobile change: got %v, want ErrUseConfirmMobileChange", err)
+	}
+	requestID, code := f.start(t)
+	_, err = e.svc.OTP.ConfirmMobileChange(ctx, e.alpha, otp.ConfirmMobileChangeInput{RequestID: requestID, ProveIDCode: code, ConfirmChangeCode: code})
+	if !errors.Is(err, services.ErrNotMobileChange) {
+		t.Errorf("ConfirmMobileChange of an e-mail verification: got %v, want ErrNotMobileChange", err)
+	}
+	// Neither refusal used up an attempt.
+	if _, err := f.confirm(e.alpha, requestID, wrongCode(code)); attemptsLeft(err) != 4 {
+		t.Errorf("after the wrong kinds: %v, attempts left %d, want 4", err, attemptsLeft(err))
+	}
+}
+
+// TestOnlyHashesStored checks that a code is kept nowhere readable: the
+// operation keeps a hash, the outbox keeps it sealed until it is sent and
+// then nothing.
+func TestOnlyHashesStored(t *testing.T) {
+	ctx := context.Background()
+	f := newOTPFixture(t)
+	e := f.e
+	op, err := e.svc.Contacts.VerifyEmailOrMobile(ctx, e.alpha, contact.VerifyEmailOrMobileInput{
+		OnboardType: "personal", PersonalIDType: "101", DocumentNumber: f.nationalID, VerifyType: "email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, err := e.st.OutboxMessages(ctx, op.RequestID)
+	if err != nil || len(queued) != 1 {
+		t.Fatalf("queued messages: %+v, %v", queued, err)
+	}
+	q := queued[0]
+	if q.Status != "PENDING" || q.Sealed == "" || q.MaskedTo != "a*****@example.com" || q.Purpose != "OTP" || q.Channel != "email" ||
+		strings.Contains(q.Sealed, "akinyi") {
+		t.Fatalf("queued message %+v", q)
+	}
+	code := e.code(t, f.sender, op.RequestID, otp.PurposeOTP)
+	if strings.Contains(q.Sealed, code) {
+		t.Errorf("sealed text %q holds the code %s", q.Sealed, code)
+	}
+	sent, err := e.st.OutboxMessages(ctx, op.RequestID)
+	if err != nil || len(sent) != 1 || sent[0].Status != "SENT" || sent[0].Sealed != "" || !sent[0].SentAt.Equal(e.clock.Now()) {
+		t.Fatalf("sent message: %+v, %v", sent, err)
+	}
+	db := storetest.Conn(t, e.path)
+	var row struct {
+		CodeHash string `db:"code_hash"`
+		Params   string `db:"params"`
+	}
+	if err := db.Get(&row, db.Rebind(`SELECT code_hash, params FROM otp_operations WHERE request_id = ?`), op.RequestID); err != nil {
+		t.Fatal(err)
+	}
+	if len(row.CodeHash) != 64 || strings.Trim(row.CodeHash, "0123456789abcdef") != "" || strings.Contains(row.Params, code) {
+		t.Errorf("stored operation: hash %q, params %q; want a SHA-256 hash and no code", row.CodeHash, row.Params)
+	}
+	for _, r := range auditRows(t, e) {
+		if strings.Contains(r.Entities, code) || strings.Contains(r.Entities, "akinyi") {
+			t.Errorf("audit row %d names the code or the address: %s", r.Seq, r.Entities)
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package bank_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/notify"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/store/storetest"
+)
+
+// outboxOf returns an operation's only message.
+func (e *env) outboxOf(t *testing.T, requestID string) otp.OutboxMessage {
+	t.Helper()
+	msgs, err := e.st.OutboxMessages(context.Background(), requestID)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("messages of %s: %+v, %v", requestID, msgs, err)
+	}
+	return msgs[0]
+}
+
+// queueCode starts an e-mail verification without sending its message.
+func (f otpFixture) queueCode(t *testing.T) string {
+	t.Helper()
+	op, err := f.e.svc.Contacts.VerifyEmailOrMobile(context.Background(), f.e.alpha, contact.VerifyEmailOrMobileInput{
+		OnboardType: "personal", PersonalIDType: "101", DocumentNumber: f.nationalID, VerifyType: "email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op.RequestID
+}
+
+func TestDispatchRetriesThenSends(t *testing.T) {
+	ctx := context.Background()
+	f := newOTPFixture(t)
+	e := f.e
+	requestID := f.queueCode(t)
+	down := failingSender{err: errors.New("gateway timeout")}
+	rep, err := e.svc.OTP.DispatchOnce(ctx, down)
+	if err == nil || rep != (otp.DispatchReport{Retried: 1}) {
+		t.Fatalf("dispatch through a failing sender: %+v, %v; want one retried and an error", rep, err)
+	}
+	m := e.outboxOf(t, requestID)
+	if m.Status != "PENDING" || m.Attempts != 1 || m.LastError != "gateway timeout" || m.Sealed == "" ||
+		!m.NextAttemptAt.Equal(e.clock.Now().Add(notify.Backoff(1))) {
+		t.Fatalf("after a failure: %+v", m)
+	}
+	e.clock.Add(notify.Backoff(1) - time.Millisecond)
+	if rep, err := e.svc.OTP.DispatchOnce(ctx, f.sender); err != nil || rep != (otp.DispatchReport{}) || f.sender.count(requestID) != 0 {
+		t.Fatalf("before the backoff: %+v, %v; want nothing sent", rep, err)
+	}
+	e.clock.Add(time.Millisecond)
+	if rep, err := e.svc.OTP.DispatchOnce(ctx, f.sender); err != nil || rep != (otp.DispatchReport{Sent: 1}) || f.sender.count(requestID) != 1 {
+		t.Fatalf("after the backoff: %+v, %v; want it sent", rep, err)
+	}
+	if m := e.outboxOf(t, requestID); m.Status != "SENT" || m.Attempts != 2 || m.Sealed != "" {
+		t.Fatalf("sent: %+v", m)
+	}
+	if rep, _ := e.svc.OTP.DispatchOnce(ctx, f.sender); rep != (otp.DispatchReport{}) || f.sender.count(requestID) != 1 {
+		t.Fatalf("a sent message went again: %+v", rep)
+	}
+}
+
+// TestDispatchGivesUp covers the messages that are never delivered.
+func TestDispatchGivesUp(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		prepare    func(t *testing.T, f otpFixture, requestID string)
+		sender     func(f otpFixture) otp.Sender
+		wantReport otp.DispatchReport
+		wantStatus string
+	}{
+		{name: "permanent failure", sender: func(otpFixture) otp.Sender {
+			return failingSender{err: fmt.Errorf("mailbox does not exist: %w", notify.ErrPermanent)}
+		}, wantReport: otp.DispatchReport{Failed: 1}, wantStatus: "FAILED"},
+		{name: "cancelled operation", prepare: func(t *testing.T, f otpFixture, id string) {
+			if _, err := f.cancel(f.e.alpha, id); err != nil {
+				t.Fatal(err)
+			}
+		}, wantStatus: "CANCELLED"},
+		{name: "expired before delivery", prepare: func(_ *testing.T, f otpFixture, _ string) { f.e.clock.Add(6 * time.Minute) },
+			wantReport: otp.DispatchReport{Expired: 1}, wantStatus: "EXPIRED"},
+		{name: "operation found expired", prepare: func(t *testing.T, f otpFixture, id string) {
+			f.e.clock.Add(6 * time.Minute)
+			if _, err := f.confirm(f.e.alpha, id, "123456"); !errors.Is(err, services.ErrOperationExpired) {
+				t.Fatalf("confirm: got %v, want ErrOperationExpired", err)
+			}
+		}, wantStatus: "EXPIRED"},
+		{name: "too many wrong codes", prepare: func(t *testing.T, f otpFixture, id string) {
+			for range otp.MaxOTPAttempts {
+				// The code was never sent, so "000000" is wrong (and were it
+				// right, confirming would close the message all the same).
+				_, _ = f.confirm(f.e.alpha, id, "000000")
+			}
+		}, wantStatus: "CANCELLED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newOTPFixture(t)
+			requestID := f.queueCode(t)
+			if tt.prepare != nil {
+				tt.prepare(t, f, requestID)
+			}
+			var sender otp.Sender = f.sender
+			if tt.sender != nil {
+				sender = tt.sender(f)
+			}
+			rep, _ := f.e.svc.OTP.DispatchOnce(ctx, sender)
+			if rep != tt.wantReport {
+				t.Fatalf("report %+v, want %+v", rep, tt.wantReport)
+			}
+			f.e.clock.Add(time.Hour)
+			if rep, err := f.e.svc.OTP.DispatchOnce(ctx, f.sender); err != nil || rep != (otp.DispatchReport{}) {
+				t.Fatalf("a later round: %+v, %v; want nothing", rep, err)
+			}
+			if n := f.sender.count(requestID); n != 0 {
+				t.Fatalf("%d messages delivered, want none", n)
+			}
+			if m := f.e.outboxOf(t, requestID); m.Status != tt.wantStatus || m.Sealed != "" {
+				t.Fatalf("message %+v, want %s and no sealed text", m, tt.wantStatus)
+			}
+		})
+	}
+}
+
+// TestDispatchRetriesUntilExpiry fails every attempt: the backoff doubles
+// until the next attempt would fall after the code's expiry.
+func TestDispatchRetriesUntilExpiry(t *testing.T) {
+	ctx := context.Background()
+	f := newOTPFixture(t)
+	e := f.e
+	requestID := f.queueCode(t)
+	expires := e.clock.Now().Add(5 * time.Minute)
+	var total otp.DispatchReport
+	for range 20 {
+		rep, _ := e.svc.OTP.DispatchOnce(ctx, failingSender{err: errors.New("busy")})
+		total.Retried += rep.Retried
+		total.Expired += rep.Expired
+		m := e.outboxOf(t, requestID)
+		if m.Status != "PENDING" {
+			break
+		}
+		e.clock.Add(m.NextAttemptAt.Sub(e.clock.Now()))
+	}
+	// Attempts at 0, 2, 6, 14, 30, 62, 126 and 254 seconds; the next would
+	// be at 510s, after the 300s expiry.
+	if total != (otp.DispatchReport{Retried: 7, Expired: 1}) {
+		t.Fatalf("report %+v, want 7 retried and 1 expired", total)
+	}
+	m := e.outboxOf(t, requestID)
+	if m.Status != "EXPIRED" || m.Attempts != 8 || !e.clock.Now().Before(expires) {
+		t.Fatalf("message %+v at %s", m, e.clock.Now())
+	}
+}
+
+// TestDispatchSharedKey checks that a replica delivers the messages sealed
+// under the key it shares, and not those of another key.
+func TestDispatchSharedKey(t *testing.T) {
+	ctx := context.Background()
+	f := newOTPFixture(t)
+	e := f.e
+	key := bytes.Repeat([]byte{7}, 32)
+	settings := bank.Settings{InstitutionID: "101115399", BankCode: bankCode, MessageKey: key}
+	replica1 := bank.New(e.st, settings, bank.WithClock(e.clock))
+	replica2 := bank.New(e.st, settings, bank.WithClock(e.clock))
+	op, err := replica1.Contacts.VerifyEmailAddress(ctx, e.alpha, contact.VerifyEmailAddressInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: f.nationalID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := e.svc.OTP.DispatchOnce(ctx, f.sender); err != nil || rep != (otp.DispatchReport{}) {
+		t.Fatalf("a process with another key: %+v, %v; want nothing claimed", rep, err)
+	}
+	if rep, err := replica2.OTP.DispatchOnce(ctx, f.sender); err != nil || rep != (otp.DispatchReport{Sent: 1}) {
+		t.Fatalf("a replica with the same key: %+v, %v; want it sent", rep, err)
+	}
+	m, ok := f.sender.find(op.RequestID, otp.PurposeOTP)
+	if !ok || m.To != "akinyi@example.com" {
+		t.Fatalf("message %+v, %v", m, ok)
+	}
+	// The code hashes are keyed too: a process without the key cannot
+	// check them (a wrong code, counted), a replica with it can.
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, services.ErrWrongOTP) {
+		t.Fatalf("confirm through a process without the key: %v, want ErrWrongOTP", err)
+	}
+	if _, err := replica2.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); err != nil {
+		t.Fatalf("confirm through another replica: %v", err)
+	}
+	sum := sha256.Sum256([]byte(op.RequestID + "\x00" + otp.PurposeOTP + "\x00" + m.Code))
+	if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM otp_operations WHERE code_hash = ?`, hex.EncodeToString(sum[:])); n != 0 {
+		t.Fatal("with otp.message_key the stored hash is a plain SHA-256 of the code")
+	}
+}

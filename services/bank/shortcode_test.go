@@ -1,0 +1,172 @@
+package bank_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/bank"
+)
+
+const shortCodeAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+func (e *env) applyShortCode(call services.Call, number string) (account.ShortCodeResult, error) {
+	return e.svc.Accounts.ApplyShortCode(context.Background(), with(call, "AccountService.ApplyShortCode", ""), account.ShortCodeInput{AccountID: number})
+}
+
+func validShortCode(code string) bool {
+	return len(code) == 6 && strings.Trim(code, shortCodeAlphabet) == ""
+}
+
+func TestShortCodes(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	owner := e.addCustomer(t, e.alpha, dave())
+	number := e.openAccount(t, e.alpha, owner, "CHECKING", "USD", "")
+	bare := e.openAccount(t, e.alpha, owner, "CHECKING", "USD", "")
+	foreign := e.openAccount(t, e.beta, e.addCustomer(t, e.beta, dave()), "CHECKING", "USD", "")
+	if _, err := e.applyShortCode(e.beta, foreign); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := e.applyShortCode(e.alpha, number)
+	if err != nil || !validShortCode(res.ShortCode) || res.AccountID != number || res.AccountName != "MAIN" {
+		t.Fatalf("apply: %+v, %v", res, err)
+	}
+	code := res.ShortCode
+	if _, err := e.applyShortCode(e.alpha, number); !errors.Is(err, services.ErrShortCodeExists) {
+		t.Fatalf("apply twice: got %v, want ErrShortCodeExists", err)
+	}
+	if got, err := e.svc.Accounts.GetShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: number}); err != nil || got != res {
+		t.Fatalf("get: %+v, %v; want %+v", got, err, res)
+	}
+	if d := e.details(t, e.alpha, number); d.ShortCode != code {
+		t.Fatalf("details short code %q, want %q", d.ShortCode, code)
+	}
+
+	lookups := []struct {
+		name      string
+		call      services.Call
+		code      string
+		wantErr   error
+		wantField string
+	}{
+		{name: "as given", call: e.alpha, code: code},
+		{name: "lower case", call: e.alpha, code: strings.ToLower(code)},
+		{name: "with a dash and spaces", call: e.alpha, code: " " + strings.ToLower(code[:3]) + "-" + code[3:] + " "},
+		{name: "another partner's code", call: e.alpha, code: mustShortCode(t, e, e.beta, foreign), wantErr: services.ErrShortCodeNotFound},
+		{name: "by another partner", call: e.beta, code: code, wantErr: services.ErrShortCodeNotFound},
+		{name: "letters outside the alphabet", call: e.alpha, code: "ABCDE0", wantErr: services.ErrInvalidInput, wantField: "shortCode:INVALID_FORMAT"},
+		{name: "too short", call: e.alpha, code: "ABCDE", wantErr: services.ErrInvalidInput, wantField: "shortCode:INVALID_FORMAT"},
+		{name: "empty", call: e.alpha, code: "", wantErr: services.ErrInvalidInput, wantField: "shortCode:REQUIRED"},
+	}
+	for _, tt := range lookups {
+		got, err := e.svc.Accounts.GetAccountByShortCode(ctx, tt.call, account.GetAccountByShortCodeInput{ShortCode: tt.code})
+		if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if f := join(fieldReasons(err)); f != tt.wantField {
+			t.Errorf("%s: field errors %q, want %q", tt.name, f, tt.wantField)
+		}
+		if err == nil && got != res {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, res)
+		}
+	}
+
+	refusals := []struct {
+		name    string
+		err     error
+		wantErr error
+	}{
+		{name: "get an account without a code", err: errOf(e.svc.Accounts.GetShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: bare})), wantErr: services.ErrShortCodeNotFound},
+		{name: "apply to another partner's account", err: errOf(e.applyShortCode(e.beta, number)), wantErr: services.ErrAccountNotFound},
+		{name: "get another partner's account", err: errOf(e.svc.Accounts.GetShortCode(ctx, e.beta, account.ShortCodeInput{AccountID: number})), wantErr: services.ErrAccountNotFound},
+		{name: "malformed account", err: errOf(e.applyShortCode(e.alpha, "ABC")), wantErr: services.ErrInvalidInput},
+	}
+	for _, r := range refusals {
+		if !errors.Is(r.err, r.wantErr) {
+			t.Errorf("%s: got %v, want %v", r.name, r.err, r.wantErr)
+		}
+	}
+
+	// A closed account keeps its code and gets no new one.
+	e.changeStatus(t, e.alpha, number, "CLOSED")
+	if got, err := e.svc.Accounts.GetAccountByShortCode(ctx, e.alpha, account.GetAccountByShortCodeInput{ShortCode: code}); err != nil || got.AccountID != number {
+		t.Fatalf("closed account by its code: %+v, %v", got, err)
+	}
+	if got, err := e.svc.Accounts.GetShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: number}); err != nil || got.ShortCode != code {
+		t.Fatalf("closed account's code: %+v, %v", got, err)
+	}
+	e.changeStatus(t, e.alpha, bare, "CLOSED")
+	if _, err := e.applyShortCode(e.alpha, bare); !errors.Is(err, services.ErrAccountClosed) {
+		t.Fatalf("apply to a closed account: got %v, want ErrAccountClosed", err)
+	}
+}
+
+func mustShortCode(t *testing.T, e *env, call services.Call, number string) string {
+	t.Helper()
+	res, err := e.svc.Accounts.GetShortCode(context.Background(), call, account.ShortCodeInput{AccountID: number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.ShortCode
+}
+
+// errOf returns the error of a call's two results.
+func errOf[T any](_ T, err error) error { return err }
+
+func TestShortCodesDistinct(t *testing.T) {
+	e := newLifecycleEnv(t)
+	owner := e.addCustomer(t, e.alpha, dave())
+	seen := map[string]string{}
+	for range 200 {
+		number := e.openAccount(t, e.alpha, owner, "WALLET", "USD", "")
+		res, err := e.applyShortCode(e.alpha, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !validShortCode(res.ShortCode) {
+			t.Fatalf("code %q is not 6 characters of %s", res.ShortCode, shortCodeAlphabet)
+		}
+		if other, dup := seen[res.ShortCode]; dup {
+			t.Fatalf("code %s given to %s and %s", res.ShortCode, other, number)
+		}
+		seen[res.ShortCode] = number
+	}
+}
+
+// TestShortCodeCollision makes two services draw the same codes: the second
+// finds its first code taken and draws again.
+func TestShortCodeCollision(t *testing.T) {
+	ctx := context.Background()
+	seeded := func(e *env) *bank.Bank {
+		return bank.New(e.st, bank.Settings{InstitutionID: "101115399"}, bank.WithClock(e.clock),
+			bank.WithRandom(rand.NewChaCha8([32]byte{1})))
+	}
+	// apply opens an account and gives it a code that svc draws.
+	apply := func(t *testing.T, e *env, owner string, svc *bank.Bank) string {
+		t.Helper()
+		number := e.openAccount(t, e.alpha, owner, "WALLET", "USD", "")
+		res, err := svc.Accounts.ApplyShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: number})
+		if err != nil {
+			t.Fatalf("apply: %v", err)
+		}
+		return res.ShortCode
+	}
+	other := newLifecycleEnv(t)
+	want := apply(t, other, other.addCustomer(t, other.alpha, dave()), seeded(other))
+
+	e := newLifecycleEnv(t)
+	owner := e.addCustomer(t, e.alpha, dave())
+	if got := apply(t, e, owner, seeded(e)); got != want {
+		t.Fatalf("seeded draws differ between databases: %s and %s", want, got)
+	}
+	if got := apply(t, e, owner, seeded(e)); got == want || !validShortCode(got) {
+		t.Fatalf("second seeded service drew %s, want another valid code than %s", got, want)
+	}
+}

@@ -1,0 +1,99 @@
+package contact
+
+import (
+	"context"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/otp"
+)
+
+// The OTP operations this package starts.
+const (
+	OpAddEmail     = "ADD_OR_UPDATE_EMAIL"
+	OpVerifyEmail  = "VERIFY_EMAIL"
+	OpVerifyMobile = "VERIFY_MOBILE"
+	OpChangeMobile = "CHANGE_MOBILE" // two codes: old number and new number
+)
+
+// opParams are the values a contact operation sets when confirmed.
+type opParams struct {
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	// OldPhone is the number a mobile change's PROVE_ID code went to; the
+	// change applies only while it is still the customer's.
+	OldPhone string `json:"oldPhone,omitempty"`
+}
+
+// register tells o what confirming each contact operation does.
+func (s *Service) register(o *otp.Service) {
+	o.Register(OpAddEmail, otp.Effect{Purpose: "confirm your new e-mail address", Apply: s.setEmail})
+	o.Register(OpChangeMobile, otp.Effect{Purpose: "confirm your new mobile number", Apply: s.changeMobile})
+	o.Register(OpVerifyEmail, otp.Effect{Purpose: "verify your e-mail address", Apply: s.markVerified})
+	o.Register(OpVerifyMobile, otp.Effect{Purpose: "verify your mobile number", Apply: s.markVerified})
+}
+
+// setEmail makes the confirmed address the customer's verified e-mail.
+func (s *Service) setEmail(ctx context.Context, t services.Tx, _ services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
+	tx := services.As[Tx](t)
+	var p opParams
+	if err := otp.DecodeParams(op, &p); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	now := s.k.Clock.Now()
+	if err := tx.SetCustomerEmail(ctx, op.CustomerID, p.Email, true, now); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	return otp.OperationConfirmed{Verified: "email"}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+}
+
+// changeMobile makes the new number the customer's verified mobile, if the
+// old one is still the customer's and the new one is not blacklisted.
+func (s *Service) changeMobile(ctx context.Context, t services.Tx, call services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
+	tx := services.As[Tx](t)
+	var p opParams
+	if err := otp.DecodeParams(op, &p); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	c, err := tx.LockCustomer(ctx, call.PartnerID, op.CustomerID)
+	if err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	if c.Phone != p.OldPhone {
+		return otp.OperationConfirmed{}, &services.Refusal{Err: services.ErrContactMissing, Detail: "the mobile number changed after the codes were sent; start a new change"}
+	}
+	if err := customer.RefuseBlacklisted(ctx, tx, call.PartnerID, customer.CustomerKeys(nil, p.Phone)); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	now := s.k.Clock.Now()
+	if err := tx.SetCustomerPhone(ctx, op.CustomerID, p.Phone, true, now); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	return otp.OperationConfirmed{Verified: "mobile"}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+}
+
+// markVerified marks the contact the code went to as verified, if it is
+// still the customer's.
+func (s *Service) markVerified(ctx context.Context, t services.Tx, call services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
+	tx := services.As[Tx](t)
+	var p opParams
+	if err := otp.DecodeParams(op, &p); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	c, err := tx.LockCustomer(ctx, call.PartnerID, op.CustomerID)
+	if err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	kind, current, sent := "email", services.EmailKey(c.Email), services.EmailKey(p.Email)
+	if op.Kind == OpVerifyMobile {
+		kind, current, sent = "mobile", c.Phone, p.Phone
+	}
+	if current != sent {
+		return otp.OperationConfirmed{}, &services.Refusal{Err: services.ErrContactMissing, Detail: "the " + kind + " changed after the code was sent; verify the new one"}
+	}
+	now := s.k.Clock.Now()
+	if err := tx.SetContactVerified(ctx, op.CustomerID, kind, now); err != nil {
+		return otp.OperationConfirmed{}, err
+	}
+	return otp.OperationConfirmed{Verified: kind}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+}

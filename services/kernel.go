@@ -1,0 +1,48 @@
+package services
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"time"
+)
+
+// Kernel is what every domain's Service shares: storage's write
+// transactions, the clock, the source of random numbers, the bank's time
+// zone and the idempotency window. Build it with NewKernel.
+type Kernel struct {
+	Store  Store
+	Clock  Clock
+	Random io.Reader
+	// Location is the bank's time zone, for calendar days (default UTC).
+	Location *time.Location
+	// IdempotencyTTL is how long a request id is remembered (default 24h).
+	IdempotencyTTL time.Duration
+	// IdempotencyWait is how long a duplicate arriving while the first call
+	// runs waits for it before it is ErrRequestInProgress (default 5s).
+	IdempotencyWait time.Duration
+	// OnReplay, when set, is called with the method of every call answered
+	// by an idempotent replay, for metrics.
+	OnReplay func(method string)
+	inflight *inflight
+}
+
+// Default kernel settings.
+const (
+	DefaultIdempotencyTTL  = 24 * time.Hour
+	DefaultIdempotencyWait = 5 * time.Second
+)
+
+// NewKernel returns a Kernel on store with the wall clock, crypto/rand, UTC
+// and the default idempotency window; callers may change the fields before
+// the first call.
+func NewKernel(store Store) *Kernel {
+	return &Kernel{Store: store, Clock: SystemClock{}, Random: rand.Reader, Location: time.UTC,
+		IdempotencyTTL: DefaultIdempotencyTTL, IdempotencyWait: DefaultIdempotencyWait, inflight: newInflight()}
+}
+
+// Update runs fn in one write transaction of st with the domain's view X
+// of it.
+func Update[X any](ctx context.Context, st Store, fn func(tx X) error) error {
+	return st.Update(ctx, func(tx Tx) error { return fn(As[X](tx)) })
+}
