@@ -77,36 +77,6 @@ func AppendAdminAudit(ctx context.Context, tx Tx, at time.Time, partnerID int64,
 	return tx.AppendAudit(ctx, &e)
 }
 
-// refusals are the errors that refuse a data-changing call for a reason of
-// the request itself; they are recorded in the audit trail. Internal errors
-// are not: the transaction that would record them may be what failed.
-var refusals = []error{
-	ErrInvalidInput, ErrIdempotencyConflict, ErrRequestInProgress, ErrCustomerNotFound, ErrCustomerNotActive,
-	ErrIdentificationExists, ErrEmailExists, ErrPhoneExists, ErrBlacklisted,
-	ErrNiceNumberHeld, ErrNiceNumberTaken, ErrNiceNumberReserved, ErrNiceHoldNotFound,
-	ErrUserNotFound, ErrUsernameExists, ErrCustomerHasUser, ErrUserClosed, ErrUserStatusUnchanged, ErrAccountNotFound, ErrActivityAccountNotFound,
-	ErrActivityAccountNotOpen, ErrActivityAccountCurrency, ErrCustodialCustomerNotFound,
-	ErrInvalidTransition, ErrCloseNonZeroBalance, ErrClosePoolInUse, ErrAccountClosed, ErrAccountNotDormant,
-	ErrAccountFrozen, ErrAccountNotFrozen, ErrShortCodeExists, ErrShortCodeNotFound, ErrNotBusinessAccount,
-	ErrOperationNotFound, ErrOperationCompleted, ErrOperationCancelled, ErrOperationExpired, ErrOperationFailed,
-	ErrWrongOTP, ErrUseConfirmMobileChange, ErrNotMobileChange, ErrNoVerifiedContact, ErrContactMissing,
-	ErrContactAlreadyVerified, ErrMobileChangeLimit, ErrOTPOperationLimit, ErrAccountPassive, ErrAccountDormant,
-	ErrAccountBlocked, ErrCurrencyMismatch, ErrAccountCannotReceive,
-	ErrOnboardingNotFound, ErrOnboardingState, ErrOnboardingChecksFailed, ErrPictureRejected, ErrOnboardingExpired,
-	ErrOnboardingInProgress, ErrFatcaFormNotAllowed, ErrAuthSendLimit,
-}
-
-// refusalReason is the sentinel text of a refusal, which holds no personal
-// data, or "" when err is not a refusal (an internal error).
-func RefusalReason(err error) string {
-	for _, r := range refusals {
-		if errors.Is(err, r) {
-			return r.Error()
-		}
-	}
-	return ""
-}
-
 // AuditRefusal records in the audit trail that a data-changing call was
 // refused, with the reason (the sentinel error's text, which holds no
 // personal data). Errors that are not refusals are not recorded.

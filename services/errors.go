@@ -9,10 +9,16 @@ import (
 // Sentinel errors. Services wrap them with %w and a short prefix naming the
 // operation; the transport maps each to a JSON-RPC code and a stable reason
 // in one table (rpc/errors.go). Anything else is an internal error.
+//
+// Those made with Refuse or RefuseForNow refuse a call for a reason of the
+// request itself: the audit trail records them, and a request id keeps a
+// Refuse refusal (see RefusalReason). The others (authentication, rate
+// limits, storage's ErrNumberTaken) are answered before or outside a
+// call's transaction.
 var (
 	// ErrInvalidInput is wrapped by *ValidationError: the request's fields are
 	// missing, malformed or not allowed.
-	ErrInvalidInput = errors.New("invalid params")
+	ErrInvalidInput = RefuseForNow("invalid params")
 
 	// ErrUnauthenticated covers an unknown key, a revoked key and a wrong
 	// credential alike, so that the error tells a caller nothing more.
@@ -25,150 +31,150 @@ var (
 	ErrTimestampOutOfWindow = errors.New("request timestamp is outside the accepted window")
 	// ErrIdempotencyConflict means the request id was already used, within
 	// the idempotency window, for another method or another payload.
-	ErrIdempotencyConflict = errors.New("request id already used for another request")
+	ErrIdempotencyConflict = RefuseForNow("request id already used for another request")
 	// ErrRequestInProgress means a request with the same id is still running.
-	ErrRequestInProgress = errors.New("a request with this id is still in progress")
+	ErrRequestInProgress = RefuseForNow("a request with this id is still in progress")
 	// ErrPermissionDenied means the key is limited to other methods.
 	ErrPermissionDenied = errors.New("this key may not call this method")
 	// ErrRateLimited means the partner is over its tier's requests per minute.
 	ErrRateLimited = errors.New("rate limit exceeded for the partner's package tier")
 
 	// ErrCustomerNotFound means no customer of the calling partner matches.
-	ErrCustomerNotFound = errors.New("customer not found")
+	ErrCustomerNotFound = Refuse("customer not found")
 	// ErrCustomerNotActive means the customer cannot get new accounts.
-	ErrCustomerNotActive = errors.New("customer is not active")
+	ErrCustomerNotActive = Refuse("customer is not active")
 	// ErrIdentificationExists means another customer of the partner already
 	// holds the identification.
-	ErrIdentificationExists = errors.New("customer identification already exists")
+	ErrIdentificationExists = Refuse("customer identification already exists")
 	// ErrEmailExists means another customer of the partner has the e-mail.
-	ErrEmailExists = errors.New("customer e-mail already exists")
+	ErrEmailExists = Refuse("customer e-mail already exists")
 	// ErrPhoneExists means another customer of the partner has the phone.
-	ErrPhoneExists = errors.New("customer phone number already exists")
+	ErrPhoneExists = Refuse("customer phone number already exists")
 	// ErrUserNotFound means no e-banking user of the partner matches.
-	ErrUserNotFound = errors.New("e-banking user not found")
+	ErrUserNotFound = Refuse("e-banking user not found")
 	// ErrUsernameExists means the username is taken (usernames are unique
 	// across the bank, without regard to case).
-	ErrUsernameExists = errors.New("username already exists")
+	ErrUsernameExists = Refuse("username already exists")
 	// ErrCustomerHasUser means the customer already has an e-banking user.
-	ErrCustomerHasUser = errors.New("customer already has an e-banking user")
+	ErrCustomerHasUser = Refuse("customer already has an e-banking user")
 	// ErrUserClosed means the e-banking user is closed for good.
-	ErrUserClosed = errors.New("e-banking user is closed")
+	ErrUserClosed = Refuse("e-banking user is closed")
 	// ErrUserStatusUnchanged means the user already has the status asked.
-	ErrUserStatusUnchanged = errors.New("e-banking user already has this status")
+	ErrUserStatusUnchanged = Refuse("e-banking user already has this status")
 	// ErrNiceNumberHeld means another hold of the number is in force.
-	ErrNiceNumberHeld = errors.New("nice number is held")
+	ErrNiceNumberHeld = Refuse("nice number is held")
 	// ErrNiceNumberTaken means an account has the number.
-	ErrNiceNumberTaken = errors.New("nice number is taken by an account")
+	ErrNiceNumberTaken = Refuse("nice number is taken by an account")
 	// ErrNiceNumberReserved means the bank keeps the number back.
-	ErrNiceNumberReserved = errors.New("nice number is reserved by the bank")
+	ErrNiceNumberReserved = Refuse("nice number is reserved by the bank")
 	// ErrNiceHoldNotFound means the partner holds no such number.
-	ErrNiceHoldNotFound = errors.New("nice number hold not found")
+	ErrNiceHoldNotFound = Refuse("nice number hold not found")
 	// ErrBlacklisted means an identification or the phone number is on the
 	// partner's blacklist.
-	ErrBlacklisted = errors.New("identity or phone number is blacklisted")
+	ErrBlacklisted = Refuse("identity or phone number is blacklisted")
 
 	// ErrAccountNotFound means no account of the calling partner matches.
-	ErrAccountNotFound = errors.New("account not found")
+	ErrAccountNotFound = Refuse("account not found")
 	// ErrActivityAccountNotFound means the pool account named by
 	// activityAccountNumber is not an account of the calling partner.
-	ErrActivityAccountNotFound = errors.New("activity account not found")
+	ErrActivityAccountNotFound = Refuse("activity account not found")
 	// ErrActivityAccountNotOpen means the pool account is closed or disabled.
-	ErrActivityAccountNotOpen = errors.New("activity account is not open")
+	ErrActivityAccountNotOpen = Refuse("activity account is not open")
 	// ErrActivityAccountCurrency means the pool account holds another
 	// currency than the new account.
-	ErrActivityAccountCurrency = errors.New("activity account currency differs from the account currency")
+	ErrActivityAccountCurrency = Refuse("activity account currency differs from the account currency")
 	// ErrCustodialCustomerNotFound means custodialCustomerID names no
 	// customer of the calling partner.
-	ErrCustodialCustomerNotFound = errors.New("custodial customer not found")
+	ErrCustodialCustomerNotFound = Refuse("custodial customer not found")
 
 	// ErrInvalidTransition means the account's status cannot go to the
 	// requested one (see the transition table in lifecycle.go).
-	ErrInvalidTransition = errors.New("account status transition not allowed")
+	ErrInvalidTransition = Refuse("account status transition not allowed")
 	// ErrCloseNonZeroBalance means an account with money on it was to be closed.
-	ErrCloseNonZeroBalance = errors.New("account balance is not zero")
+	ErrCloseNonZeroBalance = Refuse("account balance is not zero")
 	// ErrClosePoolInUse means the account is the pool of other open accounts.
-	ErrClosePoolInUse = errors.New("account is the pool account of other open accounts")
+	ErrClosePoolInUse = Refuse("account is the pool account of other open accounts")
 	// ErrAccountClosed means the account is CLOSED (or DISABLED) and takes no
 	// operations.
-	ErrAccountClosed = errors.New("account is closed")
+	ErrAccountClosed = Refuse("account is closed")
 	// ErrAccountNotDormant means ActivateAccount named an account that is not DORMANT.
-	ErrAccountNotDormant = errors.New("account is not dormant")
+	ErrAccountNotDormant = Refuse("account is not dormant")
 	// ErrAccountFrozen means a freeze applies to the account.
-	ErrAccountFrozen = errors.New("account is frozen")
+	ErrAccountFrozen = Refuse("account is frozen")
 	// ErrAccountNotFrozen means UnfreezeAccount named an account without a freeze in force.
-	ErrAccountNotFrozen = errors.New("account is not frozen")
+	ErrAccountNotFrozen = Refuse("account is not frozen")
 	// ErrShortCodeExists means the account already has its short code.
-	ErrShortCodeExists = errors.New("account already has a short code")
+	ErrShortCodeExists = Refuse("account already has a short code")
 	// ErrShortCodeNotFound means the account has no short code yet, or no
 	// account of the partner has that code.
-	ErrShortCodeNotFound = errors.New("short code not found")
+	ErrShortCodeNotFound = Refuse("short code not found")
 	// ErrNotBusinessAccount means the account's customer is not a BUSINESS.
-	ErrNotBusinessAccount = errors.New("account does not belong to a business customer")
+	ErrNotBusinessAccount = Refuse("account does not belong to a business customer")
 
 	// ErrOperationNotFound means no pending operation of the partner has
 	// that requestId.
-	ErrOperationNotFound = errors.New("operation not found")
+	ErrOperationNotFound = Refuse("operation not found")
 	// ErrOperationCompleted means the operation was already confirmed.
-	ErrOperationCompleted = errors.New("operation already confirmed")
+	ErrOperationCompleted = Refuse("operation already confirmed")
 	// ErrOperationCancelled means the operation was cancelled.
-	ErrOperationCancelled = errors.New("operation was cancelled")
+	ErrOperationCancelled = Refuse("operation was cancelled")
 	// ErrOperationExpired means the code's time ran out.
-	ErrOperationExpired = errors.New("operation expired")
+	ErrOperationExpired = Refuse("operation expired")
 	// ErrOperationFailed means too many wrong codes were given.
-	ErrOperationFailed = errors.New("operation failed after too many wrong codes")
+	ErrOperationFailed = Refuse("operation failed after too many wrong codes")
 	// ErrWrongOTP means a code did not match; data.attemptsLeft says how many remain.
-	ErrWrongOTP = errors.New("wrong one-time code")
+	ErrWrongOTP = Refuse("wrong one-time code")
 	// ErrUseConfirmMobileChange means ConfirmOTP was given a mobile change,
 	// which needs its two codes.
-	ErrUseConfirmMobileChange = errors.New("a mobile change needs both codes: use CustomerService.ConfirmMobileChange")
+	ErrUseConfirmMobileChange = Refuse("a mobile change needs both codes: use CustomerService.ConfirmMobileChange")
 	// ErrNotMobileChange means ConfirmMobileChange was given another kind of operation.
-	ErrNotMobileChange = errors.New("operation is not a mobile change: use VerificationService.ConfirmOTP")
+	ErrNotMobileChange = Refuse("operation is not a mobile change: use VerificationService.ConfirmOTP")
 	// ErrNoVerifiedContact means the customer has no verified mobile or
 	// e-mail to receive a code.
-	ErrNoVerifiedContact = errors.New("customer has no verified mobile number or e-mail to receive a code")
+	ErrNoVerifiedContact = Refuse("customer has no verified mobile number or e-mail to receive a code")
 	// ErrContactMissing means the customer has no contact of the kind asked.
-	ErrContactMissing = errors.New("customer has no such contact to verify")
+	ErrContactMissing = Refuse("customer has no such contact to verify")
 	// ErrContactAlreadyVerified means the contact was verified before.
-	ErrContactAlreadyVerified = errors.New("contact is already verified")
+	ErrContactAlreadyVerified = Refuse("contact is already verified")
 	// ErrMobileChangeLimit means the customer made the day's allowed mobile-change requests.
-	ErrMobileChangeLimit = errors.New("mobile change requests for today are used up")
+	ErrMobileChangeLimit = RefuseForNow("mobile change requests for today are used up")
 	// ErrOTPOperationLimit means the customer started the hour's allowed
 	// one-time-code operations; the refusal says when the next is allowed.
-	ErrOTPOperationLimit = errors.New("one-time-code operations for this hour are used up")
+	ErrOTPOperationLimit = RefuseForNow("one-time-code operations for this hour are used up")
 
 	// ErrAccountPassive means the account is SUSPENDED (or DISABLED).
-	ErrAccountPassive = errors.New("account is passive")
+	ErrAccountPassive = Refuse("account is passive")
 	// ErrAccountDormant means the account is DORMANT.
-	ErrAccountDormant = errors.New("account is dormant")
+	ErrAccountDormant = Refuse("account is dormant")
 	// ErrAccountBlocked means the account is BLOCKED.
-	ErrAccountBlocked = errors.New("account is blocked")
+	ErrAccountBlocked = Refuse("account is blocked")
 	// ErrCurrencyMismatch means the account holds another currency than asked.
-	ErrCurrencyMismatch = errors.New("account currency differs from the requested currency")
+	ErrCurrencyMismatch = Refuse("account currency differs from the requested currency")
 	// ErrAccountCannotReceive means the account's type or role takes no
 	// transfers from outside (GL, loan, deposit, virtual or pool accounts).
-	ErrAccountCannotReceive = errors.New("account cannot receive transfers")
+	ErrAccountCannotReceive = Refuse("account cannot receive transfers")
 
 	// ErrOnboardingNotFound means the partner has no such onboarding package.
-	ErrOnboardingNotFound = errors.New("onboarding package not found")
+	ErrOnboardingNotFound = Refuse("onboarding package not found")
 	// ErrOnboardingState means the call does not fit the package's state;
 	// the refusal names the state.
-	ErrOnboardingState = errors.New("the onboarding package is not in a state that allows this call")
+	ErrOnboardingState = Refuse("the onboarding package is not in a state that allows this call")
 	// ErrOnboardingChecksFailed means InitCustomerInfo's checks failed: the
 	// package is REJECTED and every check is listed.
-	ErrOnboardingChecksFailed = errors.New("onboarding checks failed")
+	ErrOnboardingChecksFailed = Refuse("onboarding checks failed")
 	// ErrPictureRejected means an uploaded picture failed its checks; every
 	// check is listed with how many uploads remain.
-	ErrPictureRejected = errors.New("picture rejected")
+	ErrPictureRejected = Refuse("picture rejected")
 	// ErrOnboardingExpired means the package ran out of time.
-	ErrOnboardingExpired = errors.New("onboarding package expired")
+	ErrOnboardingExpired = Refuse("onboarding package expired")
 	// ErrOnboardingInProgress means the partner has an open package for the
 	// same document.
-	ErrOnboardingInProgress = errors.New("an onboarding package for this document is already open")
+	ErrOnboardingInProgress = Refuse("an onboarding package for this document is already open")
 	// ErrFatcaFormNotAllowed means a W-8BEN was given for a US citizen or
 	// resident, who must give a W-9.
-	ErrFatcaFormNotAllowed = errors.New("this FATCA form does not fit the answers")
+	ErrFatcaFormNotAllowed = Refuse("this FATCA form does not fit the answers")
 	// ErrAuthSendLimit means InitAuthen sent its codes as often as allowed.
-	ErrAuthSendLimit = errors.New("the one-time code of this onboarding was sent as often as allowed")
+	ErrAuthSendLimit = RefuseForNow("the one-time code of this onboarding was sent as often as allowed")
 
 	// ErrPartnerNotFound means no partner has that name.
 	ErrPartnerNotFound = errors.New("partner not found")
@@ -295,4 +301,46 @@ func (c *Checker) Include(err error) {
 	if errors.As(err, &ve) {
 		c.fields = append(append([]FieldError(nil), ve.Fields...), c.fields...)
 	}
+}
+
+// refused is the type of the sentinel errors made by Refuse and
+// RefuseForNow.
+type refused struct {
+	text string
+	// forNow marks a refusal that a request id does not remember: about the
+	// id itself, about the input alone (the same input is refused again
+	// anyway), or a limit that resets with time, which a retry under the
+	// same id must be able to pass once it has.
+	forNow bool
+}
+
+func (e *refused) Error() string { return e.text }
+
+// refusalsByText finds a sentinel by its text, for stored refusals.
+var refusalsByText = map[string]*refused{}
+
+// Refuse returns a new refusal sentinel with text, which must be unique and
+// hold no personal data.
+func Refuse(text string) error { return newRefused(text, false) }
+
+// RefuseForNow returns a refusal sentinel that a request id does not keep.
+func RefuseForNow(text string) error { return newRefused(text, true) }
+
+func newRefused(text string, forNow bool) error {
+	if _, dup := refusalsByText[text]; dup {
+		panic("services: two refusals with the text " + text)
+	}
+	e := &refused{text: text, forNow: forNow}
+	refusalsByText[text] = e
+	return e
+}
+
+// RefusalReason is the sentinel text of a refusal, which holds no personal
+// data, or "" when err is not a refusal (an internal error).
+func RefusalReason(err error) string {
+	var r *refused
+	if errors.As(err, &r) {
+		return r.text
+	}
+	return ""
 }

@@ -22,24 +22,13 @@ type storedRefusal struct {
 	RetryAfterMs int64        `json:"retryAfterMs,omitempty"`
 }
 
-// unrecorded are refusals a request id does not remember: about the id
-// itself, about the input alone (the same input is refused again anyway),
-// or limits that reset with time, which a retry under the same id must be
-// able to pass once they have.
-var unrecorded = []error{ErrIdempotencyConflict, ErrRequestInProgress, ErrInvalidInput,
-	ErrOTPOperationLimit, ErrMobileChangeLimit, ErrAuthSendLimit}
-
 // recordable reports whether a call's error is a refusal its request id
 // should remember: a final answer about the request and the state it met,
-// not an internal error nor one of unrecorded.
+// not an internal error nor a RefuseForNow refusal.
 func recordable(err error) bool {
-	if RefusalReason(err) == "" {
+	var kind *refused
+	if !errors.As(err, &kind) || kind.forNow {
 		return false
-	}
-	for _, u := range unrecorded {
-		if errors.Is(err, u) {
-			return false
-		}
 	}
 	var r *Refusal
 	return !errors.As(err, &r) || r.RetryAfter <= 0
@@ -70,10 +59,7 @@ func decodeRefusal(b []byte) error {
 	if err := json.Unmarshal(b, &sr); err != nil {
 		return fmt.Errorf("decode stored refusal: %w", err)
 	}
-	for _, sentinel := range refusals {
-		if sentinel.Error() != sr.Err {
-			continue
-		}
+	if sentinel, ok := refusalsByText[sr.Err]; ok {
 		if errors.Is(sentinel, ErrInvalidInput) {
 			return &ValidationError{Fields: sr.Fields}
 		}

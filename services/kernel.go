@@ -1,3 +1,8 @@
+// Package services is the kernel every domain package shares: the call
+// context, the clock, field errors and refusals, idempotency, the audit
+// trail, money and currencies. It names no domain; the domains live in the
+// packages below it (customer, account, nice, ebank, contact, otp,
+// onboarding, partner) and the bank package wires them together.
 package services
 
 import (

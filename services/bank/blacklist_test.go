@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,5 +193,38 @@ func TestBlacklistedEverywhere(t *testing.T) {
 		Identification: customer.EKYCDocument{Type: "101", Number: "52000001"}, PhoneNumber: "+254712000128"})
 	if err != nil || ekyc.Passed || ekyc.Checks[3].Name != customer.CheckBlacklist || ekyc.Checks[3].Passed {
 		t.Errorf("ValidateEKYC: %+v, %v", ekyc, err)
+	}
+}
+
+// TestBlacklistAddedAtOnce: the same new entry added by several calls at
+// once is added once, and no call fails.
+func TestBlacklistAddedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	for round := range 5 {
+		phone := "+25471200014" + string(rune('0'+round))
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		changed := 0
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := e.svc.Customers.UpdateBlacklist(ctx, e.alpha, customer.UpdateBlacklistInput{PhoneNumber: phone, Action: "ADD", Reason: "at once"})
+				if err != nil {
+					t.Errorf("round %d: %v", round, err)
+					return
+				}
+				mu.Lock()
+				if res.Entries[0].Changed {
+					changed++
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if changed != 1 {
+			t.Fatalf("round %d: %d calls changed the entry, want 1", round, changed)
+		}
 	}
 }

@@ -273,3 +273,81 @@ func TestCustomerActivity(t *testing.T) {
 		}
 	}
 }
+
+// TestInactiveAccountNeedsTheCustomersCode: an account past the dormancy
+// period cannot be made ACTIVE by the bank through another status; the bank
+// may set it DORMANT, and the customer's code reactivates it.
+func TestInactiveAccountNeedsTheCustomersCode(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	codes := &captureSender{}
+	id := e.addCustomer(t, e.alpha, kenyan("31000001", "+254712000001", "w1@example.com"))
+	number := e.openAccount(t, e.alpha, id, "WALLET", "KES", "")
+	e.verifyContact(t, e.alpha, codes, "31000001", "mobile")
+	e.clock.Add(181 * 24 * time.Hour)
+	if _, err := e.svc.Accounts.SweepDormancy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.changeStatus(t, e.alpha, number, account.StatusSuspended)
+	_, err := e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""),
+		account.UpdateAccountStatusInput{AccountNumber: number, Status: account.StatusActive, Reason: "lifted"})
+	if !errors.Is(err, services.ErrInvalidTransition) || !strings.Contains(refusal(err).Detail, "ActivateAccount") {
+		t.Fatalf("SUSPENDED to ACTIVE after dormancy: %v, want ErrInvalidTransition naming ActivateAccount", err)
+	}
+	e.changeStatus(t, e.alpha, number, account.StatusDormant)
+	op, err := e.svc.Accounts.ActivateAccount(ctx, with(e.alpha, "AccountService.ActivateAccount", ""), account.ActivateAccountInput{AccountID: number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, with(e.alpha, "VerificationService.ConfirmOTP", ""), otp.ConfirmOTPInput{
+		RequestID: op.RequestID, OTP: e.code(t, codes, op.RequestID, otp.PurposeOTP)}); err != nil {
+		t.Fatal(err)
+	}
+	// Reactivated by the customer, the account is active and stays so.
+	if _, err := e.svc.Accounts.SweepDormancy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.details(t, e.alpha, number); d.Status != account.StatusActive {
+		t.Fatalf("after reactivation and a sweep: %s", d.Status)
+	}
+	// An active account cannot be set DORMANT by hand.
+	_, err = e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""),
+		account.UpdateAccountStatusInput{AccountNumber: number, Status: account.StatusDormant, Reason: "x"})
+	if !errors.Is(err, services.ErrInvalidTransition) {
+		t.Fatalf("ACTIVE to DORMANT by hand: %v", err)
+	}
+}
+
+// TestSweepSkipsGLAndBusyPools: general-ledger accounts never become
+// dormant, and a pool stays ACTIVE while one of its open sub-accounts is
+// active.
+func TestSweepSkipsGLAndBusyPools(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	id := e.addCustomer(t, e.alpha, business("CPR/2020/1", "Pool Co", "pool@example.com"))
+	gl := e.openAccount(t, e.alpha, id, "GL", "KES", "")
+	pool := e.openAccount(t, e.alpha, id, "CHECKING", "KES", "")
+	sub := e.openAccount(t, e.alpha, id, "WALLET", "KES", pool)
+	e.clock.Add(170 * 24 * time.Hour)
+	if _, err := e.svc.Accounts.ApplyShortCode(ctx, with(e.alpha, "AccountService.ApplyShortCode", ""), account.ShortCodeInput{AccountID: sub}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(11 * 24 * time.Hour)
+	if _, err := e.svc.Accounts.SweepDormancy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for number, want := range map[string]string{gl: account.StatusActive, pool: account.StatusActive, sub: account.StatusActive} {
+		if got := e.details(t, e.alpha, number).Status; got != want {
+			t.Errorf("%s: %s, want %s", number, got, want)
+		}
+	}
+	e.clock.Add(180 * 24 * time.Hour)
+	if _, err := e.svc.Accounts.SweepDormancy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for number, want := range map[string]string{gl: account.StatusActive, pool: account.StatusDormant, sub: account.StatusDormant} {
+		if got := e.details(t, e.alpha, number).Status; got != want {
+			t.Errorf("after a quiet half-year %s: %s, want %s", number, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -218,6 +219,36 @@ func TestCloseAccountRefusals(t *testing.T) {
 		}
 		if got := e.details(t, e.alpha, s.number).Status; got != want {
 			t.Errorf("%s: status %s, want %s", s.name, got, want)
+		}
+	}
+}
+
+// TestClosePoolWhileOpeningUnderIt races closing a pool with opening
+// accounts under it: either the close is refused or the new account is, and
+// no open account is left under a closed pool.
+func TestClosePoolWhileOpeningUnderIt(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	id := e.addCustomer(t, e.alpha, business("CPR/2020/2", "Race Co", "race@example.com"))
+	for round := range 10 {
+		pool := e.openAccount(t, e.alpha, id, "CHECKING", "KES", "")
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""), //nolint:errcheck // either outcome is fine
+				account.UpdateAccountStatusInput{AccountNumber: pool, Status: account.StatusClosed, Reason: "race"})
+		}()
+		go func() {
+			defer wg.Done()
+			e.svc.Accounts.AddAccount(ctx, with(e.alpha, "CustomerService.AddAccount", ""), //nolint:errcheck // either outcome is fine
+				account.AddAccountInput{CustomerID: id, Name: "SUB", AccountType: "WALLET", Currency: "KES", ActivityAccountNumber: pool})
+		}()
+		wg.Wait()
+		n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM accounts s JOIN accounts p ON p.id = s.activity_account_id
+			WHERE p.account_number = ? AND p.status = 'CLOSED' AND s.status <> 'CLOSED'`, pool)
+		if n != 0 {
+			t.Fatalf("round %d: %d open accounts under the closed pool %s", round, n, pool)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/contact"
 	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
 	"github.com/accountd/accountd/services/otp"
 )
 
@@ -290,5 +291,46 @@ func TestChangeMobileAfterAnotherChange(t *testing.T) {
 	}
 	if got := f.phone(t); got != "+254733123456" {
 		t.Errorf("phone %s, want +254733123456 from the first change", got)
+	}
+}
+
+// TestMobileChangeAndBlacklist: a mobile change to a blacklisted number is
+// refused (and counted), and a confirmed change moves the customer's
+// e-banking user to the new number.
+func TestMobileChangeAndBlacklist(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	codes := &captureSender{}
+	res, err := e.svc.Ebank.OnboardCombo(ctx, with(e.alpha, "CustomerService.OnboardCombo", ""), combo("53000001", "+254712000131", "mobile.mover"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.verifyContact(t, e.alpha, codes, "53000001", "mobile")
+	if _, err := e.svc.Customers.UpdateBlacklist(ctx, with(e.alpha, "CustomerService.UpdateBlacklist", ""), customer.UpdateBlacklistInput{
+		PhoneNumber: "+254712000139", Action: "ADD", Reason: "fraud"}); err != nil {
+		t.Fatal(err)
+	}
+	change := func(number string) (otp.OperationStarted, error) {
+		return e.svc.Contacts.ChangeMobile(ctx, with(e.alpha, "CustomerService.ChangeMobile", ""), contact.ChangeMobileInput{
+			AccountID: res.AccountNumber, NewMobileCountryCode: "254", NewMobileNumber: number})
+	}
+	if _, err := change("0712000139"); !errors.Is(err, services.ErrBlacklisted) {
+		t.Fatalf("change to a blacklisted number: %v", err)
+	}
+	op, err := change("0712000138")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.OTP.ConfirmMobileChange(ctx, with(e.alpha, "CustomerService.ConfirmMobileChange", ""), otp.ConfirmMobileChangeInput{
+		RequestID: op.RequestID, ProveIDCode: e.code(t, codes, op.RequestID, otp.PurposeProveID),
+		ConfirmChangeCode: e.code(t, codes, op.RequestID, otp.PurposeConfirmChange)}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.svc.Ebank.ValidateMobileUser(ctx, e.alpha, ebank.ValidateMobileUserInput{PhoneNumber: "+254712000138"})
+	if err != nil || !u.Registered || u.Username != "mobile.mover" {
+		t.Fatalf("the user after the change: %+v, %v", u, err)
+	}
+	if old, _ := e.svc.Ebank.ValidateMobileUser(ctx, e.alpha, ebank.ValidateMobileUserInput{PhoneNumber: "+254712000131"}); old.Registered {
+		t.Fatalf("the old number still has the user: %+v", old)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
@@ -198,5 +199,52 @@ func TestDispatchSharedKey(t *testing.T) {
 	sum := sha256.Sum256([]byte(op.RequestID + "\x00" + otp.PurposeOTP + "\x00" + m.Code))
 	if n := storetest.Count(t, e.path, `SELECT COUNT(*) FROM otp_operations WHERE code_hash = ?`, hex.EncodeToString(sum[:])); n != 0 {
 		t.Fatal("with otp.message_key the stored hash is a plain SHA-256 of the code")
+	}
+}
+
+// TestMaskedAddressStaysText: an e-mail address starting with a letter
+// outside ASCII is masked by characters, and the code goes out.
+func TestMaskedAddressStaysText(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	codes := &captureSender{}
+	e.addCustomer(t, e.alpha, kenyan("31000003", "+254712000003", ""))
+	op, err := e.svc.Contacts.AddOrUpdateEmail(ctx, with(e.alpha, "CustomerService.AddOrUpdateEmail", ""), contact.AddOrUpdateEmailInput{
+		OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "31000003", Email: "élodie@bücher.de"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if to := op.SentTo[0].To; !utf8.ValidString(to) || to != "é*****@bücher.de" {
+		t.Fatalf("masked %q", to)
+	}
+	if e.code(t, codes, op.RequestID, otp.PurposeOTP) == "" {
+		t.Fatal("no code sent")
+	}
+}
+
+// TestStrandedMessagesExpire: messages sealed under a key no process holds
+// any more (a restart without otp.message_key) are given up and emptied at
+// their expiry by any dispatcher.
+func TestStrandedMessagesExpire(t *testing.T) {
+	ctx := context.Background()
+	e := newLifecycleEnv(t)
+	e.addCustomer(t, e.alpha, kenyan("31000004", "+254712000004", "w4@example.com"))
+	op, err := e.svc.Contacts.VerifyEmailOrMobile(ctx, with(e.alpha, "VerificationService.VerifyEmailOrMobile", ""), contact.VerifyEmailOrMobileInput{
+		OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "31000004", VerifyType: "mobile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := bank.New(e.st, bank.Settings{InstitutionID: "101115399"}, bank.WithClock(e.clock))
+	codes := &captureSender{}
+	if rep, err := restarted.OTP.DispatchOnce(ctx, codes); err != nil || rep.Sent != 0 {
+		t.Fatalf("another key sent %+v, %v", rep, err)
+	}
+	e.clock.Add(6 * time.Minute)
+	if rep, err := restarted.OTP.DispatchOnce(ctx, codes); err != nil || rep.Expired != 1 {
+		t.Fatalf("after expiry: %+v, %v; want 1 expired", rep, err)
+	}
+	msgs, err := e.st.OutboxMessages(ctx, op.RequestID)
+	if err != nil || len(msgs) != 1 || msgs[0].Status != otp.MsgExpired || msgs[0].Sealed != "" {
+		t.Fatalf("stranded message: %+v, %v", msgs, err)
 	}
 }

@@ -46,9 +46,6 @@ type applicant struct {
 	Currency string                    `json:"currency"`
 }
 
-// OnboardingCheckNames are the checks of InitCustomerInfo, in order.
-var onboardingCheckNames = []string{customer.CheckAge, customer.CheckDocument, customer.CheckPhone, customer.CheckBlacklist, customer.CheckNewCustomer}
-
 // InitCustomerInfo opens an onboarding package and runs every check of the
 // person's data at once. A package whose checks fail is kept as REJECTED
 // and the call is refused with every check listed; one with a FATCA "yes"

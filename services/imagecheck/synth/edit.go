@@ -2,12 +2,6 @@ package synth
 
 // Edits that spoil a generated picture the way a bad photo is spoilt.
 
-func (c *canvas) clone() *canvas {
-	d := newCanvas(c.w, c.h)
-	copy(d.img.Pix, c.img.Pix)
-	return d
-}
-
 // curve maps every channel of every pixel through f (clamped to 0-255).
 func (c *canvas) curve(f func(v int) int) {
 	for i, v := range c.img.Pix {

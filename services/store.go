@@ -1,8 +1,3 @@
-// Package services is the kernel every domain package shares: the call
-// context, the clock, field errors and refusals, idempotency, the audit
-// trail, money and currencies. It names no domain; the domains live in the
-// packages below it (customer, account, nice, ebank, contact, otp,
-// onboarding, partner) and the bank package wires them together.
 package services
 
 import (
@@ -10,29 +5,6 @@ import (
 	"fmt"
 	"time"
 )
-
-// Clock tells the time. Services take it as a dependency so that tests can
-// move time (idempotency expiry, key cache refresh, dates of birth).
-type Clock interface {
-	Now() time.Time
-}
-
-// SystemClock is the wall clock, in UTC.
-type SystemClock struct{}
-
-// Now returns the current time in UTC.
-func (SystemClock) Now() time.Time { return time.Now().UTC() }
-
-// Call describes one authenticated JSON-RPC call: who makes it and which
-// request it is. RequestID is the JSON text of the request id ("\"7\"" and
-// "7" are different ids); it is empty when the id is null, in which case the
-// call gets no idempotency protection.
-type Call struct {
-	PartnerID int64
-	KeyID     string
-	Method    string
-	RequestID string
-}
 
 // Store is what the kernel needs from storage: write transactions and the
 // audit trail. Every operation that changes data runs in exactly one write
