@@ -29,8 +29,12 @@ func (codec) NewRequest(r *http.Request) gorilla.CodecRequest {
 	return r.Context().Value(stateKey{}).(*callState)
 }
 
-// Method returns the method to dispatch.
-func (st *callState) Method() (string, error) { return st.method, nil }
+// Method returns the name gorilla/rpc registered the method's endpoint
+// under (see gorillaName).
+func (st *callState) Method() (string, error) {
+	_, full := gorillaName(st.method)
+	return full, nil
+}
 
 // ReadRequest decodes the payload strictly into the method's argument.
 func (st *callState) ReadRequest(args any) error { return decodePayload(st.payload, args) }

@@ -110,14 +110,13 @@ func NewHandler(svc *bank.Bank, auth Authenticator, opts Options, log zerolog.Lo
 	}
 	server := gorilla.NewServer()
 	server.RegisterCodec(codec{}, "application/json")
-	for name, rcvr := range serviceReceivers(svc) {
-		if err := server.RegisterService(rcvr, name); err != nil {
-			return nil, fmt.Errorf("register %s: %w", name, err)
+	for _, m := range registry {
+		service, full := gorillaName(m.name)
+		if err := server.RegisterService(m.endpoint(svc), service); err != nil {
+			return nil, fmt.Errorf("register %s: %w", m.name, err)
 		}
-	}
-	for method := range methodTable {
-		if !server.HasMethod(method) {
-			return nil, fmt.Errorf("method %s is in the method table but not registered", method)
+		if !server.HasMethod(full) {
+			return nil, fmt.Errorf("method %s is not registered", m.name)
 		}
 	}
 	costs, err := methodCosts(opts.Costs)

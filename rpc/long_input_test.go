@@ -85,7 +85,7 @@ func TestEveryPayloadFieldHasALimit(t *testing.T) {
 				t.Errorf("%s: %s has no items tag", m.name, f.name())
 			case !f.limit.Declared:
 				t.Errorf("%s: %s has no size tag", m.name, f.name())
-			case f.limit.Max == 0 && !(m.info.upload && f.name() == "image"):
+			case f.limit.Max == 0 && !(m.upload && f.name() == "image"):
 				t.Errorf("%s: %s is unbounded; only the upload methods' image may be", m.name, f.name())
 			}
 		}
@@ -161,7 +161,7 @@ func TestLongInput(t *testing.T) {
 }
 
 // sendLongInput runs TestLongInput's calls, each in a parallel subtest.
-func sendLongInput(t *testing.T, methods []rpcMethod, payloads map[string]string,
+func sendLongInput(t *testing.T, methods []method, payloads map[string]string,
 	send func(t *testing.T, method string, payload map[string]any) ([]byte, *Error)) {
 	for _, m := range methods {
 		base := payloads[m.name]

@@ -3,6 +3,9 @@ package rpc
 import (
 	"context"
 	"net/http"
+	"reflect"
+	"sort"
+	"strings"
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
@@ -11,106 +14,111 @@ import (
 	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/ebank"
 	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/onboarding"
 	"github.com/accountd/accountd/services/otp"
 )
 
-// methodInfo describes a method beyond what gorilla/rpc knows.
-type methodInfo struct {
+// registry declares every method the server answers, once: its name, the
+// domain method that runs it (whose input and output types are the
+// method's params.payload and result), whether it changes data, its cost,
+// its summary. Dispatch (gorilla/rpc), rpc.discover and the reference
+// pages in docs/ all come from this list.
+//
+// A call travels: Handler.ServeHTTP reads the body (handler.go) ->
+// handleBody parses each element and authenticates it (element.go) ->
+// dispatch hands the call to gorilla/rpc, which finds the endpoint
+// registered for the method's entry below and decodes the payload into its
+// input type (codec.go) -> endpoint.Call runs the domain method.
+var registry = []method{
+	define("CustomerService.AddCustomer", customers, (*customer.Service).AddCustomer, method{mutates: true, summary: "Create an individual or business customer"}),
+	define("CustomerService.GetCustomer", accounts, (*account.Service).GetCustomer, method{summary: "Find a customer by one criterion, with its accounts"}),
+	define("CustomerService.AddAccount", accounts, (*account.Service).AddAccount, method{mutates: true, summary: "Open an account for a customer"}),
+	define("AccountService.GetDetails", accounts, (*account.Service).GetDetails, method{summary: "Return one account"}),
+	define("AccountService.ListAccounts", accounts, (*account.Service).ListAccounts, method{summary: "Return a page of a customer's accounts"}),
+	define("AccountService.UpdateAccountStatus", accounts, (*account.Service).UpdateAccountStatus, method{mutates: true, summary: "Change an account's status along the transition table"}),
+	define("AccountService.GetStatusHistory", accounts, (*account.Service).GetStatusHistory, method{summary: "Return a page of an account's status changes and freeze events"}),
+	define("AccountService.FreezeAccount", accounts, (*account.Service).FreezeAccount, method{mutates: true, summary: "Freeze an account, with a reason and an optional expiry"}),
+	define("AccountService.UnfreezeAccount", accounts, (*account.Service).UnfreezeAccount, method{mutates: true, summary: "Lift an account's freeze"}),
+	define("AccountService.ActivateAccount", accounts, (*account.Service).ActivateAccount, method{mutates: true, summary: "Start reactivating a DORMANT account; confirmed with the customer's code"}),
+	define("AccountService.CancelOperation", codes, (*otp.Service).CancelOperation, method{mutates: true, summary: "Cancel an operation that waits for its code"}),
+	define("AccountService.ApplyShortCode", accounts, (*account.Service).ApplyShortCode, method{mutates: true, summary: "Give an account its short code"}),
+	define("AccountService.GetShortCode", accounts, (*account.Service).GetShortCode, method{summary: "Return an account's short code"}),
+	define("AccountService.GetAccountByShortCode", accounts, (*account.Service).GetAccountByShortCode, method{summary: "Return the account holding a short code"}),
+	define("AccountService.ListAbnormalAccounts", accounts, (*account.Service).ListAbnormalAccounts, method{summary: "Return a page of the partner's accounts that are not ACTIVE or are frozen"}),
+	define("AccountService.EditSubAccountName", accounts, (*account.Service).EditSubAccountName, method{mutates: true, summary: "Name a business customer's account <business name>_<sub-account name>"}),
+	define("AccountService.ValidateName", accounts, (*account.Service).ValidateName, method{summary: "Name inquiry: the holder's name of any account of the bank, or why it cannot receive"}),
+	define("CustomerService.ValidateLegalID", customers, (*customer.Service).ValidateLegalID, method{summary: "Check an identity document number for real and say what it reads"}),
+	define("CustomerService.ValidatePhoneNumber", customers, (*customer.Service).ValidatePhoneNumber, method{summary: "Say what a phone number is: E.164, country, carrier, line type, blacklisted or a customer's"}),
+	define("CustomerService.ValidateEKYC", customers, (*customer.Service).ValidateEKYC, method{cost: 2, summary: "Run every onboarding check at once: age, document, phone, blacklist, already a customer"}),
+	define("CustomerService.ValidateMobileUser", ebanking, (*ebank.Service).ValidateMobileUser, method{summary: "Whether an e-banking user is registered with a mobile number, and its status"}),
+	define("CustomerService.OpenCurrentAccount", ebanking, (*ebank.Service).OpenCurrentAccount, method{mutates: true, summary: "Open a current account for an existing customer"}),
+	define("CustomerService.OnboardCombo", ebanking, (*ebank.Service).OnboardCombo, method{mutates: true, summary: "Create a customer, its e-banking user and a current account, all or nothing"}),
+	define("UserService.GetUserInfo", ebanking, (*ebank.Service).GetUserInfo, method{summary: "Return an e-banking user with its status history"}),
+	define("UserService.UpdateUserStatus", ebanking, (*ebank.Service).UpdateUserStatus, method{mutates: true, summary: "Lock, block or reactivate an e-banking user"}),
+	define("UserService.CloseMobileAccount", ebanking, (*ebank.Service).CloseMobileAccount, method{mutates: true, summary: "Close an e-banking user for good; the bank accounts stay open"}),
+	define("AccountService.SearchNiceNumbers", niceNumbers, (*nice.Service).SearchNiceNumbers, method{cost: 10, summary: "A page of available nice numbers matching a pattern or a category, with their fees"}),
+	define("AccountService.CheckNiceNumber", niceNumbers, (*nice.Service).CheckNiceNumber, method{summary: "Whether a nice number is available, what makes it beautiful and its fee"}),
+	define("AccountService.HoldNiceNumber", niceNumbers, (*nice.Service).HoldNiceNumber, method{mutates: true, summary: "Hold a nice number for a customer until the hold expires"}),
+	define("AccountService.ReleaseNiceNumber", niceNumbers, (*nice.Service).ReleaseNiceNumber, method{mutates: true, summary: "Give up the partner's hold of a nice number"}),
+	define("CustomerService.UpdateBlacklist", customers, (*customer.Service).UpdateBlacklist, method{mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"}),
+	define("CustomerService.UpdateProtectAgreement", customers, (*customer.Service).UpdateProtectAgreement, method{mutates: true, summary: "Record a change of a customer's data-sharing consent"}),
+	define("CustomerService.AddOrUpdateEmail", contacts, (*contact.Service).AddOrUpdateEmail, method{mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"}),
+	define("CustomerService.ChangeMobile", contacts, (*contact.Service).ChangeMobile, method{mutates: true, summary: "Start changing a customer's mobile number: codes to the old and the new number"}),
+	define("CustomerService.ConfirmMobileChange", codes, (*otp.Service).ConfirmMobileChange, method{mutates: true, summary: "Complete a mobile change with both codes"}),
+	define("OnboardingService.GetFatcaQuestions", onboardings, (*onboarding.Service).GetFatcaQuestions, method{summary: "The seven FATCA (US indicia) questions, in Vietnamese and English"}),
+	define("OnboardingService.InitCustomerInfo", onboardings, (*onboarding.Service).InitCustomerInfo, method{mutates: true, cost: 2, summary: "Open an eKYC onboarding package and run every check of the person's data"}),
+	define("OnboardingService.SubmitFatcaDeclaration", onboardings, (*onboarding.Service).SubmitFatcaDeclaration, method{mutates: true, summary: "Give the W-9 or W-8BEN of an applicant who answered yes to a FATCA question"}),
+	define("OnboardingService.UploadIDCard", onboardings, (*onboarding.Service).UploadIDCard, method{mutates: true, upload: true, cost: 20, summary: "Upload one side of the identity card and check it"}),
+	define("OnboardingService.UploadPortrait", onboardings, (*onboarding.Service).UploadPortrait, method{mutates: true, upload: true, cost: 20, summary: "Upload the applicant's portrait and check it"}),
+	define("OnboardingService.InitAuthen", onboardings, (*onboarding.Service).InitAuthen, method{mutates: true, summary: "Send the applicant's one-time code once every step has passed (Init Authen Open Package)"}),
+	define("OnboardingService.GetStatus", onboardings, (*onboarding.Service).GetStatus, method{summary: "An onboarding package's state, every check, what is missing and what it opened"}),
+	define("VerificationService.ConfirmOTP", codes, (*otp.Service).ConfirmOTP, method{mutates: true, summary: "Complete a pending operation with its one-time code"}),
+	define("VerificationService.VerifyEmailAddress", contacts, (*contact.Service).VerifyEmailAddress, method{mutates: true, summary: "Send a code to the customer's e-mail to verify it"}),
+	define("VerificationService.VerifyEmailOrMobile", contacts, (*contact.Service).VerifyEmailOrMobile, method{mutates: true, summary: "Send a code to the customer's e-mail or mobile number to verify it"}),
+}
+
+// method is one registry entry.
+type method struct {
+	name    string
+	summary string
 	// mutates marks methods that change data: they are idempotent per
 	// request id, and are not executed as notifications.
 	mutates bool
-	// summary is the method's one-line summary in the OpenRPC document.
-	summary string
 	// upload marks methods that take pictures: a single request to them may
 	// use Options.MaxUploadBodyBytes.
 	upload bool
 	// cost is how many units of the partner's rate limit a call takes by
 	// default (zero: one); Options.Costs overrides it. See DefaultCosts.
 	cost int
+	// in and out are the payload's and the result's types.
+	in, out reflect.Type
+	// endpoint returns the gorilla/rpc receiver that runs the method on b.
+	endpoint func(b *bank.Bank) any
 }
 
-// methodTable lists every method the server answers. NewHandler checks that
-// each is registered with gorilla/rpc, and a test checks the converse.
-var methodTable = map[string]methodInfo{
-	"CustomerService.AddCustomer": {mutates: true, summary: "Create an individual or business customer"},
-	"CustomerService.GetCustomer": {summary: "Find a customer by one criterion, with its accounts"},
-	"CustomerService.AddAccount":  {mutates: true, summary: "Open an account for a customer"},
-	"AccountService.GetDetails":   {summary: "Return one account"},
-	"AccountService.ListAccounts": {summary: "Return a page of a customer's accounts"},
-
-	"AccountService.UpdateAccountStatus":   {mutates: true, summary: "Change an account's status along the transition table"},
-	"AccountService.GetStatusHistory":      {summary: "Return a page of an account's status changes and freeze events"},
-	"AccountService.FreezeAccount":         {mutates: true, summary: "Freeze an account, with a reason and an optional expiry"},
-	"AccountService.UnfreezeAccount":       {mutates: true, summary: "Lift an account's freeze"},
-	"AccountService.ActivateAccount":       {mutates: true, summary: "Start reactivating a DORMANT account; confirmed with the customer's code"},
-	"AccountService.CancelOperation":       {mutates: true, summary: "Cancel an operation that waits for its code"},
-	"AccountService.ApplyShortCode":        {mutates: true, summary: "Give an account its short code"},
-	"AccountService.GetShortCode":          {summary: "Return an account's short code"},
-	"AccountService.GetAccountByShortCode": {summary: "Return the account holding a short code"},
-	"AccountService.ListAbnormalAccounts":  {summary: "Return a page of the partner's accounts that are not ACTIVE or are frozen"},
-	"AccountService.EditSubAccountName":    {mutates: true, summary: "Name a business customer's account <business name>_<sub-account name>"},
-	"AccountService.ValidateName":          {summary: "Name inquiry: the holder's name of any account of the bank, or why it cannot receive"},
-
-	"CustomerService.ValidateLegalID":        {summary: "Check an identity document number for real and say what it reads"},
-	"CustomerService.ValidatePhoneNumber":    {summary: "Say what a phone number is: E.164, country, carrier, line type, blacklisted or a customer's"},
-	"CustomerService.ValidateEKYC":           {cost: 2, summary: "Run every onboarding check at once: age, document, phone, blacklist, already a customer"},
-	"CustomerService.ValidateMobileUser":     {summary: "Whether an e-banking user is registered with a mobile number, and its status"},
-	"CustomerService.OpenCurrentAccount":     {mutates: true, summary: "Open a current account for an existing customer"},
-	"CustomerService.OnboardCombo":           {mutates: true, summary: "Create a customer, its e-banking user and a current account, all or nothing"},
-	"UserService.GetUserInfo":                {summary: "Return an e-banking user with its status history"},
-	"UserService.UpdateUserStatus":           {mutates: true, summary: "Lock, block or reactivate an e-banking user"},
-	"UserService.CloseMobileAccount":         {mutates: true, summary: "Close an e-banking user for good; the bank accounts stay open"},
-	"AccountService.SearchNiceNumbers":       {cost: 10, summary: "A page of available nice numbers matching a pattern or a category, with their fees"},
-	"AccountService.CheckNiceNumber":         {summary: "Whether a nice number is available, what makes it beautiful and its fee"},
-	"AccountService.HoldNiceNumber":          {mutates: true, summary: "Hold a nice number for a customer until the hold expires"},
-	"AccountService.ReleaseNiceNumber":       {mutates: true, summary: "Give up the partner's hold of a nice number"},
-	"CustomerService.UpdateBlacklist":        {mutates: true, summary: "Add identities or phone numbers to the partner's blacklist, or remove them"},
-	"CustomerService.UpdateProtectAgreement": {mutates: true, summary: "Record a change of a customer's data-sharing consent"},
-	"CustomerService.AddOrUpdateEmail":       {mutates: true, summary: "Start setting a customer's e-mail; it takes effect when its code is confirmed"},
-	"CustomerService.ChangeMobile":           {mutates: true, summary: "Start changing a customer's mobile number: codes to the old and the new number"},
-	"CustomerService.ConfirmMobileChange":    {mutates: true, summary: "Complete a mobile change with both codes"},
-
-	"OnboardingService.GetFatcaQuestions":      {summary: "The seven FATCA (US indicia) questions, in Vietnamese and English"},
-	"OnboardingService.InitCustomerInfo":       {mutates: true, cost: 2, summary: "Open an eKYC onboarding package and run every check of the person's data"},
-	"OnboardingService.SubmitFatcaDeclaration": {mutates: true, summary: "Give the W-9 or W-8BEN of an applicant who answered yes to a FATCA question"},
-	"OnboardingService.UploadIDCard":           {mutates: true, upload: true, cost: 20, summary: "Upload one side of the identity card and check it"},
-	"OnboardingService.UploadPortrait":         {mutates: true, upload: true, cost: 20, summary: "Upload the applicant's portrait and check it"},
-	"OnboardingService.InitAuthen":             {mutates: true, summary: "Send the applicant's one-time code once every step has passed (Init Authen Open Package)"},
-	"OnboardingService.GetStatus":              {summary: "An onboarding package's state, every check, what is missing and what it opened"},
-
-	"VerificationService.ConfirmOTP":          {mutates: true, summary: "Complete a pending operation with its one-time code"},
-	"VerificationService.VerifyEmailAddress":  {mutates: true, summary: "Send a code to the customer's e-mail to verify it"},
-	"VerificationService.VerifyEmailOrMobile": {mutates: true, summary: "Send a code to the customer's e-mail or mobile number to verify it"},
-}
-
-func known(method string) bool {
-	_, ok := methodTable[method]
-	return ok
-}
-
-// Methods returns the names of every method, for documentation and tests.
-func Methods() []string {
-	out := make([]string, 0, len(methodTable))
-	for m := range methodTable {
-		out = append(out, m)
+// define makes the registry entry of the domain method fn of the service
+// that of returns.
+func define[S, I, O any](name string, of func(*bank.Bank) *S, fn func(*S, context.Context, services.Call, I) (O, error), m method) method {
+	m.name, m.in, m.out = name, reflect.TypeFor[I](), reflect.TypeFor[O]()
+	m.endpoint = func(b *bank.Bank) any {
+		var svc *S // nil without a bank: a call panics, which is an internal error
+		if b != nil {
+			svc = of(b)
+		}
+		return &endpoint[S, I, O]{svc: svc, fn: fn}
 	}
-	return out
+	return m
 }
 
-// serviceReceivers returns the gorilla/rpc receivers by service name.
-func serviceReceivers(svc *bank.Bank) map[string]any {
-	return map[string]any{
-		"CustomerService":     &CustomerService{svc: svc},
-		"AccountService":      &AccountService{svc: svc},
-		"VerificationService": &VerificationService{svc: svc},
-		"UserService":         &UserService{svc: svc},
-		"OnboardingService":   &OnboardingService{svc: svc},
-	}
+// endpoint is the receiver gorilla/rpc dispatches one method to.
+type endpoint[S, I, O any] struct {
+	svc *S
+	fn  func(*S, context.Context, services.Call, I) (O, error)
 }
 
-// invoke runs a service operation for a dispatched request.
-func invoke[I, O any](r *http.Request, in *I, out *O, op func(context.Context, services.Call, I) (O, error)) error {
-	res, err := op(r.Context(), callFrom(r), *in)
+// Call runs the method with the authenticated call of the request.
+func (e *endpoint[S, I, O]) Call(r *http.Request, in *I, out *O) error {
+	res, err := e.fn(e.svc, r.Context(), callFrom(r), *in)
 	if err != nil {
 		return err
 	}
@@ -118,204 +126,47 @@ func invoke[I, O any](r *http.Request, in *I, out *O, op func(context.Context, s
 	return nil
 }
 
-// CustomerService is NetXD's CustomerService.
-type CustomerService struct{ svc *bank.Bank }
-
-// AddCustomer creates an individual or business customer.
-func (s *CustomerService) AddCustomer(r *http.Request, in *customer.AddCustomerInput, out *customer.AddCustomerResult) error {
-	return invoke(r, in, out, s.svc.Customers.AddCustomer)
+// gorillaName is the name gorilla/rpc knows a method by: the service
+// "CustomerService_AddCustomer" with the one method "Call" (gorilla/rpc
+// takes the part before the last dot as the service).
+func gorillaName(method string) (service, full string) {
+	service = strings.ReplaceAll(method, ".", "_")
+	return service, service + ".Call"
 }
 
-// GetCustomer finds a customer by one criterion and returns it with its accounts.
-func (s *CustomerService) GetCustomer(r *http.Request, in *account.GetCustomerInput, out *account.CustomerView) error {
-	return invoke(r, in, out, s.svc.Accounts.GetCustomer)
+// The domain services of a bank, for define.
+func customers(b *bank.Bank) *customer.Service     { return b.Customers }
+func accounts(b *bank.Bank) *account.Service       { return b.Accounts }
+func niceNumbers(b *bank.Bank) *nice.Service       { return b.Nice }
+func contacts(b *bank.Bank) *contact.Service       { return b.Contacts }
+func ebanking(b *bank.Bank) *ebank.Service         { return b.Ebank }
+func codes(b *bank.Bank) *otp.Service              { return b.OTP }
+func onboardings(b *bank.Bank) *onboarding.Service { return b.Onboarding }
+
+// methodTable is the registry by method name.
+var methodTable = func() map[string]method {
+	t := make(map[string]method, len(registry))
+	for _, m := range registry {
+		if _, dup := t[m.name]; dup {
+			panic("rpc: method " + m.name + " declared twice")
+		}
+		t[m.name] = m
+	}
+	return t
+}()
+
+func known(name string) bool {
+	_, ok := methodTable[name]
+	return ok
 }
 
-// AddAccount opens an account for a customer.
-func (s *CustomerService) AddAccount(r *http.Request, in *account.AddAccountInput, out *account.AddAccountResult) error {
-	return invoke(r, in, out, s.svc.Accounts.AddAccount)
-}
-
-// AccountService holds the account queries.
-type AccountService struct{ svc *bank.Bank }
-
-// GetDetails returns one account.
-func (s *AccountService) GetDetails(r *http.Request, in *account.GetDetailsInput, out *account.AccountDetails) error {
-	return invoke(r, in, out, s.svc.Accounts.GetDetails)
-}
-
-// ListAccounts returns a page of a customer's accounts.
-func (s *AccountService) ListAccounts(r *http.Request, in *account.ListAccountsInput, out *account.AccountPage) error {
-	return invoke(r, in, out, s.svc.Accounts.ListAccounts)
-}
-
-// UpdateAccountStatus changes an account's status along the transition table.
-func (s *AccountService) UpdateAccountStatus(r *http.Request, in *account.UpdateAccountStatusInput, out *account.StatusChangeResult) error {
-	return invoke(r, in, out, s.svc.Accounts.UpdateAccountStatus)
-}
-
-// GetStatusHistory returns a page of an account's status changes and freeze events.
-func (s *AccountService) GetStatusHistory(r *http.Request, in *account.GetStatusHistoryInput, out *account.StatusHistoryPage) error {
-	return invoke(r, in, out, s.svc.Accounts.GetStatusHistory)
-}
-
-// FreezeAccount freezes an account.
-func (s *AccountService) FreezeAccount(r *http.Request, in *account.FreezeAccountInput, out *account.StatusChangeResult) error {
-	return invoke(r, in, out, s.svc.Accounts.FreezeAccount)
-}
-
-// UnfreezeAccount lifts an account's freeze.
-func (s *AccountService) UnfreezeAccount(r *http.Request, in *account.UnfreezeAccountInput, out *account.StatusChangeResult) error {
-	return invoke(r, in, out, s.svc.Accounts.UnfreezeAccount)
-}
-
-// ActivateAccount starts reactivating a DORMANT account.
-func (s *AccountService) ActivateAccount(r *http.Request, in *account.ActivateAccountInput, out *otp.OperationStarted) error {
-	return invoke(r, in, out, s.svc.Accounts.ActivateAccount)
-}
-
-// CancelOperation cancels an operation that waits for its code.
-func (s *AccountService) CancelOperation(r *http.Request, in *otp.CancelOperationInput, out *otp.OperationCancelled) error {
-	return invoke(r, in, out, s.svc.OTP.CancelOperation)
-}
-
-// ApplyShortCode gives an account its short code.
-func (s *AccountService) ApplyShortCode(r *http.Request, in *account.ShortCodeInput, out *account.ShortCodeResult) error {
-	return invoke(r, in, out, s.svc.Accounts.ApplyShortCode)
-}
-
-// GetShortCode returns an account's short code.
-func (s *AccountService) GetShortCode(r *http.Request, in *account.ShortCodeInput, out *account.ShortCodeResult) error {
-	return invoke(r, in, out, s.svc.Accounts.GetShortCode)
-}
-
-// GetAccountByShortCode returns the account holding a short code.
-func (s *AccountService) GetAccountByShortCode(r *http.Request, in *account.GetAccountByShortCodeInput, out *account.ShortCodeResult) error {
-	return invoke(r, in, out, s.svc.Accounts.GetAccountByShortCode)
-}
-
-// ListAbnormalAccounts returns a page of accounts that are not ACTIVE or are frozen.
-func (s *AccountService) ListAbnormalAccounts(r *http.Request, in *account.ListAbnormalAccountsInput, out *account.AbnormalAccountPage) error {
-	return invoke(r, in, out, s.svc.Accounts.ListAbnormalAccounts)
-}
-
-// EditSubAccountName names a business customer's account.
-func (s *AccountService) EditSubAccountName(r *http.Request, in *account.EditSubAccountNameInput, out *account.SubAccountNameResult) error {
-	return invoke(r, in, out, s.svc.Accounts.EditSubAccountName)
-}
-
-// ValidateName answers a name inquiry.
-func (s *AccountService) ValidateName(r *http.Request, in *account.ValidateNameInput, out *account.ValidateNameResult) error {
-	return invoke(r, in, out, s.svc.Accounts.ValidateName)
-}
-
-// AddOrUpdateEmail starts setting a customer's e-mail.
-func (s *CustomerService) AddOrUpdateEmail(r *http.Request, in *contact.AddOrUpdateEmailInput, out *otp.OperationStarted) error {
-	return invoke(r, in, out, s.svc.Contacts.AddOrUpdateEmail)
-}
-
-// ChangeMobile starts changing a customer's mobile number.
-func (s *CustomerService) ChangeMobile(r *http.Request, in *contact.ChangeMobileInput, out *otp.OperationStarted) error {
-	return invoke(r, in, out, s.svc.Contacts.ChangeMobile)
-}
-
-// ConfirmMobileChange completes a mobile change with both codes.
-func (s *CustomerService) ConfirmMobileChange(r *http.Request, in *otp.ConfirmMobileChangeInput, out *otp.OperationConfirmed) error {
-	return invoke(r, in, out, s.svc.OTP.ConfirmMobileChange)
-}
-
-// VerificationService confirms codes and verifies contacts.
-type VerificationService struct{ svc *bank.Bank }
-
-// ConfirmOTP completes a pending operation with its code.
-func (s *VerificationService) ConfirmOTP(r *http.Request, in *otp.ConfirmOTPInput, out *otp.OperationConfirmed) error {
-	return invoke(r, in, out, s.svc.OTP.ConfirmOTP)
-}
-
-// VerifyEmailAddress sends a code to the customer's e-mail.
-func (s *VerificationService) VerifyEmailAddress(r *http.Request, in *contact.VerifyEmailAddressInput, out *otp.OperationStarted) error {
-	return invoke(r, in, out, s.svc.Contacts.VerifyEmailAddress)
-}
-
-// VerifyEmailOrMobile sends a code to the customer's e-mail or mobile number.
-func (s *VerificationService) VerifyEmailOrMobile(r *http.Request, in *contact.VerifyEmailOrMobileInput, out *otp.OperationStarted) error {
-	return invoke(r, in, out, s.svc.Contacts.VerifyEmailOrMobile)
-}
-
-// UpdateBlacklist adds identities or phone numbers to the blacklist, or removes them.
-func (s *CustomerService) UpdateBlacklist(r *http.Request, in *customer.UpdateBlacklistInput, out *customer.BlacklistResult) error {
-	return invoke(r, in, out, s.svc.Customers.UpdateBlacklist)
-}
-
-// UpdateProtectAgreement records a change of a customer's data-sharing consent.
-func (s *CustomerService) UpdateProtectAgreement(r *http.Request, in *customer.UpdateProtectAgreementInput, out *customer.ProtectAgreementResult) error {
-	return invoke(r, in, out, s.svc.Customers.UpdateProtectAgreement)
-}
-
-// ValidateLegalID checks an identity document number.
-func (s *CustomerService) ValidateLegalID(r *http.Request, in *customer.ValidateLegalIDInput, out *customer.LegalIDResult) error {
-	return invoke(r, in, out, s.svc.Customers.ValidateLegalID)
-}
-
-// ValidatePhoneNumber says what a phone number is.
-func (s *CustomerService) ValidatePhoneNumber(r *http.Request, in *customer.ValidatePhoneNumberInput, out *customer.PhoneResult) error {
-	return invoke(r, in, out, s.svc.Customers.ValidatePhoneNumber)
-}
-
-// ValidateEKYC runs every onboarding check at once.
-func (s *CustomerService) ValidateEKYC(r *http.Request, in *customer.ValidateEKYCInput, out *customer.EKYCResult) error {
-	return invoke(r, in, out, s.svc.Customers.ValidateEKYC)
-}
-
-// ValidateMobileUser says whether an e-banking user is registered with a number.
-func (s *CustomerService) ValidateMobileUser(r *http.Request, in *ebank.ValidateMobileUserInput, out *ebank.MobileUserResult) error {
-	return invoke(r, in, out, s.svc.Ebank.ValidateMobileUser)
-}
-
-// OpenCurrentAccount opens a current account for an existing customer.
-func (s *CustomerService) OpenCurrentAccount(r *http.Request, in *ebank.OpenCurrentAccountInput, out *account.AddAccountResult) error {
-	return invoke(r, in, out, s.svc.Ebank.OpenCurrentAccount)
-}
-
-// OnboardCombo creates a customer, its e-banking user and a current account.
-func (s *CustomerService) OnboardCombo(r *http.Request, in *ebank.OnboardComboInput, out *ebank.OnboardComboResult) error {
-	return invoke(r, in, out, s.svc.Ebank.OnboardCombo)
-}
-
-// UserService manages e-banking users.
-type UserService struct{ svc *bank.Bank }
-
-// GetUserInfo returns an e-banking user.
-func (s *UserService) GetUserInfo(r *http.Request, in *ebank.UsernameInput, out *ebank.UserInfo) error {
-	return invoke(r, in, out, s.svc.Ebank.GetUserInfo)
-}
-
-// UpdateUserStatus locks, blocks or reactivates an e-banking user.
-func (s *UserService) UpdateUserStatus(r *http.Request, in *ebank.UpdateUserStatusInput, out *ebank.UserStatusResult) error {
-	return invoke(r, in, out, s.svc.Ebank.UpdateUserStatus)
-}
-
-// CloseMobileAccount closes an e-banking user for good.
-func (s *UserService) CloseMobileAccount(r *http.Request, in *ebank.UsernameInput, out *ebank.CloseMobileResult) error {
-	return invoke(r, in, out, s.svc.Ebank.CloseMobileAccount)
-}
-
-// CheckNiceNumber says whether a nice number is available.
-func (s *AccountService) CheckNiceNumber(r *http.Request, in *nice.CheckNiceNumberInput, out *nice.NiceNumberInfo) error {
-	return invoke(r, in, out, s.svc.Nice.CheckNiceNumber)
-}
-
-// HoldNiceNumber holds a nice number for a customer.
-func (s *AccountService) HoldNiceNumber(r *http.Request, in *nice.HoldNiceNumberInput, out *nice.NiceHoldResult) error {
-	return invoke(r, in, out, s.svc.Nice.HoldNiceNumber)
-}
-
-// ReleaseNiceNumber gives up a hold.
-func (s *AccountService) ReleaseNiceNumber(r *http.Request, in *nice.ReleaseNiceNumberInput, out *nice.NiceReleaseResult) error {
-	return invoke(r, in, out, s.svc.Nice.ReleaseNiceNumber)
-}
-
-// SearchNiceNumbers returns a page of available nice numbers.
-func (s *AccountService) SearchNiceNumbers(r *http.Request, in *nice.SearchNiceNumbersInput, out *nice.NiceNumberPage) error {
-	return invoke(r, in, out, s.svc.Nice.SearchNiceNumbers)
+// Methods returns the names of every method, sorted, for documentation and
+// tests.
+func Methods() []string {
+	out := make([]string, 0, len(registry))
+	for _, m := range registry {
+		out = append(out, m.name)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -119,14 +119,6 @@ type (
 	jsonSchema = map[string]any
 )
 
-// rpcMethod is a dispatched method with the types behind its argument and
-// reply pointers.
-type rpcMethod struct {
-	name    string
-	info    methodInfo
-	in, out reflect.Type
-}
-
 // buildOpenRPC returns the OpenRPC document of every method in methodTable,
 // with the payload and result schemas generated from the gorilla/rpc
 // receivers' argument and reply types. The output is deterministic.
@@ -159,37 +151,15 @@ func buildOpenRPC() ([]byte, error) {
 	return json.Marshal(doc)
 }
 
-// dispatchedMethods returns methodTable's methods with their types, read
-// from the receivers gorilla/rpc registers, sorted by name.
-func dispatchedMethods() ([]rpcMethod, error) {
-	byName := map[string]rpcMethod{}
-	for service, rcvr := range serviceReceivers(nil) {
-		rt := reflect.TypeOf(rcvr)
-		for i := range rt.NumMethod() {
-			m := rt.Method(i)
-			mt := m.Type
-			if mt.NumIn() != 4 || mt.In(1) != requestPtrType || mt.NumOut() != 1 || mt.Out(0) != errorType ||
-				mt.In(2).Kind() != reflect.Pointer || mt.In(3).Kind() != reflect.Pointer {
-				continue // gorilla/rpc does not dispatch it either
-			}
-			byName[service+"."+m.Name] = rpcMethod{name: service + "." + m.Name, in: mt.In(2).Elem(), out: mt.In(3).Elem()}
-		}
-	}
-	out := make([]rpcMethod, 0, len(methodTable))
-	for name, info := range methodTable {
-		m, ok := byName[name]
-		if !ok {
-			return nil, fmt.Errorf("method %s is in the method table but no receiver has it", name)
-		}
-		m.info = info
-		out = append(out, m)
-	}
-	slices.SortFunc(out, func(a, b rpcMethod) int { return strings.Compare(a.name, b.name) })
+// dispatchedMethods returns the registry sorted by name.
+func dispatchedMethods() ([]method, error) {
+	out := slices.Clone(registry)
+	slices.SortFunc(out, func(a, b method) int { return strings.Compare(a.name, b.name) })
 	return out, nil
 }
 
 // method describes one signed method.
-func (g *schemaGen) method(m rpcMethod) (openRPCMethod, error) {
+func (g *schemaGen) method(m method) (openRPCMethod, error) {
 	payload, err := g.schema(m.in, true)
 	if err != nil {
 		return openRPCMethod{}, fmt.Errorf("payload %s: %w", m.in, err)
@@ -199,11 +169,11 @@ func (g *schemaGen) method(m rpcMethod) (openRPCMethod, error) {
 		return openRPCMethod{}, fmt.Errorf("result %s: %w", m.out, err)
 	}
 	desc := "Reads only; safe to retry."
-	if m.info.mutates {
+	if m.mutates {
 		desc = "Changes data. The request id is the idempotency key: the same id with the same method and payload returns the first answer again without a second effect. A notification (no id) is not executed."
 	}
 	return openRPCMethod{
-		Name: m.name, Summary: m.info.summary, Description: desc, ParamStructure: "by-name",
+		Name: m.name, Summary: m.summary, Description: desc, ParamStructure: "by-name",
 		Params: []contentDescriptor{
 			{Name: "api", Required: true, Schema: componentRef("schemas", apiComponent),
 				Description: "Who is calling; checked before the payload is read."},
@@ -211,8 +181,8 @@ func (g *schemaGen) method(m rpcMethod) (openRPCMethod, error) {
 				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice, values of the wrong type and strings or arrays over their maxLength or maxItems (TOO_LONG) are refused with -32602 naming every bad field; which members are required is checked by the method, so the schema lists none."},
 		},
 		Result:  contentDescriptor{Name: resultName(m.out), Schema: result},
-		Errors:  methodErrors(m.info.mutates),
-		Mutates: m.info.mutates,
+		Errors:  methodErrors(m.mutates),
+		Mutates: m.mutates,
 	}, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
@@ -196,32 +195,22 @@ func TestOpenRPCMatchesDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqType := reflect.TypeOf((*http.Request)(nil))
-	errType := reflect.TypeOf((*error)(nil)).Elem()
 	seen := 0
-	for service, rcvr := range serviceReceivers(nil) {
-		rt := reflect.TypeOf(rcvr)
-		for i := range rt.NumMethod() {
-			mt := rt.Method(i).Type
-			if mt.NumIn() != 4 || mt.In(1) != reqType || mt.NumOut() != 1 || mt.Out(0) != errType {
-				continue
-			}
-			seen++
-			name := service + "." + rt.Method(i).Name
-			m, ok := doc.method(name)
-			if !ok {
-				t.Errorf("%s is dispatched but not in the document", name)
-				continue
-			}
-			checkSignedMethod(t, doc, m, mt.In(2).Elem().Name(), mt.In(3).Elem().Name())
+	for _, rm := range registry {
+		seen++
+		m, ok := doc.method(rm.name)
+		if !ok {
+			t.Errorf("%s is dispatched but not in the document", rm.name)
+			continue
 		}
+		checkSignedMethod(t, doc, m, rm.in.Name(), rm.out.Name())
 	}
 	if seen == 0 || len(doc.Methods) != seen+1 {
 		t.Errorf("%d methods in the document, want the %d dispatched and %s", len(doc.Methods), seen, discoverMethod)
 	}
 	for _, m := range doc.Methods {
-		if registered := h.server.HasMethod(m.Name); registered != (m.Name != discoverMethod) {
-			t.Errorf("%s: registered with gorilla/rpc = %v", m.Name, registered)
+		if _, full := gorillaName(m.Name); h.server.HasMethod(full) == (m.Name == discoverMethod) {
+			t.Errorf("%s: registered with gorilla/rpc = %v", m.Name, m.Name == discoverMethod)
 		}
 	}
 }
