@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 type accountRow struct {
@@ -51,7 +52,7 @@ func (r accountRow) account() account.Account {
 	if r.FreezeReasonCode.Valid {
 		a.Freeze = &account.Freeze{
 			ReasonCode: r.FreezeReasonCode.String, Reason: r.FreezeReason,
-			At: timeOf(r.FrozenAt), ExpiresAt: timeOf(r.FreezeExpiresAt),
+			At: sqldb.TimeOf(r.FrozenAt), ExpiresAt: sqldb.TimeOf(r.FreezeExpiresAt),
 		}
 	}
 	return a
@@ -76,14 +77,14 @@ func (q queries) FindAccount(ctx context.Context, partnerID int64, by account.Ac
 
 // LockAccount is FindAccount holding the row until the transaction ends.
 func (t *txStore) LockAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
-	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forUpdate, "a"))
+	return findAccount(ctx, t.tx, partnerID, by, sqldb.LockOf(t.dialect.ForUpdate, "a"))
 }
 
 // ShareAccount is FindAccount that keeps the row from changing until the
 // transaction ends (FOR SHARE on PostgreSQL), without serialising the
 // transactions that share it.
 func (t *txStore) ShareAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
-	return findAccount(ctx, t.tx, partnerID, by, lockOf(t.dialect.forShare, "a"))
+	return findAccount(ctx, t.tx, partnerID, by, sqldb.LockOf(t.dialect.ForShare, "a"))
 }
 
 // findAccount runs FindAccount's query with a locking clause (or none).
@@ -100,8 +101,8 @@ func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by ac
 		return account.Account{}, fmt.Errorf("find account: empty lookup: %w", services.ErrAccountNotFound)
 	}
 	var row accountRow
-	if err := sqlxGet(ctx, db, &row, query+lock, args...); err != nil {
-		return account.Account{}, fmt.Errorf("find account: %w", notFound(err, services.ErrAccountNotFound))
+	if err := sqldb.Get(ctx, db, &row, query+lock, args...); err != nil {
+		return account.Account{}, fmt.Errorf("find account: %w", sqldb.NotFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
@@ -110,8 +111,8 @@ func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by ac
 // partner holds it, or services.ErrAccountNotFound.
 func (q queries) FindAccountAnyPartner(ctx context.Context, number string) (account.Account, error) {
 	var row accountRow
-	if err := sqlxGet(ctx, q.db, &row, accountColumns+`WHERE a.account_number = ?`, number); err != nil {
-		return account.Account{}, fmt.Errorf("find account by number: %w", notFound(err, services.ErrAccountNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, accountColumns+`WHERE a.account_number = ?`, number); err != nil {
+		return account.Account{}, fmt.Errorf("find account by number: %w", sqldb.NotFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
@@ -120,8 +121,8 @@ func (q queries) FindAccountAnyPartner(ctx context.Context, number string) (acco
 // services.ErrAccountNotFound.
 func (q queries) FindAccountByShortCode(ctx context.Context, partnerID int64, code string) (account.Account, error) {
 	var row accountRow
-	if err := sqlxGet(ctx, q.db, &row, selectAccount+`AND a.short_code = ?`, partnerID, code); err != nil {
-		return account.Account{}, fmt.Errorf("find account by short code: %w", notFound(err, services.ErrAccountNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, selectAccount+`AND a.short_code = ?`, partnerID, code); err != nil {
+		return account.Account{}, fmt.Errorf("find account by short code: %w", sqldb.NotFound(err, services.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
@@ -129,9 +130,9 @@ func (q queries) FindAccountByShortCode(ctx context.Context, partnerID int64, co
 // ListCustomerAccounts returns all of a customer's accounts, oldest first.
 func (q queries) ListCustomerAccounts(ctx context.Context, partnerID, customerID int64) ([]account.Account, error) {
 	var rows []accountRow
-	err := sqlxSelect(ctx, q.db, &rows, selectAccount+`AND a.customer_id = ? ORDER BY a.seq`, partnerID, customerID)
+	err := sqldb.Select(ctx, q.db, &rows, selectAccount+`AND a.customer_id = ? ORDER BY a.seq`, partnerID, customerID)
 	if err != nil {
-		return nil, fmt.Errorf("list accounts of customer %d: %w", customerID, translate(err))
+		return nil, fmt.Errorf("list accounts of customer %d: %w", customerID, sqldb.Translate(err))
 	}
 	return accounts(rows), nil
 }
@@ -142,15 +143,15 @@ func (q queries) ListAccounts(ctx context.Context, f account.AccountFilter) ([]a
 	where := `AND a.customer_id = ? AND (? = '' OR a.status = ?) AND (? = '' OR a.account_type = ?) `
 	args := []any{f.PartnerID, f.CustomerID, f.Status, f.Status, f.Type, f.Type}
 	var total int
-	err := sqlxGet(ctx, q.db, &total, `SELECT COUNT(*) FROM accounts a WHERE a.partner_id = ? `+where, args...)
+	err := sqldb.Get(ctx, q.db, &total, `SELECT COUNT(*) FROM accounts a WHERE a.partner_id = ? `+where, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("count accounts: %w", translate(err))
+		return nil, 0, fmt.Errorf("count accounts: %w", sqldb.Translate(err))
 	}
 	var rows []accountRow
-	err = sqlxSelect(ctx, q.db, &rows, selectAccount+where+`ORDER BY a.seq LIMIT ? OFFSET ?`,
+	err = sqldb.Select(ctx, q.db, &rows, selectAccount+where+`ORDER BY a.seq LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list accounts: %w", translate(err))
+		return nil, 0, fmt.Errorf("list accounts: %w", sqldb.Translate(err))
 	}
 	return accounts(rows), total, nil
 }
@@ -171,25 +172,20 @@ func (t *txStore) InsertAccount(ctx context.Context, a account.Account) error {
 		lastActivity = a.CreatedAt
 	}
 	f := freezeColumns(a.Freeze)
-	err := t.withSavepoint(ctx, func() error {
-		_, err := exec(ctx, t.tx, `INSERT INTO accounts (id, partner_id, customer_id, account_number, name,
+	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
+		_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO accounts (id, partner_id, customer_id, account_number, name,
 			account_type, currency, status, balance_minor, activity_account_id, custodial_customer_id,
 			custodial_type, created_at, updated_at, last_activity_at,
 			freeze_reason_code, freeze_reason, frozen_at, freeze_expires_at, nice_category, nice_fee_minor, seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.nextAccountSeq+`)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.dialect.NextAccountSeq+`)`,
 			a.ID, a.PartnerID, a.CustomerID, a.Number, a.Name, a.Type, a.Currency, a.Status, a.BalanceMinor,
-			nullID(a.ActivityAccountID), nullID(a.CustodialCustomerID), a.CustodialType,
+			sqldb.NullID(a.ActivityAccountID), sqldb.NullID(a.CustodialCustomerID), a.CustodialType,
 			a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(), lastActivity.UnixMilli(),
 			f.reasonCode, f.reason, f.at, f.expiresAt, a.NiceCategory, a.NiceFeeMinor)
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("insert account: %w", err)
 	}
 	return nil
-}
-
-// nullID stores a zero ID as NULL.
-func nullID(id int64) sql.NullInt64 {
-	return sql.NullInt64{Int64: id, Valid: id != 0}
 }

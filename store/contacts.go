@@ -8,14 +8,15 @@ import (
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/contact"
 	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 // AccountHolder returns the customer with that ID, whichever partner it
 // belongs to, without its identifications, or services.ErrCustomerNotFound.
 func (q queries) AccountHolder(ctx context.Context, customerID int64) (customer.Customer, error) {
 	var row customerRow
-	if err := sqlxGet(ctx, q.db, &row, customerColumns+`WHERE c.id = ?`, customerID); err != nil {
-		return customer.Customer{}, fmt.Errorf("find account holder: %w", notFound(err, services.ErrCustomerNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, customerColumns+`WHERE c.id = ?`, customerID); err != nil {
+		return customer.Customer{}, fmt.Errorf("find account holder: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
 	}
 	return row.customer(), nil
 }
@@ -25,9 +26,9 @@ func (q queries) AccountHolder(ctx context.Context, customerID int64) (customer.
 // services.ErrCustomerNotFound.
 func (t *txStore) LockCustomer(ctx context.Context, partnerID, customerID int64) (customer.Customer, error) {
 	var row customerRow
-	err := sqlxGet(ctx, t.tx, &row, selectCustomer+`c.id = ?`+t.dialect.forUpdate, partnerID, customerID)
+	err := sqldb.Get(ctx, t.tx, &row, selectCustomer+`c.id = ?`+t.dialect.ForUpdate, partnerID, customerID)
 	if err != nil {
-		return customer.Customer{}, fmt.Errorf("lock customer: %w", notFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("lock customer: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
 	}
 	return row.customer(), nil
 }
@@ -54,9 +55,9 @@ func (t *txStore) SetCustomerPhone(ctx context.Context, customerID int64, phone 
 		return fmt.Errorf("set phone of customer %d: %w", customerID, err)
 	}
 	// The customer's e-banking user is registered with the customer's mobile.
-	if _, err := exec(ctx, t.tx, `UPDATE ebank_users SET mobile = ?, updated_at = ? WHERE customer_id = ?`,
+	if _, err := sqldb.Exec(ctx, t.tx, `UPDATE ebank_users SET mobile = ?, updated_at = ? WHERE customer_id = ?`,
 		phone, at.UnixMilli(), customerID); err != nil {
-		return fmt.Errorf("set mobile of customer %d's e-banking user: %w", customerID, translate(err))
+		return fmt.Errorf("set mobile of customer %d's e-banking user: %w", customerID, sqldb.Translate(err))
 	}
 	return nil
 }
@@ -85,10 +86,10 @@ func (t *txStore) SetContactVerified(ctx context.Context, customerID int64, kind
 // uniqueness violation leaves the transaction usable, and reports a missing
 // customer as services.ErrCustomerNotFound.
 func (t *txStore) updateCustomer(ctx context.Context, customerID int64, query string, args ...any) error {
-	return t.withSavepoint(ctx, func() error {
-		res, err := exec(ctx, t.tx, query, args...)
+	return sqldb.WithSavepoint(ctx, t.tx, func() error {
+		res, err := sqldb.Exec(ctx, t.tx, query, args...)
 		if err != nil {
-			return translate(err)
+			return sqldb.Translate(err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return services.ErrCustomerNotFound
@@ -99,10 +100,10 @@ func (t *txStore) updateCustomer(ctx context.Context, customerID int64, query st
 
 // RecordMobileChange counts one mobile-change request.
 func (t *txStore) RecordMobileChange(ctx context.Context, r contact.MobileChangeRequest) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO mobile_change_requests (customer_id, partner_id, day, outcome, at)
+	_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO mobile_change_requests (customer_id, partner_id, day, outcome, at)
 		VALUES (?, ?, ?, ?, ?)`, r.CustomerID, r.PartnerID, r.Day, r.Outcome, r.At.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("record mobile change of customer %d: %w", r.CustomerID, translate(err))
+		return fmt.Errorf("record mobile change of customer %d: %w", r.CustomerID, sqldb.Translate(err))
 	}
 	return nil
 }
@@ -112,10 +113,10 @@ func (t *txStore) RecordMobileChange(ctx context.Context, r contact.MobileChange
 // otp_operations_customer answers it).
 func (q queries) RecentOperations(ctx context.Context, customerID int64, since time.Time, limit int) ([]time.Time, error) {
 	var millis []int64
-	err := sqlxSelect(ctx, q.db, &millis, `SELECT created_at FROM otp_operations WHERE customer_id = ? AND created_at > ?
+	err := sqldb.Select(ctx, q.db, &millis, `SELECT created_at FROM otp_operations WHERE customer_id = ? AND created_at > ?
 		ORDER BY created_at DESC LIMIT ?`, customerID, since.UnixMilli(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("recent operations of customer %d: %w", customerID, translate(err))
+		return nil, fmt.Errorf("recent operations of customer %d: %w", customerID, sqldb.Translate(err))
 	}
 	out := make([]time.Time, len(millis))
 	for i, ms := range millis {
@@ -128,10 +129,10 @@ func (q queries) RecentOperations(ctx context.Context, customerID int64, since t
 // (YYYY-MM-DD).
 func (q queries) MobileChangesOn(ctx context.Context, customerID int64, day string) (int, error) {
 	var n int
-	err := sqlxGet(ctx, q.db, &n, `SELECT COUNT(*) FROM mobile_change_requests WHERE customer_id = ? AND day = ?`,
+	err := sqldb.Get(ctx, q.db, &n, `SELECT COUNT(*) FROM mobile_change_requests WHERE customer_id = ? AND day = ?`,
 		customerID, day)
 	if err != nil {
-		return 0, fmt.Errorf("count mobile changes of customer %d: %w", customerID, translate(err))
+		return 0, fmt.Errorf("count mobile changes of customer %d: %w", customerID, sqldb.Translate(err))
 	}
 	return n, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 type customerRow struct {
@@ -82,8 +83,8 @@ func (q queries) FindCustomer(ctx context.Context, partnerID int64, by customer.
 		return customer.Customer{}, fmt.Errorf("find customer: empty lookup: %w", services.ErrCustomerNotFound)
 	}
 	var row customerRow
-	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
-		return customer.Customer{}, fmt.Errorf("find customer: %w", notFound(err, services.ErrCustomerNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, query, args...); err != nil {
+		return customer.Customer{}, fmt.Errorf("find customer: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
 	}
 	c := row.customer()
 	ids, err := q.identifications(ctx, c.ID)
@@ -96,9 +97,9 @@ func (q queries) FindCustomer(ctx context.Context, partnerID int64, by customer.
 
 func (q queries) identifications(ctx context.Context, customerID int64) ([]customer.Identification, error) {
 	var ids []customer.Identification
-	err := sqlxSelect(ctx, q.db, &ids, `SELECT type, value FROM customer_identifications WHERE customer_id = ? ORDER BY type`, customerID)
+	err := sqldb.Select(ctx, q.db, &ids, `SELECT type, value FROM customer_identifications WHERE customer_id = ? ORDER BY type`, customerID)
 	if err != nil {
-		return nil, fmt.Errorf("find identifications of customer %d: %w", customerID, translate(err))
+		return nil, fmt.Errorf("find identifications of customer %d: %w", customerID, sqldb.Translate(err))
 	}
 	return ids, nil
 }
@@ -107,9 +108,9 @@ func (q queries) identifications(ctx context.Context, customerID int64) ([]custo
 // services.ErrCustomerNotFound.
 func (q queries) CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error) {
 	var status string
-	err := sqlxGet(ctx, q.db, &status, `SELECT status FROM customers WHERE partner_id = ? AND id = ?`, partnerID, customerID)
+	err := sqldb.Get(ctx, q.db, &status, `SELECT status FROM customers WHERE partner_id = ? AND id = ?`, partnerID, customerID)
 	if err != nil {
-		return "", fmt.Errorf("customer status: %w", notFound(err, services.ErrCustomerNotFound))
+		return "", fmt.Errorf("customer status: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
 	}
 	return status, nil
 }
@@ -117,14 +118,14 @@ func (q queries) CustomerStatus(ctx context.Context, partnerID, customerID int64
 // InsertCustomer inserts a customer and its identifications, the
 // identifications first so that an identity clash is the error reported.
 func (t *txStore) InsertCustomer(ctx context.Context, c customer.Customer) error {
-	err := t.withSavepoint(ctx, func() error {
+	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
 		for _, id := range c.Identifications {
-			if _, err := exec(ctx, t.tx, `INSERT INTO customer_identifications (partner_id, type, value, customer_id)
+			if _, err := sqldb.Exec(ctx, t.tx, `INSERT INTO customer_identifications (partner_id, type, value, customer_id)
 				VALUES (?, ?, ?, ?)`, c.PartnerID, id.Type, id.Value, c.ID); err != nil {
-				return translate(err)
+				return sqldb.Translate(err)
 			}
 		}
-		_, err := exec(ctx, t.tx, `INSERT INTO customers (id, partner_id, customer_number, type, status,
+		_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO customers (id, partner_id, customer_number, type, status,
 			first_name, last_name, dob, gender, business_name_legal, date_established, email, email_key, phone,
 			address_line1, address_line2, city, state, country, zip_code, email_verified, phone_verified,
 			created_at, updated_at)
@@ -133,7 +134,7 @@ func (t *txStore) InsertCustomer(ctx context.Context, c customer.Customer) error
 			c.BusinessNameLegal, c.DateEstablished, nullable(c.Email), nullable(services.EmailKey(c.Email)), nullable(c.Phone),
 			c.Address.Line1, c.Address.Line2, c.Address.City, c.Address.State, c.Address.Country, c.Address.ZipCode,
 			c.EmailVerified, c.PhoneVerified, c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("insert customer: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 type ebankUserRow struct {
@@ -40,7 +41,7 @@ func (q queries) FindEbankUser(ctx context.Context, partnerID int64, by ebank.Eb
 
 // LockEbankUser is FindEbankUser holding the row until the transaction ends.
 func (t *txStore) LockEbankUser(ctx context.Context, partnerID int64, by ebank.EbankUserLookup) (ebank.EbankUser, error) {
-	return findEbankUser(ctx, t.queries, partnerID, by, t.dialect.forUpdate)
+	return findEbankUser(ctx, t.queries, partnerID, by, t.dialect.ForUpdate)
 }
 
 func findEbankUser(ctx context.Context, q queries, partnerID int64, by ebank.EbankUserLookup, lock string) (ebank.EbankUser, error) {
@@ -56,8 +57,8 @@ func findEbankUser(ctx context.Context, q queries, partnerID int64, by ebank.Eba
 		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: empty lookup: %w", services.ErrUserNotFound)
 	}
 	var row ebankUserRow
-	if err := sqlxGet(ctx, q.db, &row, query+lock, args...); err != nil {
-		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: %w", notFound(err, services.ErrUserNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, query+lock, args...); err != nil {
+		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: %w", sqldb.NotFound(err, services.ErrUserNotFound))
 	}
 	return row.user(), nil
 }
@@ -65,12 +66,12 @@ func findEbankUser(ctx context.Context, q queries, partnerID int64, by ebank.Eba
 // InsertEbankUser inserts a user: services.ErrNumberTaken for a used ID,
 // ErrUsernameExists, ErrCustomerHasUser.
 func (t *txStore) InsertEbankUser(ctx context.Context, u ebank.EbankUser) error {
-	err := t.withSavepoint(ctx, func() error {
-		_, err := exec(ctx, t.tx, `INSERT INTO ebank_users (id, partner_id, customer_id, username, username_key, mobile,
+	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
+		_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO ebank_users (id, partner_id, customer_id, username, username_key, mobile,
 			status, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.PartnerID, u.CustomerID, u.Username, strings.ToLower(u.Username), u.Mobile, u.Status, u.Channel,
 			u.CreatedAt.UnixMilli(), u.UpdatedAt.UnixMilli())
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("insert e-banking user: %w", err)
@@ -80,14 +81,14 @@ func (t *txStore) InsertEbankUser(ctx context.Context, u ebank.EbankUser) error 
 
 // SetEbankUserStatus writes a user's status and records the change.
 func (t *txStore) SetEbankUserStatus(ctx context.Context, c ebank.UserStatusChange) error {
-	if _, err := exec(ctx, t.tx, `UPDATE ebank_users SET status = ?, updated_at = ? WHERE id = ?`,
+	if _, err := sqldb.Exec(ctx, t.tx, `UPDATE ebank_users SET status = ?, updated_at = ? WHERE id = ?`,
 		c.ToStatus, c.At.UnixMilli(), c.UserID); err != nil {
-		return fmt.Errorf("set e-banking user status: %w", translate(err))
+		return fmt.Errorf("set e-banking user status: %w", sqldb.Translate(err))
 	}
-	_, err := exec(ctx, t.tx, `INSERT INTO ebank_user_history (user_id, from_status, to_status, reason, key_id, at)
+	_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO ebank_user_history (user_id, from_status, to_status, reason, key_id, at)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.UserID, c.FromStatus, c.ToStatus, c.Reason, c.KeyID, c.At.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("record e-banking user status: %w", translate(err))
+		return fmt.Errorf("record e-banking user status: %w", sqldb.Translate(err))
 	}
 	return nil
 }
@@ -103,10 +104,10 @@ type userChangeRow struct {
 // EbankUserHistory returns a user's status changes, oldest first.
 func (q queries) EbankUserHistory(ctx context.Context, userID int64) ([]ebank.UserStatusChange, error) {
 	var rows []userChangeRow
-	err := sqlxSelect(ctx, q.db, &rows, `SELECT from_status, to_status, reason, key_id, at FROM ebank_user_history
+	err := sqldb.Select(ctx, q.db, &rows, `SELECT from_status, to_status, reason, key_id, at FROM ebank_user_history
 		WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
-		return nil, fmt.Errorf("e-banking user history: %w", translate(err))
+		return nil, fmt.Errorf("e-banking user history: %w", sqldb.Translate(err))
 	}
 	out := make([]ebank.UserStatusChange, len(rows))
 	for i, r := range rows {

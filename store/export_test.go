@@ -12,6 +12,7 @@ import (
 	"github.com/accountd/accountd/services/onboarding"
 	"github.com/accountd/accountd/services/otp"
 	"github.com/accountd/accountd/services/partner"
+	"github.com/accountd/accountd/store/onboardingstore"
 )
 
 // ExecForTest runs a statement in a write transaction, for tests that need
@@ -58,7 +59,7 @@ func MigrateToForTest(ctx context.Context, s *Store, version int) error {
 
 // ImageHashesQueryForTest is the query of ImageHashes, for a test of its
 // plan.
-const ImageHashesQueryForTest = imageHashesQuery
+const ImageHashesQueryForTest = onboardingstore.ImageHashesQuery
 
 // MigrationVersionsForTest lists the versions of the embedded migrations.
 func MigrationVersionsForTest(s *Store) ([]int, error) {
@@ -75,7 +76,7 @@ func MigrationVersionsForTest(s *Store) ([]int, error) {
 
 // PicturesToResealQueryForTest is the query of PicturesToReseal, for a test
 // of its plan.
-const PicturesToResealQueryForTest = picturesToResealQuery
+const PicturesToResealQueryForTest = onboardingstore.PicturesToResealQuery
 
 // AnyTx is every domain's view of a write transaction at once, for store
 // tests that call any of its methods.

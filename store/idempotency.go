@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 // ClaimIdempotencyKey records a request id for a partner unless it is
@@ -24,10 +25,10 @@ import (
 // writer's until it commits, so the claim never waits here.
 func (t *txStore) ClaimIdempotencyKey(ctx context.Context, rec services.IdempotencyRecord, expiredBefore time.Time,
 	wait time.Duration) (bool, services.IdempotencyRecord, error) {
-	if t.dialect.setLockTimeout != "" {
+	if t.dialect.SetLockTimeout != "" {
 		ms := strconv.FormatInt(max(wait.Milliseconds(), 1), 10) + "ms"
-		if _, err := exec(ctx, t.tx, t.dialect.setLockTimeout, ms); err != nil {
-			return false, services.IdempotencyRecord{}, fmt.Errorf("claim request id: %w", translate(err))
+		if _, err := sqldb.Exec(ctx, t.tx, t.dialect.SetLockTimeout, ms); err != nil {
+			return false, services.IdempotencyRecord{}, fmt.Errorf("claim request id: %w", sqldb.Translate(err))
 		}
 	}
 	claimed, existing, err := t.claimIdempotencyKey(ctx, rec, expiredBefore)
@@ -35,9 +36,9 @@ func (t *txStore) ClaimIdempotencyKey(ctx context.Context, rec services.Idempote
 	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available: the lock timeout passed
 		return false, existing, fmt.Errorf("claim request id: the first call is still running on another replica: %w", services.ErrRequestInProgress)
 	}
-	if err == nil && t.dialect.resetLockTimeout != "" {
-		if _, err = exec(ctx, t.tx, t.dialect.resetLockTimeout); err != nil {
-			err = fmt.Errorf("claim request id: %w", translate(err))
+	if err == nil && t.dialect.ResetLockTimeout != "" {
+		if _, err = sqldb.Exec(ctx, t.tx, t.dialect.ResetLockTimeout); err != nil {
+			err = fmt.Errorf("claim request id: %w", sqldb.Translate(err))
 		}
 	}
 	return claimed, existing, err
@@ -45,24 +46,24 @@ func (t *txStore) ClaimIdempotencyKey(ctx context.Context, rec services.Idempote
 
 // claimIdempotencyKey is ClaimIdempotencyKey without the lock timeout.
 func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.IdempotencyRecord, expiredBefore time.Time) (bool, services.IdempotencyRecord, error) {
-	res, err := exec(ctx, t.tx, `INSERT INTO idempotency_keys (partner_id, request_id, method, payload_hash, created_at)
+	res, err := sqldb.Exec(ctx, t.tx, `INSERT INTO idempotency_keys (partner_id, request_id, method, payload_hash, created_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING`,
 		rec.PartnerID, rec.RequestID, rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli())
 	if err != nil {
-		return false, services.IdempotencyRecord{}, fmt.Errorf("claim request id: %w", translate(err))
+		return false, services.IdempotencyRecord{}, fmt.Errorf("claim request id: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, services.IdempotencyRecord{}, nil
 	}
 	// An expired record is taken over, and so is a refused one by a
 	// corrected request (another method or payload).
-	res, err = exec(ctx, t.tx, `UPDATE idempotency_keys SET method = ?, payload_hash = ?, response = NULL, refusal = NULL, created_at = ?
+	res, err = sqldb.Exec(ctx, t.tx, `UPDATE idempotency_keys SET method = ?, payload_hash = ?, response = NULL, refusal = NULL, created_at = ?
 		WHERE partner_id = ? AND request_id = ?
 		AND (created_at < ? OR (refusal IS NOT NULL AND (method <> ? OR payload_hash <> ?)))`,
 		rec.Method, rec.PayloadHash, rec.CreatedAt.UnixMilli(), rec.PartnerID, rec.RequestID, expiredBefore.UnixMilli(),
 		rec.Method, rec.PayloadHash)
 	if err != nil {
-		return false, services.IdempotencyRecord{}, fmt.Errorf("claim expired request id: %w", translate(err))
+		return false, services.IdempotencyRecord{}, fmt.Errorf("claim expired request id: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, services.IdempotencyRecord{}, nil
@@ -74,10 +75,10 @@ func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.Idempote
 		Refusal     sql.NullString `db:"refusal"`
 		CreatedAt   int64          `db:"created_at"`
 	}
-	err = sqlxGet(ctx, t.tx, &row, `SELECT method, payload_hash, response, refusal, created_at FROM idempotency_keys
+	err = sqldb.Get(ctx, t.tx, &row, `SELECT method, payload_hash, response, refusal, created_at FROM idempotency_keys
 		WHERE partner_id = ? AND request_id = ?`, rec.PartnerID, rec.RequestID)
 	if err != nil {
-		return false, services.IdempotencyRecord{}, fmt.Errorf("read request id: %w", translate(err))
+		return false, services.IdempotencyRecord{}, fmt.Errorf("read request id: %w", sqldb.Translate(err))
 	}
 	existing := services.IdempotencyRecord{
 		PartnerID: rec.PartnerID, RequestID: rec.RequestID, Method: row.Method, PayloadHash: row.PayloadHash,
@@ -94,29 +95,29 @@ func (t *txStore) claimIdempotencyKey(ctx context.Context, rec services.Idempote
 
 // SaveIdempotencyResponse stores the response of a claimed request id.
 func (t *txStore) SaveIdempotencyResponse(ctx context.Context, partnerID int64, requestID string, response []byte) error {
-	_, err := exec(ctx, t.tx, `UPDATE idempotency_keys SET response = ? WHERE partner_id = ? AND request_id = ?`,
+	_, err := sqldb.Exec(ctx, t.tx, `UPDATE idempotency_keys SET response = ? WHERE partner_id = ? AND request_id = ?`,
 		string(response), partnerID, requestID)
 	if err != nil {
-		return fmt.Errorf("save response: %w", translate(err))
+		return fmt.Errorf("save response: %w", sqldb.Translate(err))
 	}
 	return nil
 }
 
 // PurgeIdempotencyKeys deletes records created before the given time.
 func (t *txStore) PurgeIdempotencyKeys(ctx context.Context, createdBefore time.Time) (int64, error) {
-	res, err := exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE created_at < ?`, createdBefore.UnixMilli())
+	res, err := sqldb.Exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE created_at < ?`, createdBefore.UnixMilli())
 	if err != nil {
-		return 0, fmt.Errorf("purge request ids: %w", translate(err))
+		return 0, fmt.Errorf("purge request ids: %w", sqldb.Translate(err))
 	}
 	return res.RowsAffected()
 }
 
 // SaveIdempotencyRefusal stores the refusal of a claimed request id.
 func (t *txStore) SaveIdempotencyRefusal(ctx context.Context, partnerID int64, requestID string, refusal []byte) error {
-	_, err := exec(ctx, t.tx, `UPDATE idempotency_keys SET refusal = ?, response = NULL WHERE partner_id = ? AND request_id = ?`,
+	_, err := sqldb.Exec(ctx, t.tx, `UPDATE idempotency_keys SET refusal = ?, response = NULL WHERE partner_id = ? AND request_id = ?`,
 		string(refusal), partnerID, requestID)
 	if err != nil {
-		return fmt.Errorf("save refusal: %w", translate(err))
+		return fmt.Errorf("save refusal: %w", sqldb.Translate(err))
 	}
 	return nil
 }
@@ -124,9 +125,9 @@ func (t *txStore) SaveIdempotencyRefusal(ctx context.Context, partnerID int64, r
 // ReleaseIdempotencyKey forgets the partner's request id, so that the call
 // can be made again with it.
 func (t *txStore) ReleaseIdempotencyKey(ctx context.Context, partnerID int64, requestID string) error {
-	_, err := exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE partner_id = ? AND request_id = ?`, partnerID, requestID)
+	_, err := sqldb.Exec(ctx, t.tx, `DELETE FROM idempotency_keys WHERE partner_id = ? AND request_id = ?`, partnerID, requestID)
 	if err != nil {
-		return fmt.Errorf("release request id: %w", translate(err))
+		return fmt.Errorf("release request id: %w", sqldb.Translate(err))
 	}
 	return nil
 }

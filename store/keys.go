@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/partner"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 type keyRow struct {
@@ -44,8 +45,8 @@ const selectKey = `SELECT k.key_id, k.partner_id, p.name AS partner_name, k.publ
 // FindAPIKey returns a key with its partner's name, or services.ErrKeyNotFound.
 func (q queries) FindAPIKey(ctx context.Context, keyID string) (partner.APIKey, error) {
 	var row keyRow
-	if err := sqlxGet(ctx, q.db, &row, selectKey+`WHERE k.key_id = ?`, keyID); err != nil {
-		return partner.APIKey{}, fmt.Errorf("find key: %w", notFound(err, services.ErrKeyNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, selectKey+`WHERE k.key_id = ?`, keyID); err != nil {
+		return partner.APIKey{}, fmt.Errorf("find key: %w", sqldb.NotFound(err, services.ErrKeyNotFound))
 	}
 	return row.key(), nil
 }
@@ -53,8 +54,8 @@ func (q queries) FindAPIKey(ctx context.Context, keyID string) (partner.APIKey, 
 // ListAPIKeys returns every key, by partner and age.
 func (q queries) ListAPIKeys(ctx context.Context) ([]partner.APIKey, error) {
 	var rows []keyRow
-	if err := sqlxSelect(ctx, q.db, &rows, selectKey+`ORDER BY p.name, k.created_at, k.key_id`); err != nil {
-		return nil, fmt.Errorf("list keys: %w", translate(err))
+	if err := sqldb.Select(ctx, q.db, &rows, selectKey+`ORDER BY p.name, k.created_at, k.key_id`); err != nil {
+		return nil, fmt.Errorf("list keys: %w", sqldb.Translate(err))
 	}
 	keys := make([]partner.APIKey, len(rows))
 	for i, r := range rows {
@@ -71,8 +72,8 @@ func (q queries) FindPartnerByName(ctx context.Context, name string) (partner.Pa
 		Tier      string `db:"tier"`
 		CreatedAt int64  `db:"created_at"`
 	}
-	if err := sqlxGet(ctx, q.db, &row, `SELECT id, name, tier, created_at FROM partners WHERE name = ?`, name); err != nil {
-		return partner.Partner{}, fmt.Errorf("find partner: %w", notFound(err, services.ErrPartnerNotFound))
+	if err := sqldb.Get(ctx, q.db, &row, `SELECT id, name, tier, created_at FROM partners WHERE name = ?`, name); err != nil {
+		return partner.Partner{}, fmt.Errorf("find partner: %w", sqldb.NotFound(err, services.ErrPartnerNotFound))
 	}
 	return partner.Partner{ID: row.ID, Name: row.Name, Tier: row.Tier, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
 }
@@ -83,18 +84,18 @@ func (t *txStore) InsertPartner(ctx context.Context, p partner.Partner) error {
 	if tier == "" {
 		tier = partner.TierBronze
 	}
-	_, err := exec(ctx, t.tx, `INSERT INTO partners (id, name, tier, created_at) VALUES (?, ?, ?, ?)`, p.ID, p.Name, tier, p.CreatedAt.UnixMilli())
+	_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO partners (id, name, tier, created_at) VALUES (?, ?, ?, ?)`, p.ID, p.Name, tier, p.CreatedAt.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("insert partner: %w", translate(err))
+		return fmt.Errorf("insert partner: %w", sqldb.Translate(err))
 	}
 	return nil
 }
 
 // SetPartnerTier changes a partner's package tier.
 func (t *txStore) SetPartnerTier(ctx context.Context, partnerID int64, tier string) error {
-	res, err := exec(ctx, t.tx, `UPDATE partners SET tier = ? WHERE id = ?`, tier, partnerID)
+	res, err := sqldb.Exec(ctx, t.tx, `UPDATE partners SET tier = ? WHERE id = ?`, tier, partnerID)
 	if err != nil {
-		return fmt.Errorf("set partner tier: %w", translate(err))
+		return fmt.Errorf("set partner tier: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set partner tier: %w", services.ErrPartnerNotFound)
@@ -104,20 +105,20 @@ func (t *txStore) SetPartnerTier(ctx context.Context, partnerID int64, tier stri
 
 // InsertAPIKey inserts a key.
 func (t *txStore) InsertAPIKey(ctx context.Context, k partner.APIKey) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at, methods, signature)
+	_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO api_keys (key_id, partner_id, public_key, credential_hash, status, created_at, methods, signature)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.KeyID, k.PartnerID, k.PublicKeyPEM, k.CredentialHash, k.Status, k.CreatedAt.UnixMilli(),
 		strings.Join(k.Methods, " "), k.Signature)
 	if err != nil {
-		return fmt.Errorf("insert key: %w", translate(err))
+		return fmt.Errorf("insert key: %w", sqldb.Translate(err))
 	}
 	return nil
 }
 
 // SetAPIKeySignature sets a key's signature policy.
 func (t *txStore) SetAPIKeySignature(ctx context.Context, keyID, policy string) error {
-	res, err := exec(ctx, t.tx, `UPDATE api_keys SET signature = ? WHERE key_id = ?`, policy, keyID)
+	res, err := sqldb.Exec(ctx, t.tx, `UPDATE api_keys SET signature = ? WHERE key_id = ?`, policy, keyID)
 	if err != nil {
-		return fmt.Errorf("set key signature policy: %w", translate(err))
+		return fmt.Errorf("set key signature policy: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set key signature policy: %w", services.ErrKeyNotFound)
@@ -127,9 +128,9 @@ func (t *txStore) SetAPIKeySignature(ctx context.Context, keyID, policy string) 
 
 // RevokeAPIKey marks a key revoked.
 func (t *txStore) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error {
-	res, err := exec(ctx, t.tx, `UPDATE api_keys SET status = 'REVOKED', revoked_at = ? WHERE key_id = ?`, at.UnixMilli(), keyID)
+	res, err := sqldb.Exec(ctx, t.tx, `UPDATE api_keys SET status = 'REVOKED', revoked_at = ? WHERE key_id = ?`, at.UnixMilli(), keyID)
 	if err != nil {
-		return fmt.Errorf("revoke key: %w", translate(err))
+		return fmt.Errorf("revoke key: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("revoke key: %w", services.ErrKeyNotFound)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 // freeze is an account's freeze as column values: all NULL (and an empty
@@ -26,8 +27,8 @@ func freezeColumns(f *account.Freeze) freeze {
 	return freeze{
 		reasonCode: sql.NullString{String: f.ReasonCode, Valid: true},
 		reason:     f.Reason,
-		at:         nullTime(f.At),
-		expiresAt:  nullTime(f.ExpiresAt),
+		at:         sqldb.NullTime(f.At),
+		expiresAt:  sqldb.NullTime(f.ExpiresAt),
 	}
 }
 
@@ -35,11 +36,11 @@ func freezeColumns(f *account.Freeze) freeze {
 // or returns services.ErrAccountNotFound.
 func (t *txStore) SaveAccountState(ctx context.Context, a account.Account) error {
 	f := freezeColumns(a.Freeze)
-	res, err := exec(ctx, t.tx, `UPDATE accounts SET status = ?, freeze_reason_code = ?, freeze_reason = ?,
+	res, err := sqldb.Exec(ctx, t.tx, `UPDATE accounts SET status = ?, freeze_reason_code = ?, freeze_reason = ?,
 		frozen_at = ?, freeze_expires_at = ?, name = ?, updated_at = ? WHERE id = ?`,
 		a.Status, f.reasonCode, f.reason, f.at, f.expiresAt, a.Name, a.UpdatedAt.UnixMilli(), a.ID)
 	if err != nil {
-		return fmt.Errorf("save account %d: %w", a.ID, translate(err))
+		return fmt.Errorf("save account %d: %w", a.ID, sqldb.Translate(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("save account %d: %w", a.ID, services.ErrAccountNotFound)
@@ -61,11 +62,11 @@ type statusChangeRow struct {
 
 // AppendStatusChange records one status change or freeze event.
 func (t *txStore) AppendStatusChange(ctx context.Context, c account.StatusChange) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO account_status_history (account_id, partner_id, event, from_status,
+	_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO account_status_history (account_id, partner_id, event, from_status,
 		to_status, reason_code, reason, key_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.AccountID, c.PartnerID, c.Event, c.FromStatus, c.ToStatus, c.ReasonCode, c.Reason, c.KeyID, c.At.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("append status change of account %d: %w", c.AccountID, translate(err))
+		return fmt.Errorf("append status change of account %d: %w", c.AccountID, sqldb.Translate(err))
 	}
 	return nil
 }
@@ -74,16 +75,16 @@ func (t *txStore) AppendStatusChange(ctx context.Context, c account.StatusChange
 // first, and the number of entries in all.
 func (q queries) StatusHistory(ctx context.Context, accountID int64, offset, limit int) ([]account.StatusChange, int, error) {
 	var total int
-	err := sqlxGet(ctx, q.db, &total, `SELECT COUNT(*) FROM account_status_history WHERE account_id = ?`, accountID)
+	err := sqldb.Get(ctx, q.db, &total, `SELECT COUNT(*) FROM account_status_history WHERE account_id = ?`, accountID)
 	if err != nil {
-		return nil, 0, fmt.Errorf("count status history of account %d: %w", accountID, translate(err))
+		return nil, 0, fmt.Errorf("count status history of account %d: %w", accountID, sqldb.Translate(err))
 	}
 	var rows []statusChangeRow
-	err = sqlxSelect(ctx, q.db, &rows, `SELECT account_id, partner_id, event, from_status, to_status, reason_code,
+	err = sqldb.Select(ctx, q.db, &rows, `SELECT account_id, partner_id, event, from_status, to_status, reason_code,
 		reason, key_id, at FROM account_status_history WHERE account_id = ? ORDER BY id LIMIT ? OFFSET ?`,
 		accountID, limit, offset)
 	if err != nil {
-		return nil, 0, fmt.Errorf("read status history of account %d: %w", accountID, translate(err))
+		return nil, 0, fmt.Errorf("read status history of account %d: %w", accountID, sqldb.Translate(err))
 	}
 	out := make([]account.StatusChange, len(rows))
 	for i, r := range rows {
@@ -105,16 +106,16 @@ const abnormal = `AND (a.status <> 'ACTIVE' OR (a.freeze_reason_code IS NOT NULL
 // ACTIVE or are frozen at now, in creation order, and how many there are.
 func (q queries) ListAbnormalAccounts(ctx context.Context, partnerID int64, now time.Time, offset, limit int) ([]account.Account, int, error) {
 	var total int
-	err := sqlxGet(ctx, q.db, &total, `SELECT COUNT(*) FROM accounts a WHERE a.partner_id = ? `+abnormal,
+	err := sqldb.Get(ctx, q.db, &total, `SELECT COUNT(*) FROM accounts a WHERE a.partner_id = ? `+abnormal,
 		partnerID, now.UnixMilli())
 	if err != nil {
-		return nil, 0, fmt.Errorf("count abnormal accounts: %w", translate(err))
+		return nil, 0, fmt.Errorf("count abnormal accounts: %w", sqldb.Translate(err))
 	}
 	var rows []accountRow
-	err = sqlxSelect(ctx, q.db, &rows, selectAccount+abnormal+`ORDER BY a.seq LIMIT ? OFFSET ?`,
+	err = sqldb.Select(ctx, q.db, &rows, selectAccount+abnormal+`ORDER BY a.seq LIMIT ? OFFSET ?`,
 		partnerID, now.UnixMilli(), limit, offset)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list abnormal accounts: %w", translate(err))
+		return nil, 0, fmt.Errorf("list abnormal accounts: %w", sqldb.Translate(err))
 	}
 	return accounts(rows), total, nil
 }
@@ -123,9 +124,9 @@ func (q queries) ListAbnormalAccounts(ctx context.Context, partnerID int64, now 
 // poolID.
 func (q queries) OpenSubAccounts(ctx context.Context, poolID int64) (int, error) {
 	var n int
-	err := sqlxGet(ctx, q.db, &n, `SELECT COUNT(*) FROM accounts WHERE activity_account_id = ? AND status <> 'CLOSED'`, poolID)
+	err := sqldb.Get(ctx, q.db, &n, `SELECT COUNT(*) FROM accounts WHERE activity_account_id = ? AND status <> 'CLOSED'`, poolID)
 	if err != nil {
-		return 0, fmt.Errorf("count sub-accounts of %d: %w", poolID, translate(err))
+		return 0, fmt.Errorf("count sub-accounts of %d: %w", poolID, sqldb.Translate(err))
 	}
 	return n, nil
 }
@@ -135,18 +136,18 @@ func (q queries) OpenSubAccounts(ctx context.Context, poolID int64) (int, error)
 // has a code services.ErrShortCodeExists, another partner's account
 // services.ErrAccountNotFound; the transaction stays usable after each.
 func (t *txStore) AssignShortCode(ctx context.Context, partnerID, accountID int64, code string, at time.Time) error {
-	err := t.withSavepoint(ctx, func() error {
-		res, err := exec(ctx, t.tx, `UPDATE accounts SET short_code = ?, updated_at = ? WHERE id = ? AND partner_id = ?`,
+	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
+		res, err := sqldb.Exec(ctx, t.tx, `UPDATE accounts SET short_code = ?, updated_at = ? WHERE id = ? AND partner_id = ?`,
 			code, at.UnixMilli(), accountID, partnerID)
 		if err != nil {
-			return translate(err)
+			return sqldb.Translate(err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return services.ErrAccountNotFound
 		}
-		_, err = exec(ctx, t.tx, `INSERT INTO short_codes (code, account_id, partner_id, created_at) VALUES (?, ?, ?, ?)`,
+		_, err = sqldb.Exec(ctx, t.tx, `INSERT INTO short_codes (code, account_id, partner_id, created_at) VALUES (?, ?, ?, ?)`,
 			code, accountID, partnerID, at.UnixMilli())
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("assign short code to account %d: %w", accountID, err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountd/accountd/store/sqldb"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -32,8 +33,8 @@ type migration struct {
 // migrations run by several replicas starting at once.
 const migrationLock = 7_240_519_001
 
-func loadMigrations(d dialect) ([]migration, error) {
-	dir := path.Join("migrations", d.name)
+func loadMigrations(d sqldb.Dialect) ([]migration, error) {
+	dir := path.Join("migrations", d.Name)
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
@@ -95,7 +96,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
 	tx, err := s.writer.BeginTxx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
+		return false, fmt.Errorf("migrate %s: %w", m.name, sqldb.Translate(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	if err := s.lockMigrations(ctx, tx); err != nil {
@@ -103,7 +104,7 @@ func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
 	}
 	var current int
 	if err := tx.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
-		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
+		return false, fmt.Errorf("migrate %s: %w", m.name, sqldb.Translate(err))
 	}
 	if current >= m.version {
 		return false, nil
@@ -111,12 +112,12 @@ func (s *Store) apply(ctx context.Context, m migration) (bool, error) {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.name, err)
 	}
-	if _, err := exec(ctx, tx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+	if _, err := sqldb.Exec(ctx, tx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, time.Now().UnixMilli()); err != nil {
-		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
+		return false, fmt.Errorf("migrate %s: %w", m.name, sqldb.Translate(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("migrate %s: %w", m.name, translate(err))
+		return false, fmt.Errorf("migrate %s: %w", m.name, sqldb.Translate(err))
 	}
 	return true, nil
 }
@@ -126,7 +127,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.writer.GetContext(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
 	if err != nil {
-		return 0, fmt.Errorf("schema version: %w", translate(err))
+		return 0, fmt.Errorf("schema version: %w", sqldb.Translate(err))
 	}
 	return v, nil
 }
@@ -136,7 +137,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 func (s *Store) createMigrationsTable(ctx context.Context) error {
 	tx, err := s.writer.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", translate(err))
+		return fmt.Errorf("migrate: %w", sqldb.Translate(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	if err := s.lockMigrations(ctx, tx); err != nil {
@@ -144,10 +145,10 @@ func (s *Store) createMigrationsTable(ctx context.Context) error {
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", translate(err))
+		return fmt.Errorf("migrate: %w", sqldb.Translate(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate: %w", translate(err))
+		return fmt.Errorf("migrate: %w", sqldb.Translate(err))
 	}
 	return nil
 }
@@ -156,11 +157,11 @@ func (s *Store) createMigrationsTable(ctx context.Context) error {
 // immediate transactions already are; PostgreSQL takes an advisory lock
 // held until the transaction ends.
 func (s *Store) lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
-	if s.dialect.name != "postgres" {
+	if s.dialect.Name != "postgres" {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
-		return translate(err)
+		return sqldb.Translate(err)
 	}
 	return nil
 }
@@ -184,7 +185,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	// single writer.
 	var current int
 	if err := s.reader.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
-		return &notReady{public: "database unreachable or never migrated", err: fmt.Errorf("%w: %w", ErrNotReady, translate(err))}
+		return &notReady{public: "database unreachable or never migrated", err: fmt.Errorf("%w: %w", ErrNotReady, sqldb.Translate(err))}
 	}
 	latest, err := s.LatestVersion()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 // NiceTaken returns which of numbers are account numbers already, and which
@@ -21,10 +22,10 @@ func (q queries) NiceTaken(ctx context.Context, numbers []string, now time.Time)
 	var found []string
 	query, args, err := sqlx.In(`SELECT account_number FROM accounts WHERE account_number IN (?)`, numbers)
 	if err == nil {
-		err = sqlxSelect(ctx, q.db, &found, query, args...)
+		err = sqldb.Select(ctx, q.db, &found, query, args...)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("nice numbers taken: %w", translate(err))
+		return nil, nil, fmt.Errorf("nice numbers taken: %w", sqldb.Translate(err))
 	}
 	for _, n := range found {
 		accounts[n] = true
@@ -32,10 +33,10 @@ func (q queries) NiceTaken(ctx context.Context, numbers []string, now time.Time)
 	found = found[:0]
 	query, args, err = sqlx.In(`SELECT number FROM nice_holds WHERE number IN (?) AND expires_at > ?`, numbers, now.UnixMilli())
 	if err == nil {
-		err = sqlxSelect(ctx, q.db, &found, query, args...)
+		err = sqldb.Select(ctx, q.db, &found, query, args...)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("nice numbers held: %w", translate(err))
+		return nil, nil, fmt.Errorf("nice numbers held: %w", sqldb.Translate(err))
 	}
 	for _, n := range found {
 		held[n] = true
@@ -59,10 +60,10 @@ type niceHoldRow struct {
 // services.ErrNiceHoldNotFound.
 func (q queries) FindNiceHold(ctx context.Context, number string) (nice.NiceHold, error) {
 	var r niceHoldRow
-	err := sqlxGet(ctx, q.db, &r, `SELECT number, partner_id, customer_id, category, fee_minor, currency, key_id, created_at, expires_at
+	err := sqldb.Get(ctx, q.db, &r, `SELECT number, partner_id, customer_id, category, fee_minor, currency, key_id, created_at, expires_at
 		FROM nice_holds WHERE number = ?`, number)
 	if err != nil {
-		return nice.NiceHold{}, fmt.Errorf("find nice hold: %w", notFound(err, services.ErrNiceHoldNotFound))
+		return nice.NiceHold{}, fmt.Errorf("find nice hold: %w", sqldb.NotFound(err, services.ErrNiceHoldNotFound))
 	}
 	return nice.NiceHold{Number: r.Number, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Category: r.Category,
 		FeeMinor: r.FeeMinor, Currency: r.Currency, KeyID: r.KeyID,
@@ -73,14 +74,14 @@ func (q queries) FindNiceHold(ctx context.Context, number string) (nice.NiceHold
 // services.ErrNiceNumberHeld when an unexpired hold exists (also one
 // another transaction inserted at the same time: the primary key decides).
 func (t *txStore) InsertNiceHold(ctx context.Context, h nice.NiceHold) error {
-	if _, err := exec(ctx, t.tx, `DELETE FROM nice_holds WHERE number = ? AND expires_at <= ?`, h.Number, h.CreatedAt.UnixMilli()); err != nil {
-		return fmt.Errorf("drop expired hold: %w", translate(err))
+	if _, err := sqldb.Exec(ctx, t.tx, `DELETE FROM nice_holds WHERE number = ? AND expires_at <= ?`, h.Number, h.CreatedAt.UnixMilli()); err != nil {
+		return fmt.Errorf("drop expired hold: %w", sqldb.Translate(err))
 	}
-	err := t.withSavepoint(ctx, func() error {
-		_, err := exec(ctx, t.tx, `INSERT INTO nice_holds (number, partner_id, customer_id, category, fee_minor, currency, key_id,
+	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
+		_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO nice_holds (number, partner_id, customer_id, category, fee_minor, currency, key_id,
 			created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.Number, h.PartnerID, h.CustomerID, h.Category,
 			h.FeeMinor, h.Currency, h.KeyID, h.CreatedAt.UnixMilli(), h.ExpiresAt.UnixMilli())
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("hold nice number: %w", err)
@@ -90,8 +91,8 @@ func (t *txStore) InsertNiceHold(ctx context.Context, h nice.NiceHold) error {
 
 // DeleteNiceHold releases a number.
 func (t *txStore) DeleteNiceHold(ctx context.Context, number string) error {
-	if _, err := exec(ctx, t.tx, `DELETE FROM nice_holds WHERE number = ?`, number); err != nil {
-		return fmt.Errorf("release nice number: %w", translate(err))
+	if _, err := sqldb.Exec(ctx, t.tx, `DELETE FROM nice_holds WHERE number = ?`, number); err != nil {
+		return fmt.Errorf("release nice number: %w", sqldb.Translate(err))
 	}
 	return nil
 }

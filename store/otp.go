@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 type operationRow struct {
@@ -50,13 +51,13 @@ func (q queries) FindOperation(ctx context.Context, partnerID int64, requestID s
 
 // LockOperation is FindOperation holding the row until the transaction ends.
 func (t *txStore) LockOperation(ctx context.Context, partnerID int64, requestID string) (otp.Operation, error) {
-	return findOperation(ctx, t.tx, partnerID, requestID, t.dialect.forUpdate)
+	return findOperation(ctx, t.tx, partnerID, requestID, t.dialect.ForUpdate)
 }
 
 func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, requestID, lock string) (otp.Operation, error) {
 	var row operationRow
-	if err := sqlxGet(ctx, db, &row, selectOperation+lock, partnerID, requestID); err != nil {
-		return otp.Operation{}, fmt.Errorf("find operation: %w", notFound(err, services.ErrOperationNotFound))
+	if err := sqldb.Get(ctx, db, &row, selectOperation+lock, partnerID, requestID); err != nil {
+		return otp.Operation{}, fmt.Errorf("find operation: %w", sqldb.NotFound(err, services.ErrOperationNotFound))
 	}
 	return row.operation(), nil
 }
@@ -70,14 +71,14 @@ func (t *txStore) InsertOperation(ctx context.Context, op otp.Operation) error {
 	if params == "" {
 		params = "{}"
 	}
-	err := t.withSavepoint(ctx, func() error {
-		_, err := exec(ctx, t.tx, `INSERT INTO otp_operations (request_id, partner_id, key_id, kind, customer_id,
+	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
+		_, err := sqldb.Exec(ctx, t.tx, `INSERT INTO otp_operations (request_id, partner_id, key_id, kind, customer_id,
 			account_id, params, status, attempts, code_hash, second_code_hash, expires_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			op.RequestID, op.PartnerID, op.KeyID, op.Kind, nullID(op.CustomerID), nullID(op.AccountID), params, op.Status,
+			op.RequestID, op.PartnerID, op.KeyID, op.Kind, sqldb.NullID(op.CustomerID), sqldb.NullID(op.AccountID), params, op.Status,
 			op.Attempts, op.CodeHash, op.SecondCodeHash, op.ExpiresAt.UnixMilli(), op.CreatedAt.UnixMilli(),
 			op.UpdatedAt.UnixMilli())
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("insert operation: %w", err)
@@ -88,11 +89,11 @@ func (t *txStore) InsertOperation(ctx context.Context, op otp.Operation) error {
 // UpdateOperation writes an operation's status, attempts and updated_at, or
 // returns services.ErrOperationNotFound.
 func (t *txStore) UpdateOperation(ctx context.Context, op otp.Operation) error {
-	res, err := exec(ctx, t.tx, `UPDATE otp_operations SET status = ?, attempts = ?, updated_at = ?
+	res, err := sqldb.Exec(ctx, t.tx, `UPDATE otp_operations SET status = ?, attempts = ?, updated_at = ?
 		WHERE partner_id = ? AND request_id = ?`,
 		op.Status, op.Attempts, op.UpdatedAt.UnixMilli(), op.PartnerID, op.RequestID)
 	if err != nil {
-		return fmt.Errorf("update operation: %w", translate(err))
+		return fmt.Errorf("update operation: %w", sqldb.Translate(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("update operation: %w", services.ErrOperationNotFound)

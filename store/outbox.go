@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/store/sqldb"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -34,9 +35,9 @@ func (r outboxRow) message() otp.OutboxMessage {
 		ID: r.ID, RequestID: r.RequestID, Channel: r.Channel, Purpose: r.Purpose, MaskedTo: r.MaskedTo,
 		KeyFingerprint: r.KeyFingerprint, Sealed: r.Sealed, Status: r.Status, Attempts: r.Attempts,
 		NextAttemptAt: time.UnixMilli(r.NextAttemptAt).UTC(),
-		LeaseUntil:    timeOf(sql.NullInt64{Int64: r.LeaseUntil, Valid: r.LeaseUntil != 0}),
+		LeaseUntil:    sqldb.TimeOf(sql.NullInt64{Int64: r.LeaseUntil, Valid: r.LeaseUntil != 0}),
 		ExpiresAt:     time.UnixMilli(r.ExpiresAt).UTC(), LastError: r.LastError,
-		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), SentAt: timeOf(r.SentAt),
+		CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), SentAt: sqldb.TimeOf(r.SentAt),
 	}
 }
 
@@ -61,14 +62,14 @@ func (t *txStore) InsertOutbox(ctx context.Context, m *otp.OutboxMessage) error 
 	if !m.LeaseUntil.IsZero() {
 		lease = m.LeaseUntil.UnixMilli()
 	}
-	err := sqlxGet(ctx, t.tx, &m.ID, `INSERT INTO outbox (request_id, channel, purpose, masked_to, key_fingerprint,
+	err := sqldb.Get(ctx, t.tx, &m.ID, `INSERT INTO outbox (request_id, channel, purpose, masked_to, key_fingerprint,
 		sealed, status, attempts, next_attempt_at, lease_until, expires_at, last_error, created_at, sent_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.RequestID, m.Channel, m.Purpose, m.MaskedTo, m.KeyFingerprint, m.Sealed, m.Status, m.Attempts,
 		m.NextAttemptAt.UnixMilli(), lease, m.ExpiresAt.UnixMilli(), m.LastError, m.CreatedAt.UnixMilli(),
-		nullTime(m.SentAt))
+		sqldb.NullTime(m.SentAt))
 	if err != nil {
-		return fmt.Errorf("queue message: %w", translate(err))
+		return fmt.Errorf("queue message: %w", sqldb.Translate(err))
 	}
 	return nil
 }
@@ -76,9 +77,9 @@ func (t *txStore) InsertOutbox(ctx context.Context, m *otp.OutboxMessage) error 
 // OutboxMessages returns an operation's messages, oldest first.
 func (q queries) OutboxMessages(ctx context.Context, requestID string) ([]otp.OutboxMessage, error) {
 	var rows []outboxRow
-	err := sqlxSelect(ctx, q.db, &rows, `SELECT `+outboxColumns+` FROM outbox WHERE request_id = ? ORDER BY id`, requestID)
+	err := sqldb.Select(ctx, q.db, &rows, `SELECT `+outboxColumns+` FROM outbox WHERE request_id = ? ORDER BY id`, requestID)
 	if err != nil {
-		return nil, fmt.Errorf("read messages: %w", translate(err))
+		return nil, fmt.Errorf("read messages: %w", sqldb.Translate(err))
 	}
 	return messages(rows), nil
 }
@@ -87,10 +88,10 @@ func (q queries) OutboxMessages(ctx context.Context, requestID string) ([]otp.Ou
 // (CANCELLED or EXPIRED) and empties their sealed text. The outbox keeps no
 // time of change, so at is not stored.
 func (t *txStore) CloseOutbox(ctx context.Context, requestID, status string, _ time.Time) error {
-	_, err := exec(ctx, t.tx, `UPDATE outbox SET status = ?, sealed = '', lease_until = 0
+	_, err := sqldb.Exec(ctx, t.tx, `UPDATE outbox SET status = ?, sealed = '', lease_until = 0
 		WHERE request_id = ? AND status = 'PENDING'`, status, requestID)
 	if err != nil {
-		return fmt.Errorf("close messages: %w", translate(err))
+		return fmt.Errorf("close messages: %w", sqldb.Translate(err))
 	}
 	return nil
 }
@@ -102,11 +103,11 @@ func (t *txStore) CloseOutbox(ctx context.Context, requestID, status string, _ t
 // that no message goes to two claimers.
 func (t *txStore) ClaimOutbox(ctx context.Context, fingerprint string, now, leaseUntil time.Time, limit int) ([]otp.OutboxMessage, error) {
 	var ids []int64
-	err := sqlxSelect(ctx, t.tx, &ids, `SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= ?
-		AND lease_until <= ? AND key_fingerprint = ? ORDER BY id LIMIT ?`+t.dialect.skipLocked,
+	err := sqldb.Select(ctx, t.tx, &ids, `SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= ?
+		AND lease_until <= ? AND key_fingerprint = ? ORDER BY id LIMIT ?`+t.dialect.SkipLocked,
 		now.UnixMilli(), now.UnixMilli(), fingerprint, limit)
 	if err != nil {
-		return nil, fmt.Errorf("claim messages: %w", translate(err))
+		return nil, fmt.Errorf("claim messages: %w", sqldb.Translate(err))
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -117,8 +118,8 @@ func (t *txStore) ClaimOutbox(ctx context.Context, fingerprint string, now, leas
 		return nil, fmt.Errorf("claim messages: %w", err)
 	}
 	var rows []outboxRow
-	if err := sqlxSelect(ctx, t.tx, &rows, query, args...); err != nil {
-		return nil, fmt.Errorf("claim messages: %w", translate(err))
+	if err := sqldb.Select(ctx, t.tx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("claim messages: %w", sqldb.Translate(err))
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
 	return messages(rows), nil
@@ -129,24 +130,24 @@ func (t *txStore) ClaimOutbox(ctx context.Context, fingerprint string, now, leas
 func (t *txStore) FinishOutbox(ctx context.Context, id int64, status, lastError string, at time.Time) error {
 	var sentAt sql.NullInt64
 	if status == otp.MsgSent {
-		sentAt = nullTime(at)
+		sentAt = sqldb.NullTime(at)
 	}
 	// Only a PENDING message is finished: one closed meanwhile (its
 	// operation cancelled or completed) keeps its status.
-	_, err := exec(ctx, t.tx, `UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, sealed = '', lease_until = 0
+	_, err := sqldb.Exec(ctx, t.tx, `UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, sealed = '', lease_until = 0
 		WHERE id = ? AND status = 'PENDING'`, status, sentAt, lastError, id)
 	if err != nil {
-		return fmt.Errorf("finish message %d: %w", id, translate(err))
+		return fmt.Errorf("finish message %d: %w", id, sqldb.Translate(err))
 	}
 	return nil
 }
 
 // RetryOutbox releases a claimed message for another attempt at next.
 func (t *txStore) RetryOutbox(ctx context.Context, id int64, next time.Time, lastError string) error {
-	_, err := exec(ctx, t.tx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?
+	_, err := sqldb.Exec(ctx, t.tx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?
 		WHERE id = ? AND status = 'PENDING'`, next.UnixMilli(), lastError, id)
 	if err != nil {
-		return fmt.Errorf("retry message %d: %w", id, translate(err))
+		return fmt.Errorf("retry message %d: %w", id, sqldb.Translate(err))
 	}
 	return nil
 }
@@ -155,10 +156,10 @@ func (t *txStore) RetryOutbox(ctx context.Context, id int64, next time.Time, las
 // sealed it (a process whose random key died with it leaves such messages),
 // emptying their sealed text, and returns how many.
 func (t *txStore) ExpireOutbox(ctx context.Context, now time.Time) (int64, error) {
-	res, err := exec(ctx, t.tx, `UPDATE outbox SET status = 'EXPIRED', sealed = '', lease_until = 0,
+	res, err := sqldb.Exec(ctx, t.tx, `UPDATE outbox SET status = 'EXPIRED', sealed = '', lease_until = 0,
 		last_error = 'expired before delivery' WHERE status = 'PENDING' AND expires_at <= ?`, now.UnixMilli())
 	if err != nil {
-		return 0, fmt.Errorf("expire messages: %w", translate(err))
+		return 0, fmt.Errorf("expire messages: %w", sqldb.Translate(err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {

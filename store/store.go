@@ -28,6 +28,8 @@ import (
 	"github.com/accountd/accountd/services/onboarding"
 	"github.com/accountd/accountd/services/otp"
 	"github.com/accountd/accountd/services/partner"
+	"github.com/accountd/accountd/store/onboardingstore"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 // Drivers are the database.driver values Open accepts.
@@ -36,7 +38,8 @@ var Drivers = []string{"sqlite", "postgres"}
 // Store is the SQL implementation of every domain's storage interface.
 type Store struct {
 	queries
-	dialect dialect
+	onboardingstore.Queries
+	dialect sqldb.Dialect
 	writer  *sqlx.DB
 	reader  *sqlx.DB
 	path    string // the SQLite database file; "" otherwise
@@ -57,66 +60,6 @@ var (
 	_ onboarding.Tx          = (*txStore)(nil)
 	_ onboarding.RetentionTx = (*txStore)(nil)
 	_ partner.Tx             = (*txStore)(nil)
-)
-
-// dialect holds what differs between the databases.
-type dialect struct {
-	name string // "sqlite" or "postgres": also the migrations folder
-	// txOptions are the options of a write transaction. PostgreSQL's are
-	// READ COMMITTED whatever the server's default: the audit chain reads
-	// the row committed by the previous lock holder, which a REPEATABLE READ
-	// snapshot taken earlier in the transaction would not see.
-	txOptions *sql.TxOptions
-	// nextAccountSeq is the SQL expression for a new account's seq.
-	nextAccountSeq string
-	// lockAudit serialises appends to the audit chain until the transaction
-	// ends (PostgreSQL: an advisory lock with its own key); empty where the
-	// writer already holds the whole database.
-	lockAudit string
-	// forUpdate ends a SELECT that holds its rows until the transaction
-	// ends; empty on SQLite, whose writer already holds the whole database.
-	forUpdate string
-	// skipLocked is forUpdate that also passes over rows another
-	// transaction holds, so that sweepers and dispatchers share the work.
-	skipLocked string
-	// forShare ends a SELECT that keeps its rows from being changed until
-	// the transaction ends, without blocking other readers that share them.
-	forShare string
-	// setLockTimeout bounds, until resetLockTimeout, how long a statement
-	// of the transaction waits for a row or index entry that another
-	// transaction holds (its one argument: "250ms"); empty where the writer
-	// already holds the whole database.
-	setLockTimeout, resetLockTimeout string
-}
-
-// lockOf narrows a locking clause (forUpdate or skipLocked) to the table
-// named alias: PostgreSQL cannot lock the nullable side of an outer join.
-func lockOf(clause, alias string) string {
-	if clause == "" {
-		return ""
-	}
-	clause = strings.Replace(clause, "FOR UPDATE", "FOR UPDATE OF "+alias, 1)
-	return strings.Replace(clause, "FOR SHARE", "FOR SHARE OF "+alias, 1)
-}
-
-var (
-	sqliteDialect = dialect{
-		name:           "sqlite",
-		nextAccountSeq: `(SELECT COALESCE(MAX(seq), 0) + 1 FROM accounts)`,
-	}
-	postgresDialect = dialect{
-		name:           "postgres",
-		txOptions:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
-		nextAccountSeq: `nextval('accounts_seq_seq')`,
-		lockAudit:      `SELECT pg_advisory_xact_lock(7240519002)`,
-		forUpdate:      ` FOR UPDATE`,
-		skipLocked:     ` FOR UPDATE SKIP LOCKED`,
-		forShare:       ` FOR SHARE`,
-		// set_config(..., true) and SET LOCAL last until the transaction
-		// ends; DEFAULT is the session's own setting.
-		setLockTimeout:   `SELECT set_config('lock_timeout', ?, true)`,
-		resetLockTimeout: `SET LOCAL lock_timeout TO DEFAULT`,
-	}
 )
 
 // Options tune the connection pools.
@@ -184,7 +127,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &Store{queries: queries{db: reader}, dialect: sqliteDialect, writer: writer, reader: reader, path: path}, nil
+	return &Store{queries: queries{db: reader}, Queries: onboardingstore.Queries{DB: reader}, dialect: sqldb.SQLite, writer: writer, reader: reader, path: path}, nil
 }
 
 // openPostgres opens one pool for reads and writes. The pgx driver is opened
@@ -204,7 +147,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", RedactDSN(dsn), err)
 	}
-	return &Store{queries: queries{db: db}, dialect: postgresDialect, writer: db, reader: db}, nil
+	return &Store{queries: queries{db: db}, Queries: onboardingstore.Queries{DB: db}, dialect: sqldb.Postgres, writer: db, reader: db}, nil
 }
 
 // sqliteDSN adds the default settings to a path or file: URI; a read-only
@@ -271,7 +214,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		err = s.update(ctx, fn)
-		if !errors.Is(err, errRetry) {
+		if !errors.Is(err, sqldb.ErrRetry) {
 			return err
 		}
 	}
@@ -279,16 +222,18 @@ func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error
 }
 
 func (s *Store) update(ctx context.Context, fn func(tx services.Tx) error) error {
-	tx, err := s.writer.BeginTxx(ctx, s.dialect.txOptions)
+	tx, err := s.writer.BeginTxx(ctx, s.dialect.TxOptions)
 	if err != nil {
-		return fmt.Errorf("begin: %w", translate(err))
+		return fmt.Errorf("begin: %w", sqldb.Translate(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(&txStore{queries: queries{db: tx}, tx: tx, dialect: s.dialect}); err != nil {
+	t := &txStore{queries: queries{db: tx}, tx: tx, dialect: s.dialect,
+		Tx: onboardingstore.Tx{Queries: onboardingstore.Queries{DB: tx}, SQL: tx, Dialect: s.dialect}}
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", translate(err))
+		return fmt.Errorf("commit: %w", sqldb.Translate(err))
 	}
 	return nil
 }
@@ -296,8 +241,9 @@ func (s *Store) update(ctx context.Context, fn func(tx services.Tx) error) error
 // txStore is one write transaction.
 type txStore struct {
 	queries
+	onboardingstore.Tx
 	tx      *sqlx.Tx
-	dialect dialect
+	dialect sqldb.Dialect
 }
 
 // queries holds the reads shared by the pool and by transactions.

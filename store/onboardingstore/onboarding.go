@@ -1,4 +1,4 @@
-package store
+package onboardingstore
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 type onboardingRow struct {
@@ -58,7 +59,7 @@ func (r onboardingRow) onboarding() (onboarding.Onboarding, error) {
 		USReportable: r.USReportable, AuthRequestID: r.AuthRequestID, AuthSends: r.AuthSends,
 		CustomerID: r.CustomerID.Int64, AccountID: r.AccountID.Int64, RejectReason: r.RejectReason,
 		ExpiresAt: time.UnixMilli(r.ExpiresAt).UTC(), CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
-		UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(), DataRemovedAt: timeOf(r.DataRemovedAt),
+		UpdatedAt: time.UnixMilli(r.UpdatedAt).UTC(), DataRemovedAt: sqldb.TimeOf(r.DataRemovedAt),
 	}, nil
 }
 
@@ -104,20 +105,20 @@ const selectOnboarding = onboardingColumns + `WHERE o.partner_id = ? AND `
 
 // FindOnboarding returns the partner's onboarding package, or
 // services.ErrOnboardingNotFound (also for another partner's).
-func (q queries) FindOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
-	return findOnboarding(ctx, q.db, partnerID, id, "")
+func (q Queries) FindOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
+	return findOnboarding(ctx, q.DB, partnerID, id, "")
 }
 
 // LockOnboarding is FindOnboarding holding the row until the transaction
 // ends.
-func (t *txStore) LockOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
-	return findOnboarding(ctx, t.tx, partnerID, id, t.dialect.forUpdate)
+func (t *Tx) LockOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
+	return findOnboarding(ctx, t.SQL, partnerID, id, t.Dialect.ForUpdate)
 }
 
 func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id, lock string) (onboarding.Onboarding, error) {
 	var row onboardingRow
-	if err := sqlxGet(ctx, db, &row, selectOnboarding+`o.id = ?`+lock, partnerID, id); err != nil {
-		return onboarding.Onboarding{}, fmt.Errorf("find onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
+	if err := sqldb.Get(ctx, db, &row, selectOnboarding+`o.id = ?`+lock, partnerID, id); err != nil {
+		return onboarding.Onboarding{}, fmt.Errorf("find onboarding: %w", sqldb.NotFound(err, services.ErrOnboardingNotFound))
 	}
 	return row.onboarding()
 }
@@ -126,7 +127,7 @@ func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id
 // (when by.IDValue is set) or else the username (any case) that is not
 // COMPLETED, REJECTED or EXPIRED and expires after now, or
 // services.ErrOnboardingNotFound.
-func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by onboarding.OnboardingLookup, now time.Time) (onboarding.Onboarding, error) {
+func (q Queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by onboarding.OnboardingLookup, now time.Time) (onboarding.Onboarding, error) {
 	query, args := selectOnboarding, []any{partnerID}
 	switch {
 	case by.IDValue != "":
@@ -142,27 +143,27 @@ func (q queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by onb
 		ORDER BY o.created_at DESC, o.id DESC LIMIT 1`
 	args = append(args, now.UnixMilli())
 	var row onboardingRow
-	if err := sqlxGet(ctx, q.db, &row, query, args...); err != nil {
-		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: %w", notFound(err, services.ErrOnboardingNotFound))
+	if err := sqldb.Get(ctx, q.DB, &row, query, args...); err != nil {
+		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: %w", sqldb.NotFound(err, services.ErrOnboardingNotFound))
 	}
 	return row.onboarding()
 }
 
 // InsertOnboarding stores a new package. An ID already used (by any
 // partner) is services.ErrNumberTaken, and the transaction stays usable.
-func (t *txStore) InsertOnboarding(ctx context.Context, o onboarding.Onboarding) error {
-	err := t.withSavepoint(ctx, func() error {
-		_, err := exec(ctx, t.tx, `INSERT INTO onboardings (id, partner_id, key_id, state, applicant, id_type, id_value,
+func (t *Tx) InsertOnboarding(ctx context.Context, o onboarding.Onboarding) error {
+	err := sqldb.WithSavepoint(ctx, t.SQL, func() error {
+		_, err := sqldb.Exec(ctx, t.SQL, `INSERT INTO onboardings (id, partner_id, key_id, state, applicant, id_type, id_value,
 			phone, username, username_key, checks, fatca_answers, fatca_status, fatca_declaration, us_reportable,
 			auth_request_id, auth_sends, customer_id, account_id, reject_reason, expires_at, created_at, updated_at,
 			applicant_key_id, fatca_declaration_key_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			o.ID, o.PartnerID, o.KeyID, o.State, sealedText(o.Applicant), o.IDType, o.IDValue, o.Phone, o.Username,
 			strings.ToLower(o.Username), o.Checks, o.FatcaAnswers, o.FatcaStatus, sealedText(o.FatcaDeclaration), o.USReportable,
-			o.AuthRequestID, o.AuthSends, nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason,
+			o.AuthRequestID, o.AuthSends, sqldb.NullID(o.CustomerID), sqldb.NullID(o.AccountID), o.RejectReason,
 			o.ExpiresAt.UnixMilli(), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(),
 			o.Applicant.KeyID, o.FatcaDeclaration.KeyID)
-		return translate(err)
+		return sqldb.Translate(err)
 	})
 	if err != nil {
 		return fmt.Errorf("insert onboarding: %w", err)
@@ -174,15 +175,15 @@ func (t *txStore) InsertOnboarding(ctx context.Context, o onboarding.Onboarding)
 // (and its key id) and US-reportable flag, auth request and sends, customer and account (NULL
 // when 0), reject reason and updated_at, or returns
 // services.ErrOnboardingNotFound.
-func (t *txStore) UpdateOnboarding(ctx context.Context, o onboarding.Onboarding) error {
-	res, err := exec(ctx, t.tx, `UPDATE onboardings SET state = ?, fatca_status = ?, fatca_declaration = ?,
+func (t *Tx) UpdateOnboarding(ctx context.Context, o onboarding.Onboarding) error {
+	res, err := sqldb.Exec(ctx, t.SQL, `UPDATE onboardings SET state = ?, fatca_status = ?, fatca_declaration = ?,
 		fatca_declaration_key_id = ?, us_reportable = ?, auth_request_id = ?, auth_sends = ?, customer_id = ?,
 		account_id = ?, reject_reason = ?, updated_at = ? WHERE partner_id = ? AND id = ?`,
 		o.State, o.FatcaStatus, sealedText(o.FatcaDeclaration), o.FatcaDeclaration.KeyID, o.USReportable,
-		o.AuthRequestID, o.AuthSends, nullID(o.CustomerID), nullID(o.AccountID), o.RejectReason,
+		o.AuthRequestID, o.AuthSends, sqldb.NullID(o.CustomerID), sqldb.NullID(o.AccountID), o.RejectReason,
 		o.UpdatedAt.UnixMilli(), o.PartnerID, o.ID)
 	if err != nil {
-		return fmt.Errorf("update onboarding: %w", translate(err))
+		return fmt.Errorf("update onboarding: %w", sqldb.Translate(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("update onboarding %s: %w", o.ID, services.ErrOnboardingNotFound)

@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/accountd/accountd/services"
@@ -59,17 +60,17 @@ var pgUniqueViolations = map[string]error{
 	"onboardings_pkey":              services.ErrNumberTaken,
 }
 
-// errRetry marks a PostgreSQL transaction that lost a serialization
+// ErrRetry marks a PostgreSQL transaction that lost a serialization
 // conflict or a deadlock and can be run again.
-var errRetry = errors.New("transaction conflict, retry")
+var ErrRetry = errors.New("transaction conflict, retry")
 
-// errBusy means the database stayed locked by another process for longer
+// ErrBusy means the database stayed locked by another process for longer
 // than the busy timeout.
-var errBusy = errors.New("database is busy")
+var ErrBusy = errors.New("database is busy")
 
-// translate turns driver errors into sentinel errors where one applies and
+// Translate turns driver errors into sentinel errors where one applies and
 // returns other errors unchanged.
-func translate(err error) error {
+func Translate(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return translatePostgres(pe, err)
@@ -85,34 +86,34 @@ func translate(err error) error {
 			return sentinel
 		}
 	case se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked:
-		return fmt.Errorf("%w: %w", errBusy, err)
+		return fmt.Errorf("%w: %w", ErrBusy, err)
 	}
 	return err
 }
 
-// notFound replaces sql.ErrNoRows with the given sentinel.
-func notFound(err, sentinel error) error {
+// NotFound replaces sql.ErrNoRows with the given sentinel.
+func NotFound(err, sentinel error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return sentinel
 	}
-	return translate(err)
+	return Translate(err)
 }
 
-// withSavepoint runs fn inside a savepoint of tx, rolling back to it when fn
+// WithSavepoint runs fn inside a savepoint of tx, rolling back to it when fn
 // fails, so that the transaction stays usable after a failed statement (a
 // collision on a generated number is retried with another number).
-func (t *txStore) withSavepoint(ctx context.Context, fn func() error) error {
-	if _, err := exec(ctx, t.tx, "SAVEPOINT insert_row"); err != nil {
-		return translate(err)
+func WithSavepoint(ctx context.Context, tx *sqlx.Tx, fn func() error) error {
+	if _, err := Exec(ctx, tx, "SAVEPOINT insert_row"); err != nil {
+		return Translate(err)
 	}
 	if err := fn(); err != nil {
-		if _, rbErr := exec(ctx, t.tx, "ROLLBACK TO SAVEPOINT insert_row"); rbErr != nil {
+		if _, rbErr := Exec(ctx, tx, "ROLLBACK TO SAVEPOINT insert_row"); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}
 		return err
 	}
-	_, err := exec(ctx, t.tx, "RELEASE SAVEPOINT insert_row")
-	return translate(err)
+	_, err := Exec(ctx, tx, "RELEASE SAVEPOINT insert_row")
+	return Translate(err)
 }
 
 func translatePostgres(pe *pgconn.PgError, err error) error {
@@ -122,14 +123,14 @@ func translatePostgres(pe *pgconn.PgError, err error) error {
 			return sentinel
 		}
 	case "40001", "40P01": // serialization_failure, deadlock_detected
-		return fmt.Errorf("%w: %w", errRetry, err)
+		return fmt.Errorf("%w: %w", ErrRetry, err)
 	case "22021": // character_not_in_repertoire: a NUL in text
 		return &services.ValidationError{Fields: []services.FieldError{{Field: "payload", Reason: services.ReasonInvalidValue, Message: "text must be valid UTF-8 without the NUL character"}}}
 	}
 	if pe.Code == "23505" && (pe.ConstraintName == "audit_log_pkey" || pe.ConstraintName == "blacklist_pkey") {
 		// Two appends saw the same last row, or two transactions added the
 		// same blacklist entry: run the transaction again.
-		return fmt.Errorf("%w: %w", errRetry, err)
+		return fmt.Errorf("%w: %w", ErrRetry, err)
 	}
 	return err
 }

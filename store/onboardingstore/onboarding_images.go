@@ -1,4 +1,4 @@
-package store
+package onboardingstore
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/store/sqldb"
 )
 
 // onboardingImageRow is a picture without its data. PHash holds the
@@ -46,7 +47,7 @@ func (r onboardingImageRow) image() onboarding.OnboardingImage {
 		OnboardingID: r.OnboardingID, Kind: r.Kind, Attempt: r.Attempt, IDType: r.IDType, IDValue: r.IDValue,
 		SHA256: r.SHA256, Hash: uint64(r.PHash), Detail: parseDetail(r.DetailHash), Format: r.Format, Width: r.Width, Height: r.Height, Bytes: r.Bytes,
 		Passed: r.Passed, Checks: r.Checks, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(),
-		Data: services.Sealed{KeyID: r.DataKeyID}, DataRemovedAt: timeOf(r.DataRemovedAt),
+		Data: services.Sealed{KeyID: r.DataKeyID}, DataRemovedAt: sqldb.TimeOf(r.DataRemovedAt),
 	}
 }
 
@@ -64,12 +65,12 @@ func (r pictureRow) image() onboarding.OnboardingImage {
 
 // OnboardingImages returns every picture attempt of a package, without
 // its data (Data names only its key), by kind and attempt.
-func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]onboarding.OnboardingImage, error) {
+func (q Queries) OnboardingImages(ctx context.Context, onboardingID string) ([]onboarding.OnboardingImage, error) {
 	var rows []onboardingImageRow
-	err := sqlxSelect(ctx, q.db, &rows, `SELECT `+imageColumns+` FROM onboarding_images WHERE onboarding_id = ?
+	err := sqldb.Select(ctx, q.DB, &rows, `SELECT `+imageColumns+` FROM onboarding_images WHERE onboarding_id = ?
 		ORDER BY kind, attempt`, onboardingID)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding images: %w", translate(err))
+		return nil, fmt.Errorf("onboarding images: %w", sqldb.Translate(err))
 	}
 	out := make([]onboarding.OnboardingImage, len(rows))
 	for i, r := range rows {
@@ -80,25 +81,25 @@ func (q queries) OnboardingImages(ctx context.Context, onboardingID string) ([]o
 
 // OnboardingPicture returns one picture of a package with its data (sealed;
 // empty once removed), or services.ErrOnboardingNotFound.
-func (q queries) OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (onboarding.OnboardingImage, error) {
+func (q Queries) OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (onboarding.OnboardingImage, error) {
 	var row pictureRow
-	err := sqlxGet(ctx, q.db, &row, `SELECT `+imageColumns+`, data FROM onboarding_images
+	err := sqldb.Get(ctx, q.DB, &row, `SELECT `+imageColumns+`, data FROM onboarding_images
 		WHERE onboarding_id = ? AND kind = ? AND attempt = ?`, onboardingID, kind, attempt)
 	if err != nil {
-		return onboarding.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, notFound(err, services.ErrOnboardingNotFound))
+		return onboarding.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, sqldb.NotFound(err, services.ErrOnboardingNotFound))
 	}
 	return row.image(), nil
 }
 
-// imageHashesQuery reads the index onboarding_images_passed alone: its
+// ImageHashesQuery reads the index onboarding_images_passed alone: its
 // WHERE repeats the index's "passed" so that both databases may use it.
-const imageHashesQuery = `SELECT onboarding_id, kind, phash, detail_hash FROM onboarding_images
+const ImageHashesQuery = `SELECT onboarding_id, kind, phash, detail_hash FROM onboarding_images
 	WHERE passed AND kind IN (?) AND (id_type <> ? OR id_value <> ?)`
 
 // ImageHashes returns the perceptual hashes of the passed pictures of the
 // given kinds, of every partner's packages whose document is not (idType,
 // idValue).
-func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]onboarding.ImageHash, error) {
+func (q Queries) ImageHashes(ctx context.Context, kinds []string, idType, idValue string) ([]onboarding.ImageHash, error) {
 	if len(kinds) == 0 {
 		return []onboarding.ImageHash{}, nil
 	}
@@ -108,12 +109,12 @@ func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValu
 		PHash        int64  `db:"phash"`
 		DetailHash   string `db:"detail_hash"`
 	}
-	query, args, err := sqlx.In(imageHashesQuery, kinds, idType, idValue)
+	query, args, err := sqlx.In(ImageHashesQuery, kinds, idType, idValue)
 	if err == nil {
-		err = sqlxSelect(ctx, q.db, &rows, query, args...)
+		err = sqldb.Select(ctx, q.DB, &rows, query, args...)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("image hashes: %w", translate(err))
+		return nil, fmt.Errorf("image hashes: %w", sqldb.Translate(err))
 	}
 	out := make([]onboarding.ImageHash, len(rows))
 	for i, r := range rows {
@@ -124,14 +125,14 @@ func (q queries) ImageHashes(ctx context.Context, kinds []string, idType, idValu
 
 // InsertOnboardingImage stores one picture attempt. The same package, kind
 // and attempt twice is an error of the caller's, not translated.
-func (t *txStore) InsertOnboardingImage(ctx context.Context, img onboarding.OnboardingImage) error {
-	_, err := exec(ctx, t.tx, `INSERT INTO onboarding_images (onboarding_id, kind, attempt, id_type, id_value, sha256,
+func (t *Tx) InsertOnboardingImage(ctx context.Context, img onboarding.OnboardingImage) error {
+	_, err := sqldb.Exec(ctx, t.SQL, `INSERT INTO onboarding_images (onboarding_id, kind, attempt, id_type, id_value, sha256,
 		phash, detail_hash, format, width, height, bytes, passed, checks, created_at, data_key_id, data)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		img.OnboardingID, img.Kind, img.Attempt, img.IDType, img.IDValue, img.SHA256, int64(img.Hash), formatDetail(img.Detail), img.Format,
 		img.Width, img.Height, img.Bytes, img.Passed, img.Checks, img.CreatedAt.UnixMilli(), img.Data.KeyID, blob(img.Data.Data))
 	if err != nil {
-		return fmt.Errorf("insert onboarding image: %w", translate(err))
+		return fmt.Errorf("insert onboarding image: %w", sqldb.Translate(err))
 	}
 	return nil
 }
