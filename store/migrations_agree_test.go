@@ -37,16 +37,18 @@ type schema struct {
 	columns map[string]column // "table.column"
 	primary map[string]string // table -> its primary key's columns
 	indexes map[string]index  // name, or "UNIQUE table (columns)"
+	foreign map[string]bool   // "table (columns) REFERENCES table (columns)"
 }
 
 func newSchema() schema {
-	return schema{columns: map[string]column{}, primary: map[string]string{}, indexes: map[string]index{}}
+	return schema{columns: map[string]column{}, primary: map[string]string{}, indexes: map[string]index{}, foreign: map[string]bool{}}
 }
 
 // TestMigrationsAgree migrates a new SQLite database and a new PostgreSQL
 // schema and proves that both have the same tables, columns (type family,
-// nullability, default), primary keys and indexes. The differences that
-// are meant are listed, with their reasons, in dialectAllowances.
+// nullability, default), primary keys, indexes and foreign keys. The
+// differences that are meant are listed, with their reasons, in
+// dialectAllowances.
 func TestMigrationsAgree(t *testing.T) {
 	t.Parallel()
 	if os.Getenv(storetest.PostgresDSNEnv) == "" {
@@ -116,6 +118,7 @@ func compareSchemas(a, b schema) []string {
 	diffs = append(diffs, compareMaps("column", a.columns, b.columns)...)
 	diffs = append(diffs, compareMaps("primary key of", a.primary, b.primary)...)
 	diffs = append(diffs, compareMaps("index", a.indexes, b.indexes)...)
+	diffs = append(diffs, compareMaps("foreign key", a.foreign, b.foreign)...)
 	sort.Strings(diffs)
 	return diffs
 }
@@ -221,8 +224,39 @@ func readSQLiteSchema(t *testing.T, db *sqlx.DB) schema {
 		}
 		s.primary[table] = joinInOrder(pk)
 		readSQLiteIndexes(t, db, table, s.indexes)
+		readSQLiteForeignKeys(t, db, table, s)
 	}
 	return s
+}
+
+// readSQLiteForeignKeys adds table's foreign keys; one that names no
+// column refers to the other table's primary key.
+func readSQLiteForeignKeys(t *testing.T, db *sqlx.DB, table string, s schema) {
+	t.Helper()
+	var fks []struct {
+		ID    int     `db:"id"`
+		Table string  `db:"table"`
+		From  string  `db:"from"`
+		To    *string `db:"to"`
+	}
+	if err := db.Select(&fks, `SELECT id, "table", "from", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq`, table); err != nil {
+		t.Fatal(err)
+	}
+	from, to, ref := map[int][]string{}, map[int][]string{}, map[int]string{}
+	for _, fk := range fks {
+		ref[fk.ID] = fk.Table
+		from[fk.ID] = append(from[fk.ID], fk.From)
+		if fk.To != nil {
+			to[fk.ID] = append(to[fk.ID], *fk.To)
+		}
+	}
+	for id, refTable := range ref {
+		cols := strings.Join(to[id], ", ")
+		if cols == "" {
+			cols = "(primary key)"
+		}
+		s.foreign[fmt.Sprintf("%s (%s) REFERENCES %s (%s)", table, strings.Join(from[id], ", "), refTable, cols)] = true
+	}
 }
 
 // readSQLiteIndexes adds table's indexes, apart from its primary key's.
@@ -317,6 +351,22 @@ func readPostgresSchema(t *testing.T, db *sqlx.DB) schema {
 		JOIN pg_class tc ON tc.oid = i.indrelid
 		WHERE tc.relnamespace = current_schema()::regnamespace`); err != nil {
 		t.Fatal(err)
+	}
+	var fks []string
+	if err := db.Select(&fks, `SELECT format('%s (%s) REFERENCES %s (%s)', tc.relname,
+			(SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
+				JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+			rc.relname,
+			(SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, n)
+				JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum))
+		FROM pg_constraint con
+		JOIN pg_class tc ON tc.oid = con.conrelid
+		JOIN pg_class rc ON rc.oid = con.confrelid
+		WHERE con.contype = 'f' AND con.connamespace = current_schema()::regnamespace`); err != nil {
+		t.Fatal(err)
+	}
+	for _, fk := range fks {
+		s.foreign[fk] = true
 	}
 	for _, ix := range indexes {
 		if ix.Primary {
