@@ -68,6 +68,15 @@ func DSN(tb testing.TB) string {
 	}
 }
 
+// PostgresDSN returns the DSN of a new empty schema on the PostgreSQL
+// server ACCOUNTD_TEST_POSTGRES_DSN names, whichever driver is under test,
+// for tests that compare the two databases; it skips the test when the
+// variable is unset.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	return newPostgresSchema(tb, postgresDSN(tb))
+}
+
 // newPostgresSchema creates a schema with a random name on the server that
 // dsn names, drops it when the test ends, and returns a DSN whose
 // connections use it.
