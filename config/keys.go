@@ -7,6 +7,15 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/onboarding"
+	"github.com/accountd/accountd/services/otp"
+	"github.com/accountd/accountd/services/partner"
 )
 
 // key is one configuration key, declared once. The defaults, the
@@ -106,15 +115,15 @@ var keys = []key{
 	{name: "auth.key_cache_ttl", def: "2s",
 		doc:   "how long a key is cached; bounds how soon a revocation takes effect",
 		value: duration(func(c *Config) *time.Duration { return &c.Auth.KeyCacheTTL }, 0, "")},
-	{name: "auth.max_clock_skew", def: "5m",
+	{name: "auth.max_clock_skew", def: durationDef(partner.DefaultMaxClockSkew),
 		doc: "how far an ACCOUNTD-V2 `timestamp` may be from the server's clock",
 		value: duration(func(c *Config) *time.Duration { return &c.Auth.MaxClockSkew }, time.Hour,
 			"must be at most 1h: a signed request is valid for twice this window")},
-	{name: "idempotency.ttl", def: "24h",
+	{name: "idempotency.ttl", def: durationDef(services.DefaultIdempotencyTTL),
 		doc:   "how long a request id is remembered; must be at least a minute longer than twice `auth.max_clock_skew`, so that a request is remembered as long as its signature is accepted",
 		value: duration(func(c *Config) *time.Duration { return &c.Idempotency.TTL }, 0, ""),
 		check: checkIdempotencyTTL},
-	{name: "idempotency.wait", def: "5s",
+	{name: "idempotency.wait", def: durationDef(services.DefaultIdempotencyWait),
 		doc: "how long a duplicate that arrives while the first call runs waits for its answer (never past the call's own deadline) before it is -32006",
 		// A call's own deadline (server.call_timeout) cuts the wait short, so a
 		// longer wait is harmless; the bound only catches a typo.
@@ -146,14 +155,14 @@ var keys = []key{
 				return redact(u)
 			})},
 
-	{name: "dormancy.days", def: 180, flag: true,
+	{name: "dormancy.days", def: int(account.DefaultDormancy / day), flag: true,
 		doc:   "days without customer activity before an ACTIVE account becomes DORMANT",
 		value: number(func(c *Config) *int { return &c.Dormancy.Days }, 1, 36500)},
 	{name: "dormancy.sweep_interval", def: "1h",
 		doc:   "how often each server runs the dormancy sweep",
 		value: duration(func(c *Config) *time.Duration { return &c.Dormancy.SweepInterval }, 0, "")},
 
-	{name: "otp.ttl", def: "5m",
+	{name: "otp.ttl", def: durationDef(otp.DefaultTTL),
 		doc:   "how long a one-time code is accepted",
 		value: duration(func(c *Config) *time.Duration { return &c.OTP.TTL }, 24*time.Hour, "must be at most 24h")},
 	{name: "otp.channel", def: "", flag: true,
@@ -180,23 +189,23 @@ var keys = []key{
 	{name: "otp.dispatch_interval", def: "1s",
 		doc:   "how often queued messages are looked for",
 		value: duration(func(c *Config) *time.Duration { return &c.OTP.DispatchInterval }, 0, "")},
-	{name: "otp.mobile_changes_per_day", def: 3,
+	{name: "otp.mobile_changes_per_day", def: contact.DefaultMobileChangesPerDay,
 		doc:   "mobile-change requests a customer may make a calendar day",
 		value: number(func(c *Config) *int { return &c.OTP.MobileChangesPerDay }, 1, 100)},
-	{name: "otp.operations_per_hour", def: 5,
+	{name: "otp.operations_per_hour", def: otp.DefaultOperationsPerHour,
 		doc:   "one-time-code operations (codes sent to a customer) one customer may start in any hour; then 3013",
 		value: number(func(c *Config) *int { return &c.OTP.OperationsPerHour }, 1, 1000)},
 
-	{name: "ekyc.min_age", def: 18,
+	{name: "ekyc.min_age", def: customer.DefaultMinEKYCAge,
 		doc:   "the youngest age for electronic onboarding (Vietnam requires 18 for eKYC)",
 		value: number(func(c *Config) *int { return &c.EKYC.MinAge }, 15, 100)},
-	{name: "ekyc.onboarding_ttl", def: "24h",
+	{name: "ekyc.onboarding_ttl", def: durationDef(onboarding.DefaultOnboardingTTL),
 		doc:   "how long an onboarding package may take from InitCustomerInfo to its confirmed code; then it is EXPIRED",
 		value: duration(func(c *Config) *time.Duration { return &c.EKYC.OnboardingTTL }, 0, "")},
-	{name: "ekyc.picture_retries", def: 2,
+	{name: "ekyc.picture_retries", def: onboarding.DefaultPictureRetries,
 		doc:   "how often a failed picture may be uploaded again; the next failure rejects the package",
 		value: number(func(c *Config) *int { return &c.EKYC.PictureRetries }, 1, 20)},
-	{name: "ekyc.hash_distance", def: 10,
+	{name: "ekyc.hash_distance", def: onboarding.DefaultHashDistance,
 		doc:   "the largest Hamming distance (of 64 bits) between perceptual hashes at which two pictures count as the same picture",
 		value: number(func(c *Config) *int { return &c.EKYC.HashDistance }, 1, 32)},
 	{name: "ekyc.max_picture_bytes", def: 4 << 20,
@@ -217,14 +226,14 @@ var keys = []key{
 		doc: "earlier data keys still read, `id:hex,id:hex`; the start-up log shows their ids only",
 		value: custom("id:hex,...", func(c *Config) *map[string][]byte { return &c.EKYC.OldDataKeys }, readOldDataKeys,
 			func(c *Config) any { return maskedKeys(c.EKYC.OldDataKeys) }).hidesSecret()},
-	{name: "ekyc.picture_retention", def: "30d",
+	{name: "ekyc.picture_retention", def: periodDef(onboarding.DefaultPictureRetention),
 		doc:   "how long the pictures and applicant data of a REJECTED or EXPIRED package are kept (from the rejection, or from the package's expiry)",
 		value: period(func(c *Config) *time.Duration { return &c.EKYC.PictureRetention })},
-	{name: "ekyc.completed_picture_retention", def: "1827d",
+	{name: "ekyc.completed_picture_retention", def: periodDef(onboarding.DefaultCompletedPictureRetention),
 		doc:   "how long those of a COMPLETED package are kept after the customer's last account closed: 5 years, the minimum that FATF Recommendation 11 and Vietnam's Law on Anti-Money Laundering (2022) set for identification records from the end of the relationship",
 		value: period(func(c *Config) *time.Duration { return &c.EKYC.CompletedPictureRetention })},
 
-	{name: "nice.hold_ttl", def: "15m",
+	{name: "nice.hold_ttl", def: durationDef(nice.DefaultHoldTTL),
 		doc:   "how long a held nice number stays held",
 		value: duration(func(c *Config) *time.Duration { return &c.Nice.HoldTTL }, 0, "")},
 	{name: "nice.fee_currency", def: "VND",
@@ -238,10 +247,10 @@ var keys = []key{
 	{name: "nice.reserved", def: "",
 		doc:   "nice numbers the bank keeps back",
 		value: list(func(c *Config) *[]string { return &c.Nice.Reserved }, reNiceNumber, "must be nice numbers (6 to 12 digits) separated by commas")},
-	{name: "nice.max_search_depth", def: 1000,
+	{name: "nice.max_search_depth", def: nice.DefaultNiceMaxSearchDepth,
 		doc:   "the largest `pageNumber` × `pageSize` of `SearchNiceNumbers`",
 		value: number(func(c *Config) *int { return &c.Nice.MaxSearchDepth }, 100, 1_000_000)},
-	{name: "nice.max_search_candidates", def: 10000,
+	{name: "nice.max_search_candidates", def: nice.DefaultNiceMaxSearchCandidates,
 		doc:   "how many candidate numbers one search examines at most before it answers a `truncated` page",
 		value: number(func(c *Config) *int { return &c.Nice.MaxSearchCandidates }, 1000, 1_000_000)},
 }
@@ -332,3 +341,22 @@ func checkWebhookSecret(r *reader, c *Config) {
 		r.bad("must be at least 16 characters when otp.channel is webhook", "(hidden)")
 	}
 }
+
+// day is a calendar day's length, for keys counted in days.
+const day = 24 * time.Hour
+
+// durationDef writes a domain's default duration as the YAML file would
+// ("5m", "24h"), so that the domain's constant is the default's one copy.
+func durationDef(d time.Duration) string {
+	s := d.String() // "24h0m0s", "5m0s", "10s"
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// periodDef writes a whole number of days as a period ("30d").
+func periodDef(d time.Duration) string { return fmt.Sprintf("%dd", d/day) }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/configuration.md from the table of keys")
@@ -153,5 +154,16 @@ func TestSecretsMasked(t *testing.T) {
 	}
 	if len(m) != len(keys) {
 		t.Errorf("Masked(): got %d keys, want %d", len(m), len(keys))
+	}
+}
+
+func TestDurationDef(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{{24 * time.Hour, "24h"}, {5 * time.Minute, "5m"}, {10 * time.Second, "10s"}, {90 * time.Minute, "1h30m"}, {time.Hour + time.Second, "1h0m1s"}} {
+		if got := durationDef(c.d); got != c.want {
+			t.Errorf("durationDef(%v) = %q, want %q", c.d, got, c.want)
+		}
 	}
 }
