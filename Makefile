@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/accountd
 export CGO_ENABLED := 1
 
-.PHONY: build demo test lint bench clean
+.PHONY: build demo test lint bench docs clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/accountd
@@ -29,6 +29,11 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# The generated reference pages (docs/reference) from the server's own
+# OpenRPC document and error table; a test fails when they are stale.
+docs:
+	$(GO) run ./cmd/accountd reference docs/reference
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./rpc/
