@@ -140,6 +140,9 @@ func (w *refWriter) descriptor(label string, d map[string]any) {
 	}
 	w.b.WriteString("\n\n")
 	if s["properties"] != nil {
+		if n := notes(s); n != "" {
+			fmt.Fprintf(w.b, "%s\n\n", n)
+		}
 		w.object(s)
 		return
 	}
@@ -192,6 +195,9 @@ func (w *refWriter) typeOf(s map[string]any) string {
 	if ref := refName(s); ref != "" {
 		w.linked[ref] = true
 		return fmt.Sprintf("[%s](#%s)", ref, anchor(ref))
+	}
+	if ref := str(s["$ref"]); ref != "" { // a schema outside this document
+		return fmt.Sprintf("[%s](%s)", ref, ref)
 	}
 	for _, k := range []string{"oneOf", "anyOf", "allOf"} {
 		if alts, ok := s[k].([]any); ok {
