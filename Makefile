@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/accountd
 export CGO_ENABLED := 1
 
-.PHONY: build demo test lint bench clean docs-config
+.PHONY: build demo test lint bench docs clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/accountd
@@ -30,9 +30,12 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# docs/configuration.md is generated from the table of keys in config/keys.go;
-# TestConfigurationDoc fails while the committed page is stale.
-docs-config:
+# The generated pages: the method and error references (docs/reference)
+# from the server's own OpenRPC document and error table, and
+# docs/configuration.md from the table of keys in config/keys.go. Tests fail
+# while a committed page is stale.
+docs:
+	$(GO) run ./cmd/accountd reference docs/reference
 	$(GO) test -count=1 ./config -run '^TestConfigurationDoc$$' -update
 
 bench:

@@ -9,7 +9,7 @@ import (
 // referenceHeader opens docs/configuration.md; the table of keys follows it.
 const referenceHeader = `# Configuration
 
-<!-- Generated from the table of keys in config/keys.go by ` + "`make docs-config`" + `: edit the table, not this page. -->
+<!-- Generated from the table of keys in config/keys.go by ` + "`make docs`" + `: edit the table, not this page. -->
 
 accountd reads its configuration from defaults, then a YAML file
 (` + "`--config FILE`" + `), then environment variables ` + "`ACCOUNTD_<KEY>`" + ` (dots become

@@ -29,7 +29,7 @@ func TestConfigurationDoc(t *testing.T) {
 	}
 	got, err := os.ReadFile(referencePath)
 	if err != nil {
-		t.Fatalf("read %s: %v; write it with: make docs-config (go test ./config -run '^TestConfigurationDoc$' -update)", referencePath, err)
+		t.Fatalf("read %s: %v; write it with: make docs (go test ./config -run '^TestConfigurationDoc$' -update)", referencePath, err)
 	}
 	if !bytes.Equal(got, want) {
 		gotLines, wantLines := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
@@ -38,7 +38,7 @@ func TestConfigurationDoc(t *testing.T) {
 			line++
 		}
 		t.Errorf("docs/configuration.md is stale (first difference at line %d); regenerate it with: "+
-			"make docs-config (go test ./config -run '^TestConfigurationDoc$' -update)", line+1)
+			"make docs (go test ./config -run '^TestConfigurationDoc$' -update)", line+1)
 	}
 }
 

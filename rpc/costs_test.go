@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -144,18 +143,20 @@ func TestMethodCostsChecked(t *testing.T) {
 	}
 }
 
-// TestREADMEDocumentsCosts: the README's table of method costs is the
-// built-in table, row for row.
-func TestREADMEDocumentsCosts(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestReferenceDocumentsCosts: the method reference's index gives each
+// method the built-in table's cost (one where the table has none).
+func TestReferenceDocumentsCosts(t *testing.T) {
 	documented := map[string]int{}
-	for _, m := range regexp.MustCompile("(?m)^\\s*\\| `([A-Za-z]+\\.[A-Za-z]+)` \\| (\\d+) \\|$").FindAllStringSubmatch(string(b), -1) {
-		documented[m[1]], _ = strconv.Atoi(m[2])
+	row := regexp.MustCompile("(?m)^\\| \\[`([A-Za-z]+\\.[A-Za-z]+)`\\]\\(#[a-z]+\\) \\|.*\\| (\\d+) \\|$")
+	for _, m := range row.FindAllStringSubmatch(readDoc(t, "reference/methods.md"), -1) {
+		if n, _ := strconv.Atoi(m[2]); n > 1 {
+			documented[m[1]] = n
+		}
+	}
+	if len(documented) == 0 {
+		t.Fatal("docs/reference/methods.md has no method rows with costs")
 	}
 	if want := rpc.DefaultCosts(); !maps.Equal(documented, want) {
-		t.Errorf("README documents the costs %v; the built-in table is %v", documented, want)
+		t.Errorf("docs/reference/methods.md documents the costs %v; the built-in table is %v", documented, want)
 	}
 }

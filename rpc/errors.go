@@ -65,7 +65,8 @@ func (e *Error) Error() string { return e.Message }
 // errorTable maps the services' sentinel errors to JSON-RPC codes and
 // reasons. Business codes are positive and grouped by area: 1xxx customers,
 // 2xxx accounts. Errors not in the table are internal (-32603) and are the
-// only ones logged as errors. The README's error catalogue lists this table.
+// only ones logged as errors. docs/reference/errors.md is generated from this
+// table (make docs).
 var errorTable = []struct {
 	err    error
 	code   int

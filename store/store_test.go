@@ -370,7 +370,7 @@ func TestAuditChainUnderStricterDefaultIsolation(t *testing.T) {
 // pages: every SQLite connection runs with secure_delete on.
 func TestSQLiteOverwritesDeletedData(t *testing.T) {
 	if storetest.IsPostgres() {
-		t.Skip("SQLite's secure_delete; PostgreSQL keeps dead rows until VACUUM (see the README)")
+		t.Skip("SQLite's secure_delete; PostgreSQL keeps dead rows until VACUUM (see docs/operating.md)")
 	}
 	st, _ := openStore(t)
 	for name, db := range st.Pools() {

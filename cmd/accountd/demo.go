@@ -26,10 +26,21 @@ import (
 var programName = "accountd"
 
 // Demo partners: the first runs the walk-through, the second lets the
-// fixture replay show that partners cannot see each other's data.
+// fixture replay show that partners cannot see each other's data. Both are
+// on the largest package tier, so that the walk-through and a full fixture
+// replay fit in one minute's allowance.
 const (
 	demoPartner = "demo-partner"
 	demoOther   = "demo-other"
+	demoTier    = partner.TierPlatinum
+)
+
+// Files the demo writes for the README's walk-through: the shell variables
+// it sources once the server listens, and the one-time codes the log
+// channel prints (for the walk-through and replay --codes).
+const (
+	demoEnvFile   = "env"
+	demoCodesFile = "otp.log"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -82,16 +93,28 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	a.console = stdout
+	envPath, codesPath := filepath.Join(*dir, demoEnvFile), filepath.Join(*dir, demoCodesFile)
+	if err := os.Remove(envPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("demo env file: %w", err)
+	}
+	codes, err := os.OpenFile(codesPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("demo codes file: %w", err)
+	}
+	defer codes.Close()
+	a.console = io.MultiWriter(stdout, codes)
 	return a.serve(ctx, func(addr string) {
 		url := defaultURL(addr)
+		if err := writeDemoEnv(envPath, url, keyPath, otherPath); err != nil {
+			fmt.Fprintf(stderr, "accountd demo: %v\n", err)
+		}
 		fmt.Fprintf(stdout, "\naccountd demo is serving %s (Ctrl-C to stop)\n\n", url)
 		fmt.Fprintf(stdout, "  database:  %s\n  key file:  %s (partner %q)\n  payloads:  %s\n", cfg.Database.DSN, keyPath, demoPartner, filepath.Join(*dir, "payloads"))
 		fmt.Fprintf(stdout, "  data key:  %s (ekyc.data_key: encrypts onboarding pictures and applicant data)\n\n", dataKeyPath)
 		fmt.Fprintf(stdout, "Open an account as in NetXD's AddAccount example (paste in another terminal):\n\n")
 		fmt.Fprintf(stdout, "  %s call CustomerService.AddAccount %s --key %s --url %s\n\n", programName, payloads["add-account"], keyPath, url)
 		fmt.Fprintf(stdout, "Look it up with the other payloads (get-customer, get-details, list-accounts, add-customer), and\nreplay the fixture scenarios with:\n\n")
-		fmt.Fprintf(stdout, "  %s replay testdata/fixtures --key %s --other-key %s --url %s\n\n", programName, keyPath, otherPath, url)
+		fmt.Fprintf(stdout, "  %s replay testdata/fixtures --key %s --other-key %s --codes %s --url %s\n\n", programName, keyPath, otherPath, codesPath, url)
 		base := strings.TrimSuffix(url, "/jsonrpc")
 		fmt.Fprintf(stdout, "Operators: %s/readyz, %s/metrics, the OpenRPC document from rpc.discover, and\n\n", base, base)
 		fmt.Fprintf(stdout, "  %s audit verify --database.dsn %s\n\n", programName, cfg.Database.DSN)
@@ -102,6 +125,25 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "  echo '{\"requestId\":\"REQUEST_ID\",\"otp\":\"CODE\"}' | %s call VerificationService.ConfirmOTP - --key %s --url %s\n\n", programName, keyPath, url)
 		}
 	})
+}
+
+// writeDemoEnv writes the shell variables of the README's walk-through:
+// the server's base and JSON-RPC URLs and the flags that call it as each
+// demo partner (K, K_OTHER). It
+// writes a temporary file and renames it, so that a reader never sources
+// half a file.
+func writeDemoEnv(path, url, keyPath, otherPath string) error {
+	body := fmt.Sprintf("# Written by accountd demo for the README's walk-through: . %s\n"+
+		"BASE='%s'\nURL='%s'\nK='--key %s --url %s'\nK_OTHER='--key %s --url %s'\n",
+		path, strings.TrimSuffix(url, "/jsonrpc"), url, keyPath, url, otherPath, url)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
+		return fmt.Errorf("demo env file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("demo env file: %w", err)
+	}
+	return nil
 }
 
 // demoDataKey reads the demo's data key from path, or draws one and
@@ -136,15 +178,21 @@ func (a *app) ensureKey(ctx context.Context, partnerName, path string) (int64, e
 			return 0, err
 		}
 		for _, k := range keys {
-			if k.KeyID == kf.KeyID && k.Status == partner.KeyActive {
-				return k.PartnerID, nil
+			if k.KeyID != kf.KeyID || k.Status != partner.KeyActive {
+				continue
 			}
+			if k.PartnerTier != demoTier { // a partner of an older demo
+				if err := a.partners.SetTier(ctx, partnerName, demoTier); err != nil {
+					return 0, err
+				}
+			}
+			return k.PartnerID, nil
 		}
 		if err := os.Remove(path); err != nil {
 			return 0, fmt.Errorf("replace stale key file: %w", err)
 		}
 	}
-	k, err := a.partners.CreateKey(ctx, partnerName)
+	k, err := a.partners.CreateKey(ctx, partnerName, partner.KeyOptions{Tier: demoTier})
 	if err != nil {
 		return 0, err
 	}
@@ -158,7 +206,10 @@ func (a *app) ensureKey(ctx context.Context, partnerName, path string) (int64, e
 	return p.ID, nil
 }
 
-// demoCustomers are the seeded customers and the accounts each gets.
+// demoCustomers are the seeded customers and the accounts each gets. Their
+// phone numbers and identifications are outside what the fixture scenarios
+// use (testdata/fixtures: +8490, +8491, +8498, +254 711 to 731, ...), so
+// that a fixture replay against the demo finds none of them taken.
 var demoCustomers = []struct {
 	slug     string
 	customer customer.AddCustomerInput
@@ -178,13 +229,13 @@ var demoCustomers = []struct {
 	{"an", customer.AddCustomerInput{
 		Type: "INDIVIDUAL", FirstName: "An", LastName: "Nguyen", DOB: "19900115", Gender: "MALE",
 		Identification: []customer.Identification{{Type: "CCCD", Value: "079090123456"}},
-		Contact:        customer.Contact{Email: "an.nguyen@example.com", PhoneNumber: "+84912345678"},
+		Contact:        customer.Contact{Email: "an.nguyen@example.com", PhoneNumber: "+84971234567"},
 		Address:        customer.Address{Line1: "12 Nguyen Hue", City: "Ho Chi Minh City", Country: "VN"},
 	}, []account.AddAccountInput{{Name: "NGUYEN AN", AccountType: "CHECKING", Currency: "VND"}, {Name: "NGUYEN AN SAVINGS", AccountType: "SAVINGS", Currency: "VND"}}},
 	{"wanjiru", customer.AddCustomerInput{
 		Type: "INDIVIDUAL", FirstName: "Wanjiru", LastName: "Kamau", DOB: "19880304", Gender: "FEMALE",
 		Identification: []customer.Identification{{Type: "NATIONAL_ID", Value: "23456789"}, {Type: "KRA_PIN", Value: "A123456789Z"}},
-		Contact:        customer.Contact{Email: "wanjiru.kamau@example.com", PhoneNumber: "+254712345678"},
+		Contact:        customer.Contact{Email: "wanjiru.kamau@example.com", PhoneNumber: "+254740123456"},
 	}, []account.AddAccountInput{{Name: "WANJIRU KAMAU", AccountType: "WALLET", Currency: "KES"}}},
 }
 
@@ -212,7 +263,7 @@ func (a *app) seedDemo(ctx context.Context, partnerID int64, dir string) (map[st
 		"verify-mobile": map[string]any{"onboardType": "personal", "personalIdType": 101, "documentNumber": "23456789", "verifyType": "mobile"},
 		"add-customer": customer.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "Mai", LastName: "Tran", DOB: "19950720", Gender: "FEMALE",
 			Identification: []customer.Identification{{Type: "PASSPORT", Value: "C7654321"}},
-			Contact:        customer.Contact{Email: "mai.tran@example.com", PhoneNumber: "+84987654321"}},
+			Contact:        customer.Contact{Email: "mai.tran@example.com", PhoneNumber: "+84976543210"}},
 	}
 	paths := map[string]string{}
 	for name, v := range files {
