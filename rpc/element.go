@@ -83,7 +83,8 @@ func validID(id json.RawMessage) bool {
 	return string(id) == "null"
 }
 
-// envelope is params as this API defines it: {"api": {...}, "payload": {...}}.
+// envelope is params as this API defines it: {"api": {...}, "payload": {...}}
+// by name, or [api, payload] by position.
 type envelope struct {
 	KeyID      string
 	Credential string
@@ -100,6 +101,9 @@ type envelope struct {
 // signed?) and is refused.
 func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	var env envelope
+	if p := bytes.TrimSpace(params); len(p) > 0 && p[0] == '[' {
+		return parsePositional(p)
+	}
 	members, ok := objectMembers(params)
 	if !ok {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: `must be an object {"api": {...}, "payload": {...}}`})
@@ -121,6 +125,26 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 		}
 	}
 	if e := env.readAPI(api); e != nil {
+		return env, e
+	}
+	return env, nil
+}
+
+// parsePositional splits params given by position, [api, payload], as
+// generated OpenRPC clients send them. Each item is taken as its exact
+// bytes, as in the by-name form: the signature covers the payload as sent.
+func parsePositional(params json.RawMessage) (envelope, *Error) {
+	var env envelope
+	var items []json.RawMessage
+	if err := json.Unmarshal(params, &items); err != nil {
+		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: "must be an array [api, payload]"})
+	}
+	if len(items) != 2 {
+		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidValue,
+			Message: fmt.Sprintf("by position, params is [api, payload]: 2 items, not %d", len(items))})
+	}
+	env.Payload = items[1]
+	if e := env.readAPI(items[0]); e != nil {
 		return env, e
 	}
 	return env, nil

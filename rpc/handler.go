@@ -212,7 +212,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !jsonContentType(r.Header.Get("Content-Type")) {
-		h.httpError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+		h.httpError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json (or application/json-rpc)")
 		return
 	}
 	if r.ContentLength > h.uploadLimit() {
@@ -307,9 +307,11 @@ func parseDetail(body []byte) string {
 	return "not valid JSON"
 }
 
+// jsonContentType accepts application/json and application/json-rpc, in
+// UTF-8.
 func jsonContentType(ct string) bool {
 	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
+	if err != nil || (mt != "application/json" && mt != "application/json-rpc") {
 		return false
 	}
 	cs, ok := params["charset"]
