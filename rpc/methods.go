@@ -20,6 +20,12 @@ type methodInfo struct {
 	// cost is how many units of the partner's rate limit a call takes by
 	// default (zero: one); Options.Costs overrides it. See DefaultCosts.
 	cost int
+	// required lists the payload members the method refuses to go without
+	// (REQUIRED when missing); a test proves each against the method.
+	required []string
+	// errors lists the errors of the error table the method itself may
+	// return, beyond those every method shares (envelopeErrors).
+	errors []error
 }
 
 // methodTable lists every method the server answers. NewHandler checks that

@@ -1,6 +1,7 @@
 package rpc_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,9 @@ func positionalBody(t *testing.T, key *rpc.KeyFile, method, id string, payload s
 }
 
 // TestPositionalParams: params by position, [api, payload], mean what
-// {"api": ..., "payload": ...} means, as generated OpenRPC clients send them.
+// {"api": ..., "payload": ...} means, as generated OpenRPC clients send them;
+// and the method's name in the OpenRPC document (AccountService_GetDetails)
+// is the method, signed as sent.
 func TestPositionalParams(t *testing.T) {
 	s := newServer(t, rpc.Options{})
 	_, number := s.seed(s.alpha, "123450001", "pos@example.com")
@@ -45,7 +48,14 @@ func TestPositionalParams(t *testing.T) {
 		{"one item", []byte(`{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":"p3","params":[{"keyId":"k_x","credential":"c"}]}`), rpc.CodeInvalidParams, "INVALID_PARAMS"},
 		{"three items", positionalBody(t, s.alpha, "AccountService.GetDetails", `"p4"`, payload, `{}`), rpc.CodeInvalidParams, "INVALID_PARAMS"},
 		{"empty", []byte(`{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":"p5","params":[]}`), rpc.CodeInvalidParams, "INVALID_PARAMS"},
-		{"api not an object", []byte(`{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":"p6","params":["k",{}]}`), rpc.CodeUnauthenticated, "UNAUTHENTICATED"},
+		{"api not an object", []byte(`{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":"p6","params":["k",{}]}`), rpc.CodeInvalidParams, "INVALID_PARAMS"},
+		{"api without a key", []byte(`{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":"p9","params":[{},{}]}`), rpc.CodeUnauthenticated, "UNAUTHENTICATED"},
+		{"by document name", positionalBody(t, s.alpha, "AccountService_GetDetails", `"p10"`, payload), 0, ""},
+		{"document name, signed as the dotted name", func() []byte {
+			b := positionalBody(t, s.alpha, "AccountService.GetDetails", `"p11"`, payload)
+			return bytes.Replace(b, []byte(`"AccountService.GetDetails"`), []byte(`"AccountService_GetDetails"`), 1)
+		}(), rpc.CodeInvalidSignature, "INVALID_SIGNATURE"},
+		{"unknown document name", positionalBody(t, s.alpha, "AccountService_Nothing", `"p12"`, payload), rpc.CodeMethodNotFound, "METHOD_NOT_FOUND"},
 		{"payload not an object", positionalBody(t, s.alpha, "AccountService.GetDetails", `"p7"`, `[1]`), rpc.CodeInvalidParams, "INVALID_PARAMS"},
 		{"signed over other bytes", func() []byte {
 			b := positionalBody(t, s.alpha, "AccountService.GetDetails", `"p8"`, payload)
