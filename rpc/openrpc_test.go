@@ -278,8 +278,8 @@ func TestOpenRPCSchemas(t *testing.T) {
 	if got := propertyNames(in); !slices.Equal(got, decoded) || !isSubset([]string{"customerID", "name", "accountType", "currency", "activityAccountNumber"}, got) {
 		t.Errorf("AddAccountInput properties %q, want the decoder's %q", got, decoded)
 	}
-	if req := requiredNames(in); req != nil {
-		t.Errorf("AddAccountInput requires %q; payload schemas leave that to the method", req)
+	if req := requiredNames(in); !slices.Equal(req, []string{"accountType", "currency", "customerID", "name"}) {
+		t.Errorf("AddAccountInput requires %q, want the four members AddAccount refuses to go without", req)
 	}
 	tests := []struct {
 		schema, property string
