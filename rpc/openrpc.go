@@ -569,6 +569,35 @@ func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 	return nil, fmt.Errorf("%s has no JSON form", t)
 }
 
+// memberEnums gives the closed value sets of payload members, by type and
+// member name: each is the list the service checks the member against.
+var memberEnums = map[string]func() []string{
+	"AddAccountInput.accountType":         services.AccountTypes,
+	"AddAccountInput.currency":            services.Currencies,
+	"AddAccountInput.custodialType":       services.CustodialTypes,
+	"ListAccountsInput.accountType":       services.AccountTypes,
+	"ListAccountsInput.status":            services.AccountStatuses,
+	"UpdateAccountStatusInput.status":     services.AccountStatuses,
+	"FreezeAccountInput.reasonCode":       services.FreezeReasonCodes,
+	"UpdateProtectAgreementInput.channel": services.ConsentChannels,
+	"OnboardComboInput.channel":           services.UserChannels,
+	"OnboardComboInput.currency":          services.Currencies,
+	"OpenCurrentAccountInput.currency":    services.Currencies,
+	"InitCustomerInfoInput.channel":       services.UserChannels,
+	"InitCustomerInfoInput.currency":      services.Currencies,
+	"InitCustomerInfoInput.gender":        services.Genders,
+	"AddCustomerInput.type":               services.CustomerTypes,
+	"AddCustomerInput.gender":             services.Genders,
+	"Identification.type":                 services.IdentificationTypes,
+	"UpdateUserStatusInput.status":        services.UserStatuses,
+	"SearchNiceNumbersInput.category":     func() []string { return slices.Clone(services.NiceCategories) },
+	"ValidateLegalIDInput.gender":         services.Genders,
+	"ValidateEKYCInput.gender":            services.Genders,
+	"ValidateNameInput.currency":          services.Currencies,
+	"UploadIDCardInput.side":              services.PictureSides,
+	"SubmitFatcaDeclarationInput.form":    services.FatcaForms,
+}
+
 // sizeSchema adds a field's declared size limit to its schema: maxLength
 // for a string, maxItems for an array.
 func sizeSchema(s jsonSchema, limit services.FieldLimit) {
@@ -649,6 +678,9 @@ func (g *schemaGen) object(t reflect.Type, input bool) (jsonSchema, []string, er
 			return nil, nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
 		sizeSchema(s, services.LimitOf(f))
+		if values, ok := memberEnums[t.Name()+"."+names[i]]; ok && s["type"] == "string" {
+			s["enum"] = values()
+		}
 		props[names[i]] = s
 		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			required = append(required, names[i])
