@@ -198,8 +198,8 @@ func buildOpenRPC() ([]byte, error) {
 		OpenRPC: "1.3.2",
 		Info: openRPCInfo{Title: "accountd", Version: apiVersion(),
 			Description: "Signed JSON-RPC 2.0 on POST /jsonrpc. Every method but " + discoverMethod +
-				` takes params {"api": {keyId, credential, signature, timestamp}, "payload": {...}}; the ACCOUNTD-V2 signature covers` +
-				` "ACCOUNTD-V2" LF method LF id LF timestamp LF payload: the method, the id's JSON text, the timestamp and the exact bytes of params.payload.`},
+				` takes params {"api": {keyId, credential, signature, timestamp}, "payload": {...}}, or by position [api, payload]; methods are named Service_Method here and answer to Service.Method too (x-jsonrpc-name); the ACCOUNTD-V2 signature covers` +
+				` "ACCOUNTD-V2" LF method LF id LF timestamp LF payload: the method as sent, the id's JSON text, the timestamp and the exact bytes of params.payload.`},
 		Methods: []openRPCMethod{discoverDescription()},
 	}
 	examples, err := methodExamples()
