@@ -34,10 +34,6 @@ func UserChannels() []string { return slices.Clone(userChannels) }
 // individuals and businesses.
 func IdentificationTypes() []string { return slices.Clone(allIDTypes) }
 
-// OnboardingDocumentTypes are the identity documents InitCustomerInfo
-// takes.
-func OnboardingDocumentTypes() []string { return slices.Clone(onboardingDocTypes) }
-
 // Currencies are the ISO 4217 codes ValidCurrency accepts, sorted.
 func Currencies() []string { return slices.Sorted(maps.Keys(iso4217)) }
 
