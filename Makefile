@@ -5,8 +5,13 @@ export CGO_ENABLED := 1
 
 .PHONY: build demo test lint bench docs clean
 
+# The version rpc.discover reports (info.version): git describe, or the
+# toolchain's VCS stamp when there is no git.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X github.com/accountd/accountd/rpc.Version=$(VERSION))
+
 build:
-	$(GO) build -o $(BIN) ./cmd/accountd
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/accountd
 
 demo: build
 	./$(BIN) demo

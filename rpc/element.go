@@ -26,7 +26,8 @@ const maxIDLength = 128
 // request is one parsed JSON-RPC request object.
 type request struct {
 	id     json.RawMessage // nil for a notification
-	method string
+	method string          // the method's name, "Service.Method"
+	sent   string          // the method's name as sent, which the signature covers
 	params json.RawMessage // nil when absent
 }
 
@@ -60,6 +61,7 @@ func parseRequest(raw json.RawMessage) (request, *Error) {
 	if json.Unmarshal(m["method"], &req.method) != nil || req.method == "" {
 		return req, protocolError(CodeInvalidRequest, "INVALID_METHOD", "method must be a non-empty string")
 	}
+	req.sent, req.method = req.method, canonicalMethod(req.method)
 	if p, present := m["params"]; present {
 		if len(p) == 0 || (p[0] != '{' && p[0] != '[') {
 			return req, protocolError(CodeInvalidRequest, "INVALID_PARAMS_TYPE", "params must be an object or an array")
@@ -84,7 +86,8 @@ func validID(id json.RawMessage) bool {
 	return string(id) == "null"
 }
 
-// envelope is params as this API defines it: {"api": {...}, "payload": {...}}.
+// envelope is params as this API defines it: {"api": {...}, "payload": {...}}
+// by name, or [api, payload] by position.
 type envelope struct {
 	KeyID      string
 	Credential string
@@ -101,6 +104,9 @@ type envelope struct {
 // signed?) and is refused.
 func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	var env envelope
+	if p := bytes.TrimSpace(params); len(p) > 0 && p[0] == '[' {
+		return parsePositional(p)
+	}
 	members, ok := objectMembers(params)
 	if !ok {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: `must be an object {"api": {...}, "payload": {...}}`})
@@ -122,6 +128,30 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 		}
 	}
 	if e := env.readAPI(api); e != nil {
+		return env, e
+	}
+	return env, nil
+}
+
+// parsePositional splits params given by position, [api, payload], as
+// generated OpenRPC clients send them. Each item is taken as its exact
+// bytes, as in the by-name form: the signature covers the payload as sent.
+func parsePositional(params json.RawMessage) (envelope, *Error) {
+	var env envelope
+	var items []json.RawMessage
+	if err := json.Unmarshal(params, &items); err != nil {
+		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: "must be an array [api, payload]"})
+	}
+	if len(items) != 2 {
+		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidValue,
+			Message: fmt.Sprintf("by position, params is [api, payload]: 2 items, not %d", len(items))})
+	}
+	if _, ok := objectMembers(bytes.TrimSpace(items[0])); !ok {
+		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType,
+			Message: "by position, params is [api, payload] with api an object {keyId, credential, signature, timestamp}"})
+	}
+	env.Payload = items[1]
+	if e := env.readAPI(items[0]); e != nil {
 		return env, e
 	}
 	return env, nil
@@ -212,7 +242,8 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage, b *bat
 	case req.method == discoverMethod:
 		// Public OpenRPC discovery, before and without authentication: see openrpc.go.
 		b.discovered = true
-		resp = discover(req, &out)
+		endpoint, _ := ctx.Value(endpointKey{}).(string)
+		resp = discover(req, endpoint, &out)
 	case !known(req.method):
 		resp = errorResponse(req.id, protocolError(CodeMethodNotFound, "METHOD_NOT_FOUND", "no method "+req.method))
 		out.code = CodeMethodNotFound
@@ -283,7 +314,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 			return fail(e)
 		}
 	}
-	if err := h.auth.Verify(id, partner.SignedRequest{Method: req.method, ID: req.id, Timestamp: env.Timestamp,
+	if err := h.auth.Verify(id, partner.SignedRequest{Method: req.sent, ID: req.id, Timestamp: env.Timestamp,
 		Payload: env.Payload, Signature: env.Signature}); err != nil {
 		if errors.Is(err, services.ErrInvalidSignature) {
 			h.sigFailures.failed(id.KeyID, time.Now()) // a signature check spent in vain

@@ -67,6 +67,9 @@ type Options struct {
 	// Ready, when set, answers /readyz: nil when the service can take
 	// traffic (database reachable, schema current).
 	Ready func(ctx context.Context) error
+	// PublicURL, when set, is the endpoint's URL that rpc.discover gives
+	// in servers; otherwise the URL the request came to.
+	PublicURL string
 }
 
 // Handler serves JSON-RPC 2.0 on POST /jsonrpc. gorilla/rpc registers the
@@ -231,6 +234,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithDeadline(ctx, served.Add(h.opts.WriteTimeout*9/10))
 		defer cancel()
 	}
+	ctx = context.WithValue(ctx, endpointKey{}, endpointURL(r, h.opts.PublicURL))
 	out := h.handleBody(ctx, body)
 	if out == nil {
 		w.WriteHeader(http.StatusNoContent)
@@ -307,9 +311,11 @@ func parseDetail(body []byte) string {
 	return "not valid JSON"
 }
 
+// jsonContentType accepts application/json and application/json-rpc, in
+// UTF-8.
 func jsonContentType(ct string) bool {
 	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
+	if err != nil || (mt != "application/json" && mt != "application/json-rpc") {
 		return false
 	}
 	cs, ok := params["charset"]

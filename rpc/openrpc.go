@@ -15,7 +15,12 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/services/nice"
+	"github.com/accountd/accountd/services/onboarding"
 )
 
 // discoverMethod is OpenRPC's service discovery method. Its name is in the
@@ -53,7 +58,7 @@ func openRPCDocument() (json.RawMessage, error) {
 
 // discover answers rpc.discover. It is public: the document describes the
 // API and holds no data, so it needs neither the api block nor a signature.
-func discover(req request, out *callOutcome) *response {
+func discover(req request, serverURL string, out *callOutcome) *response {
 	if !emptyParams(req.params) {
 		e := paramsError(services.FieldError{Field: "params", Reason: services.ReasonNotAllowed,
 			Message: discoverMethod + " takes no params"})
@@ -65,7 +70,43 @@ func discover(req request, out *callOutcome) *response {
 		out.code, out.err = CodeInternal, err
 		return errorResponse(req.id, internalError())
 	}
-	return &response{JSONRPC: "2.0", Result: doc, ID: req.id}
+	return &response{JSONRPC: "2.0", Result: withServer(doc, serverURL), ID: req.id}
+}
+
+// endpointKey carries the endpoint's URL, for rpc.discover's servers.
+type endpointKey struct{}
+
+// withServer adds the servers member to the document: url is where this
+// request reached the server.
+func withServer(doc json.RawMessage, url string) json.RawMessage {
+	if url == "" {
+		url = "/jsonrpc"
+	}
+	servers, _ := json.Marshal([]openRPCServer{{Name: "accountd", URL: url}})
+	out := make([]byte, 0, len(doc)+len(servers)+16)
+	out = append(out, `{"servers":`...)
+	out = append(out, servers...)
+	out = append(out, ',')
+	return append(out, doc[1:]...)
+}
+
+// reHost is the shape of a Host header this server echoes in servers: a
+// name or an address, and a port.
+var reHost = regexp.MustCompile(`^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$`)
+
+// endpointURL is the URL a client used to reach /jsonrpc: publicURL when
+// one is configured, else built from the request's scheme and Host, or ""
+// when the Host header is not a plain host name.
+func endpointURL(r *http.Request, publicURL string) string {
+	switch {
+	case publicURL != "":
+		return publicURL
+	case !reHost.MatchString(r.Host):
+		return ""
+	case r.TLS != nil:
+		return "https://" + r.Host + r.URL.Path
+	}
+	return "http://" + r.Host + r.URL.Path
 }
 
 // emptyParams reports whether params is absent, {} or [].
@@ -86,6 +127,7 @@ type (
 	openRPCDoc struct {
 		OpenRPC    string            `json:"openrpc"`
 		Info       openRPCInfo       `json:"info"`
+		Servers    []openRPCServer   `json:"servers,omitempty"`
 		Methods    []openRPCMethod   `json:"methods"`
 		Components openRPCComponents `json:"components"`
 	}
@@ -102,7 +144,25 @@ type (
 		Params         []contentDescriptor `json:"params"`
 		Result         contentDescriptor   `json:"result"`
 		Errors         []jsonSchema        `json:"errors"`
+		Examples       []openRPCExample    `json:"examples,omitempty"`
 		Mutates        bool                `json:"x-mutates"`
+		// JSONRPCName is the name as the server also knows it,
+		// "Service.Method"; Name is the same with "_" for ".", so that
+		// generated clients can use it as an identifier.
+		JSONRPCName string `json:"x-jsonrpc-name"`
+	}
+	openRPCServer struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+	}
+	openRPCExample struct {
+		Name   string         `json:"name"`
+		Params []exampleValue `json:"params"`
+		Result exampleValue   `json:"result"`
+	}
+	exampleValue struct {
+		Name  string `json:"name"`
+		Value any    `json:"value"`
 	}
 	contentDescriptor struct {
 		Name        string     `json:"name"`
@@ -119,9 +179,9 @@ type (
 	jsonSchema = map[string]any
 )
 
-// buildOpenRPC returns the OpenRPC document of every method in methodTable,
-// with the payload and result schemas generated from the gorilla/rpc
-// receivers' argument and reply types. The output is deterministic.
+// buildOpenRPC returns the OpenRPC document of every method in the
+// registry, with the payload and result schemas generated from the types of
+// the domain methods the entries name. The output is deterministic.
 func buildOpenRPC() ([]byte, error) {
 	methods, err := dispatchedMethods()
 	if err != nil {
@@ -135,19 +195,27 @@ func buildOpenRPC() ([]byte, error) {
 		OpenRPC: "1.3.2",
 		Info: openRPCInfo{Title: "accountd", Version: apiVersion(),
 			Description: "Signed JSON-RPC 2.0 on POST /jsonrpc. Every method but " + discoverMethod +
-				` takes params {"api": {keyId, credential, signature, timestamp}, "payload": {...}}; the ACCOUNTD-V2 signature covers` +
-				` "ACCOUNTD-V2" LF method LF id LF timestamp LF payload: the method, the id's JSON text, the timestamp and the exact bytes of params.payload.`},
+				` takes params {"api": {keyId, credential, signature, timestamp}, "payload": {...}}, or by position [api, payload]; methods are named Service_Method here and answer to Service.Method too (x-jsonrpc-name); the ACCOUNTD-V2 signature covers` +
+				` "ACCOUNTD-V2" LF method LF id LF timestamp LF payload: the method as sent, the id's JSON text, the timestamp and the exact bytes of params.payload.`},
 		Methods: []openRPCMethod{discoverDescription()},
 	}
+	examples, err := methodExamples()
+	if err != nil {
+		return nil, err
+	}
 	for _, m := range methods {
-		om, err := g.method(m)
+		om, err := g.method(m, examples[m.name])
 		if err != nil {
 			return nil, fmt.Errorf("describe %s: %w", m.name, err)
 		}
 		doc.Methods = append(doc.Methods, om)
 	}
 	slices.SortFunc(doc.Methods, func(a, b openRPCMethod) int { return strings.Compare(a.Name, b.Name) })
-	doc.Components = openRPCComponents{Schemas: g.components(), Errors: errs}
+	schemas, err := g.components()
+	if err != nil {
+		return nil, err
+	}
+	doc.Components = openRPCComponents{Schemas: schemas, Errors: errs}
 	return json.Marshal(doc)
 }
 
@@ -159,9 +227,12 @@ func dispatchedMethods() ([]method, error) {
 }
 
 // method describes one signed method.
-func (g *schemaGen) method(m method) (openRPCMethod, error) {
+func (g *schemaGen) method(m method, example *methodExample) (openRPCMethod, error) {
 	payload, err := g.schema(m.in, true)
 	if err != nil {
+		return openRPCMethod{}, fmt.Errorf("payload %s: %w", m.in, err)
+	}
+	if err := g.require(m.in, m.required); err != nil {
 		return openRPCMethod{}, fmt.Errorf("payload %s: %w", m.in, err)
 	}
 	result, err := g.schema(m.out, false)
@@ -172,28 +243,64 @@ func (g *schemaGen) method(m method) (openRPCMethod, error) {
 	if m.mutates {
 		desc = "Changes data. The request id is the idempotency key: the same id with the same method and payload returns the first answer again without a second effect. A notification (no id) is not executed."
 	}
-	return openRPCMethod{
-		Name: m.name, Summary: m.summary, Description: desc, ParamStructure: "by-name",
+	errs, err := methodErrors(m)
+	if err != nil {
+		return openRPCMethod{}, err
+	}
+	om := openRPCMethod{
+		Name: clientMethodName(m.name), JSONRPCName: m.name, Summary: m.summary, Description: desc, ParamStructure: "either",
 		Params: []contentDescriptor{
 			{Name: "api", Required: true, Schema: componentRef("schemas", apiComponent),
 				Description: "Who is calling; checked before the payload is read."},
 			{Name: "payload", Required: true, Schema: payload,
-				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice, values of the wrong type and strings or arrays over their maxLength or maxItems (TOO_LONG) are refused with -32602 naming every bad field; which members are required is checked by the method, so the schema lists none."},
+				Description: "Member names match without regard to case and null means absent. Unknown members, members given twice, values of the wrong type, strings or arrays over their maxLength or maxItems (TOO_LONG) and missing required members are refused with -32602 naming every bad field; some members are required only with others (see the method's checks)."},
 		},
 		Result:  contentDescriptor{Name: resultName(m.out), Schema: result},
-		Errors:  methodErrors(m.mutates),
+		Errors:  errs,
 		Mutates: m.mutates,
-	}, nil
+	}
+	if example != nil {
+		om.Examples = []openRPCExample{{Name: m.name + " example",
+			Params: []exampleValue{{Name: "api", Value: exampleAPI}, {Name: "payload", Value: example.Payload}},
+			Result: exampleValue{Name: resultName(m.out), Value: example.Result}}}
+	}
+	return om, nil
+}
+
+// exampleAPI is the api block of the examples: its signature is a
+// placeholder, since a signature covers the request id and a timestamp.
+var exampleAPI = map[string]string{"keyId": "k_3f9a1c2b7d", "credential": "c_secret", "signature": "MEUCIQ...", "timestamp": "2026-11-21T10:00:00Z"}
+
+// clientMethodName is a method's name in the OpenRPC document: "." becomes
+// "_" (AccountService_GetDetails), so that clients generated from the
+// document can use it as an identifier. The server answers both names.
+func clientMethodName(name string) string {
+	return strings.Replace(name, ".", "_", 1)
+}
+
+// canonicalMethod is the method a name sent by a client stands for: a
+// document name (AccountService_GetDetails, rpc_discover) is the method
+// Service.Method; any other name is itself.
+func canonicalMethod(name string) string {
+	if strings.Contains(name, ".") {
+		return name
+	}
+	if c := strings.Replace(name, "_", ".", 1); c == discoverMethod || known(c) {
+		return c
+	}
+	return name
 }
 
 func discoverDescription() openRPCMethod {
 	return openRPCMethod{
-		Name:        discoverMethod,
+		Name:        clientMethodName(discoverMethod),
+		JSONRPCName: discoverMethod,
 		Summary:     "Return this OpenRPC document",
 		Description: "Public: needs no api block and no signature. params may be left out, {} or [].",
 		Params:      []contentDescriptor{},
-		Result:      contentDescriptor{Name: "OpenRPC Schema", Schema: jsonSchema{"$ref": metaSchemaURL}},
-		Errors:      []jsonSchema{componentRef("errors", paramsError().Data.Reason), componentRef("errors", internalError().Data.Reason)},
+		Result: contentDescriptor{Name: "OpenRPC Schema", Schema: jsonSchema{"title": "OpenRPCDocument", "type": "object",
+			"description": "An OpenRPC 1.3.2 document; its schema is the OpenRPC meta-schema, " + metaSchemaURL}},
+		Errors: []jsonSchema{componentRef("errors", paramsError().Data.Reason), componentRef("errors", internalError().Data.Reason)},
 	}
 }
 
@@ -225,17 +332,46 @@ func errorComponents() map[string]Error {
 	return out
 }
 
-// methodErrors refers to the errors a signed method may return: the whole
-// table, but the idempotency errors only for methods that change data.
-func methodErrors(mutates bool) []jsonSchema {
-	var out []jsonSchema
-	for _, e := range errorTable {
-		if !mutates && (e.code == CodeIdempotencyConflict || e.code == CodeRequestInProgress) {
-			continue
-		}
-		out = append(out, componentRef("errors", e.reason))
+// envelopeErrors are the errors every signed method may return: the
+// envelope's, authentication's, the rate limit's and the deadline's.
+var envelopeErrors = []error{services.ErrInvalidInput, services.ErrUnauthenticated, services.ErrInvalidSignature,
+	services.ErrTimestampOutOfWindow, services.ErrPermissionDenied, services.ErrRateLimited, ErrCallTimeout}
+
+// idempotencyErrors are the errors of methods that change data, whose
+// request id is an idempotency key.
+var idempotencyErrors = []error{services.ErrIdempotencyConflict, services.ErrRequestInProgress}
+
+// methodErrors refers to the errors a signed method may return: the
+// envelope's, the idempotency errors for methods that change data, the
+// method's own from the method table, and the internal error.
+func methodErrors(m method) ([]jsonSchema, error) {
+	errs := slices.Clone(envelopeErrors)
+	if m.mutates {
+		errs = append(errs, idempotencyErrors...)
 	}
-	return append(out, componentRef("errors", internalError().Data.Reason))
+	var out []jsonSchema
+	seen := map[string]bool{}
+	for _, err := range append(errs, m.errors...) {
+		reason, ok := tableReason(err)
+		if !ok {
+			return nil, fmt.Errorf("error %q is not in the error table", err)
+		}
+		if !seen[reason] {
+			seen[reason] = true
+			out = append(out, componentRef("errors", reason))
+		}
+	}
+	return append(out, componentRef("errors", internalError().Data.Reason)), nil
+}
+
+// tableReason is the reason the error table gives err.
+func tableReason(err error) (string, bool) {
+	for _, e := range errorTable {
+		if e.err == err {
+			return e.reason, true
+		}
+	}
+	return "", false
 }
 
 func componentRef(kind, name string) jsonSchema {
@@ -249,12 +385,36 @@ func resultName(t reflect.Type) string {
 	return "result"
 }
 
-// apiVersion is the build's module version, or "dev".
+// Version is the build's version, set by `make build` from git describe
+// (-ldflags "-X github.com/accountd/accountd/rpc.Version=...").
+var Version string
+
+// apiVersion is Version, or else the module version or the VCS revision
+// the Go toolchain recorded, or "dev".
 func apiVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if Version != "" {
+		return Version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "dev"
+	var rev, dirty string
+	for _, kv := range bi.Settings {
+		switch {
+		case kv.Key == "vcs.revision" && len(kv.Value) >= 12:
+			rev = kv.Value[:12]
+		case kv.Key == "vcs.modified" && kv.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	return "0.0.0-" + rev + dirty
 }
 
 // schemaGen writes JSON Schemas for Go types as encoding/json writes them
@@ -267,8 +427,10 @@ type schemaGen struct {
 	schemas  map[string]jsonSchema
 	types    map[string]reflect.Type
 	required map[string][]string
-	input    map[string]bool
-	visited  map[visit]bool
+	// inputRequired is the members each payload type's method requires.
+	inputRequired map[string][]string
+	input         map[string]bool
+	visited       map[visit]bool
 }
 
 type visit struct {
@@ -278,17 +440,46 @@ type visit struct {
 
 func newSchemaGen() *schemaGen {
 	return &schemaGen{schemas: map[string]jsonSchema{}, types: map[string]reflect.Type{},
-		required: map[string][]string{}, input: map[string]bool{}, visited: map[visit]bool{}}
+		required: map[string][]string{}, inputRequired: map[string][]string{}, input: map[string]bool{}, visited: map[visit]bool{}}
 }
 
-// components returns the component schemas, required lists attached.
-func (g *schemaGen) components() map[string]jsonSchema {
+// components returns the component schemas, titled by their names, with
+// their required lists: a result's members it always writes, a payload's
+// members its method refuses to go without.
+func (g *schemaGen) components() (map[string]jsonSchema, error) {
 	for name, req := range g.required {
 		if len(req) > 0 && !g.input[name] {
 			g.schemas[name]["required"] = req
 		}
 	}
-	return g.schemas
+	for name, req := range g.inputRequired {
+		g.schemas[name]["required"] = req
+	}
+	for name, s := range g.schemas {
+		s["title"] = name
+	}
+	return g.schemas, nil
+}
+
+// require records the members a payload type's method requires. Methods
+// that share a payload type must require the same members.
+func (g *schemaGen) require(t reflect.Type, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	names = slices.Sorted(slices.Values(names))
+	name := t.Name()
+	if prev, ok := g.inputRequired[name]; ok && !slices.Equal(prev, names) {
+		return fmt.Errorf("%s: methods that share it require %q and %q", name, prev, names)
+	}
+	props, _ := g.schemas[name]["properties"].(jsonSchema)
+	for _, n := range names {
+		if _, ok := props[n]; !ok {
+			return fmt.Errorf("%s has no member %q to require", name, n)
+		}
+	}
+	g.inputRequired[name] = names
+	return nil
 }
 
 var (
@@ -350,6 +541,35 @@ func (g *schemaGen) schema(t reflect.Type, input bool) (jsonSchema, error) {
 		return g.structSchema(t, input)
 	}
 	return nil, fmt.Errorf("%s has no JSON form", t)
+}
+
+// memberEnums gives the closed value sets of payload members, by type and
+// member name: each is the list the service checks the member against.
+var memberEnums = map[string]func() []string{
+	"AddAccountInput.accountType":         account.AccountTypes,
+	"AddAccountInput.currency":            services.Currencies,
+	"AddAccountInput.custodialType":       account.CustodialTypes,
+	"ListAccountsInput.accountType":       account.AccountTypes,
+	"ListAccountsInput.status":            account.AccountStatuses,
+	"UpdateAccountStatusInput.status":     account.AccountStatuses,
+	"FreezeAccountInput.reasonCode":       account.FreezeReasonCodes,
+	"UpdateProtectAgreementInput.channel": customer.ConsentChannels,
+	"OnboardComboInput.channel":           ebank.UserChannels,
+	"OnboardComboInput.currency":          services.Currencies,
+	"OpenCurrentAccountInput.currency":    services.Currencies,
+	"InitCustomerInfoInput.channel":       ebank.UserChannels,
+	"InitCustomerInfoInput.currency":      services.Currencies,
+	"InitCustomerInfoInput.gender":        customer.Genders,
+	"AddCustomerInput.type":               customer.CustomerTypes,
+	"AddCustomerInput.gender":             customer.Genders,
+	"Identification.type":                 customer.IdentificationTypes,
+	"UpdateUserStatusInput.status":        ebank.UserStatuses,
+	"SearchNiceNumbersInput.category":     func() []string { return slices.Clone(nice.NiceCategories) },
+	"ValidateLegalIDInput.gender":         customer.Genders,
+	"ValidateEKYCInput.gender":            customer.Genders,
+	"ValidateNameInput.currency":          services.Currencies,
+	"UploadIDCardInput.side":              onboarding.PictureSides,
+	"SubmitFatcaDeclarationInput.form":    onboarding.FatcaForms,
 }
 
 // sizeSchema adds a field's declared size limit to its schema: maxLength
@@ -432,6 +652,9 @@ func (g *schemaGen) object(t reflect.Type, input bool) (jsonSchema, []string, er
 			return nil, nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
 		sizeSchema(s, services.LimitOf(f))
+		if values, ok := memberEnums[t.Name()+"."+names[i]]; ok && s["type"] == "string" {
+			s["enum"] = values()
+		}
 		props[names[i]] = s
 		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			required = append(required, names[i])

@@ -76,20 +76,30 @@ func (w *refWriter) methodsPage() []byte {
 	w.b.WriteString("| method | summary | changes data | cost |\n| --- | --- | --- | --- |\n")
 	for _, m := range methods {
 		m, _ := m.(map[string]any)
-		name := str(m["name"])
+		name := methodName(m)
 		fmt.Fprintf(w.b, "| [`%s`](#%s) | %s | %s | %d |\n", name, anchor(name), cell(str(m["summary"])),
 			yesNo(m["x-mutates"] == true), max(costs[name], 1))
 	}
 	for _, m := range methods {
 		m, _ := m.(map[string]any)
-		w.method(m, max(costs[str(m["name"])], 1))
+		w.method(m, max(costs[methodName(m)], 1))
 	}
 	w.types()
 	return w.b.Bytes()
 }
 
+// methodName is a method's name as partners call it: the document's
+// x-jsonrpc-name (Service.Method) where its name is the client identifier
+// (Service_Method).
+func methodName(m map[string]any) string {
+	if n := str(m["x-jsonrpc-name"]); n != "" {
+		return n
+	}
+	return str(m["name"])
+}
+
 func (w *refWriter) method(m map[string]any, cost int) {
-	name := str(m["name"])
+	name := methodName(m)
 	fmt.Fprintf(w.b, "\n## %s\n\n%s\n\n", name, str(m["summary"]))
 	if d := str(m["description"]); d != "" {
 		fmt.Fprintf(w.b, "%s\n\n", d)

@@ -1,6 +1,10 @@
 package services
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // iso4217 lists the ISO 4217 currencies of legal tender in use, with their
 // minor-unit digits: List One as amended to 2025 (XCG for ANG, ZWG for ZWL,
@@ -42,3 +46,6 @@ func currencyDigits(code string) int {
 	}
 	return 2
 }
+
+// Currencies are the ISO 4217 codes ValidCurrency accepts, sorted.
+func Currencies() []string { return slices.Sorted(maps.Keys(iso4217)) }

@@ -324,7 +324,8 @@ func checkOperatorEndpoints(t *testing.T, url string) {
 		Result struct {
 			OpenRPC string `json:"openrpc"`
 			Methods []struct {
-				Name string `json:"name"`
+				// JSONRPCName is Service.Method; name is Service_Method.
+				JSONRPCName string `json:"x-jsonrpc-name"`
 			} `json:"methods"`
 		} `json:"result"`
 	}
@@ -333,7 +334,7 @@ func checkOperatorEndpoints(t *testing.T, url string) {
 	}
 	listed := map[string]bool{}
 	for _, m := range doc.Result.Methods {
-		listed[m.Name] = true
+		listed[m.JSONRPCName] = true
 	}
 	for _, m := range rpc.Methods() {
 		if !listed[m] {

@@ -25,7 +25,7 @@ const (
 )
 
 // userChannels are where an e-banking user signs in.
-var UserChannels = []string{"MOBILE", "INTERNET", "IBMB"}
+var userChannels = []string{"MOBILE", "INTERNET", "IBMB"}
 
 // reUsername is a username: a letter, then 5 to 31 letters, digits, dots,
 // underscores or dashes.
@@ -108,7 +108,7 @@ func (s *Service) OnboardCombo(ctx context.Context, call services.Call, in Onboa
 		ck.Add("customer.contact.phoneNumber", services.ReasonInvalidValue, "must be a mobile number: the user is registered with it")
 	}
 	username := CheckUsername(&ck.Checker, in.Username)
-	channel := ck.CheckEnum("channel", in.Channel, true, UserChannels...)
+	channel := ck.CheckEnum("channel", in.Channel, true, userChannels...)
 	if ck.Required("currency", in.Currency) && !services.ValidCurrency(in.Currency) {
 		ck.Add("currency", services.ReasonInvalidValue, "must be an ISO 4217 currency code in use, in upper case (e.g. VND)")
 	}

@@ -69,7 +69,7 @@ func (s *Service) InitCustomerInfo(ctx context.Context, call services.Call, in I
 	ck.Required("address.city", addr.City)
 	answers := ck.checkFatcaAnswers(in.FatcaAnswers)
 	username := ebank.CheckUsername(&ck.Checker, in.Username)
-	channel := ck.CheckEnum("channel", in.Channel, false, ebank.UserChannels...)
+	channel := ck.CheckEnum("channel", in.Channel, false, ebank.UserChannels()...)
 	if in.Currency != "" && !services.ValidCurrency(in.Currency) {
 		ck.Add("currency", services.ReasonInvalidValue, "must be an ISO 4217 currency code in use, in upper case (e.g. VND)")
 	}
