@@ -5,6 +5,7 @@ import (
 
 	gorilla "github.com/gorilla/rpc/v2"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 )
 
@@ -37,7 +38,7 @@ func (st *callState) Method() (string, error) {
 }
 
 // ReadRequest decodes the payload strictly into the method's argument.
-func (st *callState) ReadRequest(args any) error { return decodePayload(st.payload, args) }
+func (st *callState) ReadRequest(args any) error { return payload.Decode(st.payload, args) }
 
 // WriteResponse keeps the method's result.
 func (st *callState) WriteResponse(_ http.ResponseWriter, reply any) { st.result = reply }

@@ -2,9 +2,7 @@ package rpc_test
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,23 +138,5 @@ func TestMethodCostsChecked(t *testing.T) {
 				t.Fatalf("CheckCosts: %v", err)
 			}
 		})
-	}
-}
-
-// TestReferenceDocumentsCosts: the method reference's index gives each
-// method the built-in table's cost (one where the table has none).
-func TestReferenceDocumentsCosts(t *testing.T) {
-	documented := map[string]int{}
-	row := regexp.MustCompile("(?m)^\\| \\[`([A-Za-z]+\\.[A-Za-z]+)`\\]\\(#[a-z]+\\) \\|.*\\| (\\d+) \\|$")
-	for _, m := range row.FindAllStringSubmatch(readDoc(t, "reference/methods.md"), -1) {
-		if n, _ := strconv.Atoi(m[2]); n > 1 {
-			documented[m[1]] = n
-		}
-	}
-	if len(documented) == 0 {
-		t.Fatal("docs/reference/methods.md has no method rows with costs")
-	}
-	if want := rpc.DefaultCosts(); !maps.Equal(documented, want) {
-		t.Errorf("docs/reference/methods.md documents the costs %v; the built-in table is %v", documented, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/bank"
@@ -65,7 +66,7 @@ func TestDecodePayload(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got sample
-			err := decodePayload(json.RawMessage(tt.in), &got)
+			err := payload.Decode(json.RawMessage(tt.in), &got)
 			var fields []string
 			if ve, ok := err.(*services.ValidationError); ok {
 				for _, f := range ve.Fields {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/partner"
 )
@@ -35,16 +36,16 @@ type request struct {
 // valid it is returned with the error, so that the error can echo it.
 func parseRequest(raw json.RawMessage) (request, *Error) {
 	var req request
-	members, ok := objectMembers(bytes.TrimSpace(raw))
+	members, ok := payload.Members(bytes.TrimSpace(raw))
 	if !ok {
 		return req, protocolError(CodeInvalidRequest, "NOT_AN_OBJECT", "a request must be a JSON object")
 	}
 	m := map[string]json.RawMessage{}
 	for _, mb := range members {
-		if _, dup := m[mb.name]; dup {
-			return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(mb.name)+" more than once")
+		if _, dup := m[mb.Name]; dup {
+			return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(mb.Name)+" more than once")
 		}
-		m[mb.name] = mb.value
+		m[mb.Name] = mb.Value
 	}
 	if id, present := m["id"]; present {
 		if !validID(id) {
@@ -107,24 +108,24 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	if p := bytes.TrimSpace(params); len(p) > 0 && p[0] == '[' {
 		return parsePositional(p)
 	}
-	members, ok := objectMembers(params)
+	members, ok := payload.Members(params)
 	if !ok {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: `must be an object {"api": {...}, "payload": {...}}`})
 	}
 	var api json.RawMessage
 	seen := map[string]bool{}
 	for _, m := range members {
-		if seen[m.name] {
-			return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(m.name)+" more than once")
+		if seen[m.Name] {
+			return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(m.Name)+" more than once")
 		}
-		seen[m.name] = true
-		switch m.name {
+		seen[m.Name] = true
+		switch m.Name {
 		case "api":
-			api = m.value
+			api = m.Value
 		case "payload":
-			env.Payload = m.value
+			env.Payload = m.Value
 		default:
-			env.unknown = append(env.unknown, "params."+m.name)
+			env.unknown = append(env.unknown, "params."+m.Name)
 		}
 	}
 	if e := env.readAPI(api); e != nil {
@@ -146,7 +147,7 @@ func parsePositional(params json.RawMessage) (envelope, *Error) {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidValue,
 			Message: fmt.Sprintf("by position, params is [api, payload]: 2 items, not %d", len(items))})
 	}
-	if _, ok := objectMembers(bytes.TrimSpace(items[0])); !ok {
+	if _, ok := payload.Members(bytes.TrimSpace(items[0])); !ok {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType,
 			Message: "by position, params is [api, payload] with api an object {keyId, credential, signature, timestamp}"})
 	}
@@ -165,7 +166,7 @@ const notAString = "\x00not a string"
 func (env *envelope) readAPI(api json.RawMessage) *Error {
 	unauthenticated := &Error{Code: CodeUnauthenticated, Message: services.ErrUnauthenticated.Error(),
 		Data: &ErrorData{Reason: "UNAUTHENTICATED", Detail: "params.api must carry keyId, credential and signature strings"}}
-	members, ok := objectMembers(api)
+	members, ok := payload.Members(api)
 	if !ok {
 		return unauthenticated
 	}
@@ -173,16 +174,16 @@ func (env *envelope) readAPI(api json.RawMessage) *Error {
 	fields := map[string]*string{"keyId": &env.KeyID, "credential": &env.Credential, "signature": &env.Signature, "timestamp": &timestamp}
 	seen := map[string]bool{}
 	for _, m := range members {
-		if seen[m.name] {
-			return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(m.name)+" more than once")
+		if seen[m.Name] {
+			return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(m.Name)+" more than once")
 		}
-		seen[m.name] = true
-		dst, known := fields[m.name]
+		seen[m.Name] = true
+		dst, known := fields[m.Name]
 		if !known {
-			env.unknown = append(env.unknown, "params.api."+m.name)
+			env.unknown = append(env.unknown, "params.api."+m.Name)
 			continue
 		}
-		if json.Unmarshal(m.value, dst) != nil && (m.name == "signature" || m.name == "timestamp") {
+		if json.Unmarshal(m.Value, dst) != nil && (m.Name == "signature" || m.Name == "timestamp") {
 			*dst = notAString // refused by the signature check
 		}
 	}
@@ -233,13 +234,13 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage, b *bat
 	case perr != nil:
 		resp = errorResponse(req.id, perr)
 		out.code = perr.Code
-	case req.method == discoverMethod && b.discovered:
+	case req.method == DiscoverMethod && b.discovered:
 		// The document is large and needs no key: one copy per body, so
 		// that a small unauthenticated batch cannot ask for a huge answer.
 		resp = errorResponse(req.id, protocolError(CodeInvalidRequest, "DISCOVER_ONCE_PER_BATCH",
-			discoverMethod+" may appear once in a batch"))
+			DiscoverMethod+" may appear once in a batch"))
 		out.code = CodeInvalidRequest
-	case req.method == discoverMethod:
+	case req.method == DiscoverMethod:
 		// Public OpenRPC discovery, before and without authentication: see openrpc.go.
 		b.discovered = true
 		endpoint, _ := ctx.Value(endpointKey{}).(string)

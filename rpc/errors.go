@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"net/http"
 	"time"
-	"unicode/utf8"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 )
 
@@ -189,6 +189,9 @@ func toError(err error) *Error {
 	return internalError()
 }
 
+// InternalError is the error of anything the table does not map.
+func InternalError() Error { return *internalError() }
+
 func internalError() *Error {
 	return &Error{Code: CodeInternal, Message: "Internal error", Data: &ErrorData{Reason: "INTERNAL_ERROR", Detail: "the server failed; the request may be retried with the same id"}}
 }
@@ -240,10 +243,10 @@ func bounded(e *Error) *Error {
 		return e
 	}
 	out := *e
-	out.Message = truncateText(e.Message, maxErrorText)
+	out.Message = payload.Truncate(e.Message, maxErrorText)
 	if e.Data != nil {
 		data := *e.Data
-		data.Detail = truncateText(data.Detail, maxErrorText)
+		data.Detail = payload.Truncate(data.Detail, maxErrorText)
 		data.Fields = boundedFields(data.Fields)
 		out.Data = &data
 	}
@@ -272,8 +275,8 @@ func boundedFields(fields []services.FieldError) []services.FieldError {
 	n := min(len(fields), maxFieldErrors)
 	out := make([]services.FieldError, 0, n+1)
 	for _, f := range fields[:n] {
-		out = append(out, services.FieldError{Field: truncateText(f.Field, maxFieldName),
-			Reason: truncateText(f.Reason, maxFieldName), Message: truncateText(f.Message, maxFieldText)})
+		out = append(out, services.FieldError{Field: payload.Truncate(f.Field, maxFieldName),
+			Reason: payload.Truncate(f.Reason, maxFieldName), Message: payload.Truncate(f.Message, maxFieldText)})
 	}
 	if rest := len(fields) - n; rest > 0 {
 		out = append(out, services.FieldError{Field: "payload", Reason: ReasonTooManyErrors,
@@ -282,18 +285,13 @@ func boundedFields(fields []services.FieldError) []services.FieldError {
 	return out
 }
 
-// truncateText cuts s to at most n bytes of valid UTF-8, on a character
-// boundary, ending in "..." when cut.
-func truncateText(s string, n int) string {
-	if len(s) <= n && utf8.ValidString(s) {
-		return s
+// SingleRequestStatus is the HTTP status of a single (unbatched) request
+// answered with the error code: 429 with Retry-After for a rate-limited
+// one, so that gateways and HTTP clients back off too, else 200. A batch
+// is always 200: its elements have their own outcomes.
+func SingleRequestStatus(code int) int {
+	if code == CodeRateLimited {
+		return http.StatusTooManyRequests
 	}
-	if len(s) > n {
-		cut := n - len("...")
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return http.StatusOK
 }

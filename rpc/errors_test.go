@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 )
 
@@ -35,9 +36,9 @@ func TestTruncateText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := truncateText(tt.in, tt.n)
+			got := payload.Truncate(tt.in, tt.n)
 			if got != tt.want || !utf8.ValidString(got) {
-				t.Errorf("truncateText(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+				t.Errorf("payload.Truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 			}
 		})
 	}

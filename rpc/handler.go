@@ -240,13 +240,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	// A single request refused for its rate gets HTTP 429 and Retry-After,
-	// so that gateways and HTTP clients back off too. A batch stays 200:
-	// its elements have their own outcomes.
-	if resp, single := out.(*response); single && resp.Error != nil && resp.Error.Code == CodeRateLimited && resp.Error.Data != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(resp.Error.Data.RetryAfterSeconds))
-		writeJSON(w, http.StatusTooManyRequests, out)
-		return
+	if resp, single := out.(*response); single && resp.Error != nil && resp.Error.Data != nil {
+		if status := SingleRequestStatus(resp.Error.Code); status != http.StatusOK {
+			w.Header().Set("Retry-After", strconv.Itoa(resp.Error.Data.RetryAfterSeconds))
+			writeJSON(w, status, out)
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

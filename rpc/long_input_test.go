@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/partner"
@@ -44,7 +45,7 @@ func payloadFields(t reflect.Type, prefix []string) []payloadField {
 		return nil
 	}
 	var out []payloadField
-	names := structFields(t).names
+	names := payload.FieldNames(t)
 	for i := range t.NumField() {
 		if names[i] == "" {
 			continue
@@ -330,7 +331,7 @@ func wantTooLong(t *testing.T, e *Error, field string) {
 
 // TestEchoesAreBounded sends requests whose member names, method and
 // number of bad fields are under the client's control: the error names
-// them cut short (a field name to maxEchoedName bytes, a detail to
+// them cut short (a field name to payload.MaxEchoedName bytes, a detail to
 // maxErrorText), lists at most maxFieldErrors fields, and stays small.
 func TestEchoesAreBounded(t *testing.T) {
 	ctx := context.Background()
@@ -367,8 +368,8 @@ func TestEchoesAreBounded(t *testing.T) {
 		{"a long method", `{"method":"` + long + `","id":1}`, "METHOD_NOT_FOUND", 0, maxErrorText},
 		{"a long params member", strings.Replace(signed(`{"accountId":"1"}`), `"params":{`, `"params":{"`+long+`":1,`, 1), "INVALID_PARAMS", 1, maxFieldName},
 		{"a long api member", strings.Replace(signed(`{"accountId":"1"}`), `"api":{`, `"api":{"`+long+`":1,`, 1), "INVALID_PARAMS", 1, maxFieldName},
-		{"a long payload member", signed(`{"` + long + `":1}`), "INVALID_PARAMS", 1, maxEchoedName},
-		{"5000 unknown members", signed(`{` + members.String() + `"accountId":"1"}`), "INVALID_PARAMS", maxFieldErrors + 1, maxEchoedName},
+		{"a long payload member", signed(`{"` + long + `":1}`), "INVALID_PARAMS", 1, payload.MaxEchoedName},
+		{"5000 unknown members", signed(`{` + members.String() + `"accountId":"1"}`), "INVALID_PARAMS", maxFieldErrors + 1, payload.MaxEchoedName},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

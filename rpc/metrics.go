@@ -217,7 +217,7 @@ func (m *Metrics) limiterFailed() {
 // metricMethod bounds the method label to the known methods, so that a
 // caller cannot grow the metrics with made-up names.
 func metricMethod(method string) string {
-	if known(method) || method == discoverMethod {
+	if known(method) || method == DiscoverMethod {
 		return method
 	}
 	return "other"

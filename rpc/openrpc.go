@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/contact"
@@ -23,11 +24,11 @@ import (
 	"github.com/accountd/accountd/services/onboarding"
 )
 
-// discoverMethod is OpenRPC's service discovery method. Its name is in the
+// DiscoverMethod is OpenRPC's service discovery method. Its name is in the
 // namespace JSON-RPC 2.0 reserves for rpc-internal methods: the handler
 // answers it itself, before authentication, and it never reaches
 // gorilla/rpc.
-const discoverMethod = "rpc.discover"
+const DiscoverMethod = "rpc.discover"
 
 // metaSchemaURL is the OpenRPC meta-schema, the schema of rpc.discover's
 // result.
@@ -44,7 +45,7 @@ var discovery struct {
 	err  error
 }
 
-func openRPCDocument() (json.RawMessage, error) {
+func OpenRPCDocument() (json.RawMessage, error) {
 	discovery.once.Do(func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -61,11 +62,11 @@ func openRPCDocument() (json.RawMessage, error) {
 func discover(req request, serverURL string, out *callOutcome) *response {
 	if !emptyParams(req.params) {
 		e := paramsError(services.FieldError{Field: "params", Reason: services.ReasonNotAllowed,
-			Message: discoverMethod + " takes no params"})
+			Message: DiscoverMethod + " takes no params"})
 		out.code = e.Code
 		return errorResponse(req.id, e)
 	}
-	doc, err := openRPCDocument()
+	doc, err := OpenRPCDocument()
 	if err != nil {
 		out.code, out.err = CodeInternal, err
 		return errorResponse(req.id, internalError())
@@ -115,7 +116,7 @@ func emptyParams(params json.RawMessage) bool {
 	if len(params) == 0 {
 		return true
 	}
-	if members, ok := objectMembers(params); ok {
+	if members, ok := payload.Members(params); ok {
 		return len(members) == 0
 	}
 	var items []json.RawMessage
@@ -194,7 +195,7 @@ func buildOpenRPC() ([]byte, error) {
 	doc := openRPCDoc{
 		OpenRPC: "1.3.2",
 		Info: openRPCInfo{Title: "accountd", Version: apiVersion(),
-			Description: "Signed JSON-RPC 2.0 on POST /jsonrpc. Every method but " + discoverMethod +
+			Description: "Signed JSON-RPC 2.0 on POST /jsonrpc. Every method but " + DiscoverMethod +
 				` takes params {"api": {keyId, credential, signature, timestamp}, "payload": {...}}, or by position [api, payload]; methods are named Service_Method here and answer to Service.Method too (x-jsonrpc-name); the ACCOUNTD-V2 signature covers` +
 				` "ACCOUNTD-V2" LF method LF id LF timestamp LF payload: the method as sent, the id's JSON text, the timestamp and the exact bytes of params.payload.`},
 		Methods: []openRPCMethod{discoverDescription()},
@@ -285,7 +286,7 @@ func canonicalMethod(name string) string {
 	if strings.Contains(name, ".") {
 		return name
 	}
-	if c := strings.Replace(name, "_", ".", 1); c == discoverMethod || known(c) {
+	if c := strings.Replace(name, "_", ".", 1); c == DiscoverMethod || known(c) {
 		return c
 	}
 	return name
@@ -293,8 +294,8 @@ func canonicalMethod(name string) string {
 
 func discoverDescription() openRPCMethod {
 	return openRPCMethod{
-		Name:        clientMethodName(discoverMethod),
-		JSONRPCName: discoverMethod,
+		Name:        clientMethodName(DiscoverMethod),
+		JSONRPCName: DiscoverMethod,
 		Summary:     "Return this OpenRPC document",
 		Description: "Public: needs no api block and no signature. params may be left out, {} or [].",
 		Params:      []contentDescriptor{},
@@ -630,7 +631,7 @@ func (g *schemaGen) structSchema(t reflect.Type, input bool) (jsonSchema, error)
 // and decodePayload would treat differently (embedded structs, the string
 // option) is refused rather than described wrongly.
 func (g *schemaGen) object(t reflect.Type, input bool) (jsonSchema, []string, error) {
-	names := structFields(t).names
+	names := payload.FieldNames(t)
 	props := jsonSchema{}
 	var required []string
 	for i := range t.NumField() {

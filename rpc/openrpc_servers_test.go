@@ -29,7 +29,7 @@ func TestDiscoverServers(t *testing.T) {
 			if tt.tls {
 				r.TLS = &tls.ConnectionState{}
 			}
-			resp := discover(request{id: json.RawMessage(`1`), method: discoverMethod}, endpointURL(r, tt.publicURL), &callOutcome{})
+			resp := discover(request{id: json.RawMessage(`1`), method: DiscoverMethod}, endpointURL(r, tt.publicURL), &callOutcome{})
 			var doc struct {
 				Servers []openRPCServer `json:"servers"`
 				OpenRPC string          `json:"openrpc"`

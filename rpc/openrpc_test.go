@@ -17,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/bank"
@@ -139,7 +140,7 @@ func TestOpenRPCDocument(t *testing.T) {
 	for m := range methodTable {
 		want = append(want, m)
 	}
-	want = append(want, discoverMethod)
+	want = append(want, DiscoverMethod)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("methods %q, want %q in this order", got, want)
@@ -214,11 +215,11 @@ func TestOpenRPCMatchesDispatch(t *testing.T) {
 		checkSignedMethod(t, doc, m, rm.in.Name(), rm.out.Name())
 	}
 	if seen == 0 || len(doc.Methods) != seen+1 {
-		t.Errorf("%d methods in the document, want the %d dispatched and %s", len(doc.Methods), seen, discoverMethod)
+		t.Errorf("%d methods in the document, want the %d dispatched and %s", len(doc.Methods), seen, DiscoverMethod)
 	}
 	for _, m := range doc.Methods {
-		if _, full := gorillaName(m.Name); h.server.HasMethod(full) == (m.Name == discoverMethod) {
-			t.Errorf("%s: registered with gorilla/rpc = %v", m.Name, m.Name == discoverMethod)
+		if _, full := gorillaName(m.Name); h.server.HasMethod(full) == (m.Name == DiscoverMethod) {
+			t.Errorf("%s: registered with gorilla/rpc = %v", m.Name, m.Name == DiscoverMethod)
 		}
 	}
 }
@@ -262,7 +263,7 @@ func TestOpenRPCSchemas(t *testing.T) {
 	doc, _ := readDoc(t)
 	in := doc.Components.Schemas["AddAccountInput"]
 	var decoded []string
-	for _, n := range structFields(reflect.TypeFor[account.AddAccountInput]()).names {
+	for _, n := range payload.FieldNames(reflect.TypeFor[account.AddAccountInput]()) {
 		if n != "" {
 			decoded = append(decoded, n)
 		}
@@ -365,7 +366,7 @@ func TestOpenRPCEnvelopeMatchesClient(t *testing.T) {
 func TestOpenRPCIsDeterministic(t *testing.T) {
 	a, errA := buildOpenRPC()
 	b, errB := buildOpenRPC()
-	cached, errC := openRPCDocument()
+	cached, errC := OpenRPCDocument()
 	if errA != nil || errB != nil || errC != nil {
 		t.Fatal(errA, errB, errC)
 	}

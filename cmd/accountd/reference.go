@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/reference"
 )
 
 // runReference writes the generated reference pages (docs/reference) into
@@ -19,7 +19,7 @@ func runReference(_ context.Context, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return usageError{msg: "usage: accountd reference DIR"}
 	}
-	pages, err := rpc.ReferencePages()
+	pages, err := reference.Pages()
 	if err != nil {
 		return err
 	}

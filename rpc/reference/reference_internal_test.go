@@ -1,4 +1,4 @@
-package rpc
+package reference
 
 import (
 	"encoding/json"

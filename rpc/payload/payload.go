@@ -1,4 +1,7 @@
-package rpc
+// Package payload decodes a JSON-RPC payload strictly into a method's
+// input: member names match without regard to case, unknown, repeated and
+// mistyped members and values over their limits are refused, each named.
+package payload
 
 import (
 	"bytes"
@@ -13,7 +16,7 @@ import (
 	"github.com/accountd/accountd/services"
 )
 
-// decodePayload decodes a JSON object into v, a pointer to a struct, the way
+// Decode decodes a JSON object into v, a pointer to a struct, the way
 // partners expect: member names match json tags without regard to case (as
 // NetXD clients rely on), null means absent, and every problem is collected,
 // not just the first: unknown members, members given twice and values of the
@@ -21,7 +24,7 @@ import (
 // limit (services.CheckLimits: the size and items tags, or the defaults), so
 // that no method, present or future, gets input of unbounded length. It
 // returns a *services.ValidationError naming each bad field.
-func decodePayload(raw json.RawMessage, v any) error {
+func Decode(raw json.RawMessage, v any) error {
 	var fields []services.FieldError
 	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
 		fields = append(fields, services.FieldError{Field: "payload", Reason: services.ReasonInvalidType, Message: "must be an object"})
@@ -73,7 +76,7 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path string, limit servic
 }
 
 func decodeObject(raw json.RawMessage, v reflect.Value, path string, errs *[]services.FieldError) {
-	members, ok := objectMembers(raw)
+	members, ok := Members(raw)
 	if !ok {
 		*errs = append(*errs, services.FieldError{Field: fieldName(path), Reason: services.ReasonInvalidType, Message: "must be an object"})
 		return
@@ -81,8 +84,8 @@ func decodeObject(raw json.RawMessage, v reflect.Value, path string, errs *[]ser
 	fields := structFields(v.Type())
 	seen := make(map[int]bool)
 	for _, m := range members {
-		idx, ok := fields.lookup(m.name)
-		name := join(path, echoName(m.name))
+		idx, ok := fields.lookup(m.Name)
+		name := join(path, echoName(m.Name))
 		switch {
 		case !ok:
 			*errs = append(*errs, services.FieldError{Field: name, Reason: services.ReasonUnknownField, Message: "is not a field of this method"})
@@ -90,7 +93,7 @@ func decodeObject(raw json.RawMessage, v reflect.Value, path string, errs *[]ser
 			*errs = append(*errs, services.FieldError{Field: name, Reason: services.ReasonDuplicateField, Message: "is given more than once"})
 		default:
 			seen[idx] = true
-			decodeValue(m.value, v.Field(idx), join(path, fields.names[idx]), fields.limits[idx], errs)
+			decodeValue(m.Value, v.Field(idx), join(path, fields.names[idx]), fields.limits[idx], errs)
 		}
 	}
 }
@@ -114,9 +117,10 @@ func decodeArray(raw json.RawMessage, v reflect.Value, path string, limit servic
 	v.Set(out)
 }
 
-type member struct {
-	name  string
-	value json.RawMessage
+// Member is one member of a JSON object, as sent.
+type Member struct {
+	Name  string
+	Value json.RawMessage
 }
 
 // sentReplacementChar reports whether a JSON string holds U+FFFD as sent,
@@ -126,9 +130,9 @@ func sentReplacementChar(raw json.RawMessage) bool {
 	return bytes.Contains(raw, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))
 }
 
-// objectMembers returns the members of a JSON object in order, duplicates
+// Members returns the members of a JSON object in order, duplicates
 // included; ok is false when raw is not an object.
-func objectMembers(raw json.RawMessage) ([]member, bool) {
+func Members(raw json.RawMessage) ([]Member, bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, false
 	}
@@ -136,7 +140,7 @@ func objectMembers(raw json.RawMessage) ([]member, bool) {
 	if _, err := dec.Token(); err != nil {
 		return nil, false
 	}
-	var out []member
+	var out []Member
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -147,7 +151,7 @@ func objectMembers(raw json.RawMessage) ([]member, bool) {
 		if err := dec.Decode(&value); err != nil {
 			return nil, false
 		}
-		out = append(out, member{name: name, value: value})
+		out = append(out, Member{Name: name, Value: value})
 	}
 	return out, true
 }
@@ -193,14 +197,14 @@ func structFields(t reflect.Type) fieldSet {
 	return f
 }
 
-// maxEchoedName bounds a member name the client chose when an error names
+// MaxEchoedName bounds a member name the client chose when an error names
 // it (an unknown or repeated member), in bytes.
-const maxEchoedName = 64
+const MaxEchoedName = 64
 
-// echoName is a member name as an error may show it: cut to maxEchoedName
+// echoName is a member name as an error may show it: cut to MaxEchoedName
 // bytes, on a character boundary, with "..." when cut.
 func echoName(name string) string {
-	return truncateText(name, maxEchoedName)
+	return Truncate(name, MaxEchoedName)
 }
 
 func join(path, name string) string {
@@ -235,4 +239,24 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return "an object"
+}
+
+// FieldNames are the JSON member names of struct type t's fields, by field
+// index; "" for fields not decoded.
+func FieldNames(t reflect.Type) []string { return structFields(t).names }
+
+// Truncate cuts s to at most n bytes of valid UTF-8, on a character
+// boundary, ending in "..." when cut.
+func Truncate(s string, n int) string {
+	if len(s) <= n && utf8.ValidString(s) {
+		return s
+	}
+	if len(s) > n {
+		cut := n - len("...")
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

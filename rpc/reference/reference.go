@@ -1,27 +1,33 @@
-package rpc
+// Package reference renders the generated reference pages in
+// docs/reference from the server's own tables: the OpenRPC document
+// rpc.discover answers and the error table.
+package reference
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/accountd/accountd/rpc"
 )
 
-// ReferenceCommand regenerates the reference pages (it runs
+// Command regenerates the reference pages (it runs
 // `go run ./cmd/accountd reference docs/reference`); a stale page's test
 // failure prints it.
-const ReferenceCommand = "make docs"
+const Command = "make docs"
 
-// ReferencePages renders docs/reference from the server's own tables:
+// Pages renders docs/reference from the server's own tables:
 // methods.md from the OpenRPC document rpc.discover answers, errors.md
 // from the error table. The renderer reads the document as data, so what
 // the document gains (required members, enums, titles, examples, per-method
 // errors, x- extensions) shows up on the page without a change here.
-func ReferencePages() (map[string][]byte, error) {
-	raw, err := openRPCDocument()
+func Pages() (map[string][]byte, error) {
+	raw, err := rpc.OpenRPCDocument()
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +75,10 @@ func newRefWriter(doc map[string]any) *refWriter {
 }
 
 func (w *refWriter) methodsPage() []byte {
-	fmt.Fprintf(w.b, generatedNote, ReferenceCommand, "rpc.discover")
+	fmt.Fprintf(w.b, generatedNote, Command, "rpc.discover")
 	w.b.WriteString(methodsHeader)
 	methods, _ := w.doc["methods"].([]any)
-	costs := DefaultCosts()
+	costs := rpc.DefaultCosts()
 	w.b.WriteString("| method | summary | changes data | cost |\n| --- | --- | --- | --- |\n")
 	for _, m := range methods {
 		m, _ := m.(map[string]any)
@@ -110,7 +116,7 @@ func (w *refWriter) method(m map[string]any, cost int) {
 			fmt.Fprintf(w.b, "- `%s`: %s\n", k, jsonText(m[k]))
 		}
 	}
-	if name != discoverMethod {
+	if name != rpc.DiscoverMethod {
 		fmt.Fprintf(w.b, "- Notes: [methods-notes.md](../methods-notes.md#%s)\n", anchor(name))
 	}
 	params, _ := m["params"].([]any)
@@ -383,22 +389,21 @@ numbers, 6xxx onboarding.
 // batch-deadline refusals, sorted by code.
 func errorsPage() []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, generatedNote, ReferenceCommand, "the error table in rpc/errors.go")
+	fmt.Fprintf(&b, generatedNote, Command, "the error table in rpc/errors.go")
 	b.WriteString(errorsHeader)
-	errs := append(ErrorCatalogue(), *internalError())
-	slices.SortStableFunc(errs, func(x, y Error) int { return x.Code - y.Code })
+	errs := append(rpc.ErrorCatalogue(), rpc.InternalError())
+	slices.SortStableFunc(errs, func(x, y rpc.Error) int { return x.Code - y.Code })
 	for _, e := range errs {
 		fmt.Fprintf(&b, "| %d | `%s` | %s | %s |\n", e.Code, e.Data.Reason, cell(e.Message), httpStatusText(e.Code))
 	}
 	return b.Bytes()
 }
 
-// httpStatusText is the HTTP status an error comes back with: every
-// JSON-RPC answer is 200, but a single request refused for its rate is 429
-// (Handler.ServeHTTP).
+// httpStatusText is the HTTP status an error comes back with (see
+// rpc.SingleRequestStatus).
 func httpStatusText(code int) string {
-	if code == CodeRateLimited {
-		return "429 with `Retry-After` for a single request; 200 in a batch"
+	if s := rpc.SingleRequestStatus(code); s != http.StatusOK {
+		return fmt.Sprintf("%d with `Retry-After` for a single request; 200 in a batch", s)
 	}
 	return "200"
 }
