@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/bank"
@@ -23,7 +24,7 @@ import (
 
 // benchHandler is the handler on a real SQLite file (synchronous=FULL), with
 // one partner and one customer.
-func benchHandler(b *testing.B) (http.Handler, *rpc.KeyFile, string, string) {
+func benchHandler(b *testing.B) (http.Handler, *client.KeyFile, string, string) {
 	b.Helper()
 	ctx := context.Background()
 	st := openStore(b)
@@ -36,7 +37,7 @@ func benchHandler(b *testing.B) (http.Handler, *rpc.KeyFile, string, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	key := &rpc.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	key := &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 	p, _ := partner.NewPartners(st, nil).FindPartner(ctx, "bench")
 	call := services.Call{PartnerID: p.ID, Method: "CustomerService.AddCustomer"}
 	c, err := svc.Customers.AddCustomer(ctx, call, customer.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M", DOB: "19800101",
@@ -57,7 +58,7 @@ func serve(b *testing.B, h http.Handler, body []byte) {
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	var r rpc.Response
+	var r client.Response
 	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || r.Error != nil {
 		b.Fatalf("%s", rec.Body.Bytes())
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/partner"
 )
 
@@ -24,13 +25,13 @@ func TestOversizedBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limited := &rpc.KeyFile{KeyID: limitedKey.KeyID, Credential: limitedKey.Credential, PrivateKey: limitedKey.PrivateKeyPEM}
-	unknown := &rpc.KeyFile{KeyID: "k_unknown", Credential: s.alpha.Credential, PrivateKey: s.alpha.PrivateKey}
-	wrongCredential := &rpc.KeyFile{KeyID: s.alpha.KeyID, Credential: s.beta.Credential, PrivateKey: s.alpha.PrivateKey}
+	limited := &client.KeyFile{KeyID: limitedKey.KeyID, Credential: limitedKey.Credential, PrivateKey: limitedKey.PrivateKeyPEM}
+	unknown := &client.KeyFile{KeyID: "k_unknown", Credential: s.alpha.Credential, PrivateKey: s.alpha.PrivateKey}
+	wrongCredential := &client.KeyFile{KeyID: s.alpha.KeyID, Credential: s.beta.Credential, PrivateKey: s.alpha.PrivateKey}
 	payload := func(imageBytes int) string {
 		return fmt.Sprintf(`{"onboardingId":"o_1","side":"FRONT","format":"JPEG","image":"%s"}`, strings.Repeat("A", imageBytes))
 	}
-	envelope := func(k *rpc.KeyFile, method, p string) []byte {
+	envelope := func(k *client.KeyFile, method, p string) []byte {
 		b, err := k.Envelope(method, json.RawMessage(`"u"`), []byte(p))
 		if err != nil {
 			t.Fatal(err)
@@ -91,9 +92,9 @@ func TestOversizedBodies(t *testing.T) {
 // ever reserved. An authenticated upload then is.
 func TestUnauthenticatedBodyCost(t *testing.T) {
 	s := newServer(t, rpc.Options{MaxBodyBytes: 8 << 10, MaxUploadBodyBytes: 1 << 20, Metrics: rpc.NewMetrics(nil)})
-	unknown := &rpc.KeyFile{KeyID: "k_unknown", Credential: "c_guess", PrivateKey: s.alpha.PrivateKey}
+	unknown := &client.KeyFile{KeyID: "k_unknown", Credential: "c_guess", PrivateKey: s.alpha.PrivateKey}
 	image := strings.Repeat("A", 900<<10)
-	for i, k := range []*rpc.KeyFile{unknown, unknown, unknown} {
+	for i, k := range []*client.KeyFile{unknown, unknown, unknown} {
 		p := []byte(`{"onboardingId":"o_1","side":"FRONT","format":"JPEG","image":"` + image + `"}`)
 		body, _ := k.Envelope("OnboardingService.UploadIDCard", json.RawMessage(fmt.Sprint(i)), p)
 		if i == 2 {

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/customer"
@@ -34,7 +35,7 @@ import (
 //	go test -run '^$' -bench MethodCost -benchtime 20x ./rpc/
 func BenchmarkMethodCost(b *testing.B) {
 	h, key, _, account := benchHandler(b)
-	post := func(method, id, payload string) rpc.Response {
+	post := func(method, id, payload string) client.Response {
 		body, err := key.Envelope(method, json.RawMessage(id), []byte(payload))
 		if err != nil {
 			b.Fatal(err)
@@ -43,7 +44,7 @@ func BenchmarkMethodCost(b *testing.B) {
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		var r rpc.Response
+		var r client.Response
 		if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
 			b.Fatalf("%s: %.300s", method, rec.Body.Bytes())
 		}
@@ -102,7 +103,7 @@ func BenchmarkMethodCost(b *testing.B) {
 	})
 	for _, u := range uploads {
 		b.Run(u.name, func(b *testing.B) {
-			var r rpc.Response
+			var r client.Response
 			for b.Loop() {
 				b.StopTimer()
 				id := open()
@@ -152,7 +153,7 @@ func BenchmarkWorstSearchBatch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	key := &rpc.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	key := &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 	p, _ := partners.FindPartner(ctx, "bench")
 	c, err := svc.Customers.AddCustomer(ctx, services.Call{PartnerID: p.ID}, customer.AddCustomerInput{Type: "INDIVIDUAL", FirstName: "B", LastName: "M",
 		DOB: "19800101", Identification: []customer.Identification{{Type: "PASSPORT", Value: "B1234567"}}, Contact: customer.Contact{Email: "b@example.com"}})
@@ -177,7 +178,7 @@ func BenchmarkWorstSearchBatch(b *testing.B) {
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		routes.ServeHTTP(rec, req)
-		var rs []rpc.Response
+		var rs []client.Response
 		if err := json.Unmarshal(rec.Body.Bytes(), &rs); err != nil || len(rs) != 60 {
 			b.Fatalf("%d answers, %v: %.300s", len(rs), err, rec.Body.Bytes())
 		}

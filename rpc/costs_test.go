@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/partner"
@@ -90,7 +91,7 @@ func TestRateLimitCostsInBatch(t *testing.T) {
 		elems[i] = envelope(t, key, m, strconv.Itoa(i+1), payload)
 	}
 	_, body := s.post(t, "["+strings.Join(elems, ",")+"]")
-	var rs []rpc.Response
+	var rs []client.Response
 	if err := json.Unmarshal(body, &rs); err != nil || len(rs) != len(methods) {
 		t.Fatalf("%v, %d answers: %s", err, len(rs), body)
 	}

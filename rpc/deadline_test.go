@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/customer"
@@ -30,7 +31,7 @@ type stallServer struct {
 	t       *testing.T
 	h       *Handler
 	url     string
-	key     *KeyFile
+	key     *client.KeyFile
 	metrics *Metrics
 	logs    *lockedBuffer
 	account string
@@ -66,7 +67,7 @@ func newStallServer(t *testing.T, opts Options) *stallServer {
 		t.Fatal(err)
 	}
 	s := &stallServer{t: t, metrics: NewMetrics(nil), logs: &lockedBuffer{}, started: make(chan struct{}, 10),
-		key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}}
+		key: &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}}
 	opts.Metrics = s.metrics
 	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour})
 	s.h, err = NewHandler(svc, partner.NewAuthenticator(st, nil, time.Second), opts, zerolog.New(s.logs))

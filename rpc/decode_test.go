@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
@@ -133,7 +134,7 @@ func TestPanicIsAnInternalError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	key := &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 	body, err := key.Envelope("AccountService.GetDetails", json.RawMessage("1"), []byte(`{"accountId":"200982345048071"}`))
 	if err != nil {
 		t.Fatal(err)

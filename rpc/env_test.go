@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/customer"
@@ -26,9 +27,9 @@ import (
 type server struct {
 	t      *testing.T
 	url    string
-	client *rpc.Client
-	alpha  *rpc.KeyFile
-	beta   *rpc.KeyFile
+	client *client.Client
+	alpha  *client.KeyFile
+	beta   *client.KeyFile
 	st     *store.Store
 	logs   *syncBuffer
 	keys   *partner.Partners
@@ -70,25 +71,25 @@ func newServer(t *testing.T, opts rpc.Options) *server {
 	ts := httptest.NewServer(h.Routes())
 	t.Cleanup(ts.Close)
 	s := &server{t: t, url: ts.URL + "/jsonrpc", st: st, logs: logs, keys: partner.NewPartners(st, nil)}
-	s.client = &rpc.Client{URL: s.url, HTTP: ts.Client()}
+	s.client = &client.Client{URL: s.url, HTTP: ts.Client()}
 	s.alpha = s.newKey("alpha")
 	s.beta = s.newKey("beta")
 	return s
 }
 
-func (s *server) newKey(partnerName string) *rpc.KeyFile {
+func (s *server) newKey(partnerName string) *client.KeyFile {
 	s.t.Helper()
 	return s.newKeyWith(partnerName, partner.KeyOptions{})
 }
 
 // newKeyWith creates a key for partner with opts and returns its key file.
-func (s *server) newKeyWith(partnerName string, opts partner.KeyOptions) *rpc.KeyFile {
+func (s *server) newKeyWith(partnerName string, opts partner.KeyOptions) *client.KeyFile {
 	s.t.Helper()
 	k, err := s.keys.CreateKey(context.Background(), partnerName, opts)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return &rpc.KeyFile{Partner: k.Partner, KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	return &client.KeyFile{Partner: k.Partner, KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 }
 
 // post sends a raw body and returns the status and the body.
@@ -102,7 +103,7 @@ func (s *server) post(body []byte) (int, []byte) {
 }
 
 // call signs and sends one request with key and returns the response.
-func (s *server) call(key *rpc.KeyFile, method, id string, payload any) rpc.Response {
+func (s *server) call(key *client.KeyFile, method, id string, payload any) client.Response {
 	s.t.Helper()
 	p, err := json.Marshal(payload)
 	if err != nil {
@@ -116,7 +117,7 @@ func (s *server) call(key *rpc.KeyFile, method, id string, payload any) rpc.Resp
 	if status != http.StatusOK {
 		s.t.Fatalf("%s: HTTP %d: %s", method, status, resp)
 	}
-	var r rpc.Response
+	var r client.Response
 	if err := json.Unmarshal(resp, &r); err != nil {
 		s.t.Fatalf("%s: %v: %s", method, err, resp)
 	}
@@ -125,7 +126,7 @@ func (s *server) call(key *rpc.KeyFile, method, id string, payload any) rpc.Resp
 
 // mustCall is call that fails the test on a JSON-RPC error and decodes the
 // result into out.
-func (s *server) mustCall(key *rpc.KeyFile, method, id string, payload, out any) {
+func (s *server) mustCall(key *client.KeyFile, method, id string, payload, out any) {
 	s.t.Helper()
 	r := s.call(key, method, id, payload)
 	if r.Error != nil {
@@ -140,7 +141,7 @@ func (s *server) mustCall(key *rpc.KeyFile, method, id string, payload, out any)
 
 // seed adds a customer with one USD checking account for key's partner and
 // returns the customer ID and the account number.
-func (s *server) seed(key *rpc.KeyFile, ssn, email string) (string, string) {
+func (s *server) seed(key *client.KeyFile, ssn, email string) (string, string) {
 	s.t.Helper()
 	var c customer.AddCustomerResult
 	s.mustCall(key, "CustomerService.AddCustomer", `"seed-c-`+ssn+`"`, map[string]any{

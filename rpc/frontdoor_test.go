@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/account"
 )
 
@@ -42,7 +43,7 @@ func TestBodyBudget(t *testing.T) {
 	b := openPost(t, s.url, -1)
 	b.chunk(spaces(200 << 10))
 	resp, body := b.response()
-	var r rpc.Response
+	var r client.Response
 	json.Unmarshal(body, &r) //nolint:errcheck // checked below
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" ||
 		r.Error == nil || r.Error.Data == nil || r.Error.Data.Reason != "SERVER_BUSY" || r.Error.Data.RetryAfterSeconds != 1 {

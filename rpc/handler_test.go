@@ -21,15 +21,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/partner"
 )
 
 // errorOf decodes a single JSON-RPC error response.
-func errorOf(t *testing.T, body []byte) (rpc.Response, *rpc.Error) {
+func errorOf(t *testing.T, body []byte) (client.Response, *rpc.Error) {
 	t.Helper()
-	var r rpc.Response
+	var r client.Response
 	if err := json.Unmarshal(body, &r); err != nil {
 		t.Fatalf("not a response object: %v: %s", err, body)
 	}
@@ -78,7 +79,7 @@ func TestHTTPEnvelope(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			var r rpc.Response
+			var r client.Response
 			json.NewDecoder(resp.Body).Decode(&r) //nolint:errcheck // checked below
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
@@ -104,12 +105,12 @@ func TestBadInput(t *testing.T) {
 	}
 	details := `{"accountId":"` + acct + `"}`
 	ts := s.alpha.Timestamp()
-	sign := func(k *rpc.KeyFile, method, id, b string) string {
+	sign := func(k *client.KeyFile, method, id, b string) string {
 		sig, _ := k.SignV2(method, json.RawMessage(id), ts, []byte(b))
 		return sig
 	}
 	env := func(method, id, keyID, cred, sig, payload string) string {
-		b, _ := rpc.EnvelopeWith(method, json.RawMessage(id), rpc.API{KeyID: keyID, Credential: cred, Signature: sig, Timestamp: ts}, []byte(payload))
+		b, _ := client.EnvelopeWith(method, json.RawMessage(id), client.API{KeyID: keyID, Credential: cred, Signature: sig, Timestamp: ts}, []byte(payload))
 		return string(b)
 	}
 	a := s.alpha
@@ -232,7 +233,7 @@ func TestSignatureForms(t *testing.T) {
 	v2 := func(b string) string { return string(partner.V2Message(method, []byte(id), ts, []byte(b))) }
 	tests := []struct {
 		name      string
-		key       *rpc.KeyFile
+		key       *client.KeyFile
 		payload   string
 		signature string
 		timestamp string // "" for the payload-only form
@@ -253,8 +254,8 @@ func TestSignatureForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := rpc.API{KeyID: tt.key.KeyID, Credential: tt.key.Credential, Signature: tt.signature, Timestamp: tt.timestamp}
-			body, _ := rpc.EnvelopeWith(method, json.RawMessage(id), api, []byte(tt.payload))
+			api := client.API{KeyID: tt.key.KeyID, Credential: tt.key.Credential, Signature: tt.signature, Timestamp: tt.timestamp}
+			body, _ := client.EnvelopeWith(method, json.RawMessage(id), api, []byte(tt.payload))
 			_, resp := s.post(body)
 			_, e := errorOf(t, resp)
 			if (e == nil) != tt.ok {
@@ -268,7 +269,7 @@ func TestSignatureForms(t *testing.T) {
 }
 
 // der is the Base64 ASN.1 DER signature of msg by k.
-func der(t *testing.T, k *rpc.KeyFile, msg string) string {
+func der(t *testing.T, k *client.KeyFile, msg string) string {
 	t.Helper()
 	d := sha256.Sum256([]byte(msg))
 	sig, err := ecdsa.SignASN1(rand.Reader, privateKey(t, k), d[:])
@@ -279,7 +280,7 @@ func der(t *testing.T, k *rpc.KeyFile, msg string) string {
 }
 
 // raw is the Base64 raw r||s signature of msg by k, as WebCrypto makes it.
-func raw(t *testing.T, k *rpc.KeyFile, msg string) string {
+func raw(t *testing.T, k *client.KeyFile, msg string) string {
 	t.Helper()
 	d := sha256.Sum256([]byte(msg))
 	r, sv, err := ecdsa.Sign(rand.Reader, privateKey(t, k), d[:])
@@ -292,7 +293,7 @@ func raw(t *testing.T, k *rpc.KeyFile, msg string) string {
 	return base64.StdEncoding.EncodeToString(out)
 }
 
-func privateKey(t *testing.T, k *rpc.KeyFile) *ecdsa.PrivateKey {
+func privateKey(t *testing.T, k *client.KeyFile) *ecdsa.PrivateKey {
 	t.Helper()
 	block, _ := pem.Decode([]byte(k.PrivateKey))
 	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
@@ -356,7 +357,7 @@ func TestBatch(t *testing.T) {
 	list, _ := s.alpha.Envelope("AccountService.ListAccounts", json.RawMessage(`"b"`), []byte(`{"customerID":"`+customerID+`"}`))
 	note, _ := s.alpha.Envelope("AccountService.GetDetails", nil, []byte(`{"accountId":"`+acct+`"}`))
 	status, body := s.post([]byte("[" + string(get) + ",\n" + string(note) + "," + string(list) + "]"))
-	var rs []rpc.Response
+	var rs []client.Response
 	if err := json.Unmarshal(body, &rs); status != http.StatusOK || err != nil || len(rs) != 2 {
 		t.Fatalf("HTTP %d, %v: %s; want two responses", status, err, body)
 	}
@@ -406,7 +407,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		t.Fatalf("the bad request did not reach validation: %s", resp)
 	}
 	// A credential pasted into keyId must not reach the log either.
-	pasted, _ := rpc.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"log-3"`), rpc.API{KeyID: s.alpha.Credential, Credential: s.alpha.Credential, Signature: "x"}, []byte(`{}`))
+	pasted, _ := client.EnvelopeWith("AccountService.GetDetails", json.RawMessage(`"log-3"`), client.API{KeyID: s.alpha.Credential, Credential: s.alpha.Credential, Signature: "x"}, []byte(`{}`))
 	s.post(pasted)
 	logs := s.logs.String()
 	for _, secret := range []string{"Secretname", "Z9876543", "hidden.person", "987654321", s.alpha.Credential, signatureOf(t, body)} {

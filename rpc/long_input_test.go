@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountd/accountd/rpc/client"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/rs/zerolog"
 
@@ -107,7 +109,7 @@ func TestLongInput(t *testing.T) {
 	run := runExamples(t, func(string, map[string]any) {})
 	ts := httptest.NewServer(run.h.Routes())
 	t.Cleanup(ts.Close)
-	client := &Client{URL: ts.URL + "/jsonrpc", HTTP: ts.Client()}
+	rpcClient := &client.Client{URL: ts.URL + "/jsonrpc", HTTP: ts.Client()}
 	methods, err := dispatchedMethods()
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +125,7 @@ func TestLongInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		status, resp, err := client.Post(context.Background(), body)
+		status, resp, err := rpcClient.Post(context.Background(), body)
 		if err != nil || status != 200 {
 			t.Fatalf("HTTP %d %v: %.300s", status, err, resp)
 		}
@@ -345,7 +347,7 @@ func TestEchoesAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	key := &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 	long := longValue(900_000)
 	signed := func(payload string) string {
 		body, err := key.Envelope("AccountService.GetDetails", json.RawMessage(`"e1"`), []byte(payload))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/storetest"
@@ -99,7 +100,7 @@ func tinyPNG(t *testing.T) string {
 // freshHandler is a handler on an empty database with one partner's key.
 type freshHandler struct {
 	h   *Handler
-	key *KeyFile
+	key *client.KeyFile
 	n   int
 }
 
@@ -115,7 +116,7 @@ func newFreshHandler(t *testing.T) *freshHandler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &freshHandler{h: h, key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}}
+	return &freshHandler{h: h, key: &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}}
 }
 
 // call signs and runs one call; it returns its error, or nil for a result.

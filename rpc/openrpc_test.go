@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountd/accountd/rpc/client"
+
 	"github.com/rs/zerolog"
 
 	"github.com/accountd/accountd/rpc/payload"
@@ -332,8 +334,8 @@ func sameJSON(t *testing.T, got any, want string) bool {
 // envelope the signing client sends.
 func TestOpenRPCEnvelopeMatchesClient(t *testing.T) {
 	doc, _ := readDoc(t)
-	body, err := EnvelopeWith("AccountService.GetDetails", json.RawMessage("1"),
-		API{KeyID: "k_1", Credential: "c_1", Signature: "sig", Timestamp: "2026-12-07T10:15:30.123Z"}, []byte(`{}`))
+	body, err := client.EnvelopeWith("AccountService.GetDetails", json.RawMessage("1"),
+		client.API{KeyID: "k_1", Credential: "c_1", Signature: "sig", Timestamp: "2026-12-07T10:15:30.123Z"}, []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,12 +506,12 @@ func TestDiscoverWithoutAuth(t *testing.T) {
 	}
 	ts := httptest.NewServer(h.Routes())
 	t.Cleanup(ts.Close)
-	client := &Client{URL: ts.URL + "/jsonrpc", HTTP: ts.Client()}
+	rpcClient := &client.Client{URL: ts.URL + "/jsonrpc", HTTP: ts.Client()}
 	doc, err := buildOpenRPC()
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc = withServer(doc, client.URL)
+	doc = withServer(doc, rpcClient.URL)
 	signed := `{"jsonrpc":"2.0","method":"AccountService.GetDetails","id":9,"params":{"api":{"keyId":"k_x","credential":"c","signature":"s"},"payload":{}}}`
 	tests := []struct {
 		name       string
@@ -537,7 +539,7 @@ func TestDiscoverWithoutAuth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := auth.calls.Load()
-			status, body, err := client.Post(context.Background(), []byte(tt.body))
+			status, body, err := rpcClient.Post(context.Background(), []byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -589,7 +591,7 @@ func TestResultsMatchSchemas(t *testing.T) {
 type exampleRun struct {
 	dsn      string // the database's, for storetest's checks
 	h        *Handler
-	key      *KeyFile
+	key      *client.KeyFile
 	svc      *bank.Bank
 	clock    *stepClock
 	results  map[string]map[string]any // each method's last result
@@ -612,7 +614,7 @@ func runExamples(t *testing.T, check func(method string, result map[string]any))
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := &exampleRun{dsn: dsn, h: h, svc: svc, clock: clock, key: &KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM},
+	run := &exampleRun{dsn: dsn, h: h, svc: svc, clock: clock, key: &client.KeyFile{KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM},
 		results: map[string]map[string]any{}, payloads: map[string]string{}}
 	results := run.results
 	n := 0

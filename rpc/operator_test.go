@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountd/accountd/rpc/client"
+
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -75,13 +77,13 @@ func newOpServer(t *testing.T, st *store.Store, opts rpc.Options) *opServer {
 }
 
 // key creates a key for partner name with opts.
-func (s *opServer) key(t *testing.T, name string, opts partner.KeyOptions) *rpc.KeyFile {
+func (s *opServer) key(t *testing.T, name string, opts partner.KeyOptions) *client.KeyFile {
 	t.Helper()
 	k, err := s.keys.CreateKey(context.Background(), name, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rpc.KeyFile{Partner: k.Partner, KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
+	return &client.KeyFile{Partner: k.Partner, KeyID: k.KeyID, Credential: k.Credential, PrivateKey: k.PrivateKeyPEM}
 }
 
 // partnerID returns the ID of partner name.
@@ -129,7 +131,7 @@ func (s *opServer) post(t *testing.T, body string) (*http.Response, []byte) {
 }
 
 // envelope signs one request.
-func envelope(t *testing.T, key *rpc.KeyFile, method, id, payload string) string {
+func envelope(t *testing.T, key *client.KeyFile, method, id, payload string) string {
 	t.Helper()
 	b, err := key.Envelope(method, json.RawMessage(id), []byte(payload))
 	if err != nil {
@@ -140,10 +142,10 @@ func envelope(t *testing.T, key *rpc.KeyFile, method, id, payload string) string
 
 // call signs and sends one request and returns the HTTP response and the
 // decoded JSON-RPC response.
-func (s *opServer) call(t *testing.T, key *rpc.KeyFile, method, id, payload string) (*http.Response, rpc.Response) {
+func (s *opServer) call(t *testing.T, key *client.KeyFile, method, id, payload string) (*http.Response, client.Response) {
 	t.Helper()
 	resp, body := s.post(t, envelope(t, key, method, id, payload))
-	var r rpc.Response
+	var r client.Response
 	if err := json.Unmarshal(body, &r); err != nil {
 		t.Fatalf("%s: HTTP %d: %v: %s", method, resp.StatusCode, err, body)
 	}
@@ -152,7 +154,7 @@ func (s *opServer) call(t *testing.T, key *rpc.KeyFile, method, id, payload stri
 
 // wantAllowed checks that a lookup passes the limiter and reaches the
 // service (which finds no such customer).
-func (s *opServer) wantAllowed(t *testing.T, key *rpc.KeyFile, n int) {
+func (s *opServer) wantAllowed(t *testing.T, key *client.KeyFile, n int) {
 	t.Helper()
 	resp, r := s.call(t, key, getCustomer, strconv.Itoa(n), missingCustomer)
 	if resp.StatusCode != http.StatusOK || r.Error == nil || r.Error.Code != 1001 {
@@ -162,7 +164,7 @@ func (s *opServer) wantAllowed(t *testing.T, key *rpc.KeyFile, n int) {
 
 // wantLimited checks that a lookup is refused for its rate and returns the
 // seconds to wait, which the header and the error data must agree on.
-func (s *opServer) wantLimited(t *testing.T, key *rpc.KeyFile) int {
+func (s *opServer) wantLimited(t *testing.T, key *client.KeyFile) int {
 	t.Helper()
 	resp, r := s.call(t, key, getCustomer, `"over"`, missingCustomer)
 	if resp.StatusCode != http.StatusTooManyRequests {
@@ -251,7 +253,7 @@ func TestRateLimitByTier(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Retry-After") != "" {
 			t.Fatalf("batch: HTTP %d, Retry-After %q; want 200 and none: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
-		var rs []rpc.Response
+		var rs []client.Response
 		if err := json.Unmarshal(body, &rs); err != nil || len(rs) != 5 {
 			t.Fatalf("batch: %v, %d responses; want 5: %s", err, len(rs), body)
 		}
@@ -299,15 +301,15 @@ func watchRedisKey(t *testing.T, key string) func() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := redis.NewClient(opts)
+	rdb := redis.NewClient(opts)
 	t.Cleanup(func() {
-		if err := client.Del(context.Background(), key).Err(); err != nil {
+		if err := rdb.Del(context.Background(), key).Err(); err != nil {
 			t.Errorf("delete %s: %v", key, err)
 		}
-		client.Close()
+		rdb.Close()
 	})
 	return func() {
-		if n, err := client.Exists(context.Background(), key).Result(); err != nil || n != 1 {
+		if n, err := rdb.Exists(context.Background(), key).Result(); err != nil || n != 1 {
 			t.Errorf("Redis key %s: exists %d, %v; want 1", key, n, err)
 		}
 	}
@@ -393,7 +395,7 @@ func TestKeyMethodLimits(t *testing.T) {
 	// The steps run in order: what one creates, the next may find.
 	steps := []struct {
 		name                 string
-		key                  *rpc.KeyFile
+		key                  *client.KeyFile
 		method, id, payload  string
 		wantCode             int
 		wantReason, wantJSON string

@@ -9,18 +9,19 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 )
 
 // positionalBody is a request whose params are [api, payload], the payload
 // signed as the exact bytes given.
-func positionalBody(t *testing.T, key *rpc.KeyFile, method, id string, payload string, extra ...string) []byte {
+func positionalBody(t *testing.T, key *client.KeyFile, method, id string, payload string, extra ...string) []byte {
 	t.Helper()
 	ts := key.Timestamp()
 	sig, err := key.SignV2(method, json.RawMessage(id), ts, []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _ := json.Marshal(rpc.API{KeyID: key.KeyID, Credential: key.Credential, Signature: sig, Timestamp: ts})
+	api, _ := json.Marshal(client.API{KeyID: key.KeyID, Credential: key.Credential, Signature: sig, Timestamp: ts})
 	params := string(api) + "," + payload
 	for _, e := range extra {
 		params += "," + e

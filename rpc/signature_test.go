@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
@@ -212,7 +213,7 @@ func TestForgedRequestsAndTheRateLimit(t *testing.T) {
 	s := newServer(t, rpc.Options{Limiter: ratelimit.NewMemory(nil), Tiers: map[string]int{partner.TierBronze: tier}})
 	_, acct := s.seed(s.alpha, "123456789", "dave@example.com") // 2 units of alpha's allowance
 	payload := []byte(`{"accountId":"` + acct + `"}`)
-	post := func(k *rpc.KeyFile, signature string, shift time.Duration) int {
+	post := func(k *client.KeyFile, signature string, shift time.Duration) int {
 		t.Helper()
 		key := *k
 		key.Now = func() time.Time { return time.Now().Add(shift) }
@@ -226,8 +227,8 @@ func TestForgedRequestsAndTheRateLimit(t *testing.T) {
 		}
 		return 0
 	}
-	forged := func(k *rpc.KeyFile) int { return post(k, "AAAA", 0) }
-	valid := func(k *rpc.KeyFile) int { return post(k, "", 0) }
+	forged := func(k *client.KeyFile) int { return post(k, "AAAA", 0) }
+	valid := func(k *client.KeyFile) int { return post(k, "", 0) }
 
 	// A few forgeries and many stale copies cost alpha nothing.
 	for i := range 15 {

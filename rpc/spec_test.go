@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 )
 
 // specMethods maps the method names of the JSON-RPC 2.0 specification's
@@ -126,7 +127,7 @@ func TestJSONRPCSpecExamples(t *testing.T) {
 
 // mapExample rewrites an example's methods, params and results line by line
 // (each request object of the examples stands on one line).
-func mapExample(t *testing.T, request, response string, key *rpc.KeyFile, payloads, results map[string]string) (string, string) {
+func mapExample(t *testing.T, request, response string, key *client.KeyFile, payloads, results map[string]string) (string, string) {
 	t.Helper()
 	var reqLines []string
 	for _, line := range strings.Split(request, "\n") {
@@ -171,14 +172,14 @@ func mapExample(t *testing.T, request, response string, key *rpc.KeyFile, payloa
 
 // signedParams is params with an ACCOUNTD-V2 signature over method, the
 // id's JSON text as it stands in the request (nil for none) and payload.
-func signedParams(t *testing.T, key *rpc.KeyFile, method string, id json.RawMessage, payload string) string {
+func signedParams(t *testing.T, key *client.KeyFile, method string, id json.RawMessage, payload string) string {
 	t.Helper()
 	ts := key.Timestamp()
 	sig, err := key.SignV2(method, id, ts, []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _ := json.Marshal(rpc.API{KeyID: key.KeyID, Credential: key.Credential, Signature: sig, Timestamp: ts})
+	api, _ := json.Marshal(client.API{KeyID: key.KeyID, Credential: key.Credential, Signature: sig, Timestamp: ts})
 	return `{"api": ` + string(api) + `, "payload": ` + payload + `}`
 }
 

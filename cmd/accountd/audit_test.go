@@ -7,23 +7,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/store/storetest"
 )
 
 // auditedCall posts one signed request and returns its result, failing the
 // test on a JSON-RPC error.
-func auditedCall(t *testing.T, in *instance, key *rpc.KeyFile, method, id, payload string) json.RawMessage {
+func auditedCall(t *testing.T, in *instance, key *client.KeyFile, method, id, payload string) json.RawMessage {
 	t.Helper()
 	body, err := key.Envelope(method, json.RawMessage(id), []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, raw, err := (&rpc.Client{URL: in.url}).Post(context.Background(), body)
+	_, raw, err := (&client.Client{URL: in.url}).Post(context.Background(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var resp rpc.Response
+	var resp client.Response
 	if err := json.Unmarshal(raw, &resp); err != nil || resp.Error != nil {
 		t.Fatalf("%s: %v %s", method, err, raw)
 	}

@@ -14,8 +14,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/accountd/accountd/rpc/client"
+
 	"github.com/accountd/accountd/config"
-	"github.com/accountd/accountd/rpc"
 )
 
 // runCall builds and signs an envelope; `call` posts it and prints the
@@ -36,7 +37,7 @@ func runCall(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	key, err := rpc.LoadKeyFile(*keyFile)
+	key, err := client.LoadKeyFile(*keyFile)
 	if err != nil {
 		return err
 	}
@@ -63,8 +64,8 @@ func runCall(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *url == "" {
 		*url = defaultURL(cfg.Server.Addr)
 	}
-	client := &rpc.Client{URL: *url, HTTP: &http.Client{Timeout: 60 * time.Second}}
-	status, respBody, err := client.Post(ctx, body)
+	rpcClient := &client.Client{URL: *url, HTTP: &http.Client{Timeout: 60 * time.Second}}
+	status, respBody, err := rpcClient.Post(ctx, body)
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func printResponse(stdout io.Writer, status int, body []byte) error {
 	if len(body) > 0 {
 		fmt.Fprintln(stdout, string(body))
 	}
-	var resp rpc.Response
+	var resp client.Response
 	switch {
 	case status == http.StatusNoContent:
 		return nil

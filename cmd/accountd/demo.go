@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/config"
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/customer"
@@ -172,7 +172,7 @@ func demoDataKey(path string) ([]byte, error) {
 // ensureKey reuses the key file at path when its key is still active, and
 // creates a new key and file otherwise. It returns the partner's ID.
 func (a *app) ensureKey(ctx context.Context, partnerName, path string) (int64, error) {
-	if kf, err := rpc.LoadKeyFile(path); err == nil {
+	if kf, err := client.LoadKeyFile(path); err == nil {
 		keys, err := a.partners.ListKeys(ctx)
 		if err != nil {
 			return 0, err

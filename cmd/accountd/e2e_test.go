@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountd/accountd/rpc/client"
+
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/replay"
 	"github.com/accountd/accountd/store/storetest"
@@ -149,9 +151,9 @@ func servingURL(logs string) string {
 	return ""
 }
 
-func loadKey(t *testing.T, path string) *rpc.KeyFile {
+func loadKey(t *testing.T, path string) *client.KeyFile {
 	t.Helper()
-	k, err := rpc.LoadKeyFile(path)
+	k, err := client.LoadKeyFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +176,7 @@ func TestFixtures(t *testing.T) {
 	if len(scenarios) < 10 {
 		t.Fatalf("%d scenarios, want at least 10", len(scenarios))
 	}
-	r := &replay.Runner{Client: &rpc.Client{URL: in.url}, Key: loadKey(t, in.alphaKey), Other: loadKey(t, in.betaKey),
+	r := &replay.Runner{Client: &client.Client{URL: in.url}, Key: loadKey(t, in.alphaKey), Other: loadKey(t, in.betaKey),
 		Codes:        consoleCodes(console),
 		AdvanceClock: clock.advance,
 		Command:      in.command,
@@ -253,7 +255,7 @@ func TestCallAndSign(t *testing.T) {
 	os.WriteFile(payload, []byte(`{"type":"INDIVIDUAL","firstName":"An","lastName":"Nguyen","DOB":"19900115",
 		"identification":[{"type":"CCCD","value":"079090123456"}],"contact":{"phoneNumber":"+84912345678"}}`), 0o644)
 	out := mustRun(t, "call", "CustomerService.AddCustomer", payload, "--key", in.alphaKey, "--url", in.url, "--id", "cli-1")
-	var resp rpc.Response
+	var resp client.Response
 	if err := json.Unmarshal([]byte(out), &resp); err != nil || resp.Error != nil || string(resp.ID) != `"cli-1"` {
 		t.Fatalf("call: %v\n%s", err, out)
 	}
@@ -293,14 +295,14 @@ func TestCallAndSign(t *testing.T) {
 func TestRevokedKeyIsRefusedWithoutRestart(t *testing.T) {
 	in := start(t)
 	key := loadKey(t, in.alphaKey)
-	client := &rpc.Client{URL: in.url}
+	rpcClient := &client.Client{URL: in.url}
 	call := func() *rpc.Error {
 		body, _ := key.Envelope("CustomerService.GetCustomer", json.RawMessage(`"r"`), []byte(`{"ID":"1"}`))
-		_, resp, err := client.Post(context.Background(), body)
+		_, resp, err := rpcClient.Post(context.Background(), body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var r rpc.Response
+		var r client.Response
 		json.Unmarshal(resp, &r)
 		return r.Error
 	}

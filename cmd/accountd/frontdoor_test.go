@@ -20,7 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
+
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -112,8 +113,8 @@ func uploadLike(size int) []byte {
 
 // getDetails keeps signed GetDetails calls going until stop, recording
 // each call's time and counting failures.
-func getDetails(t *testing.T, url string, key *rpc.KeyFile, account string, stop <-chan struct{}, latencies *[]time.Duration, mu *sync.Mutex, failures *atomic.Int64) {
-	client := &rpc.Client{URL: url}
+func getDetails(t *testing.T, url string, key *client.KeyFile, account string, stop <-chan struct{}, latencies *[]time.Duration, mu *sync.Mutex, failures *atomic.Int64) {
+	rpcClient := &client.Client{URL: url}
 	for i := 0; ; i++ {
 		select {
 		case <-stop:
@@ -122,9 +123,9 @@ func getDetails(t *testing.T, url string, key *rpc.KeyFile, account string, stop
 		}
 		body, _ := key.Envelope("AccountService.GetDetails", json.RawMessage(strconv.Itoa(i)), []byte(`{"accountId":"`+account+`"}`))
 		began := time.Now()
-		status, raw, err := client.Post(context.Background(), body)
+		status, raw, err := rpcClient.Post(context.Background(), body)
 		took := time.Since(began)
-		var resp rpc.Response
+		var resp client.Response
 		if err != nil || status != http.StatusOK || json.Unmarshal(raw, &resp) != nil || resp.Error != nil {
 			failures.Add(1)
 			t.Logf("a signed GetDetails failed: HTTP %d %v %.200s", status, err, raw)

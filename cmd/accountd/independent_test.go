@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/notify"
 	"github.com/accountd/accountd/store/storetest"
 )
@@ -94,7 +95,7 @@ func seedForExample(t *testing.T, in *instance) (string, string) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	var c rpc.Response
+	var c client.Response
 	json.Unmarshal([]byte(out), &c)
 	var cust struct{ ID string }
 	json.Unmarshal(c.Result, &cust)
@@ -103,7 +104,7 @@ func seedForExample(t *testing.T, in *instance) (string, string) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	var a rpc.Response
+	var a client.Response
 	json.Unmarshal([]byte(out), &a)
 	var acc struct{ AccountNumber string }
 	json.Unmarshal(a.Result, &acc)
@@ -125,7 +126,7 @@ func TestKeysAddOwnPublicKey(t *testing.T) {
 		t.Fatalf("keys add output:\n%s", out)
 	}
 	privDER, _ := x509.MarshalPKCS8PrivateKey(priv)
-	kf := rpc.KeyFile{Partner: "gamma", KeyID: keyID[1], Credential: cred[1], PrivateKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}))}
+	kf := client.KeyFile{Partner: "gamma", KeyID: keyID[1], Credential: cred[1], PrivateKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}))}
 	b, _ := json.Marshal(kf)
 	path := filepath.Join(in.dir, "gamma.json")
 	os.WriteFile(path, b, 0o600)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/notify"
 	"github.com/accountd/accountd/store/storetest"
 )
@@ -26,7 +26,7 @@ func callResult(t *testing.T, in *instance, method, payload string, out any) {
 	if err != nil {
 		t.Fatalf("%s: %v\n%s%s", method, err, got, errOut)
 	}
-	var resp rpc.Response
+	var resp client.Response
 	if err := json.Unmarshal([]byte(got), &resp); err != nil || resp.Error != nil {
 		t.Fatalf("%s: %v\n%s", method, err, got)
 	}

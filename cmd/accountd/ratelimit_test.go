@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
@@ -36,11 +37,11 @@ func TestRateLimitAcrossReplicasWithRedis(t *testing.T) {
 
 	for i := 0; i < 4; i++ {
 		body, _ := key.Envelope("CustomerService.GetCustomer", json.RawMessage(`"r"`), []byte(`{"ID":"1"}`))
-		status, raw, err := (&rpc.Client{URL: urls[i%2]}).Post(context.Background(), body)
+		status, raw, err := (&client.Client{URL: urls[i%2]}).Post(context.Background(), body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var resp rpc.Response
+		var resp client.Response
 		json.Unmarshal(raw, &resp)
 		switch {
 		case i < 3 && (status != http.StatusOK || resp.Error == nil || resp.Error.Code != 1001):

@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/rpc/replay"
 	"github.com/accountd/accountd/services/notify"
 )
@@ -29,12 +29,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r := &replay.Runner{Client: &rpc.Client{URL: *url, HTTP: &http.Client{Timeout: 60 * time.Second}}}
-	if r.Key, err = rpc.LoadKeyFile(*keyFile); err != nil {
+	r := &replay.Runner{Client: &client.Client{URL: *url, HTTP: &http.Client{Timeout: 60 * time.Second}}}
+	if r.Key, err = client.LoadKeyFile(*keyFile); err != nil {
 		return err
 	}
 	if *otherFile != "" {
-		if r.Other, err = rpc.LoadKeyFile(*otherFile); err != nil {
+		if r.Other, err = client.LoadKeyFile(*otherFile); err != nil {
 			return err
 		}
 	}

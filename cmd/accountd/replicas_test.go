@@ -7,26 +7,26 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
 )
 
 // signedCall posts one signed request and decodes the answer.
-func signedCall(t *testing.T, url string, key *rpc.KeyFile, method, id, payload string) rpc.Response {
+func signedCall(t *testing.T, url string, key *client.KeyFile, method, id, payload string) client.Response {
 	t.Helper()
 	body, err := key.Envelope(method, json.RawMessage(id), []byte(payload))
 	if err != nil {
 		t.Error(err)
-		return rpc.Response{}
+		return client.Response{}
 	}
-	_, raw, err := (&rpc.Client{URL: url}).Post(context.Background(), body)
+	_, raw, err := (&client.Client{URL: url}).Post(context.Background(), body)
 	if err != nil {
 		t.Error(err)
-		return rpc.Response{}
+		return client.Response{}
 	}
-	var resp rpc.Response
+	var resp client.Response
 	if err := json.Unmarshal(raw, &resp); err != nil {
 		t.Errorf("%s: %v in %s", method, err, raw)
 	}
@@ -35,8 +35,8 @@ func signedCall(t *testing.T, url string, key *rpc.KeyFile, method, id, payload 
 
 // atOnce calls call for every replica from its own goroutine, released
 // together, and returns the answers in replica order.
-func atOnce(urls []string, call func(r int, url string) rpc.Response) []rpc.Response {
-	results := make([]rpc.Response, len(urls))
+func atOnce(urls []string, call func(r int, url string) client.Response) []client.Response {
+	results := make([]client.Response, len(urls))
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for r, url := range urls {
@@ -113,7 +113,7 @@ func TestTwoReplicasOneDatabase(t *testing.T) {
 	}
 	for i := 0; i < dupIDs; i++ {
 		id := fmt.Sprintf(`"dup-%d"`, i)
-		results := atOnce(dupURLs, func(r int, url string) rpc.Response {
+		results := atOnce(dupURLs, func(r int, url string) client.Response {
 			return signedCall(t, url, key, "CustomerService.AddAccount", id, accountPayload("DUP"))
 		})
 		for r, res := range results {
@@ -130,7 +130,7 @@ func TestTwoReplicasOneDatabase(t *testing.T) {
 	// different request ids: exactly one customer, the other call refused.
 	for i := 0; i < 10; i++ {
 		payload := fmt.Sprintf(`{"type":"INDIVIDUAL","firstName":"Binh","lastName":"Tran","DOB":"19850310","identification":[{"type":"PASSPORT","value":"D%07d"}],"contact":{"email":"binh%d@example.com"}}`, i, i)
-		results := atOnce(urls, func(r int, url string) rpc.Response {
+		results := atOnce(urls, func(r int, url string) client.Response {
 			return signedCall(t, url, key, "CustomerService.AddCustomer", fmt.Sprintf(`"race-%d-%d"`, i, r), payload)
 		})
 		ok, clash := 0, 0

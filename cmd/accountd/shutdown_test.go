@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
+
 	"github.com/accountd/accountd/store/storetest"
 )
 
@@ -87,17 +88,17 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			client := &rpc.Client{URL: url}
+			rpcClient := &client.Client{URL: url}
 			for i := 0; ctx.Err() == nil; i++ {
 				id := fmt.Sprintf(`"w%d-%d"`, w, i)
 				payload := fmt.Sprintf(`{"type":"INDIVIDUAL","firstName":"An","lastName":"Nguyen","DOB":"19900115",
 					"identification":[{"type":"PASSPORT","value":"S%02d%05d"}],"contact":{"email":"w%d-%d@example.com"}}`, w, i, w, i)
 				body, _ := key.Envelope("CustomerService.AddCustomer", json.RawMessage(id), []byte(payload))
-				_, raw, err := client.Post(context.Background(), body)
+				_, raw, err := rpcClient.Post(context.Background(), body)
 				if err != nil {
 					return // the server stopped accepting
 				}
-				var resp rpc.Response
+				var resp client.Response
 				if json.Unmarshal(raw, &resp) != nil {
 					t.Errorf("unreadable answer: %s", raw)
 					return

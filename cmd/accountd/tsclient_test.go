@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 )
 
 // tsclientDir holds the pinned tools (package.json, package-lock.json) and
@@ -37,10 +37,10 @@ func TestTypeScriptClient(t *testing.T) {
 	modules := installTSTools(t)
 	in := start(t)
 	key := loadKey(t, in.alphaKey)
-	client := &rpc.Client{URL: in.url}
+	rpcClient := &client.Client{URL: in.url}
 
 	dir := t.TempDir()
-	status, body, err := client.Post(context.Background(), []byte(`{"jsonrpc":"2.0","method":"rpc.discover","id":1}`))
+	status, body, err := rpcClient.Post(context.Background(), []byte(`{"jsonrpc":"2.0","method":"rpc.discover","id":1}`))
 	if err != nil || status != 200 {
 		t.Fatalf("rpc.discover: HTTP %d %v", status, err)
 	}
@@ -79,7 +79,7 @@ func TestTypeScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, resp, err := client.Post(context.Background(), body)
+	_, resp, err := rpcClient.Post(context.Background(), body)
 	if err != nil || !bytes.Contains(resp, []byte(`"firstName":"Ama"`)) {
 		t.Fatalf("GetCustomer %s after the TypeScript client's call: %v %s", got.Result.ID, err, resp)
 	}

@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 )
 
 // jsonVar prefixes the hidden copy of a captured value that is not a
@@ -124,7 +124,7 @@ func fillRaw(raw json.RawMessage, vars map[string]string) (json.RawMessage, erro
 // stands for {{signature}}: ACCOUNTD-V2 over the method, the id's text,
 // params.api.timestamp and the payload's bytes when the body has a
 // timestamp, the payload's bytes alone otherwise.
-func fillBody(raw json.RawMessage, vars map[string]string, key *rpc.KeyFile) ([]byte, error) {
+func fillBody(raw json.RawMessage, vars map[string]string, key *client.KeyFile) ([]byte, error) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		raw = json.RawMessage(s)

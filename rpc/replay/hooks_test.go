@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 )
 
 func TestParseDuration(t *testing.T) {
@@ -91,7 +91,7 @@ func TestRunHooks(t *testing.T) {
 	var asked []string
 	var moved []time.Duration
 	var ran [][]string
-	r := &Runner{Key: &rpc.KeyFile{KeyID: "k"},
+	r := &Runner{Key: &client.KeyFile{KeyID: "k"},
 		Codes: func(_ context.Context, id, purpose string) (string, error) {
 			asked = append(asked, id, purpose)
 			return "12345a", nil
@@ -138,7 +138,7 @@ func TestRunHookFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Runner{Key: &rpc.KeyFile{}, Codes: tt.codes, AdvanceClock: func(time.Duration) error { return nil }, Command: tt.command}
+			r := &Runner{Key: &client.KeyFile{}, Codes: tt.codes, AdvanceClock: func(time.Duration) error { return nil }, Command: tt.command}
 			if tt.command == nil {
 				r.Command = func(context.Context, []string) (string, error) { return "", nil }
 			}
@@ -153,7 +153,7 @@ func TestRunHookFailures(t *testing.T) {
 func TestRunSkipsWithoutHooks(t *testing.T) {
 	sc := hookScenario(t)
 	sc.Steps = append(sc.Steps, Step{Method: "X.Y", As: "other"})
-	r := &Runner{Key: &rpc.KeyFile{}}
+	r := &Runner{Key: &client.KeyFile{}}
 	res := r.Run(context.Background(), sc)
 	if !res.Skipped || res.Err != nil {
 		t.Fatalf("Run = %+v, want skipped", res)
@@ -163,7 +163,7 @@ func TestRunSkipsWithoutHooks(t *testing.T) {
 		t.Errorf("reason %q, want %q", res.Reason, want)
 	}
 	r.Codes = func(context.Context, string, string) (string, error) { return "", nil }
-	r.Other = &rpc.KeyFile{}
+	r.Other = &client.KeyFile{}
 	if res := r.Run(context.Background(), sc); !res.Skipped || strings.Contains(res.Reason, "codes") || strings.Contains(res.Reason, "partner") {
 		t.Errorf("with codes and the second key: %+v", res)
 	}

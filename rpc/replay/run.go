@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/client"
 	"github.com/accountd/accountd/services/partner"
 )
 
@@ -22,9 +22,9 @@ import (
 // steps that are not requests; a scenario that needs a missing key or hook
 // is skipped. A Runner replays one scenario at a time.
 type Runner struct {
-	Client *rpc.Client
-	Key    *rpc.KeyFile
-	Other  *rpc.KeyFile // optional: scenarios that need it are skipped without it
+	Client *client.Client
+	Key    *client.KeyFile
+	Other  *client.KeyFile // optional: scenarios that need it are skipped without it
 
 	// Codes returns the one-time code the server sent for an operation's
 	// requestId and purpose (OTP, PROVE_ID, CONFIRM_CHANGE), waiting for it
@@ -160,7 +160,7 @@ func (r *Runner) requestBody(n int, st Step, vars map[string]string) ([]byte, js
 // overriddenEnvelope builds an envelope with parts of the api block, or of
 // what is signed, replaced, to provoke authentication and signature
 // refusals.
-func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessage, vars map[string]string) ([]byte, error) {
+func overriddenEnvelope(st Step, key *client.KeyFile, reqID, payload json.RawMessage, vars map[string]string) ([]byte, error) {
 	o := st.Auth
 	signed, method, signedID := []byte(payload), st.Method, reqID
 	if o.SignPayload != nil {
@@ -175,7 +175,7 @@ func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessag
 			return nil, err
 		}
 	}
-	api := rpc.API{KeyID: key.KeyID, Credential: key.Credential}
+	api := client.API{KeyID: key.KeyID, Credential: key.Credential}
 	var err error
 	if o.PayloadOnly {
 		api.Signature, err = key.SignPayload(signed)
@@ -193,11 +193,11 @@ func overriddenEnvelope(st Step, key *rpc.KeyFile, reqID, payload json.RawMessag
 			*dst = fillText(*src, vars)
 		}
 	}
-	return rpc.EnvelopeWith(st.Method, reqID, api, payload)
+	return client.EnvelopeWith(st.Method, reqID, api, payload)
 }
 
 // overriddenTimestamp is the timestamp an overridden step signs and sends.
-func overriddenTimestamp(o *AuthOverride, key *rpc.KeyFile, vars map[string]string) (string, error) {
+func overriddenTimestamp(o *AuthOverride, key *client.KeyFile, vars map[string]string) (string, error) {
 	switch {
 	case o.Timestamp != nil:
 		return fillText(*o.Timestamp, vars), nil

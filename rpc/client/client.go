@@ -1,4 +1,7 @@
-package rpc
+// Package client is what a partner needs to call accountd: its key file,
+// the ACCOUNTD-V2 signature, the envelope and an HTTP client. The CLI's
+// call, sign and replay commands and the tests use it.
+package client
 
 import (
 	"bytes"
@@ -17,6 +20,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/accountd/accountd/rpc/jsonrpc"
 	"github.com/accountd/accountd/services/partner"
 )
 
@@ -178,7 +182,7 @@ func EnvelopeWith(method string, id json.RawMessage, api API, payload []byte) ([
 type Response struct {
 	JSONRPC string          `json:"jsonrpc"`
 	Result  json.RawMessage `json:"result,omitempty"`
-	Error   *Error          `json:"error,omitempty"`
+	Error   *jsonrpc.Error  `json:"error,omitempty"`
 	ID      json.RawMessage `json:"id"`
 }
 
