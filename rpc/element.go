@@ -323,7 +323,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 		return fail(toError(err))
 	}
 	if env.Timestamp == nil {
-		h.opts.Metrics.payloadOnlySigned()
+		h.opts.Metrics.PayloadOnlySigned()
 	}
 	if h.limiter != nil {
 		if e := h.limiter.check(ctx, id, req.method); e != nil {
@@ -486,7 +486,7 @@ func (h *Handler) logCall(req request, out callOutcome, start time.Time, skipped
 	if out.cancelled {
 		outcome = "cancelled"
 	}
-	h.opts.Metrics.observe(req.method, outcome, time.Since(start))
+	h.opts.Metrics.Observe(req.method, outcome, time.Since(start))
 	level := zerolog.InfoLevel
 	if out.code == CodeInternal {
 		level = zerolog.ErrorLevel

@@ -37,7 +37,7 @@ func (b *bodyBudget) reserve(ctx context.Context, n int64, wait time.Duration) b
 		if b.used+n <= b.max {
 			b.used += n
 			b.peak = max(b.peak, b.used)
-			b.metrics.bodyBudget(b.used, b.peak)
+			b.metrics.BodyBudget(b.used, b.peak)
 			b.mu.Unlock()
 			return true
 		}
@@ -65,7 +65,7 @@ func (b *bodyBudget) release(n int64) {
 	}
 	b.mu.Lock()
 	b.used -= n
-	b.metrics.bodyBudget(b.used, b.peak)
+	b.metrics.BodyBudget(b.used, b.peak)
 	close(b.freed)
 	b.freed = make(chan struct{})
 	b.mu.Unlock()
@@ -149,7 +149,7 @@ func (l *addrListener) Accept() (net.Conn, error) {
 		if release, ok := l.conns.acquire(hostOf(c.RemoteAddr().String())); ok {
 			return &countedConn{Conn: c, release: release}, nil
 		}
-		l.metrics.refused("TOO_MANY_CONNECTIONS")
+		l.metrics.Refused("TOO_MANY_CONNECTIONS")
 		c.Close() //nolint:errcheck // refused: nothing was sent on it
 	}
 }
@@ -175,7 +175,7 @@ const retryAfterSeconds = 1
 func (h *Handler) busy(w http.ResponseWriter, reason, detail string) {
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 	w.Header().Set("Connection", "close")
-	h.opts.Metrics.refused(reason)
+	h.opts.Metrics.Refused(reason)
 	h.log.Info().Int("status", http.StatusServiceUnavailable).Str("reason", reason).Msg("http request refused")
 	e := protocolError(CodeInvalidRequest, reason, detail)
 	e.Data.RetryAfterSeconds = retryAfterSeconds

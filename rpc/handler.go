@@ -6,6 +6,7 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	gorilla "github.com/gorilla/rpc/v2"
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/metrics"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/partner"
@@ -33,6 +35,16 @@ import (
 type Authenticator interface {
 	Authenticate(ctx context.Context, keyID, credential string) (partner.Identity, error)
 	Verify(id partner.Identity, req partner.SignedRequest) error
+}
+
+// Metrics are the server's Prometheus metrics (package metrics).
+type Metrics = metrics.Metrics
+
+// NewMetrics registers a server's metrics, with the method label bounded to
+// the registry's methods and rpc.discover; pools are the database pools to
+// report on.
+func NewMetrics(pools map[string]*sql.DB) *Metrics {
+	return metrics.New(pools, append(Methods(), DiscoverMethod))
 }
 
 // Options tune the handler.
@@ -334,7 +346,7 @@ func invalidUTF8At(b []byte) int {
 }
 
 func (h *Handler) httpError(w http.ResponseWriter, status int, reason, detail string) {
-	h.opts.Metrics.refused(reason)
+	h.opts.Metrics.Refused(reason)
 	h.log.Info().Int("status", status).Str("reason", reason).Msg("http request refused")
 	writeJSON(w, status, errorResponse(nil, protocolError(CodeInvalidRequest, reason, detail)))
 }

@@ -127,7 +127,7 @@ func (l *limiter) charge(ctx context.Context, key string, limit, cost int, tier,
 	}
 	d, err := l.take(ctx, key, limit, cost)
 	if err != nil {
-		l.metrics.limiterFailed()
+		l.metrics.LimiterFailed()
 		now := time.Now().Unix()
 		if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
 			l.log.Warn().Err(err).Msg("shared rate limiter failed: limiting in this process only")
@@ -140,7 +140,7 @@ func (l *limiter) charge(ctx context.Context, key string, limit, cost int, tier,
 	if d.Allowed {
 		return nil
 	}
-	l.metrics.rateRefused(tier)
+	l.metrics.RateRefused(tier)
 	retry := int(math.Ceil(d.RetryAfter.Seconds()))
 	if retry < 1 {
 		retry = 1

@@ -1,4 +1,5 @@
-package rpc
+// Package metrics holds the Prometheus metrics of one accountd server.
+package metrics
 
 import (
 	"database/sql"
@@ -13,6 +14,8 @@ import (
 // Metrics are the Prometheus metrics of one server, in a registry of their
 // own (so that tests can run many servers in one process).
 type Metrics struct {
+	// known are the method names a method label may take; others are "other".
+	known         map[string]bool
 	registry      *prometheus.Registry
 	requests      *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
@@ -31,11 +34,13 @@ type Metrics struct {
 	dataRemoved   *prometheus.CounterVec
 }
 
-// NewMetrics registers the server's metrics, the Go runtime's and the
-// process's, and the statistics of the given database pools.
-func NewMetrics(pools map[string]*sql.DB) *Metrics {
+// New registers the server's metrics, the Go runtime's and the process's,
+// and the statistics of the given database pools. methods are the names
+// the method label may take.
+func New(pools map[string]*sql.DB, methods []string) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
+		known:    map[string]bool{},
 		registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "accountd_requests_total",
@@ -87,6 +92,9 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Help: "Onboarding data removed by this process's retention sweeps, by what (picture, package: a package's applicant data).",
 		}, []string{"what"}),
 	}
+	for _, name := range methods {
+		m.known[name] = true
+	}
 	// The counts exist at zero before the first removal.
 	m.dataRemoved.WithLabelValues("picture")
 	m.dataRemoved.WithLabelValues("package")
@@ -109,7 +117,7 @@ func (m *Metrics) Replay(method string) {
 	if m == nil {
 		return
 	}
-	m.replays.WithLabelValues(metricMethod(method)).Inc()
+	m.replays.WithLabelValues(m.metricMethod(method)).Inc()
 }
 
 // Dispatched counts what a dispatch round did.
@@ -140,39 +148,41 @@ func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
 	m.dataRemoved.WithLabelValues("picture").Add(float64(pictures))
 }
 
-// observe records one answered call under its outcome: the code, or
+// Observe records one answered call under its outcome: the code, or
 // "cancelled" for a call whose client went away.
-func (m *Metrics) observe(method, outcome string, d time.Duration) {
+func (m *Metrics) Observe(method, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	method = metricMethod(method)
+	method = m.metricMethod(method)
 	m.requests.WithLabelValues(method, outcome).Inc()
 	m.duration.WithLabelValues(method).Observe(d.Seconds())
 }
 
-// bodyBudget records the request-body budget in use and its peak.
-func (m *Metrics) bodyBudget(used, peak int64) {
+// BodyBudget records the request-body budget in use and its peak.
+func (m *Metrics) BodyBudget(used, peak int64) {
 	if m != nil {
 		m.bodyBytes.Set(float64(used))
 		m.bodyBytesPeak.Set(float64(peak))
 	}
 }
 
-// refused counts a request refused at the HTTP level.
-func (m *Metrics) refused(reason string) {
+// Refused counts a request refused at the HTTP level.
+func (m *Metrics) Refused(reason string) {
 	if m != nil {
 		m.refusals.WithLabelValues(reason).Inc()
 	}
 }
 
-func (m *Metrics) rateRefused(tier string) {
+// RateRefused counts a call refused for its partner's rate.
+func (m *Metrics) RateRefused(tier string) {
 	if m != nil {
 		m.rateRefusals.WithLabelValues(tier).Inc()
 	}
 }
 
-func (m *Metrics) payloadOnlySigned() {
+// PayloadOnlySigned counts a call accepted with a payload-only signature.
+func (m *Metrics) PayloadOnlySigned() {
 	if m != nil {
 		m.payloadOnly.Inc()
 	}
@@ -208,7 +218,8 @@ func (c *keysCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func (m *Metrics) limiterFailed() {
+// LimiterFailed counts a rate-limit check the shared store failed to answer.
+func (m *Metrics) LimiterFailed() {
 	if m != nil {
 		m.limiterErrors.Inc()
 	}
@@ -216,8 +227,8 @@ func (m *Metrics) limiterFailed() {
 
 // metricMethod bounds the method label to the known methods, so that a
 // caller cannot grow the metrics with made-up names.
-func metricMethod(method string) string {
-	if known(method) || method == DiscoverMethod {
+func (m *Metrics) metricMethod(method string) string {
+	if m.known[method] {
 		return method
 	}
 	return "other"
