@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/accountd/accountd/rpc/openrpc"
 )
 
 // TestDiscoverServers: servers names the URL the request came to, or the
@@ -31,8 +33,8 @@ func TestDiscoverServers(t *testing.T) {
 			}
 			resp := discover(request{id: json.RawMessage(`1`), method: DiscoverMethod}, endpointURL(r, tt.publicURL), &callOutcome{})
 			var doc struct {
-				Servers []openRPCServer `json:"servers"`
-				OpenRPC string          `json:"openrpc"`
+				Servers []openrpc.Server `json:"servers"`
+				OpenRPC string           `json:"openrpc"`
 			}
 			if err := json.Unmarshal(resp.Result, &doc); err != nil || doc.OpenRPC == "" {
 				t.Fatalf("not the document: %v", err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc/client"
+	"github.com/accountd/accountd/rpc/openrpc"
 
 	"github.com/rs/zerolog"
 
@@ -418,15 +419,15 @@ func TestSchemaGen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newSchemaGen()
-			ref, err := g.schema(reflect.TypeFor[*discNode](), tt.input)
+			g := openrpc.NewGenerator(memberEnums, specialSchemas)
+			ref, err := g.Schema(reflect.TypeFor[*discNode](), tt.input)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if refOf(ref) != "#/components/schemas/discNode" {
 				t.Fatalf("schema %v, want a reference", ref)
 			}
-			if got, _ := g.components(); !sameJSON(t, got, tt.want) {
+			if got, _ := g.Components(); !sameJSON(t, got, tt.want) {
 				b, _ := json.Marshal(got)
 				t.Fatalf("got %s\nwant %s", b, tt.want)
 			}
@@ -465,10 +466,10 @@ func TestSchemaGenRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newSchemaGen()
+			g := openrpc.NewGenerator(memberEnums, specialSchemas)
 			var err error
 			for _, typ := range tt.types {
-				if _, err = g.schema(typ, false); err != nil {
+				if _, err = g.Schema(typ, false); err != nil {
 					break
 				}
 			}
