@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/accountd/accountd/rpc/frontdoor"
 )
 
 const (
@@ -36,7 +38,7 @@ type bodyReader struct {
 	ctx      context.Context
 	src      io.Reader
 	length   int64 // the announced Content-Length; -1 when not announced
-	budget   *bodyBudget
+	budget   *frontdoor.BodyBudget
 	chunks   [][]byte
 	n        int64 // bytes read
 	alloc    int64 // bytes allocated
@@ -86,7 +88,7 @@ func (b *bodyReader) room(limit int64) ([]byte, error) {
 	if b.alloc < bodyChunk {
 		charge = max(0, b.alloc+size-bodyChunk)
 	}
-	if charge > 0 && !b.budget.reserve(b.ctx, charge, budgetWait) {
+	if charge > 0 && !b.budget.Reserve(b.ctx, charge, budgetWait) {
 		return nil, errNoBudget
 	}
 	b.reserved += charge
@@ -135,8 +137,8 @@ func (b *bodyReader) bytes() []byte {
 // Until then the request holds one of its address's places
 // (server.max_unauthenticated_per_ip).
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int64, bool) {
-	addr := hostOf(r.RemoteAddr)
-	release, ok := h.perAddr.acquire(addr)
+	addr := frontdoor.HostOf(r.RemoteAddr)
+	release, ok := h.perAddr.Acquire(addr)
 	if !ok {
 		h.busy(w, "TOO_MANY_UNAUTHENTICATED", fmt.Sprintf("this address has %d requests whose body is still being read; retry after %d s",
 			h.opts.MaxUnauthenticatedPerIP, retryAfterSeconds))

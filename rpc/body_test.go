@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"testing/iotest"
+
+	"github.com/accountd/accountd/rpc/frontdoor"
 )
 
 // TestBodyReader checks what reading a body allocates and reserves: the
@@ -38,14 +40,14 @@ func TestBodyReader(t *testing.T) {
 			if tt.announced {
 				length = int64(tt.size)
 			}
-			budget := newBodyBudget(tt.budget, nil)
+			budget := frontdoor.NewBodyBudget(tt.budget, nil)
 			rd := &bodyReader{ctx: context.Background(), src: iotest.HalfReader(bytes.NewReader(body)), length: length, budget: budget}
 			err := rd.fill(1 << 20)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("fill: %v, want %v", err, tt.wantErr)
 			}
-			if rd.alloc != tt.wantAlloc || rd.reserved != tt.wantReserved || budget.used != tt.wantReserved {
-				t.Errorf("allocated %d, reserved %d (budget used %d); want %d and %d", rd.alloc, rd.reserved, budget.used, tt.wantAlloc, tt.wantReserved)
+			if used, _ := budget.InUse(); rd.alloc != tt.wantAlloc || rd.reserved != tt.wantReserved || used != tt.wantReserved {
+				t.Errorf("allocated %d, reserved %d (budget used %d); want %d and %d", rd.alloc, rd.reserved, used, tt.wantAlloc, tt.wantReserved)
 			}
 			if err != nil {
 				return
@@ -53,9 +55,9 @@ func TestBodyReader(t *testing.T) {
 			if got := rd.bytes(); !bytes.Equal(got, body) {
 				t.Errorf("read %d bytes back, want the %d sent", len(got), len(body))
 			}
-			budget.release(rd.reserved)
-			if budget.used != 0 || budget.peak != tt.wantReserved {
-				t.Errorf("after release: used %d, peak %d", budget.used, budget.peak)
+			budget.Release(rd.reserved)
+			if used, peak := budget.InUse(); used != 0 || peak != tt.wantReserved {
+				t.Errorf("after release: used %d, peak %d", used, peak)
 			}
 		})
 	}

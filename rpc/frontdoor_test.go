@@ -11,6 +11,7 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/client"
+	"github.com/accountd/accountd/rpc/frontdoor"
 	"github.com/accountd/accountd/services/account"
 )
 
@@ -108,7 +109,7 @@ func TestLimitListener(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := rpc.NewMetrics(nil)
-	ln := rpc.LimitListener(tcp, 2, m)
+	ln := frontdoor.LimitListener(tcp, 2, m)
 	defer ln.Close()
 	accepted := make(chan net.Conn, 10)
 	go func() {

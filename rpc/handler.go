@@ -22,6 +22,7 @@ import (
 	gorilla "github.com/gorilla/rpc/v2"
 	"github.com/rs/zerolog"
 
+	"github.com/accountd/accountd/rpc/frontdoor"
 	"github.com/accountd/accountd/rpc/metrics"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services/bank"
@@ -97,8 +98,8 @@ type Handler struct {
 	// sigFailures counts each key's failed signature checks.
 	sigFailures *sigFailures
 	svc         *bank.Bank
-	budget      *bodyBudget
-	perAddr     *addrLimiter
+	budget      *frontdoor.BodyBudget
+	perAddr     *frontdoor.AddrLimiter
 	// dispatchCall runs an authenticated call; tests replace it.
 	dispatchCall func(context.Context, *callState)
 }
@@ -139,7 +140,7 @@ func NewHandler(svc *bank.Bank, auth Authenticator, opts Options, log zerolog.Lo
 		return nil, err
 	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
-		budget: newBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: newAddrLimiter(opts.MaxUnauthenticatedPerIP),
+		budget: frontdoor.NewBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: frontdoor.NewAddrLimiter(opts.MaxUnauthenticatedPerIP),
 		sigFailures: newSigFailures()}
 	h.dispatchCall = h.dispatch
 	if opts.Limiter != nil {
@@ -236,7 +237,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, reserved, ok := h.readBody(w, r)
-	defer h.budget.release(reserved) // after the response is written
+	defer h.budget.Release(reserved) // after the response is written
 	if !ok {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/frontdoor"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
@@ -84,7 +85,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (server.addr): %w", a.cfg.Server.Addr, err)
 	}
-	ln = rpc.LimitListener(ln, a.cfg.Server.MaxConnectionsPerIP, a.metrics)
+	ln = frontdoor.LimitListener(ln, a.cfg.Server.MaxConnectionsPerIP, a.metrics)
 	srv := &http.Server{
 		Handler:           h.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,

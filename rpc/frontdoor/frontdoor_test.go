@@ -1,6 +1,8 @@
-package rpc
+package frontdoor
 
-import "testing"
+import (
+	"testing"
+)
 
 // TestHostOf counts IPv4 clients by address and IPv6 clients by /64.
 func TestHostOf(t *testing.T) {
@@ -12,8 +14,8 @@ func TestHostOf(t *testing.T) {
 		{"not an address", "not an address"},
 	}
 	for _, tt := range tests {
-		if got := hostOf(tt.addr); got != tt.want {
-			t.Errorf("hostOf(%q) = %q, want %q", tt.addr, got, tt.want)
+		if got := HostOf(tt.addr); got != tt.want {
+			t.Errorf("HostOf(%q) = %q, want %q", tt.addr, got, tt.want)
 		}
 	}
 }
