@@ -4,14 +4,6 @@ import (
 	"context"
 
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/services/account"
-	"github.com/accountd/accountd/services/contact"
-	"github.com/accountd/accountd/services/customer"
-	"github.com/accountd/accountd/services/ebank"
-	"github.com/accountd/accountd/services/nice"
-	"github.com/accountd/accountd/services/onboarding"
-	"github.com/accountd/accountd/services/otp"
-	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/onboardingstore"
 )
 
@@ -78,22 +70,11 @@ func MigrationVersionsForTest(s *Store) ([]int, error) {
 // of its plan.
 const PicturesToResealQueryForTest = onboardingstore.PicturesToResealQuery
 
-// AnyTx is every domain's view of a write transaction at once, for store
-// tests that call any of its methods.
-type AnyTx interface {
-	customer.Tx
-	account.Tx
-	account.SweepTx
-	nice.Tx
-	contact.Tx
-	ebank.Tx
-	otp.Tx
-	onboarding.Tx
-	onboarding.RetentionTx
-	partner.Tx
-}
+// AnyTx is the write transaction store hands to Update, which implements
+// every domain's Tx, for store tests that call any of its methods.
+type AnyTx = *txStore
 
 // Update runs fn in a write transaction of s with every domain's view.
 func Update(ctx context.Context, s *Store, fn func(tx AnyTx) error) error {
-	return s.Update(ctx, func(tx services.Tx) error { return fn(tx.(AnyTx)) })
+	return s.Update(ctx, func(tx services.Tx) error { return fn(tx.(*txStore)) })
 }

@@ -68,15 +68,7 @@ func (s *Service) cancelAuth(ctx context.Context, tx Tx, o Onboarding, status, m
 	if o.AuthRequestID == "" {
 		return nil
 	}
-	op, err := tx.LockOperation(ctx, o.PartnerID, o.AuthRequestID)
-	if err != nil || op.Status != otp.OpPending {
-		return err
-	}
-	op.Status, op.UpdatedAt = status, s.k.Clock.Now()
-	if err := tx.UpdateOperation(ctx, op); err != nil {
-		return err
-	}
-	return tx.CloseOutbox(ctx, op.RequestID, msgStatus, op.UpdatedAt)
+	return s.otp.End(ctx, tx, o.PartnerID, o.AuthRequestID, status, msgStatus)
 }
 
 // completeOnboarding opens what a package asked for, in the confirming

@@ -8,7 +8,6 @@ import (
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/ebank"
-	"github.com/accountd/accountd/services/otp"
 )
 
 // Reader reads packages and their pictures, inside a transaction or outside: FindOnboarding returns ErrOnboardingNotFound (also for another partner's).
@@ -62,14 +61,6 @@ type Tx interface {
 	// and US-reportable flag, auth request and sends, customer and account,
 	// reject reason and updated_at.
 	UpdateOnboarding(ctx context.Context, o Onboarding) error
-	// LockOperation is FindOperation holding the row until the transaction
-	// ends.
-	LockOperation(ctx context.Context, partnerID int64, requestID string) (otp.Operation, error)
-	// UpdateOperation writes an operation's status, attempts and updated_at.
-	UpdateOperation(ctx context.Context, op otp.Operation) error
-	// CloseOutbox gives up the PENDING messages of an operation with status
-	// (CANCELLED or EXPIRED), emptying their sealed text.
-	CloseOutbox(ctx context.Context, requestID, status string, at time.Time) error
 }
 
 // RetentionTx is what removing and resealing personal data needs from a write transaction.

@@ -433,3 +433,19 @@ func (s *Service) CancelOperation(ctx context.Context, call services.Call, in Ca
 	}
 	return res, nil
 }
+
+// End ends the partner's operation requestID with status (OpCancelled,
+// OpExpired) in the caller's transaction, and gives up its pending
+// messages with msgStatus, unless it is no longer pending.
+func (s *Service) End(ctx context.Context, t services.Tx, partnerID int64, requestID, status, msgStatus string) error {
+	tx := services.As[Tx](t)
+	op, err := tx.LockOperation(ctx, partnerID, requestID)
+	if err != nil || op.Status != OpPending {
+		return err
+	}
+	op.Status, op.UpdatedAt = status, s.k.Clock.Now()
+	if err := tx.UpdateOperation(ctx, op); err != nil {
+		return err
+	}
+	return tx.CloseOutbox(ctx, op.RequestID, msgStatus, op.UpdatedAt)
+}
