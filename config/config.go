@@ -123,6 +123,10 @@ type Server struct {
 	// CallTimeout is server.call_timeout: the deadline of a call or a batch,
 	// below server.write_timeout.
 	CallTimeout time.Duration
+	// PublicURL is server.public_url: the JSON-RPC endpoint's URL as
+	// partners reach it, for rpc.discover's servers; empty means the URL
+	// each request came to.
+	PublicURL string
 }
 
 // Database is where data lives.

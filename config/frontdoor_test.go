@@ -55,3 +55,21 @@ func TestFrontDoorKeys(t *testing.T) {
 		t.Errorf("a call timeout below the write timeout: %v", err)
 	}
 }
+
+// TestPublicURL: server.public_url names the endpoint rpc.discover gives in
+// servers; it must be an absolute http(s) URL without credentials.
+func TestPublicURL(t *testing.T) {
+	c, err := load(t, "", nil)
+	if err != nil || c.Server.PublicURL != "" {
+		t.Fatalf("default: %q, %v; want empty", c.Server.PublicURL, err)
+	}
+	c, err = load(t, "", []string{"ACCOUNTD_SERVER_PUBLIC_URL=https://api.bank.example/jsonrpc"})
+	if err != nil || c.Server.PublicURL != "https://api.bank.example/jsonrpc" {
+		t.Fatalf("from env: %q, %v", c.Server.PublicURL, err)
+	}
+	for _, bad := range []string{"api.bank.example/jsonrpc", "ftp://api.bank.example/", "https:///jsonrpc", "https://user:pw@api.bank.example/jsonrpc"} {
+		if _, err := load(t, "server:\n  public_url: "+bad+"\n", nil); err == nil || !strings.Contains(err.Error(), "server.public_url") {
+			t.Errorf("%q: got %v, want an error naming server.public_url", bad, err)
+		}
+	}
+}

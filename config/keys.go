@@ -55,6 +55,14 @@ var keys = []key{
 	{name: "server.max_connections_per_ip", def: 512,
 		doc:   "open connections of one client address; more are closed on accept",
 		value: number(func(c *Config) *int { return &c.Server.MaxConnectionsPerIP }, 1, 1_000_000)},
+	{name: "server.public_url", def: "",
+		doc: "the JSON-RPC endpoint's URL as partners reach it (behind a proxy or load balancer), which `rpc.discover` names in `servers`; empty: the URL each request came to",
+		value: text(func(c *Config) *string { return &c.Server.PublicURL }, nil, func(v string) string {
+			if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil) {
+				return "must be an http or https URL such as https://api.bank.example/jsonrpc"
+			}
+			return ""
+		})},
 	{name: "server.max_batch", def: 100,
 		doc:   "requests per batch",
 		value: number(func(c *Config) *int { return &c.Server.MaxBatch }, 1, 10000)},

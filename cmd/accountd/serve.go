@@ -76,6 +76,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		MaxInflightBodyBytes:    a.cfg.Server.MaxInflightBodyBytes,
 		MaxUnauthenticatedPerIP: a.cfg.Server.MaxUnauthenticatedPerIP,
 		CallTimeout:             a.cfg.Server.CallTimeout,
+		PublicURL:               a.cfg.Server.PublicURL,
 		WriteTimeout:            a.cfg.Server.WriteTimeout,
 	}, a.log)
 	if err != nil {
