@@ -9,10 +9,11 @@ import (
 
 	"github.com/accountd/accountd/rpc/payload"
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/otp"
 )
 
 func TestOTPOperationLimitError(t *testing.T) {
-	err := fmt.Errorf("verify email or mobile: %w", &services.Refusal{Err: services.ErrOTPOperationLimit,
+	err := fmt.Errorf("verify email or mobile: %w", &services.Refusal{Err: otp.ErrOTPOperationLimit,
 		RetryAfter: 90*time.Second + time.Millisecond, Detail: "the next is allowed at 2026-11-21T11:00:00Z"})
 	e := toError(err)
 	if e.Code != 3013 || e.Data.Reason != "OTP_OPERATION_LIMIT" || e.Data.RetryAfterSeconds != 91 ||

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/store/sqldb"
 )
@@ -70,7 +69,7 @@ const accountColumns = `SELECT a.id, a.partner_id, a.customer_id, a.account_numb
 const selectAccount = accountColumns + `WHERE a.partner_id = ? `
 
 // FindAccount returns the partner's account with the given ID or number, or
-// services.ErrAccountNotFound.
+// account.ErrAccountNotFound.
 func (q queries) FindAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
 	return findAccount(ctx, q.db, partnerID, by, "")
 }
@@ -98,31 +97,31 @@ func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by ac
 		query += `AND a.account_number = ?`
 		args = append(args, by.Number)
 	default:
-		return account.Account{}, fmt.Errorf("find account: empty lookup: %w", services.ErrAccountNotFound)
+		return account.Account{}, fmt.Errorf("find account: empty lookup: %w", account.ErrAccountNotFound)
 	}
 	var row accountRow
 	if err := sqldb.Get(ctx, db, &row, query+lock, args...); err != nil {
-		return account.Account{}, fmt.Errorf("find account: %w", sqldb.NotFound(err, services.ErrAccountNotFound))
+		return account.Account{}, fmt.Errorf("find account: %w", sqldb.NotFound(err, account.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
 
 // FindAccountAnyPartner returns the account with that number whichever
-// partner holds it, or services.ErrAccountNotFound.
+// partner holds it, or account.ErrAccountNotFound.
 func (q queries) FindAccountAnyPartner(ctx context.Context, number string) (account.Account, error) {
 	var row accountRow
 	if err := sqldb.Get(ctx, q.db, &row, accountColumns+`WHERE a.account_number = ?`, number); err != nil {
-		return account.Account{}, fmt.Errorf("find account by number: %w", sqldb.NotFound(err, services.ErrAccountNotFound))
+		return account.Account{}, fmt.Errorf("find account by number: %w", sqldb.NotFound(err, account.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }
 
 // FindAccountByShortCode returns the partner's account holding code, or
-// services.ErrAccountNotFound.
+// account.ErrAccountNotFound.
 func (q queries) FindAccountByShortCode(ctx context.Context, partnerID int64, code string) (account.Account, error) {
 	var row accountRow
 	if err := sqldb.Get(ctx, q.db, &row, selectAccount+`AND a.short_code = ?`, partnerID, code); err != nil {
-		return account.Account{}, fmt.Errorf("find account by short code: %w", sqldb.NotFound(err, services.ErrAccountNotFound))
+		return account.Account{}, fmt.Errorf("find account by short code: %w", sqldb.NotFound(err, account.ErrAccountNotFound))
 	}
 	return row.account(), nil
 }

@@ -61,7 +61,7 @@ func TestAccounts(t *testing.T) {
 	})
 	t.Run("another partner cannot find it", func(t *testing.T) {
 		_, err := st.FindAccount(ctx, 2, account.AccountLookup{Number: "100000000000000"})
-		if !errors.Is(err, services.ErrAccountNotFound) {
+		if !errors.Is(err, account.ErrAccountNotFound) {
 			t.Fatalf("got %v, want ErrAccountNotFound", err)
 		}
 	})
@@ -166,13 +166,13 @@ func TestKeys(t *testing.T) {
 	if k, _ := st.FindAPIKey(ctx, "k1"); k.Status != partner.KeyRevoked || !k.RevokedAt.Equal(epoch) {
 		t.Fatalf("after revoke: %+v", k)
 	}
-	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.RevokeAPIKey(ctx, "nope", epoch) }); !errors.Is(err, services.ErrKeyNotFound) {
+	if err := store.Update(ctx, st, func(tx store.AnyTx) error { return tx.RevokeAPIKey(ctx, "nope", epoch) }); !errors.Is(err, partner.ErrKeyNotFound) {
 		t.Fatalf("revoke unknown: %v, want ErrKeyNotFound", err)
 	}
-	if _, err := st.FindAPIKey(ctx, "nope"); !errors.Is(err, services.ErrKeyNotFound) {
+	if _, err := st.FindAPIKey(ctx, "nope"); !errors.Is(err, partner.ErrKeyNotFound) {
 		t.Fatalf("find unknown: %v, want ErrKeyNotFound", err)
 	}
-	if _, err := st.FindPartnerByName(ctx, "gamma"); !errors.Is(err, services.ErrPartnerNotFound) {
+	if _, err := st.FindPartnerByName(ctx, "gamma"); !errors.Is(err, partner.ErrPartnerNotFound) {
 		t.Fatalf("find unknown partner: %v, want ErrPartnerNotFound", err)
 	}
 }

@@ -12,30 +12,30 @@ import (
 )
 
 // AccountHolder returns the customer with that ID, whichever partner it
-// belongs to, without its identifications, or services.ErrCustomerNotFound.
+// belongs to, without its identifications, or customer.ErrCustomerNotFound.
 func (q queries) AccountHolder(ctx context.Context, customerID int64) (customer.Customer, error) {
 	var row customerRow
 	if err := sqldb.Get(ctx, q.db, &row, customerColumns+`WHERE c.id = ?`, customerID); err != nil {
-		return customer.Customer{}, fmt.Errorf("find account holder: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("find account holder: %w", sqldb.NotFound(err, customer.ErrCustomerNotFound))
 	}
 	return row.customer(), nil
 }
 
 // LockCustomer returns the partner's customer without its identifications
 // and holds its row until the transaction ends, or returns
-// services.ErrCustomerNotFound.
+// customer.ErrCustomerNotFound.
 func (t *txStore) LockCustomer(ctx context.Context, partnerID, customerID int64) (customer.Customer, error) {
 	var row customerRow
 	err := sqldb.Get(ctx, t.tx, &row, selectCustomer+`c.id = ?`+t.dialect.ForUpdate, partnerID, customerID)
 	if err != nil {
-		return customer.Customer{}, fmt.Errorf("lock customer: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("lock customer: %w", sqldb.NotFound(err, customer.ErrCustomerNotFound))
 	}
 	return row.customer(), nil
 }
 
 // SetCustomerEmail sets a customer's e-mail (none when empty) and whether it
 // is verified. Another customer of the partner with the same e-mail is
-// services.ErrEmailExists, and the transaction stays usable.
+// customer.ErrEmailExists, and the transaction stays usable.
 func (t *txStore) SetCustomerEmail(ctx context.Context, customerID int64, email string, verified bool, at time.Time) error {
 	err := t.updateCustomer(ctx, customerID, `UPDATE customers SET email = ?, email_key = ?, email_verified = ?, updated_at = ?
 		WHERE id = ?`, nullable(email), nullable(services.EmailKey(email)), verified, at.UnixMilli(), customerID)
@@ -47,7 +47,7 @@ func (t *txStore) SetCustomerEmail(ctx context.Context, customerID int64, email 
 
 // SetCustomerPhone sets a customer's phone (none when empty), whether it
 // is verified, and the mobile number of the customer's e-banking user. Another customer of the partner with the same phone is
-// services.ErrPhoneExists, and the transaction stays usable.
+// customer.ErrPhoneExists, and the transaction stays usable.
 func (t *txStore) SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool, at time.Time) error {
 	err := t.updateCustomer(ctx, customerID, `UPDATE customers SET phone = ?, phone_verified = ?, updated_at = ?
 		WHERE id = ?`, nullable(phone), verified, at.UnixMilli(), customerID)
@@ -84,7 +84,7 @@ func (t *txStore) SetContactVerified(ctx context.Context, customerID int64, kind
 
 // updateCustomer runs an UPDATE of one customer in a savepoint, so that a
 // uniqueness violation leaves the transaction usable, and reports a missing
-// customer as services.ErrCustomerNotFound.
+// customer as customer.ErrCustomerNotFound.
 func (t *txStore) updateCustomer(ctx context.Context, customerID int64, query string, args ...any) error {
 	return sqldb.WithSavepoint(ctx, t.tx, func() error {
 		res, err := sqldb.Exec(ctx, t.tx, query, args...)
@@ -92,7 +92,7 @@ func (t *txStore) updateCustomer(ctx context.Context, customerID int64, query st
 			return sqldb.Translate(err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return services.ErrCustomerNotFound
+			return customer.ErrCustomerNotFound
 		}
 		return nil
 	})

@@ -59,7 +59,7 @@ const customerColumns = `SELECT id, partner_id, customer_number, type, status, f
 const selectCustomer = customerColumns + `WHERE c.partner_id = ? AND `
 
 // FindCustomer returns the partner's customer matching by, with its
-// identifications, or services.ErrCustomerNotFound.
+// identifications, or customer.ErrCustomerNotFound.
 func (q queries) FindCustomer(ctx context.Context, partnerID int64, by customer.CustomerLookup) (customer.Customer, error) {
 	query := selectCustomer
 	args := []any{partnerID}
@@ -80,11 +80,11 @@ func (q queries) FindCustomer(ctx context.Context, partnerID int64, by customer.
 		query += `c.id = (SELECT customer_id FROM customer_identifications WHERE partner_id = ? AND type = ? AND value = ?)`
 		args = append(args, partnerID, by.IDType, by.IDValue)
 	default:
-		return customer.Customer{}, fmt.Errorf("find customer: empty lookup: %w", services.ErrCustomerNotFound)
+		return customer.Customer{}, fmt.Errorf("find customer: empty lookup: %w", customer.ErrCustomerNotFound)
 	}
 	var row customerRow
 	if err := sqldb.Get(ctx, q.db, &row, query, args...); err != nil {
-		return customer.Customer{}, fmt.Errorf("find customer: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
+		return customer.Customer{}, fmt.Errorf("find customer: %w", sqldb.NotFound(err, customer.ErrCustomerNotFound))
 	}
 	c := row.customer()
 	ids, err := q.identifications(ctx, c.ID)
@@ -105,12 +105,12 @@ func (q queries) identifications(ctx context.Context, customerID int64) ([]custo
 }
 
 // CustomerStatus returns the status of the partner's customer, or
-// services.ErrCustomerNotFound.
+// customer.ErrCustomerNotFound.
 func (q queries) CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error) {
 	var status string
 	err := sqldb.Get(ctx, q.db, &status, `SELECT status FROM customers WHERE partner_id = ? AND id = ?`, partnerID, customerID)
 	if err != nil {
-		return "", fmt.Errorf("customer status: %w", sqldb.NotFound(err, services.ErrCustomerNotFound))
+		return "", fmt.Errorf("customer status: %w", sqldb.NotFound(err, customer.ErrCustomerNotFound))
 	}
 	return status, nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/ebank"
 	"github.com/accountd/accountd/store/sqldb"
 )
@@ -34,7 +33,7 @@ const selectEbankUser = `SELECT id, partner_id, customer_id, username, mobile, s
 
 // FindEbankUser returns the partner's e-banking user by username (any case)
 // or, when several share a mobile number, the newest not CLOSED one with it;
-// services.ErrUserNotFound when none.
+// ebank.ErrUserNotFound when none.
 func (q queries) FindEbankUser(ctx context.Context, partnerID int64, by ebank.EbankUserLookup) (ebank.EbankUser, error) {
 	return findEbankUser(ctx, q, partnerID, by, "")
 }
@@ -54,11 +53,11 @@ func findEbankUser(ctx context.Context, q queries, partnerID int64, by ebank.Eba
 		query += `mobile = ? ORDER BY CASE WHEN status = 'CLOSED' THEN 1 ELSE 0 END, created_at DESC, id LIMIT 1`
 		args = append(args, by.Mobile)
 	default:
-		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: empty lookup: %w", services.ErrUserNotFound)
+		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: empty lookup: %w", ebank.ErrUserNotFound)
 	}
 	var row ebankUserRow
 	if err := sqldb.Get(ctx, q.db, &row, query+lock, args...); err != nil {
-		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: %w", sqldb.NotFound(err, services.ErrUserNotFound))
+		return ebank.EbankUser{}, fmt.Errorf("find e-banking user: %w", sqldb.NotFound(err, ebank.ErrUserNotFound))
 	}
 	return row.user(), nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store/sqldb"
 )
@@ -42,11 +41,11 @@ const selectKey = `SELECT k.key_id, k.partner_id, p.name AS partner_name, k.publ
 	k.status, k.created_at, k.revoked_at, k.methods, p.tier AS partner_tier, k.signature
 	FROM api_keys k JOIN partners p ON p.id = k.partner_id `
 
-// FindAPIKey returns a key with its partner's name, or services.ErrKeyNotFound.
+// FindAPIKey returns a key with its partner's name, or partner.ErrKeyNotFound.
 func (q queries) FindAPIKey(ctx context.Context, keyID string) (partner.APIKey, error) {
 	var row keyRow
 	if err := sqldb.Get(ctx, q.db, &row, selectKey+`WHERE k.key_id = ?`, keyID); err != nil {
-		return partner.APIKey{}, fmt.Errorf("find key: %w", sqldb.NotFound(err, services.ErrKeyNotFound))
+		return partner.APIKey{}, fmt.Errorf("find key: %w", sqldb.NotFound(err, partner.ErrKeyNotFound))
 	}
 	return row.key(), nil
 }
@@ -64,7 +63,7 @@ func (q queries) ListAPIKeys(ctx context.Context) ([]partner.APIKey, error) {
 	return keys, nil
 }
 
-// FindPartnerByName returns a partner, or services.ErrPartnerNotFound.
+// FindPartnerByName returns a partner, or partner.ErrPartnerNotFound.
 func (q queries) FindPartnerByName(ctx context.Context, name string) (partner.Partner, error) {
 	var row struct {
 		ID        int64  `db:"id"`
@@ -73,7 +72,7 @@ func (q queries) FindPartnerByName(ctx context.Context, name string) (partner.Pa
 		CreatedAt int64  `db:"created_at"`
 	}
 	if err := sqldb.Get(ctx, q.db, &row, `SELECT id, name, tier, created_at FROM partners WHERE name = ?`, name); err != nil {
-		return partner.Partner{}, fmt.Errorf("find partner: %w", sqldb.NotFound(err, services.ErrPartnerNotFound))
+		return partner.Partner{}, fmt.Errorf("find partner: %w", sqldb.NotFound(err, partner.ErrPartnerNotFound))
 	}
 	return partner.Partner{ID: row.ID, Name: row.Name, Tier: row.Tier, CreatedAt: time.UnixMilli(row.CreatedAt).UTC()}, nil
 }
@@ -98,7 +97,7 @@ func (t *txStore) SetPartnerTier(ctx context.Context, partnerID int64, tier stri
 		return fmt.Errorf("set partner tier: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("set partner tier: %w", services.ErrPartnerNotFound)
+		return fmt.Errorf("set partner tier: %w", partner.ErrPartnerNotFound)
 	}
 	return nil
 }
@@ -121,7 +120,7 @@ func (t *txStore) SetAPIKeySignature(ctx context.Context, keyID, policy string) 
 		return fmt.Errorf("set key signature policy: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("set key signature policy: %w", services.ErrKeyNotFound)
+		return fmt.Errorf("set key signature policy: %w", partner.ErrKeyNotFound)
 	}
 	return nil
 }
@@ -133,7 +132,7 @@ func (t *txStore) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) 
 		return fmt.Errorf("revoke key: %w", sqldb.Translate(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("revoke key: %w", services.ErrKeyNotFound)
+		return fmt.Errorf("revoke key: %w", partner.ErrKeyNotFound)
 	}
 	return nil
 }

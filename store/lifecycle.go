@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/store/sqldb"
 )
@@ -33,7 +32,7 @@ func freezeColumns(f *account.Freeze) freeze {
 }
 
 // SaveAccountState writes an account's status, freeze, name and updated_at,
-// or returns services.ErrAccountNotFound.
+// or returns account.ErrAccountNotFound.
 func (t *txStore) SaveAccountState(ctx context.Context, a account.Account) error {
 	f := freezeColumns(a.Freeze)
 	res, err := sqldb.Exec(ctx, t.tx, `UPDATE accounts SET status = ?, freeze_reason_code = ?, freeze_reason = ?,
@@ -43,7 +42,7 @@ func (t *txStore) SaveAccountState(ctx context.Context, a account.Account) error
 		return fmt.Errorf("save account %d: %w", a.ID, sqldb.Translate(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("save account %d: %w", a.ID, services.ErrAccountNotFound)
+		return fmt.Errorf("save account %d: %w", a.ID, account.ErrAccountNotFound)
 	}
 	return nil
 }
@@ -133,8 +132,8 @@ func (q queries) OpenSubAccounts(ctx context.Context, poolID int64) (int, error)
 
 // AssignShortCode gives code to the partner's account for good. A code
 // already given (to any account) is services.ErrNumberTaken, an account that
-// has a code services.ErrShortCodeExists, another partner's account
-// services.ErrAccountNotFound; the transaction stays usable after each.
+// has a code account.ErrShortCodeExists, another partner's account
+// account.ErrAccountNotFound; the transaction stays usable after each.
 func (t *txStore) AssignShortCode(ctx context.Context, partnerID, accountID int64, code string, at time.Time) error {
 	err := sqldb.WithSavepoint(ctx, t.tx, func() error {
 		res, err := sqldb.Exec(ctx, t.tx, `UPDATE accounts SET short_code = ?, updated_at = ? WHERE id = ? AND partner_id = ?`,
@@ -143,7 +142,7 @@ func (t *txStore) AssignShortCode(ctx context.Context, partnerID, accountID int6
 			return sqldb.Translate(err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return services.ErrAccountNotFound
+			return account.ErrAccountNotFound
 		}
 		_, err = sqldb.Exec(ctx, t.tx, `INSERT INTO short_codes (code, account_id, partner_id, created_at) VALUES (?, ?, ?, ?)`,
 			code, accountID, partnerID, at.UnixMilli())

@@ -335,9 +335,9 @@ func TestShortCodes(t *testing.T) {
 		{"first code", 1, 500, "ALPHA1", nil},
 		{"same code for another account", 1, 501, "ALPHA1", services.ErrNumberTaken},
 		{"same code at another partner", 2, 600, "ALPHA1", services.ErrNumberTaken},
-		{"second code for the account", 1, 500, "BETA22", services.ErrShortCodeExists},
-		{"another partner's account", 1, 600, "GAMMA3", services.ErrAccountNotFound},
-		{"unknown account", 1, 999, "GAMMA3", services.ErrAccountNotFound},
+		{"second code for the account", 1, 500, "BETA22", account.ErrShortCodeExists},
+		{"another partner's account", 1, 600, "GAMMA3", account.ErrAccountNotFound},
+		{"unknown account", 1, 999, "GAMMA3", account.ErrAccountNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -365,8 +365,8 @@ func TestShortCodes(t *testing.T) {
 	}{
 		{1, "ALPHA1", 500, nil},
 		{1, "DELTA4", 501, nil},
-		{2, "ALPHA1", 0, services.ErrAccountNotFound},
-		{1, "BETA22", 0, services.ErrAccountNotFound},
+		{2, "ALPHA1", 0, account.ErrAccountNotFound},
+		{1, "BETA22", 0, account.ErrAccountNotFound},
 	}
 	for _, l := range lookups {
 		a, err := st.FindAccountByShortCode(ctx, l.partner, l.code)

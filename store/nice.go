@@ -7,7 +7,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/nice"
 	"github.com/accountd/accountd/store/sqldb"
 )
@@ -57,13 +56,13 @@ type niceHoldRow struct {
 }
 
 // FindNiceHold returns the hold of a number, expired or not, or
-// services.ErrNiceHoldNotFound.
+// nice.ErrNiceHoldNotFound.
 func (q queries) FindNiceHold(ctx context.Context, number string) (nice.NiceHold, error) {
 	var r niceHoldRow
 	err := sqldb.Get(ctx, q.db, &r, `SELECT number, partner_id, customer_id, category, fee_minor, currency, key_id, created_at, expires_at
 		FROM nice_holds WHERE number = ?`, number)
 	if err != nil {
-		return nice.NiceHold{}, fmt.Errorf("find nice hold: %w", sqldb.NotFound(err, services.ErrNiceHoldNotFound))
+		return nice.NiceHold{}, fmt.Errorf("find nice hold: %w", sqldb.NotFound(err, nice.ErrNiceHoldNotFound))
 	}
 	return nice.NiceHold{Number: r.Number, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Category: r.Category,
 		FeeMinor: r.FeeMinor, Currency: r.Currency, KeyID: r.KeyID,
@@ -71,7 +70,7 @@ func (q queries) FindNiceHold(ctx context.Context, number string) (nice.NiceHold
 }
 
 // InsertNiceHold holds a number, first dropping an expired hold of it;
-// services.ErrNiceNumberHeld when an unexpired hold exists (also one
+// nice.ErrNiceNumberHeld when an unexpired hold exists (also one
 // another transaction inserted at the same time: the primary key decides).
 func (t *txStore) InsertNiceHold(ctx context.Context, h nice.NiceHold) error {
 	if _, err := sqldb.Exec(ctx, t.tx, `DELETE FROM nice_holds WHERE number = ? AND expires_at <= ?`, h.Number, h.CreatedAt.UnixMilli()); err != nil {

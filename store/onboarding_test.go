@@ -62,8 +62,8 @@ func TestOnboardingRoundTrip(t *testing.T) {
 		want    error
 	}{
 		{"own package", 1, "onb-1", nil},
-		{"another partner's package", 2, "onb-1", services.ErrOnboardingNotFound},
-		{"unknown package", 1, "onb-9", services.ErrOnboardingNotFound},
+		{"another partner's package", 2, "onb-1", onboarding.ErrOnboardingNotFound},
+		{"unknown package", 1, "onb-9", onboarding.ErrOnboardingNotFound},
 	}
 	for _, tt := range finds {
 		t.Run("find "+tt.name, func(t *testing.T) {
@@ -105,8 +105,8 @@ func TestOnboardingRoundTrip(t *testing.T) {
 	}{
 		{"completed", changed, done, nil},
 		{"customer and account back to none", withLinks(done, 0, 0), withLinks(done, 0, 0), nil},
-		{"another partner's package", withPartner(done, 2), withLinks(done, 0, 0), services.ErrOnboardingNotFound},
-		{"unknown package", withID(done, "onb-9"), withLinks(done, 0, 0), services.ErrOnboardingNotFound},
+		{"another partner's package", withPartner(done, 2), withLinks(done, 0, 0), onboarding.ErrOnboardingNotFound},
+		{"unknown package", withID(done, "onb-9"), withLinks(done, 0, 0), onboarding.ErrOnboardingNotFound},
 	}
 	for _, tt := range updates {
 		t.Run("update "+tt.name, func(t *testing.T) {
@@ -206,7 +206,7 @@ func TestFindOpenOnboarding(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := st.FindOpenOnboarding(ctx, tt.partner, tt.by, now)
 			if tt.want == "" {
-				if !errors.Is(err, services.ErrOnboardingNotFound) {
+				if !errors.Is(err, onboarding.ErrOnboardingNotFound) {
 					t.Fatalf("got %q, %v; want ErrOnboardingNotFound", got.ID, err)
 				}
 				return
@@ -292,7 +292,7 @@ func TestOnboardingImages(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(pic, p1Front2) {
 		t.Errorf("OnboardingPicture:\n got %+v, %v\nwant %+v", pic, err, p1Front2)
 	}
-	if _, err := st.OnboardingPicture(ctx, "onb-1", "FRONT", 3); !errors.Is(err, services.ErrOnboardingNotFound) {
+	if _, err := st.OnboardingPicture(ctx, "onb-1", "FRONT", 3); !errors.Is(err, onboarding.ErrOnboardingNotFound) {
 		t.Errorf("an unknown picture: %v, want ErrOnboardingNotFound", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/otp"
 	"github.com/accountd/accountd/store/sqldb"
 )
@@ -44,7 +43,7 @@ const selectOperation = `SELECT request_id, partner_id, key_id, kind, customer_i
 	FROM otp_operations WHERE partner_id = ? AND request_id = ?`
 
 // FindOperation returns the partner's operation with that request id, or
-// services.ErrOperationNotFound (also for another partner's).
+// otp.ErrOperationNotFound (also for another partner's).
 func (q queries) FindOperation(ctx context.Context, partnerID int64, requestID string) (otp.Operation, error) {
 	return findOperation(ctx, q.db, partnerID, requestID, "")
 }
@@ -57,7 +56,7 @@ func (t *txStore) LockOperation(ctx context.Context, partnerID int64, requestID 
 func findOperation(ctx context.Context, db sqlx.ExtContext, partnerID int64, requestID, lock string) (otp.Operation, error) {
 	var row operationRow
 	if err := sqldb.Get(ctx, db, &row, selectOperation+lock, partnerID, requestID); err != nil {
-		return otp.Operation{}, fmt.Errorf("find operation: %w", sqldb.NotFound(err, services.ErrOperationNotFound))
+		return otp.Operation{}, fmt.Errorf("find operation: %w", sqldb.NotFound(err, otp.ErrOperationNotFound))
 	}
 	return row.operation(), nil
 }
@@ -87,7 +86,7 @@ func (t *txStore) InsertOperation(ctx context.Context, op otp.Operation) error {
 }
 
 // UpdateOperation writes an operation's status, attempts and updated_at, or
-// returns services.ErrOperationNotFound.
+// returns otp.ErrOperationNotFound.
 func (t *txStore) UpdateOperation(ctx context.Context, op otp.Operation) error {
 	res, err := sqldb.Exec(ctx, t.tx, `UPDATE otp_operations SET status = ?, attempts = ?, updated_at = ?
 		WHERE partner_id = ? AND request_id = ?`,
@@ -96,7 +95,7 @@ func (t *txStore) UpdateOperation(ctx context.Context, op otp.Operation) error {
 		return fmt.Errorf("update operation: %w", sqldb.Translate(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("update operation: %w", services.ErrOperationNotFound)
+		return fmt.Errorf("update operation: %w", otp.ErrOperationNotFound)
 	}
 	return nil
 }

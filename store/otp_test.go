@@ -57,8 +57,8 @@ func TestOperations(t *testing.T) {
 		want    error
 	}{
 		{"own operation", 1, "op-1", nil},
-		{"another partner's operation", 2, "op-1", services.ErrOperationNotFound},
-		{"unknown operation", 1, "op-9", services.ErrOperationNotFound},
+		{"another partner's operation", 2, "op-1", otp.ErrOperationNotFound},
+		{"unknown operation", 1, "op-9", otp.ErrOperationNotFound},
 	}
 	for _, tt := range finds {
 		t.Run("find "+tt.name, func(t *testing.T) {
@@ -112,18 +112,18 @@ func TestCustomerContacts(t *testing.T) {
 	}{
 		{"phone of another customer", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch)
-		}, services.ErrPhoneExists},
+		}, customer.ErrPhoneExists},
 		{"e-mail of another customer, other case", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerEmail(ctx, 101, "DAVE@example.com", false, epoch)
-		}, services.ErrEmailExists},
+		}, customer.ErrEmailExists},
 		{"phone of another partner's customer", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerPhone(ctx, 200, "+12025550142", false, epoch)
 		}, nil},
 		{"unknown customer", func(ctx context.Context, tx store.AnyTx) error {
 			return tx.SetCustomerPhone(ctx, 999, "+12025550199", false, epoch)
-		}, services.ErrCustomerNotFound},
+		}, customer.ErrCustomerNotFound},
 		{"clash, then another phone in the same transaction", func(ctx context.Context, tx store.AnyTx) error {
-			if err := tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch); !errors.Is(err, services.ErrPhoneExists) {
+			if err := tx.SetCustomerPhone(ctx, 101, "+12025550142", true, epoch); !errors.Is(err, customer.ErrPhoneExists) {
 				return errors.Join(errors.New("clash not reported as ErrPhoneExists"), err)
 			}
 			if err := tx.SetCustomerPhone(ctx, 101, "+12025550144", true, epoch); err != nil {
@@ -164,13 +164,13 @@ func TestCustomerContacts(t *testing.T) {
 		_, err := tx.LockCustomer(ctx, 2, 101)
 		return err
 	})
-	if !errors.Is(err, services.ErrCustomerNotFound) {
+	if !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Errorf("lock another partner's customer: %v, want ErrCustomerNotFound", err)
 	}
 	if c, err := st.AccountHolder(ctx, 200); err != nil || c.PartnerID != 2 || c.Identifications != nil {
 		t.Errorf("holder at another partner: %+v, %v", c, err)
 	}
-	if _, err := st.AccountHolder(ctx, 999); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := st.AccountHolder(ctx, 999); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Errorf("unknown holder: %v, want ErrCustomerNotFound", err)
 	}
 }
@@ -201,7 +201,7 @@ func TestMobileChangesAndPools(t *testing.T) {
 	if a, err := st.FindAccountAnyPartner(ctx, "900000000000501"); err != nil || a.ID != 501 || a.ActivityAccountNumber != "900000000000500" {
 		t.Errorf("find by number: %+v, %v", a, err)
 	}
-	if _, err := st.FindAccountAnyPartner(ctx, "900000000000999"); !errors.Is(err, services.ErrAccountNotFound) {
+	if _, err := st.FindAccountAnyPartner(ctx, "900000000000999"); !errors.Is(err, account.ErrAccountNotFound) {
 		t.Errorf("unknown number: %v, want ErrAccountNotFound", err)
 	}
 }

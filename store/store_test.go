@@ -109,9 +109,9 @@ func TestInsertCustomerUniqueness(t *testing.T) {
 		c    customer.Customer
 		want error
 	}{
-		{"same identification", newCustomer(101, 1, "N101", "", "", ssn), services.ErrIdentificationExists},
-		{"same e-mail in other case", newCustomer(102, 1, "N102", "dave@example.COM", "", customer.Identification{Type: "PASSPORT", Value: "B1234567"}), services.ErrEmailExists},
-		{"same phone", newCustomer(103, 1, "N103", "", "+12025550142"), services.ErrPhoneExists},
+		{"same identification", newCustomer(101, 1, "N101", "", "", ssn), customer.ErrIdentificationExists},
+		{"same e-mail in other case", newCustomer(102, 1, "N102", "dave@example.COM", "", customer.Identification{Type: "PASSPORT", Value: "B1234567"}), customer.ErrEmailExists},
+		{"same phone", newCustomer(103, 1, "N103", "", "+12025550142"), customer.ErrPhoneExists},
 		{"same ID", newCustomer(100, 1, "N104", "", ""), services.ErrNumberTaken},
 		{"same customer number", newCustomer(105, 1, "N100", "", ""), services.ErrNumberTaken},
 		{"same identification, e-mail and phone at another partner", newCustomer(106, 2, "N106", "dave@example.com", "+12025550142", ssn), nil},
@@ -174,10 +174,10 @@ func TestFindCustomer(t *testing.T) {
 		{"by e-mail key", 1, customer.CustomerLookup{EmailKey: "dave@example.com"}, nil},
 		{"by phone", 1, customer.CustomerLookup{Phone: "+12025550142"}, nil},
 		{"by identification", 1, customer.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, nil},
-		{"unknown ID", 1, customer.CustomerLookup{ID: 999}, services.ErrCustomerNotFound},
-		{"another partner's ID", 2, customer.CustomerLookup{ID: 100}, services.ErrCustomerNotFound},
-		{"another partner's identification", 2, customer.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, services.ErrCustomerNotFound},
-		{"empty lookup", 1, customer.CustomerLookup{}, services.ErrCustomerNotFound},
+		{"unknown ID", 1, customer.CustomerLookup{ID: 999}, customer.ErrCustomerNotFound},
+		{"another partner's ID", 2, customer.CustomerLookup{ID: 100}, customer.ErrCustomerNotFound},
+		{"another partner's identification", 2, customer.CustomerLookup{IDType: "SSN", IDValue: "123456789"}, customer.ErrCustomerNotFound},
+		{"empty lookup", 1, customer.CustomerLookup{}, customer.ErrCustomerNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestFindCustomer(t *testing.T) {
 	if status, err := st.CustomerStatus(ctx, 1, 100); err != nil || status != customer.CustomerActive {
 		t.Errorf("status: %q, %v", status, err)
 	}
-	if _, err := st.CustomerStatus(ctx, 2, 100); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := st.CustomerStatus(ctx, 2, 100); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Errorf("another partner's customer's status: %v, want ErrCustomerNotFound", err)
 	}
 }
@@ -341,7 +341,7 @@ func TestAuditChainUnderStricterDefaultIsolation(t *testing.T) {
 				err := store.Update(ctx, st, func(tx store.AnyTx) error {
 					// A first statement fixes a REPEATABLE READ snapshot
 					// before the append reads the chain's last row.
-					if _, err := tx.FindPartnerByName(ctx, "nobody"); !errors.Is(err, services.ErrPartnerNotFound) {
+					if _, err := tx.FindPartnerByName(ctx, "nobody"); !errors.Is(err, partner.ErrPartnerNotFound) {
 						return err
 					}
 					return tx.AppendAudit(ctx, &services.AuditEntry{At: epoch, PartnerID: 1, KeyID: "k", Method: "m", Entities: "{}", Outcome: services.AuditOK})

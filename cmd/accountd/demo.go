@@ -292,7 +292,7 @@ func (a *app) seedCustomer(ctx context.Context, partnerID int64, in customer.Add
 	if err == nil {
 		return view, nil
 	}
-	if !errors.Is(err, services.ErrCustomerNotFound) {
+	if !errors.Is(err, customer.ErrCustomerNotFound) {
 		return view, err
 	}
 	c, err := a.svc.Customers.AddCustomer(ctx, call, in)

@@ -211,7 +211,7 @@ func (s *Service) CheckAccountParties(ctx context.Context, t services.Tx, a *Acc
 		return err
 	}
 	if status != customer.CustomerActive {
-		return fmt.Errorf("customer %d is %s: %w", a.CustomerID, status, services.ErrCustomerNotActive)
+		return fmt.Errorf("customer %d is %s: %w", a.CustomerID, status, customer.ErrCustomerNotActive)
 	}
 	kinds, err := tx.CustomerBlacklist(ctx, a.PartnerID, a.CustomerID)
 	if err != nil {
@@ -222,8 +222,8 @@ func (s *Service) CheckAccountParties(ctx context.Context, t services.Tx, a *Acc
 	}
 	if a.CustodialCustomerID != 0 {
 		_, err := tx.CustomerStatus(ctx, a.PartnerID, a.CustodialCustomerID)
-		if errors.Is(err, services.ErrCustomerNotFound) {
-			return fmt.Errorf("custodial customer %d: %w", a.CustodialCustomerID, services.ErrCustodialCustomerNotFound)
+		if errors.Is(err, customer.ErrCustomerNotFound) {
+			return fmt.Errorf("custodial customer %d: %w", a.CustodialCustomerID, ErrCustodialCustomerNotFound)
 		} else if err != nil {
 			return err
 		}
@@ -234,14 +234,14 @@ func (s *Service) CheckAccountParties(ctx context.Context, t services.Tx, a *Acc
 	// Shared, so that the pool cannot be closed until this account exists.
 	pool, err := tx.ShareAccount(ctx, a.PartnerID, AccountLookup{Number: activityNumber})
 	switch {
-	case errors.Is(err, services.ErrAccountNotFound):
-		return fmt.Errorf("activity account %s: %w", activityNumber, services.ErrActivityAccountNotFound)
+	case errors.Is(err, ErrAccountNotFound):
+		return fmt.Errorf("activity account %s: %w", activityNumber, ErrActivityAccountNotFound)
 	case err != nil:
 		return err
 	case !pool.Open():
-		return fmt.Errorf("activity account %s is %s: %w", activityNumber, pool.Status, services.ErrActivityAccountNotOpen)
+		return fmt.Errorf("activity account %s is %s: %w", activityNumber, pool.Status, ErrActivityAccountNotOpen)
 	case pool.Currency != a.Currency:
-		return fmt.Errorf("activity account %s holds %s: %w", activityNumber, pool.Currency, services.ErrActivityAccountCurrency)
+		return fmt.Errorf("activity account %s holds %s: %w", activityNumber, pool.Currency, ErrActivityAccountCurrency)
 	}
 	a.ActivityAccountID, a.ActivityAccountNumber = pool.ID, pool.Number
 	return nil
@@ -251,14 +251,14 @@ func (s *Service) CheckAccountParties(ctx context.Context, t services.Tx, a *Acc
 // its number, and inserts it, drawing again on a collision.
 func (s *Service) InsertAccount(ctx context.Context, t services.Tx, a *Account) error {
 	tx := services.As[Tx](t)
-	nice := a.Number != ""
+	chosen := a.Number != ""
 	for range services.MaxDraws {
 		id, err := services.RandomNumber(s.k.Random, 12)
 		if err != nil {
 			return err
 		}
 		a.ID = id
-		if !nice {
+		if !chosen {
 			if a.Number, err = newAccountNumber(s.k.Random); err != nil {
 				return err
 			}
@@ -267,9 +267,9 @@ func (s *Service) InsertAccount(ctx context.Context, t services.Tx, a *Account) 
 			return err
 		}
 	}
-	if nice {
+	if chosen {
 		// Eight ID draws do not all collide: the nice number is the account's.
-		return services.ErrNiceNumberTaken
+		return nice.ErrNiceNumberTaken
 	}
 	return fmt.Errorf("insert account: %w", services.ErrNumberTaken)
 }

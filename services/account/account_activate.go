@@ -57,9 +57,9 @@ func (s *Service) ActivateAccount(ctx context.Context, call services.Call, in Ac
 func (s *Service) CheckActivatable(a Account, now time.Time) error {
 	switch {
 	case a.Status != StatusDormant:
-		return &services.Refusal{Err: services.ErrAccountNotDormant, Detail: "the account is " + a.Status}
+		return &services.Refusal{Err: ErrAccountNotDormant, Detail: "the account is " + a.Status}
 	case a.Frozen(now):
-		return services.ErrAccountFrozen
+		return ErrAccountFrozen
 	}
 	return nil
 }

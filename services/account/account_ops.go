@@ -99,14 +99,14 @@ func (s *Service) EditSubAccountName(ctx context.Context, call services.Call, in
 			return SubAccountNameResult{}, err
 		}
 		if !a.Open() {
-			return SubAccountNameResult{}, fmt.Errorf("account is %s: %w", a.Status, services.ErrAccountClosed)
+			return SubAccountNameResult{}, fmt.Errorf("account is %s: %w", a.Status, ErrAccountClosed)
 		}
 		holder, err := tx.AccountHolder(ctx, a.CustomerID)
 		if err != nil {
 			return SubAccountNameResult{}, err
 		}
 		if holder.Type != customer.CustomerBusiness {
-			return SubAccountNameResult{}, services.ErrNotBusinessAccount
+			return SubAccountNameResult{}, ErrNotBusinessAccount
 		}
 		name := holder.BusinessNameLegal
 		if sub != "" {

@@ -127,7 +127,7 @@ func (s *Service) UpdateAccountStatus(ctx context.Context, call services.Call, i
 		}
 		inactive := a.LastActivityAt.Before(s.k.Clock.Now().Add(-s.settings.Dormancy))
 		if problem := transitionProblem(a.Status, to, inactive); problem != "" {
-			return StatusChangeResult{}, &services.Refusal{Err: services.ErrInvalidTransition, Detail: problem}
+			return StatusChangeResult{}, &services.Refusal{Err: ErrInvalidTransition, Detail: problem}
 		}
 		if to == StatusClosed {
 			if err := closable(ctx, tx, a); err != nil {
@@ -150,14 +150,14 @@ func (s *Service) UpdateAccountStatus(ctx context.Context, call services.Call, i
 // closable refuses to close an account that holds money or pools others.
 func closable(ctx context.Context, tx Tx, a Account) error {
 	if a.BalanceMinor != 0 {
-		return &services.Refusal{Err: services.ErrCloseNonZeroBalance, Detail: "move the balance out before closing"}
+		return &services.Refusal{Err: ErrCloseNonZeroBalance, Detail: "move the balance out before closing"}
 	}
 	n, err := tx.OpenSubAccounts(ctx, a.ID)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		return &services.Refusal{Err: services.ErrClosePoolInUse, Detail: fmt.Sprintf("%d open accounts use it as their activity account", n)}
+		return &services.Refusal{Err: ErrClosePoolInUse, Detail: fmt.Sprintf("%d open accounts use it as their activity account", n)}
 	}
 	return nil
 }
@@ -215,9 +215,9 @@ func (s *Service) FreezeAccount(ctx context.Context, call services.Call, in Free
 		case err != nil:
 			return StatusChangeResult{}, err
 		case !a.Open():
-			return StatusChangeResult{}, fmt.Errorf("account is %s: %w", a.Status, services.ErrAccountClosed)
+			return StatusChangeResult{}, fmt.Errorf("account is %s: %w", a.Status, ErrAccountClosed)
 		case a.Frozen(now):
-			return StatusChangeResult{}, &services.Refusal{Err: services.ErrAccountFrozen, Detail: "the account is already frozen; unfreeze it first to change the freeze"}
+			return StatusChangeResult{}, &services.Refusal{Err: ErrAccountFrozen, Detail: "the account is already frozen; unfreeze it first to change the freeze"}
 		}
 		if a.Freeze != nil { // an expired freeze the sweep has not lifted yet
 			if err := s.liftExpired(ctx, tx, a); err != nil {
@@ -263,7 +263,7 @@ func (s *Service) UnfreezeAccount(ctx context.Context, call services.Call, in Un
 		}
 		now := s.k.Clock.Now()
 		if !a.Frozen(now) {
-			return StatusChangeResult{}, services.ErrAccountNotFrozen
+			return StatusChangeResult{}, ErrAccountNotFrozen
 		}
 		code := a.Freeze.ReasonCode
 		a.Freeze, a.UpdatedAt = nil, now

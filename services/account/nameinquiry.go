@@ -150,8 +150,8 @@ func (s *Service) nameInquiry(ctx context.Context, tx Tx, in ValidateNameInput) 
 }
 
 func notFoundRefusal(err error) error {
-	if errors.Is(err, services.ErrAccountNotFound) {
-		return &services.Refusal{Err: services.ErrAccountNotFound, SchemeCode: briNotFound}
+	if errors.Is(err, ErrAccountNotFound) {
+		return &services.Refusal{Err: ErrAccountNotFound, SchemeCode: briNotFound}
 	}
 	return nil
 }
@@ -163,33 +163,33 @@ func (s *Service) receivable(ctx context.Context, tx Tx, a Account, currency str
 	}
 	switch a.Status {
 	case StatusClosed:
-		return refuse(services.ErrAccountClosed, briClosed, "")
+		return refuse(ErrAccountClosed, briClosed, "")
 	case StatusDormant:
-		return refuse(services.ErrAccountDormant, briDormant, "")
+		return refuse(ErrAccountDormant, briDormant, "")
 	case StatusSuspended, StatusDisabled:
-		return refuse(services.ErrAccountPassive, briPassive, "the account is "+a.Status)
+		return refuse(ErrAccountPassive, briPassive, "the account is "+a.Status)
 	case StatusBlocked:
-		return refuse(services.ErrAccountBlocked, briPassive, "")
+		return refuse(ErrAccountBlocked, briPassive, "")
 	}
 	if a.Frozen(s.k.Clock.Now()) {
-		return refuse(services.ErrAccountFrozen, briPassive, "")
+		return refuse(ErrAccountFrozen, briPassive, "")
 	}
 	switch {
 	case a.Type == AccountGL:
-		return refuse(services.ErrAccountCannotReceive, briNotPool, "a general-ledger account")
+		return refuse(ErrAccountCannotReceive, briNotPool, "a general-ledger account")
 	case a.Type == AccountCreditCard:
-		return refuse(services.ErrAccountCannotReceive, briLoanAccount, "a loan (credit card) account")
+		return refuse(ErrAccountCannotReceive, briLoanAccount, "a loan (credit card) account")
 	case a.Type == AccountMoneyMarket:
-		return refuse(services.ErrAccountCannotReceive, briDepositAccount, "a deposit (money market) account")
+		return refuse(ErrAccountCannotReceive, briDepositAccount, "a deposit (money market) account")
 	case a.ActivityAccountID != 0:
-		return refuse(services.ErrAccountCannotReceive, briVirtualAccount, "a virtual account (a sub-account under a pool): name inquiry does not cover virtual accounts")
+		return refuse(ErrAccountCannotReceive, briVirtualAccount, "a virtual account (a sub-account under a pool): name inquiry does not cover virtual accounts")
 	}
 	n, err := tx.OpenSubAccounts(ctx, a.ID)
 	switch {
 	case err != nil:
 		return nil, err
 	case n > 0:
-		return refuse(services.ErrAccountCannotReceive, briNotPool, "a pool account holding open sub-accounts")
+		return refuse(ErrAccountCannotReceive, briNotPool, "a pool account holding open sub-accounts")
 	case currency != "" && currency != a.Currency:
 		return refuse(services.ErrCurrencyMismatch, briWrongCurrency, "")
 	}

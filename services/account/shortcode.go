@@ -68,9 +68,9 @@ func (s *Service) ApplyShortCode(ctx context.Context, call services.Call, in Sho
 		case err != nil:
 			return ShortCodeResult{}, err
 		case !a.Open():
-			return ShortCodeResult{}, fmt.Errorf("account is %s: %w", a.Status, services.ErrAccountClosed)
+			return ShortCodeResult{}, fmt.Errorf("account is %s: %w", a.Status, ErrAccountClosed)
 		case a.ShortCode != "":
-			return ShortCodeResult{}, &services.Refusal{Err: services.ErrShortCodeExists, Detail: "AccountService.GetShortCode returns it"}
+			return ShortCodeResult{}, &services.Refusal{Err: ErrShortCodeExists, Detail: "AccountService.GetShortCode returns it"}
 		}
 		now := s.k.Clock.Now()
 		for range services.MaxDraws {
@@ -107,7 +107,7 @@ func (s *Service) GetShortCode(ctx context.Context, call services.Call, in Short
 		return ShortCodeResult{}, fmt.Errorf("get short code: %w", err)
 	}
 	if a.ShortCode == "" {
-		return ShortCodeResult{}, &services.Refusal{Err: services.ErrShortCodeNotFound, Detail: "the account has no short code; AccountService.ApplyShortCode gives it one"}
+		return ShortCodeResult{}, &services.Refusal{Err: ErrShortCodeNotFound, Detail: "the account has no short code; AccountService.ApplyShortCode gives it one"}
 	}
 	return ShortCodeResult{AccountID: a.Number, ShortCode: a.ShortCode, AccountName: a.Name}, nil
 }
@@ -128,8 +128,8 @@ func (s *Service) GetAccountByShortCode(ctx context.Context, call services.Call,
 		return ShortCodeResult{}, fmt.Errorf("get account by short code: %w", err)
 	}
 	a, err := s.store.FindAccountByShortCode(ctx, call.PartnerID, code)
-	if errors.Is(err, services.ErrAccountNotFound) {
-		err = services.ErrShortCodeNotFound
+	if errors.Is(err, ErrAccountNotFound) {
+		err = ErrShortCodeNotFound
 	}
 	if err != nil {
 		return ShortCodeResult{}, fmt.Errorf("get account by short code: %w", err)

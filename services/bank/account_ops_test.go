@@ -38,9 +38,9 @@ func TestEditSubAccountName(t *testing.T) {
 		{name: "256 characters", sub: strings.Repeat("x", 231), wantErr: services.ErrInvalidInput, wantField: "subAccountName:TOO_LONG"},
 		{name: "longer than 255 alone", sub: strings.Repeat("x", 256), wantErr: services.ErrInvalidInput, wantField: "subAccountName:TOO_LONG"},
 		{name: "control character", sub: "Pay\nroll", wantErr: services.ErrInvalidInput, wantField: "subAccountName:INVALID_FORMAT"},
-		{name: "individual's account", account: personal, sub: "Payroll", wantErr: services.ErrNotBusinessAccount},
-		{name: "closed account", account: closed, sub: "Payroll", wantErr: services.ErrAccountClosed},
-		{name: "another partner's account", call: e.beta, sub: "Payroll", wantErr: services.ErrAccountNotFound},
+		{name: "individual's account", account: personal, sub: "Payroll", wantErr: account.ErrNotBusinessAccount},
+		{name: "closed account", account: closed, sub: "Payroll", wantErr: account.ErrAccountClosed},
+		{name: "another partner's account", call: e.beta, sub: "Payroll", wantErr: account.ErrAccountNotFound},
 		{name: "malformed account and name", account: "12", sub: strings.Repeat("x", 256), wantErr: services.ErrInvalidInput,
 			wantField: "accountId:INVALID_FORMAT subAccountName:TOO_LONG"},
 	}

@@ -82,14 +82,14 @@ func TestAddAccount(t *testing.T) {
 			in.AccountType, in.CustodialCustomerID, in.CustodialType = "CUSTODIAL", f.owner, "UTMA"
 		}, wantErr: services.ErrInvalidInput, wantField: "custodialCustomerID:INVALID_VALUE"},
 		{name: "custodial fields on a wallet", mutate: func(in *account.AddAccountInput) { in.CustodialType = "UTMA" }, wantErr: services.ErrInvalidInput, wantField: "custodialType:NOT_ALLOWED"},
-		{name: "unknown customer", mutate: func(in *account.AddAccountInput) { in.CustomerID = "100000000052004" }, wantErr: services.ErrCustomerNotFound},
-		{name: "another partner's customer", mutate: func(in *account.AddAccountInput) { in.CustomerID = f.foreign }, wantErr: services.ErrCustomerNotFound},
-		{name: "unknown pool", mutate: func(in *account.AddAccountInput) { in.ActivityAccountNumber = "900309799403557" }, wantErr: services.ErrActivityAccountNotFound},
-		{name: "another partner's pool", mutate: func(in *account.AddAccountInput) { in.ActivityAccountNumber = f.foreignPool }, wantErr: services.ErrActivityAccountNotFound},
-		{name: "pool in another currency", mutate: func(in *account.AddAccountInput) { in.ActivityAccountNumber = f.poolEUR }, wantErr: services.ErrActivityAccountCurrency},
+		{name: "unknown customer", mutate: func(in *account.AddAccountInput) { in.CustomerID = "100000000052004" }, wantErr: customer.ErrCustomerNotFound},
+		{name: "another partner's customer", mutate: func(in *account.AddAccountInput) { in.CustomerID = f.foreign }, wantErr: customer.ErrCustomerNotFound},
+		{name: "unknown pool", mutate: func(in *account.AddAccountInput) { in.ActivityAccountNumber = "900309799403557" }, wantErr: account.ErrActivityAccountNotFound},
+		{name: "another partner's pool", mutate: func(in *account.AddAccountInput) { in.ActivityAccountNumber = f.foreignPool }, wantErr: account.ErrActivityAccountNotFound},
+		{name: "pool in another currency", mutate: func(in *account.AddAccountInput) { in.ActivityAccountNumber = f.poolEUR }, wantErr: account.ErrActivityAccountCurrency},
 		{name: "another partner's custodian", mutate: func(in *account.AddAccountInput) {
 			in.AccountType, in.CustodialCustomerID, in.CustodialType, in.ActivityAccountNumber = "CUSTODIAL", f.foreign, "UTMA", ""
-		}, wantErr: services.ErrCustodialCustomerNotFound},
+		}, wantErr: account.ErrCustodialCustomerNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,11 +127,11 @@ func TestAddAccountRefusesInactiveParties(t *testing.T) {
 		return err
 	}
 	f.e.setStatus(t, "accounts", "account_number", f.poolUSD, "CLOSED")
-	if err := add(); !errors.Is(err, services.ErrActivityAccountNotOpen) {
+	if err := add(); !errors.Is(err, account.ErrActivityAccountNotOpen) {
 		t.Fatalf("closed pool: got %v, want ErrActivityAccountNotOpen", err)
 	}
 	f.e.setStatus(t, "customers", "id", f.owner, "CLOSED")
-	if err := add(); !errors.Is(err, services.ErrCustomerNotActive) {
+	if err := add(); !errors.Is(err, customer.ErrCustomerNotActive) {
 		t.Fatalf("closed customer: got %v, want ErrCustomerNotActive", err)
 	}
 }
@@ -154,8 +154,8 @@ func TestGetDetailsAndList(t *testing.T) {
 		want error
 	}{
 		{"by number", e.alpha, account.GetDetailsInput{AccountID: f.poolUSD}, nil},
-		{"by another partner", e.beta, account.GetDetailsInput{AccountID: f.poolUSD}, services.ErrAccountNotFound},
-		{"unknown number", e.alpha, account.GetDetailsInput{AccountID: "900309799403557"}, services.ErrAccountNotFound},
+		{"by another partner", e.beta, account.GetDetailsInput{AccountID: f.poolUSD}, account.ErrAccountNotFound},
+		{"unknown number", e.alpha, account.GetDetailsInput{AccountID: "900309799403557"}, account.ErrAccountNotFound},
 		{"short number", e.alpha, account.GetDetailsInput{AccountID: "12345"}, services.ErrInvalidInput},
 		{"both keys", e.alpha, account.GetDetailsInput{AccountID: f.poolUSD, ID: "1"}, services.ErrInvalidInput},
 		{"neither key", e.alpha, account.GetDetailsInput{}, services.ErrInvalidInput},
@@ -186,7 +186,7 @@ func TestGetDetailsAndList(t *testing.T) {
 		{"by userId", e.alpha, account.ListAccountsInput{UserID: f.owner, PageSize: p(1)}, 1, 2, nil},
 		{"second page", e.alpha, account.ListAccountsInput{CustomerID: f.owner, PageNumber: p(2), PageSize: p(1)}, 1, 2, nil},
 		{"by status", e.alpha, account.ListAccountsInput{CustomerID: f.owner, Status: "DORMANT"}, 0, 0, nil},
-		{"another partner's customer", e.beta, account.ListAccountsInput{CustomerID: f.owner}, 0, 0, services.ErrCustomerNotFound},
+		{"another partner's customer", e.beta, account.ListAccountsInput{CustomerID: f.owner}, 0, 0, customer.ErrCustomerNotFound},
 		{"page size 101", e.alpha, account.ListAccountsInput{CustomerID: f.owner, PageSize: p(101)}, 0, 0, services.ErrInvalidInput},
 		{"page 0", e.alpha, account.ListAccountsInput{CustomerID: f.owner, PageNumber: p(0)}, 0, 0, services.ErrInvalidInput},
 		{"customerID and userId disagree", e.alpha, account.ListAccountsInput{CustomerID: f.owner, UserID: f.custodian}, 0, 0, services.ErrInvalidInput},

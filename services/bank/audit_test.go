@@ -157,12 +157,12 @@ func TestAuditRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, dup := e.svc.Customers.AddCustomer(ctx, call, dave())
-	if !errors.Is(dup, services.ErrIdentificationExists) {
+	if !errors.Is(dup, customer.ErrIdentificationExists) {
 		t.Fatalf("duplicate: got %v, want ErrIdentificationExists", dup)
 	}
 	// The refusal of a call with a request id is recorded with the id, in
 	// the audit trail too, by the call itself.
-	if r := auditRows(t, e); r[len(r)-1].RequestID != call.RequestID || r[len(r)-1].Outcome != "REFUSED: "+services.ErrIdentificationExists.Error() {
+	if r := auditRows(t, e); r[len(r)-1].RequestID != call.RequestID || r[len(r)-1].Outcome != "REFUSED: "+customer.ErrIdentificationExists.Error() {
 		t.Fatalf("the refused call's own audit row: %+v", r[len(r)-1])
 	}
 	bad := dave()
@@ -176,10 +176,10 @@ func TestAuditRefusal(t *testing.T) {
 		err         error
 		wantOutcome string // "" when nothing is recorded
 	}{
-		{"business refusal", fmt.Errorf("add customer: %w", services.ErrIdentificationExists), "REFUSED: " + services.ErrIdentificationExists.Error()},
+		{"business refusal", fmt.Errorf("add customer: %w", customer.ErrIdentificationExists), "REFUSED: " + customer.ErrIdentificationExists.Error()},
 		{"refusal recorded with its request id", dup, ""},
 		{"invalid params", invalid, "REFUSED: " + services.ErrInvalidInput.Error()},
-		{"wrapped sentinel", fmt.Errorf("add account: %w", services.ErrCustomerNotFound), "REFUSED: " + services.ErrCustomerNotFound.Error()},
+		{"wrapped sentinel", fmt.Errorf("add account: %w", customer.ErrCustomerNotFound), "REFUSED: " + customer.ErrCustomerNotFound.Error()},
 		{"internal error", errors.New("x"), ""},
 		{"database error", fmt.Errorf("commit: %w", errors.New("disk I/O error")), ""},
 	}
@@ -230,10 +230,10 @@ func TestAuditRecordsOperatorChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Refused operator changes leave no row.
-	if err := e.partners.RevokeKey(ctx, k.KeyID); !errors.Is(err, services.ErrKeyRevoked) {
+	if err := e.partners.RevokeKey(ctx, k.KeyID); !errors.Is(err, partner.ErrKeyRevoked) {
 		t.Fatalf("second revoke: got %v, want ErrKeyRevoked", err)
 	}
-	if err := e.partners.SetTier(ctx, "nobody", partner.TierGold); !errors.Is(err, services.ErrPartnerNotFound) {
+	if err := e.partners.SetTier(ctx, "nobody", partner.TierGold); !errors.Is(err, partner.ErrPartnerNotFound) {
 		t.Fatalf("set tier of nobody: got %v, want ErrPartnerNotFound", err)
 	}
 	rows := auditRows(t, e)

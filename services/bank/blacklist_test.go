@@ -51,7 +51,7 @@ func TestBlacklist(t *testing.T) {
 	}
 	for _, tt := range refused {
 		_, err := e.svc.Customers.AddCustomer(ctx, with(e.alpha, "CustomerService.AddCustomer", ""), tt.in)
-		if !errors.Is(err, services.ErrBlacklisted) || !strings.Contains(refusal(err).Detail, tt.what) || strings.Contains(refusal(err).Detail, "4100") {
+		if !errors.Is(err, customer.ErrBlacklisted) || !strings.Contains(refusal(err).Detail, tt.what) || strings.Contains(refusal(err).Detail, "4100") {
 			t.Errorf("%s: %v, want ErrBlacklisted naming the %s without its value", tt.name, err, tt.what)
 		}
 	}
@@ -64,13 +64,13 @@ func TestBlacklist(t *testing.T) {
 		t.Fatalf("ADD by customer: %+v, want its document and its phone", res)
 	}
 	_, err := e.svc.Accounts.AddAccount(ctx, with(e.alpha, "CustomerService.AddAccount", ""), account.AddAccountInput{CustomerID: id, Name: "X", AccountType: "WALLET", Currency: "KES"})
-	if !errors.Is(err, services.ErrBlacklisted) {
+	if !errors.Is(err, customer.ErrBlacklisted) {
 		t.Fatalf("account for a blacklisted customer: %v", err)
 	}
 	e.clock.Add(time.Hour)
 	update(e.alpha, customer.UpdateBlacklistInput{Identification: &customer.Identification{Type: "NATIONAL_ID", Value: "41000003"}, Action: "REMOVE", Reason: "cleared"})
 	_, err = e.svc.Accounts.AddAccount(ctx, with(e.alpha, "CustomerService.AddAccount", ""), account.AddAccountInput{CustomerID: id, Name: "X", AccountType: "WALLET", Currency: "KES"})
-	if !errors.Is(err, services.ErrBlacklisted) {
+	if !errors.Is(err, customer.ErrBlacklisted) {
 		t.Fatalf("the phone is still blacklisted: %v", err)
 	}
 	update(e.alpha, customer.UpdateBlacklistInput{PhoneNumber: "+254712000013", Action: "REMOVE", Reason: "cleared"})
@@ -100,7 +100,7 @@ func TestBlacklist(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	if _, err := e.svc.Customers.UpdateBlacklist(ctx, e.beta, customer.UpdateBlacklistInput{CustomerID: id, Action: "ADD", Reason: "x"}); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Customers.UpdateBlacklist(ctx, e.beta, customer.UpdateBlacklistInput{CustomerID: id, Action: "ADD", Reason: "x"}); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Fatalf("another partner's customer: %v", err)
 	}
 }
@@ -145,7 +145,7 @@ func TestProtectAgreement(t *testing.T) {
 	if got := join(fieldReasons(err)); got != "agreed:REQUIRED channel:INVALID_VALUE" {
 		t.Fatalf("bad consent: %q", got)
 	}
-	if _, err := e.svc.Customers.UpdateProtectAgreement(ctx, e.beta, customer.UpdateProtectAgreementInput{CustomerID: id, Agreed: &yes, Version: "1", Channel: "MOBILE"}); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Customers.UpdateProtectAgreement(ctx, e.beta, customer.UpdateProtectAgreementInput{CustomerID: id, Agreed: &yes, Version: "1", Channel: "MOBILE"}); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Fatalf("another partner's customer: %v", err)
 	}
 }
@@ -177,7 +177,7 @@ func TestBlacklistedEverywhere(t *testing.T) {
 	_, refused["OpenCurrentAccount"] = e.svc.Ebank.OpenCurrentAccount(ctx, e.alpha, ebank.OpenCurrentAccountInput{CustomerID: id, Currency: "KES"})
 	_, refused["HoldNiceNumber"] = e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "52525252", CustomerID: id})
 	for way, err := range refused {
-		if !errors.Is(err, services.ErrBlacklisted) {
+		if !errors.Is(err, customer.ErrBlacklisted) {
 			t.Errorf("%s: %v, want ErrBlacklisted", way, err)
 		}
 	}

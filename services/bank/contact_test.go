@@ -65,15 +65,15 @@ func TestAddOrUpdateEmail(t *testing.T) {
 		{name: "business", in: contact.AddOrUpdateEmailInput{OnboardType: "business", DocumentNumber: "PVT-2019/0042", Email: "finance@choice.example"}},
 		{name: "another partner's customer's e-mail", in: contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "12345678", Email: "beta.customer@example.com"}},
 		{name: "e-mail of another customer", in: contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "12345678", Email: "Taken@example.com"},
-			wantErr: services.ErrEmailExists},
+			wantErr: customer.ErrEmailExists},
 		{name: "e-mail of another customer in other case", in: contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "102", DocumentNumber: "654321", Email: "taken@EXAMPLE.com"},
-			wantErr: services.ErrEmailExists},
+			wantErr: customer.ErrEmailExists},
 		{name: "unknown document", in: contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "11112222", Email: "x@example.com"},
-			wantErr: services.ErrCustomerNotFound},
+			wantErr: customer.ErrCustomerNotFound},
 		{name: "document of another type", in: contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "103", DocumentNumber: "12345678", Email: "x@example.com"},
-			wantErr: services.ErrCustomerNotFound},
+			wantErr: customer.ErrCustomerNotFound},
 		{name: "another partner's customer", call: e.beta, in: contact.AddOrUpdateEmailInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "12345678", Email: "x@example.com"},
-			wantErr: services.ErrCustomerNotFound},
+			wantErr: customer.ErrCustomerNotFound},
 		{name: "bad onboardType", in: contact.AddOrUpdateEmailInput{OnboardType: "corporate", DocumentNumber: "12345678", Email: "x@example.com"},
 			wantErr: services.ErrInvalidInput, wantField: "onboardType:INVALID_VALUE"},
 		{name: "no onboardType", in: contact.AddOrUpdateEmailInput{DocumentNumber: "12345678", Email: "x@example.com"},
@@ -127,7 +127,7 @@ func TestAddOrUpdateEmail(t *testing.T) {
 			if got := f.email(t, id); got != tt.in.Email {
 				t.Fatalf("e-mail after confirming: %q, want %q", got, tt.in.Email)
 			}
-			if _, err := e.svc.Contacts.AddOrUpdateEmail(ctx, call, tt.in); !errors.Is(err, services.ErrContactAlreadyVerified) {
+			if _, err := e.svc.Contacts.AddOrUpdateEmail(ctx, call, tt.in); !errors.Is(err, contact.ErrContactAlreadyVerified) {
 				t.Fatalf("the same e-mail again: got %v, want ErrContactAlreadyVerified", err)
 			}
 		})
@@ -154,7 +154,7 @@ func TestAddOrUpdateEmailTakenMeanwhile(t *testing.T) {
 	}
 	code := e.code(t, f.sender, op.RequestID, otp.PurposeOTP)
 	e.addCustomer(t, e.alpha, kenyan("55556666", "", "shared@example.com"))
-	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: code}); !errors.Is(err, services.ErrEmailExists) {
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: code}); !errors.Is(err, customer.ErrEmailExists) {
 		t.Fatalf("confirm: got %v, want ErrEmailExists", err)
 	}
 	if got := f.email(t, f.ids["12345678"]); got != "wanjiru@example.com" {
@@ -177,9 +177,9 @@ func TestVerifyContact(t *testing.T) {
 		{name: "e-mail, upper case type", in: contact.VerifyEmailOrMobileInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "12345678", VerifyType: "EMAIL"}, wantTo: "wanjiru@example.com"},
 		{name: "business e-mail", in: contact.VerifyEmailOrMobileInput{OnboardType: "business", DocumentNumber: "PVT-2019/0042", VerifyType: "email"}, wantTo: "ops@choice.example"},
 		{name: "no e-mail on record", in: contact.VerifyEmailOrMobileInput{OnboardType: "personal", PersonalIDType: "103", DocumentNumber: "AK1234567", VerifyType: "email"},
-			wantErr: services.ErrContactMissing},
+			wantErr: contact.ErrContactMissing},
 		{name: "no mobile on record", in: contact.VerifyEmailOrMobileInput{OnboardType: "business", DocumentNumber: "PVT-2019/0042", VerifyType: "mobile"},
-			wantErr: services.ErrContactMissing},
+			wantErr: contact.ErrContactMissing},
 		{name: "unknown verifyType", in: contact.VerifyEmailOrMobileInput{OnboardType: "personal", PersonalIDType: "101", DocumentNumber: "12345678", VerifyType: "fax"},
 			wantErr: services.ErrInvalidInput, wantField: "verifyType:INVALID_VALUE"},
 	}
@@ -202,7 +202,7 @@ func TestVerifyContact(t *testing.T) {
 			if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.Contacts.VerifyEmailOrMobile(ctx, e.alpha, tt.in); !errors.Is(err, services.ErrContactAlreadyVerified) {
+			if _, err := e.svc.Contacts.VerifyEmailOrMobile(ctx, e.alpha, tt.in); !errors.Is(err, contact.ErrContactAlreadyVerified) {
 				t.Fatalf("verify again: got %v, want ErrContactAlreadyVerified", err)
 			}
 		})
@@ -266,7 +266,7 @@ func TestVerifyChangedContact(t *testing.T) {
 	}
 	// The new address was verified by its own code; the code sent to the
 	// old one verifies nothing now.
-	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: stale.RequestID, OTP: staleCode}); !errors.Is(err, services.ErrContactMissing) {
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: stale.RequestID, OTP: staleCode}); !errors.Is(err, contact.ErrContactMissing) {
 		t.Fatalf("code sent to the old address: got %v, want ErrContactMissing", err)
 	}
 	if got := f.email(t, f.ids["12345678"]); got != "moved@example.com" {

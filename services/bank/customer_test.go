@@ -119,15 +119,15 @@ func TestAddCustomerConflicts(t *testing.T) {
 		{"same SSN written another way", call, func(in *customer.AddCustomerInput) {
 			in.Identification[0].Value = "123456789"
 			in.Contact = customer.Contact{Email: "other@example.com"}
-		}, services.ErrIdentificationExists},
+		}, customer.ErrIdentificationExists},
 		{"same e-mail in capitals", call, func(in *customer.AddCustomerInput) {
 			in.Identification[0].Value = "234-56-7890"
 			in.Contact = customer.Contact{Email: "DAVE.MILLER@example.com"}
-		}, services.ErrEmailExists},
+		}, customer.ErrEmailExists},
 		{"same phone written nationally", call, func(in *customer.AddCustomerInput) {
 			in.Identification[0].Value = "234-56-7890"
 			in.Contact = customer.Contact{PhoneNumber: "+1 (202) 555-0142"}
-		}, services.ErrPhoneExists},
+		}, customer.ErrPhoneExists},
 		{"everything the same at another partner", with(e.beta, "CustomerService.AddCustomer", ""), func(*customer.AddCustomerInput) {}, nil},
 	}
 	for _, tt := range tests {
@@ -167,8 +167,8 @@ func TestGetCustomer(t *testing.T) {
 		{"by e-mail in other case", e.alpha, account.GetCustomerInput{Contact: customer.Contact{Email: "Dave.Miller@Example.com"}}, nil},
 		{"by national phone", e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "0912 345 678"}}, nil},
 		{"by identification with dashes", e.alpha, account.GetCustomerInput{Identification: &customer.Identification{Type: "SSN", Value: "123-45-6789"}}, nil},
-		{"by ID at another partner", e.beta, account.GetCustomerInput{ID: res.ID}, services.ErrCustomerNotFound},
-		{"unknown number", e.alpha, account.GetCustomerInput{CustomerNumber: "000000000000"}, services.ErrCustomerNotFound},
+		{"by ID at another partner", e.beta, account.GetCustomerInput{ID: res.ID}, customer.ErrCustomerNotFound},
+		{"unknown number", e.alpha, account.GetCustomerInput{CustomerNumber: "000000000000"}, customer.ErrCustomerNotFound},
 		{"two criteria", e.alpha, account.GetCustomerInput{ID: res.ID, CustomerNumber: res.CustomerNumber}, services.ErrInvalidInput},
 		{"e-mail and phone", e.alpha, account.GetCustomerInput{Contact: customer.Contact{Email: "a@b.co", PhoneNumber: "+84912345678"}}, services.ErrInvalidInput},
 		{"no criterion", e.alpha, account.GetCustomerInput{}, services.ErrInvalidInput},

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/contact"
+	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/otp"
 )
 
@@ -77,13 +77,13 @@ func TestDormancyAndReactivation(t *testing.T) {
 	activate := func(number string) (otp.OperationStarted, error) {
 		return e.svc.Accounts.ActivateAccount(ctx, with(e.alpha, "AccountService.ActivateAccount", ""), account.ActivateAccountInput{AccountID: number})
 	}
-	if _, err := activate(idle); !errors.Is(err, services.ErrNoVerifiedContact) {
+	if _, err := activate(idle); !errors.Is(err, customer.ErrNoVerifiedContact) {
 		t.Fatalf("activate without a verified contact: got %v, want ErrNoVerifiedContact", err)
 	}
-	if _, err := activate(busy); !errors.Is(err, services.ErrAccountNotDormant) {
+	if _, err := activate(busy); !errors.Is(err, account.ErrAccountNotDormant) {
 		t.Fatalf("activate an active account: got %v, want ErrAccountNotDormant", err)
 	}
-	if _, err := e.svc.Accounts.ActivateAccount(ctx, e.beta, account.ActivateAccountInput{AccountID: idle}); !errors.Is(err, services.ErrAccountNotFound) {
+	if _, err := e.svc.Accounts.ActivateAccount(ctx, e.beta, account.ActivateAccountInput{AccountID: idle}); !errors.Is(err, account.ErrAccountNotFound) {
 		t.Fatalf("another partner activates: got %v, want ErrAccountNotFound", err)
 	}
 	e.verifyContact(t, e.alpha, sms, nationalID, "mobile")
@@ -117,7 +117,7 @@ func TestDormancyAndReactivation(t *testing.T) {
 	if len(changes) != 2 || last.FromStatus != "DORMANT" || last.ToStatus != "ACTIVE" || last.KeyID != e.alpha.KeyID || last.At != e.clock.Now().Unix() {
 		t.Fatalf("history after reactivation: %+v", changes)
 	}
-	if _, err := confirm(); !errors.Is(err, services.ErrOperationCompleted) {
+	if _, err := confirm(); !errors.Is(err, otp.ErrOperationCompleted) {
 		t.Fatalf("confirm again: got %v, want ErrOperationCompleted", err)
 	}
 	// Verifying the mobile on day 181 was activity on every account of the
@@ -147,7 +147,7 @@ func TestActivateAccountByEmail(t *testing.T) {
 	if rep, err := e.svc.Accounts.SweepDormancy(ctx); err != nil || rep.Dormant != 2 {
 		t.Fatalf("sweep: %+v, %v; want both accounts dormant", rep, err)
 	}
-	if _, err := e.svc.Accounts.ActivateAccount(ctx, e.alpha, account.ActivateAccountInput{AccountNumber: frozen}); !errors.Is(err, services.ErrAccountFrozen) {
+	if _, err := e.svc.Accounts.ActivateAccount(ctx, e.alpha, account.ActivateAccountInput{AccountNumber: frozen}); !errors.Is(err, account.ErrAccountFrozen) {
 		t.Fatalf("activate a frozen account: got %v, want ErrAccountFrozen", err)
 	}
 	op, err := e.svc.Accounts.ActivateAccount(ctx, e.alpha, account.ActivateAccountInput{AccountNumber: number})
@@ -162,7 +162,7 @@ func TestActivateAccountByEmail(t *testing.T) {
 	if _, err := e.freeze(e.alpha, number, "LOST_DEVICE", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, services.ErrAccountFrozen) {
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, account.ErrAccountFrozen) {
 		t.Fatalf("confirm while frozen: got %v, want ErrAccountFrozen", err)
 	}
 	if d := e.details(t, e.alpha, number); d.Status != "DORMANT" {
@@ -291,7 +291,7 @@ func TestInactiveAccountNeedsTheCustomersCode(t *testing.T) {
 	e.changeStatus(t, e.alpha, number, account.StatusSuspended)
 	_, err := e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""),
 		account.UpdateAccountStatusInput{AccountNumber: number, Status: account.StatusActive, Reason: "lifted"})
-	if !errors.Is(err, services.ErrInvalidTransition) || !strings.Contains(refusal(err).Detail, "ActivateAccount") {
+	if !errors.Is(err, account.ErrInvalidTransition) || !strings.Contains(refusal(err).Detail, "ActivateAccount") {
 		t.Fatalf("SUSPENDED to ACTIVE after dormancy: %v, want ErrInvalidTransition naming ActivateAccount", err)
 	}
 	e.changeStatus(t, e.alpha, number, account.StatusDormant)
@@ -313,7 +313,7 @@ func TestInactiveAccountNeedsTheCustomersCode(t *testing.T) {
 	// An active account cannot be set DORMANT by hand.
 	_, err = e.svc.Accounts.UpdateAccountStatus(ctx, with(e.alpha, "AccountService.UpdateAccountStatus", ""),
 		account.UpdateAccountStatusInput{AccountNumber: number, Status: account.StatusDormant, Reason: "x"})
-	if !errors.Is(err, services.ErrInvalidTransition) {
+	if !errors.Is(err, account.ErrInvalidTransition) {
 		t.Fatalf("ACTIVE to DORMANT by hand: %v", err)
 	}
 }

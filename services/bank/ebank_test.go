@@ -49,10 +49,10 @@ func TestOnboardCombo(t *testing.T) {
 		in   ebank.OnboardComboInput
 		want error
 	}{
-		{"username in another case", e.alpha, combo("46000002", "+254712000062", "Wanjiru.K"), services.ErrUsernameExists},
-		{"username of another partner's user", e.beta, combo("46000002", "+254712000062", "wanjiru.k"), services.ErrUsernameExists},
-		{"identification", e.alpha, combo("46000001", "+254712000062", "someone.else"), services.ErrIdentificationExists},
-		{"phone", e.alpha, combo("46000002", "+254712000061", "someone.else"), services.ErrPhoneExists},
+		{"username in another case", e.alpha, combo("46000002", "+254712000062", "Wanjiru.K"), ebank.ErrUsernameExists},
+		{"username of another partner's user", e.beta, combo("46000002", "+254712000062", "wanjiru.k"), ebank.ErrUsernameExists},
+		{"identification", e.alpha, combo("46000001", "+254712000062", "someone.else"), customer.ErrIdentificationExists},
+		{"phone", e.alpha, combo("46000002", "+254712000061", "someone.else"), customer.ErrPhoneExists},
 	}
 	for _, tt := range clashes {
 		if _, err := onboard(tt.call, tt.in); !errors.Is(err, tt.want) {
@@ -69,7 +69,7 @@ func TestOnboardCombo(t *testing.T) {
 		PhoneNumber: "+254712000063", Action: "ADD", Reason: "fraud"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := onboard(e.alpha, combo("46000003", "+254712000063", "blocked.one")); !errors.Is(err, services.ErrBlacklisted) {
+	if _, err := onboard(e.alpha, combo("46000003", "+254712000063", "blocked.one")); !errors.Is(err, customer.ErrBlacklisted) {
 		t.Fatalf("blacklisted phone: %v", err)
 	}
 
@@ -131,13 +131,13 @@ func TestEbankUserLifecycle(t *testing.T) {
 			t.Fatalf("to %s: %v", st, err)
 		}
 	}
-	if err := set(ebank.UserActive); !errors.Is(err, services.ErrUserStatusUnchanged) {
+	if err := set(ebank.UserActive); !errors.Is(err, ebank.ErrUserStatusUnchanged) {
 		t.Fatalf("ACTIVE again: %v", err)
 	}
 	if err := set("CLOSED"); fieldReasons(err) == nil {
 		t.Fatalf("CLOSED through UpdateUserStatus: %v", err)
 	}
-	if _, err := e.svc.Ebank.UpdateUserStatus(ctx, e.beta, ebank.UpdateUserStatusInput{Username: "achieng.o", Status: "LOCKED", Reason: "x"}); !errors.Is(err, services.ErrUserNotFound) {
+	if _, err := e.svc.Ebank.UpdateUserStatus(ctx, e.beta, ebank.UpdateUserStatusInput{Username: "achieng.o", Status: "LOCKED", Reason: "x"}); !errors.Is(err, ebank.ErrUserNotFound) {
 		t.Fatalf("another partner: %v", err)
 	}
 	second, err := e.svc.Ebank.OpenCurrentAccount(ctx, with(e.alpha, "CustomerService.OpenCurrentAccount", ""), ebank.OpenCurrentAccountInput{CustomerID: res.CustomerID, Currency: "USD"})
@@ -151,10 +151,10 @@ func TestEbankUserLifecycle(t *testing.T) {
 	if err != nil || closed.Status != ebank.UserClosed || len(closed.OpenAccounts) != 2 {
 		t.Fatalf("CloseMobileAccount: %+v, %v", closed, err)
 	}
-	if err := set(ebank.UserActive); !errors.Is(err, services.ErrUserClosed) {
+	if err := set(ebank.UserActive); !errors.Is(err, ebank.ErrUserClosed) {
 		t.Fatalf("reactivating a closed user: %v", err)
 	}
-	if _, err := e.svc.Ebank.CloseMobileAccount(ctx, e.alpha, ebank.UsernameInput{Username: "achieng.o"}); !errors.Is(err, services.ErrUserClosed) {
+	if _, err := e.svc.Ebank.CloseMobileAccount(ctx, e.alpha, ebank.UsernameInput{Username: "achieng.o"}); !errors.Is(err, ebank.ErrUserClosed) {
 		t.Fatalf("closing twice: %v", err)
 	}
 	if r := mobile("+254712000071"); !r.Registered || r.Status != ebank.UserClosed {
@@ -167,7 +167,7 @@ func TestEbankUserLifecycle(t *testing.T) {
 	if d := e.details(t, e.alpha, res.AccountNumber); d.Status != account.StatusActive {
 		t.Fatalf("the bank account after closing the user: %s", d.Status)
 	}
-	if _, err := e.svc.Ebank.OpenCurrentAccount(ctx, e.alpha, ebank.OpenCurrentAccountInput{CustomerID: "999999999999999", Currency: "USD"}); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Ebank.OpenCurrentAccount(ctx, e.alpha, ebank.OpenCurrentAccountInput{CustomerID: "999999999999999", Currency: "USD"}); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Fatalf("unknown customer: %v", err)
 	}
 }

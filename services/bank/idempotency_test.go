@@ -70,7 +70,7 @@ func TestFailedRequestsAreNotRecorded(t *testing.T) {
 	}
 	// A business refusal is not recorded either: the corrected retry with
 	// the same id goes through.
-	if _, err := e.svc.Customers.AddCustomer(ctx, call, dave()); !errors.Is(err, services.ErrIdentificationExists) {
+	if _, err := e.svc.Customers.AddCustomer(ctx, call, dave()); !errors.Is(err, customer.ErrIdentificationExists) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	fixed := dave()
@@ -157,10 +157,10 @@ func TestAuthenticate(t *testing.T) {
 	if _, err := auth.Authenticate(ctx, key.KeyID, key.Credential); !errors.Is(err, services.ErrUnauthenticated) {
 		t.Fatalf("after the cache time a revoked key: got %v, want ErrUnauthenticated", err)
 	}
-	if err := e.partners.RevokeKey(ctx, key.KeyID); !errors.Is(err, services.ErrKeyRevoked) {
+	if err := e.partners.RevokeKey(ctx, key.KeyID); !errors.Is(err, partner.ErrKeyRevoked) {
 		t.Fatalf("revoke twice: %v", err)
 	}
-	if err := e.partners.RevokeKey(ctx, "k_nope"); !errors.Is(err, services.ErrKeyNotFound) {
+	if err := e.partners.RevokeKey(ctx, "k_nope"); !errors.Is(err, partner.ErrKeyNotFound) {
 		t.Fatalf("revoke unknown: %v", err)
 	}
 }

@@ -57,7 +57,7 @@ func TestFreezeWithExpiry(t *testing.T) {
 	if got := e.abnormal(t, e.alpha)[number]; got != "FROZEN/AML_REVIEW" {
 		t.Fatalf("frozen: abnormal reasons %q, want FROZEN/AML_REVIEW", got)
 	}
-	if _, err := e.freeze(e.alpha, number, "COURT_ORDER", ""); !errors.Is(err, services.ErrAccountFrozen) {
+	if _, err := e.freeze(e.alpha, number, "COURT_ORDER", ""); !errors.Is(err, account.ErrAccountFrozen) {
 		t.Fatalf("second freeze: got %v, want ErrAccountFrozen", err)
 	}
 
@@ -72,7 +72,7 @@ func TestFreezeWithExpiry(t *testing.T) {
 	if got, listed := e.abnormal(t, e.alpha)[number]; listed {
 		t.Fatalf("at expiry: still listed as abnormal (%s)", got)
 	}
-	if _, err := e.unfreeze(e.alpha, number); !errors.Is(err, services.ErrAccountNotFrozen) {
+	if _, err := e.unfreeze(e.alpha, number); !errors.Is(err, account.ErrAccountNotFrozen) {
 		t.Fatalf("unfreeze of an expired freeze: got %v, want ErrAccountNotFrozen", err)
 	}
 
@@ -152,7 +152,7 @@ func TestFreezeAndUnfreeze(t *testing.T) {
 		wantFrz   int
 	}{
 		{name: "unfreeze an account never frozen", do: func() (account.StatusChangeResult, error) { return e.unfreeze(e.alpha, number) },
-			wantErr: services.ErrAccountNotFrozen},
+			wantErr: account.ErrAccountNotFrozen},
 		{name: "unknown reason code", do: func() (account.StatusChangeResult, error) { return e.freeze(e.alpha, number, "BORED", "") },
 			wantErr: services.ErrInvalidInput, wantField: "reasonCode:INVALID_VALUE"},
 		{name: "expiry in the past", do: func() (account.StatusChangeResult, error) {
@@ -166,19 +166,19 @@ func TestFreezeAndUnfreeze(t *testing.T) {
 			return e.svc.Accounts.FreezeAccount(context.Background(), e.alpha, account.FreezeAccountInput{AccountNumber: number, ReasonCode: "OTHER"})
 		}, wantErr: services.ErrInvalidInput, wantField: "reason:REQUIRED"},
 		{name: "closed account", do: func() (account.StatusChangeResult, error) { return e.freeze(e.alpha, closed, "AML_REVIEW", "") },
-			wantErr: services.ErrAccountClosed},
+			wantErr: account.ErrAccountClosed},
 		{name: "another partner's account", do: func() (account.StatusChangeResult, error) { return e.freeze(e.beta, number, "AML_REVIEW", "") },
-			wantErr: services.ErrAccountNotFound},
+			wantErr: account.ErrAccountNotFound},
 		{name: "freeze", do: func() (account.StatusChangeResult, error) {
 			return e.freeze(e.alpha, number, "FRAUD_SUSPECTED", future)
 		}, wantFrz: 1},
 		{name: "freeze twice", do: func() (account.StatusChangeResult, error) { return e.freeze(e.alpha, number, "COURT_ORDER", "") },
-			wantErr: services.ErrAccountFrozen},
+			wantErr: account.ErrAccountFrozen},
 		{name: "another partner unfreezes", do: func() (account.StatusChangeResult, error) { return e.unfreeze(e.beta, number) },
-			wantErr: services.ErrAccountNotFound},
+			wantErr: account.ErrAccountNotFound},
 		{name: "unfreeze", do: func() (account.StatusChangeResult, error) { return e.unfreeze(e.alpha, number) }},
 		{name: "unfreeze twice", do: func() (account.StatusChangeResult, error) { return e.unfreeze(e.alpha, number) },
-			wantErr: services.ErrAccountNotFrozen},
+			wantErr: account.ErrAccountNotFrozen},
 	}
 	for _, s := range steps {
 		res, err := s.do()

@@ -33,15 +33,15 @@ func TestUpdateAccountStatusTransitions(t *testing.T) {
 		{name: "disabled to active", from: "DISABLED", to: "ACTIVE"},
 		{name: "active to closed", from: "ACTIVE", to: "CLOSED", wantKenya: 2},
 		{name: "dormant to closed", from: "DORMANT", to: "CLOSED", wantKenya: 2},
-		{name: "closed is final", from: "CLOSED", to: "ACTIVE", wantErr: services.ErrInvalidTransition, wantDetail: "final"},
-		{name: "closed to disabled", from: "CLOSED", to: "DISABLED", wantErr: services.ErrInvalidTransition, wantDetail: "final"},
-		{name: "dormant needs ActivateAccount", from: "DORMANT", to: "ACTIVE", wantErr: services.ErrInvalidTransition, wantDetail: "ActivateAccount"},
-		{name: "dormant only by the sweep", from: "ACTIVE", to: "DORMANT", wantErr: services.ErrInvalidTransition, wantDetail: "sweep"},
-		{name: "suspended to dormant", from: "SUSPENDED", to: "DORMANT", wantErr: services.ErrInvalidTransition, wantDetail: "sweep"},
-		{name: "same status", from: "ACTIVE", to: "ACTIVE", wantErr: services.ErrInvalidTransition, wantDetail: "already"},
-		{name: "suspended to curtailed", from: "SUSPENDED", to: "CURTAILED", wantErr: services.ErrInvalidTransition, wantDetail: "allowed"},
-		{name: "created to suspended", from: "CREATED", to: "SUSPENDED", wantErr: services.ErrInvalidTransition, wantDetail: "allowed"},
-		{name: "dormant to disabled", from: "DORMANT", to: "DISABLED", wantErr: services.ErrInvalidTransition, wantDetail: "allowed"},
+		{name: "closed is final", from: "CLOSED", to: "ACTIVE", wantErr: account.ErrInvalidTransition, wantDetail: "final"},
+		{name: "closed to disabled", from: "CLOSED", to: "DISABLED", wantErr: account.ErrInvalidTransition, wantDetail: "final"},
+		{name: "dormant needs ActivateAccount", from: "DORMANT", to: "ACTIVE", wantErr: account.ErrInvalidTransition, wantDetail: "ActivateAccount"},
+		{name: "dormant only by the sweep", from: "ACTIVE", to: "DORMANT", wantErr: account.ErrInvalidTransition, wantDetail: "sweep"},
+		{name: "suspended to dormant", from: "SUSPENDED", to: "DORMANT", wantErr: account.ErrInvalidTransition, wantDetail: "sweep"},
+		{name: "same status", from: "ACTIVE", to: "ACTIVE", wantErr: account.ErrInvalidTransition, wantDetail: "already"},
+		{name: "suspended to curtailed", from: "SUSPENDED", to: "CURTAILED", wantErr: account.ErrInvalidTransition, wantDetail: "allowed"},
+		{name: "created to suspended", from: "CREATED", to: "SUSPENDED", wantErr: account.ErrInvalidTransition, wantDetail: "allowed"},
+		{name: "dormant to disabled", from: "DORMANT", to: "DISABLED", wantErr: account.ErrInvalidTransition, wantDetail: "allowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +107,7 @@ func TestUpdateAccountStatusRefusals(t *testing.T) {
 		{name: "accountId and accountNumber disagree", call: e.alpha, in: account.UpdateAccountStatusInput{AccountNumber: number, AccountID: other, Status: "ACTIVE", Reason: "r"},
 			wantErr: services.ErrInvalidInput, wantField: "accountId:CONFLICT"},
 		{name: "another partner's account", call: e.beta, in: account.UpdateAccountStatusInput{AccountNumber: number, Status: "ACTIVE", Reason: "r"},
-			wantErr: services.ErrAccountNotFound},
+			wantErr: account.ErrAccountNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestStatusHistoryPaging(t *testing.T) {
 	if got := join(fieldReasons(err)); got != "pageNumber:INVALID_VALUE pageSize:INVALID_VALUE" {
 		t.Errorf("bad paging: field errors %q (%v)", got, err)
 	}
-	if _, err := e.svc.Accounts.GetStatusHistory(ctx, e.beta, account.GetStatusHistoryInput{AccountID: number}); !errors.Is(err, services.ErrAccountNotFound) {
+	if _, err := e.svc.Accounts.GetStatusHistory(ctx, e.beta, account.GetStatusHistoryInput{AccountID: number}); !errors.Is(err, account.ErrAccountNotFound) {
 		t.Errorf("another partner's history: got %v, want ErrAccountNotFound", err)
 	}
 }
@@ -198,12 +198,12 @@ func TestCloseAccountRefusals(t *testing.T) {
 		number  string
 		wantErr error
 	}{
-		{name: "pool with two open sub-accounts", number: pool, wantErr: services.ErrClosePoolInUse},
+		{name: "pool with two open sub-accounts", number: pool, wantErr: account.ErrClosePoolInUse},
 		{name: "first sub-account", number: sub},
-		{name: "pool with a suspended sub-account", number: pool, wantErr: services.ErrClosePoolInUse},
+		{name: "pool with a suspended sub-account", number: pool, wantErr: account.ErrClosePoolInUse},
 		{name: "suspended sub-account", number: parked},
 		{name: "pool without open sub-accounts", number: pool},
-		{name: "account with a balance of one cent", number: rich, wantErr: services.ErrCloseNonZeroBalance},
+		{name: "account with a balance of one cent", number: rich, wantErr: account.ErrCloseNonZeroBalance},
 	}
 	for _, s := range steps {
 		err := closeAccount(s.number)

@@ -132,7 +132,7 @@ func TestRefusedPackageIsBounded(t *testing.T) {
 		State: strings.Repeat("S", 80), Country: "VN", ZipCode: strings.Repeat("7", 16)}
 	call := with(e.alpha, "OnboardingService.InitCustomerInfo", "s:r1")
 	_, err := e.svc.Onboarding.InitCustomerInfo(ctx, call, in)
-	if !errors.Is(err, services.ErrOnboardingChecksFailed) {
+	if !errors.Is(err, onboarding.ErrOnboardingChecksFailed) {
 		t.Fatalf("got %v, want the package REJECTED", err)
 	}
 	if err := e.svc.Kernel.AuditRefusal(ctx, call, err); err != nil {
@@ -165,7 +165,7 @@ func TestOversizedPictureKeptWithoutBytes(t *testing.T) {
 		t.Fatalf("an oversized picture: %v (%s)", err, problems(err))
 	}
 	small := make([]byte, 40<<10)
-	if err := up(small); !errors.Is(err, services.ErrPictureRejected) {
+	if err := up(small); !errors.Is(err, onboarding.ErrPictureRejected) {
 		t.Fatalf("a small non-picture: %v", err)
 	}
 	const sealing = 12 + 16 // the AES-GCM nonce and tag around the sealed bytes

@@ -90,7 +90,7 @@ func TestChangeMobileBothCodes(t *testing.T) {
 			continue // one chance in a million: swapping changes nothing
 		}
 		_, err := confirm(w.proveID, w.confirmNew)
-		if !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 4-i {
+		if !errors.Is(err, otp.ErrWrongOTP) || attemptsLeft(err) != 4-i {
 			t.Fatalf("%s: got %v (attempts left %d), want ErrWrongOTP with %d left", w.name, err, attemptsLeft(err), 4-i)
 		}
 		if got := f.phone(t); got != mobileOld {
@@ -104,7 +104,7 @@ func TestChangeMobileBothCodes(t *testing.T) {
 	if got := f.phone(t); got != "+254733123456" {
 		t.Fatalf("phone %s, want +254733123456", got)
 	}
-	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: mobileOld}}); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: mobileOld}}); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Fatalf("lookup by the old number: got %v, want ErrCustomerNotFound", err)
 	}
 	// The new number is verified: it proves the next change.
@@ -148,9 +148,9 @@ func TestChangeMobileNumbers(t *testing.T) {
 		{name: "country as letters", cc: "KE", number: "0733123456", wantErr: services.ErrInvalidInput, wantField: "newMobileCountryCode:INVALID_VALUE"},
 		{name: "nothing", wantErr: services.ErrInvalidInput, wantField: "newMobileCountryCode:REQUIRED newMobileNumber:REQUIRED"},
 		{name: "the current number", cc: "254", number: "0712345678", wantErr: services.ErrInvalidInput, wantField: "newMobileNumber:INVALID_VALUE"},
-		{name: "another customer's number", cc: "254", number: "0722000111", wantErr: services.ErrPhoneExists},
-		{name: "closed account", account: closed, cc: "254", number: "0733123456", wantErr: services.ErrAccountClosed},
-		{name: "another partner's account", call: e.beta, cc: "254", number: "0733123456", wantErr: services.ErrAccountNotFound},
+		{name: "another customer's number", cc: "254", number: "0722000111", wantErr: customer.ErrPhoneExists},
+		{name: "closed account", account: closed, cc: "254", number: "0733123456", wantErr: account.ErrAccountClosed},
+		{name: "another partner's account", call: e.beta, cc: "254", number: "0733123456", wantErr: account.ErrAccountNotFound},
 		{name: "account number malformed", account: "12", cc: "254", number: "0733123456", wantErr: services.ErrInvalidInput, wantField: "accountId:INVALID_FORMAT"},
 	}
 	for _, tt := range tests {
@@ -198,15 +198,15 @@ func TestChangeMobileDailyLimit(t *testing.T) {
 		{name: "landline", cc: "254", number: "0202123456", wantErr: services.ErrInvalidInput},
 		{name: "letters", cc: "254", number: "07ABC23456", wantErr: services.ErrInvalidInput},
 		{name: "third request", cc: "254", number: "0733123456"},
-		{name: "fourth request", cc: "254", number: "0733123456", wantErr: services.ErrMobileChangeLimit},
-		{name: "fourth request, malformed", cc: "254", number: "07ABC", wantErr: services.ErrMobileChangeLimit},
-		{name: "another customer is not limited", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
-		{name: "last second of the day", advance: 14*time.Hour - time.Second, cc: "254", number: "0733123456", wantErr: services.ErrMobileChangeLimit},
+		{name: "fourth request", cc: "254", number: "0733123456", wantErr: contact.ErrMobileChangeLimit},
+		{name: "fourth request, malformed", cc: "254", number: "07ABC", wantErr: contact.ErrMobileChangeLimit},
+		{name: "another customer is not limited", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: customer.ErrNoVerifiedContact},
+		{name: "last second of the day", advance: 14*time.Hour - time.Second, cc: "254", number: "0733123456", wantErr: contact.ErrMobileChangeLimit},
 		{name: "next day", advance: time.Second, cc: "254", number: "0733123456"},
-		{name: "unverified, first", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
-		{name: "unverified, second", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
-		{name: "unverified, third", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrNoVerifiedContact},
-		{name: "unverified, fourth", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: services.ErrMobileChangeLimit},
+		{name: "unverified, first", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: customer.ErrNoVerifiedContact},
+		{name: "unverified, second", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: customer.ErrNoVerifiedContact},
+		{name: "unverified, third", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: customer.ErrNoVerifiedContact},
+		{name: "unverified, fourth", account: unverifiedAccount, cc: "254", number: "0733123456", wantErr: contact.ErrMobileChangeLimit},
 	}
 	for _, s := range steps {
 		e.clock.Add(s.advance)
@@ -232,7 +232,7 @@ func TestChangeMobileDayInBankTimeZone(t *testing.T) {
 			t.Fatalf("request %d: %v", i+1, err)
 		}
 	}
-	if _, err := f.change(e.alpha, f.account, "254", "0733123456"); !errors.Is(err, services.ErrMobileChangeLimit) {
+	if _, err := f.change(e.alpha, f.account, "254", "0733123456"); !errors.Is(err, contact.ErrMobileChangeLimit) {
 		t.Fatalf("fourth request: got %v, want ErrMobileChangeLimit", err)
 	}
 	e.clock.Add(time.Hour) // 21:30 UTC, still the same day in UTC, 00:30 in Nairobi
@@ -259,7 +259,7 @@ func TestChangeMobileNumberTakenMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.e.addCustomer(t, f.e.alpha, kenyan("99990000", "+254733123456", ""))
-	if err := f.confirmChange(t, op); !errors.Is(err, services.ErrPhoneExists) {
+	if err := f.confirmChange(t, op); !errors.Is(err, customer.ErrPhoneExists) {
 		t.Fatalf("confirm: got %v, want ErrPhoneExists", err)
 	}
 	if got := f.phone(t); got != mobileOld {
@@ -286,7 +286,7 @@ func TestChangeMobileAfterAnotherChange(t *testing.T) {
 		t.Fatalf("first change: %v", err)
 	}
 	err = f.confirmChange(t, second)
-	if !errors.Is(err, services.ErrContactMissing) && !errors.Is(err, services.ErrOperationCancelled) {
+	if !errors.Is(err, contact.ErrContactMissing) && !errors.Is(err, otp.ErrOperationCancelled) {
 		t.Errorf("second change, proved by the old number %s: got %v, want ErrContactMissing (or ErrOperationCancelled)", mobileOld, err)
 	}
 	if got := f.phone(t); got != "+254733123456" {
@@ -314,7 +314,7 @@ func TestMobileChangeAndBlacklist(t *testing.T) {
 		return e.svc.Contacts.ChangeMobile(ctx, with(e.alpha, "CustomerService.ChangeMobile", ""), contact.ChangeMobileInput{
 			AccountID: res.AccountNumber, NewMobileCountryCode: "254", NewMobileNumber: number})
 	}
-	if _, err := change("0712000139"); !errors.Is(err, services.ErrBlacklisted) {
+	if _, err := change("0712000139"); !errors.Is(err, customer.ErrBlacklisted) {
 		t.Fatalf("change to a blacklisted number: %v", err)
 	}
 	op, err := change("0712000138")

@@ -31,7 +31,7 @@ func TestNiceNumberAccounts(t *testing.T) {
 			CustomerID: customer, Name: "NICE", AccountType: "CHECKING", Currency: currency, AccountNumber: number})
 	}
 	hold("39393939", an)
-	if _, err := add(binh, "VND", "39393939"); !errors.Is(err, services.ErrNiceHoldNotFound) {
+	if _, err := add(binh, "VND", "39393939"); !errors.Is(err, nice.ErrNiceHoldNotFound) {
 		t.Fatalf("another customer using An's hold: %v", err)
 	}
 	if _, err := add(an, "USD", "39393939"); !errors.Is(err, services.ErrCurrencyMismatch) {
@@ -49,10 +49,10 @@ func TestNiceNumberAccounts(t *testing.T) {
 	if err != nil || info.Status != nice.NiceTakenNow {
 		t.Fatalf("after use: %+v, %v", info, err)
 	}
-	if _, err := add(an, "VND", "39393939"); !errors.Is(err, services.ErrNiceHoldNotFound) {
+	if _, err := add(an, "VND", "39393939"); !errors.Is(err, nice.ErrNiceHoldNotFound) {
 		t.Fatalf("the hold was used up: %v", err)
 	}
-	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "39393939", CustomerID: binh}); !errors.Is(err, services.ErrNiceNumberTaken) {
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "39393939", CustomerID: binh}); !errors.Is(err, nice.ErrNiceNumberTaken) {
 		t.Fatalf("holding a taken number: %v", err)
 	}
 	// The nice number works where account numbers go.
@@ -67,7 +67,7 @@ func TestNiceNumberAccounts(t *testing.T) {
 		return e.svc.Ebank.OpenCurrentAccount(ctx, with(e.alpha, "CustomerService.OpenCurrentAccount", ""), ebank.OpenCurrentAccountInput{
 			CustomerID: binh, Currency: "VND", AccountNumber: number})
 	}
-	if _, err := open("68686868"); !errors.Is(err, services.ErrNiceHoldNotFound) {
+	if _, err := open("68686868"); !errors.Is(err, nice.ErrNiceHoldNotFound) {
 		t.Fatalf("an expired hold: %v", err)
 	}
 	hold("68686868", binh)

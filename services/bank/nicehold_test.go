@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
+	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/nice"
 )
 
@@ -34,7 +35,7 @@ func TestNiceHolds(t *testing.T) {
 	if info := check("999999"); info.Available || info.Status != nice.NiceReserved {
 		t.Fatalf("reserved: %+v", info)
 	}
-	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "999999", CustomerID: alice}); !errors.Is(err, services.ErrNiceNumberReserved) {
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "999999", CustomerID: alice}); !errors.Is(err, nice.ErrNiceNumberReserved) {
 		t.Fatalf("holding a reserved number: %v", err)
 	}
 	hold, err := e.svc.Nice.HoldNiceNumber(ctx, with(e.alpha, "AccountService.HoldNiceNumber", ""), nice.HoldNiceNumberInput{Number: "20246666", CustomerID: alice})
@@ -44,10 +45,10 @@ func TestNiceHolds(t *testing.T) {
 	if info := check("20246666"); info.Available || info.Status != nice.NiceHeldNow {
 		t.Fatalf("after the hold: %+v", info)
 	}
-	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.beta, nice.HoldNiceNumberInput{Number: "20246666", CustomerID: bob}); !errors.Is(err, services.ErrNiceNumberHeld) {
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.beta, nice.HoldNiceNumberInput{Number: "20246666", CustomerID: bob}); !errors.Is(err, nice.ErrNiceNumberHeld) {
 		t.Fatalf("another partner holding it: %v", err)
 	}
-	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.beta, nice.ReleaseNiceNumberInput{Number: "20246666"}); !errors.Is(err, services.ErrNiceHoldNotFound) {
+	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.beta, nice.ReleaseNiceNumberInput{Number: "20246666"}); !errors.Is(err, nice.ErrNiceHoldNotFound) {
 		t.Fatalf("another partner releasing it: %v", err)
 	}
 	// The hold expires by itself: then anyone may hold the number.
@@ -55,7 +56,7 @@ func TestNiceHolds(t *testing.T) {
 	if info := check("20246666"); !info.Available {
 		t.Fatalf("after expiry: %+v", info)
 	}
-	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.alpha, nice.ReleaseNiceNumberInput{Number: "20246666"}); !errors.Is(err, services.ErrNiceHoldNotFound) {
+	if _, err := e.svc.Nice.ReleaseNiceNumber(ctx, e.alpha, nice.ReleaseNiceNumberInput{Number: "20246666"}); !errors.Is(err, nice.ErrNiceHoldNotFound) {
 		t.Fatalf("releasing an expired hold: %v", err)
 	}
 	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.beta, nice.HoldNiceNumberInput{Number: "20246666", CustomerID: bob}); err != nil {
@@ -77,7 +78,7 @@ func TestNiceHolds(t *testing.T) {
 			t.Errorf("number %q accepted", bad)
 		}
 	}
-	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "123456", CustomerID: bob}); !errors.Is(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Nice.HoldNiceNumber(ctx, e.alpha, nice.HoldNiceNumberInput{Number: "123456", CustomerID: bob}); !errors.Is(err, customer.ErrCustomerNotFound) {
 		t.Fatalf("another partner's customer: %v", err)
 	}
 }
@@ -108,7 +109,7 @@ func TestNiceHoldRace(t *testing.T) {
 				switch {
 				case err == nil:
 					wins++
-				case errors.Is(err, services.ErrNiceNumberHeld):
+				case errors.Is(err, nice.ErrNiceNumberHeld):
 					held++
 				default:
 					t.Errorf("round %d: %v", round, err)

@@ -35,7 +35,7 @@ func TestOnboardingStepsOutOfOrder(t *testing.T) {
 	e := newLifecycleEnv(t)
 	id := e.initOnboarding(t, e.alpha, applicantA()).OnboardingID
 	_, err := e.svc.Onboarding.InitAuthen(ctx, with(e.alpha, "OnboardingService.InitAuthen", ""), onboarding.OnboardingInput{OnboardingID: id})
-	if !isErr(err, services.ErrOnboardingState) || stateOf(err) != onboarding.OnbInitiated ||
+	if !isErr(err, onboarding.ErrOnboardingState) || stateOf(err) != onboarding.OnbInitiated ||
 		!strings.Contains(refusal(err).Detail, "the package is INITIATED; OnboardingService.InitAuthen needs READY_FOR_AUTH or AUTH_PENDING") {
 		t.Errorf("init authen before the pictures: %v %+v", err, refusal(err))
 	}
@@ -52,7 +52,7 @@ func TestOnboardingStepsOutOfOrder(t *testing.T) {
 			t.Errorf("onboardingId %q: %v", bad, err)
 		}
 	}
-	if _, err := e.svc.Onboarding.GetStatus(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: strings.Repeat("0", 32)}); !isErr(err, services.ErrOnboardingNotFound) {
+	if _, err := e.svc.Onboarding.GetStatus(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: strings.Repeat("0", 32)}); !isErr(err, onboarding.ErrOnboardingNotFound) {
 		t.Errorf("unknown package: %v", err)
 	}
 	// A passed picture may be replaced; a failed replacement counts.
@@ -103,15 +103,15 @@ func TestOnboardingCodes(t *testing.T) {
 	firstCode := e.code(t, s, first.RequestID, otp.PurposeOTP)
 	// A second send cancels the first code.
 	second := send()
-	if _, err := confirm(first.RequestID, firstCode); !isErr(err, services.ErrOperationCancelled) {
+	if _, err := confirm(first.RequestID, firstCode); !isErr(err, otp.ErrOperationCancelled) {
 		t.Errorf("first code after a resend: %v", err)
 	}
 	secondCode := e.code(t, s, second.RequestID, otp.PurposeOTP)
 	third := send()
-	if _, err := e.svc.Onboarding.InitAuthen(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, services.ErrAuthSendLimit) {
+	if _, err := e.svc.Onboarding.InitAuthen(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, onboarding.ErrAuthSendLimit) {
 		t.Errorf("fourth send: %v", err)
 	}
-	if _, err := confirm(second.RequestID, secondCode); !isErr(err, services.ErrOperationCancelled) {
+	if _, err := confirm(second.RequestID, secondCode); !isErr(err, otp.ErrOperationCancelled) {
 		t.Errorf("second code: %v", err)
 	}
 	// A code cancelled before it went out is never sent.
@@ -131,9 +131,9 @@ func TestOnboardingCodes(t *testing.T) {
 	code := e.code(t, s, third.RequestID, otp.PurposeOTP)
 	for i := range otp.MaxOTPAttempts {
 		_, err := confirm(third.RequestID, wrongCode(code))
-		want := services.ErrWrongOTP
+		want := otp.ErrWrongOTP
 		if i == otp.MaxOTPAttempts-1 {
-			want = services.ErrOperationFailed
+			want = otp.ErrOperationFailed
 		}
 		if !isErr(err, want) {
 			t.Fatalf("wrong code %d: %v", i+1, err)
@@ -143,10 +143,10 @@ func TestOnboardingCodes(t *testing.T) {
 	if st.State != onboarding.OnbRejected || st.RejectReason != "too many wrong one-time codes" || st.Result != nil {
 		t.Errorf("status %+v", st)
 	}
-	if _, err := confirm(third.RequestID, code); !isErr(err, services.ErrOperationFailed) {
+	if _, err := confirm(third.RequestID, code); !isErr(err, otp.ErrOperationFailed) {
 		t.Errorf("the right code too late: %v", err)
 	}
-	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "+84912345678"}}); !isErr(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "+84912345678"}}); !isErr(err, customer.ErrCustomerNotFound) {
 		t.Errorf("a customer was created: %v", err)
 	}
 }
@@ -162,10 +162,10 @@ func TestOnboardingExpiry(t *testing.T) {
 	if st := e.status(t, e.alpha, id); st.State != onboarding.OnbExpired || len(st.Missing) != 0 {
 		t.Errorf("status after an hour: %+v", st)
 	}
-	if _, err := e.upload(e.alpha, id, onboarding.PictureFront, "card-front-b.jpg"); !isErr(err, services.ErrOnboardingExpired) {
+	if _, err := e.upload(e.alpha, id, onboarding.PictureFront, "card-front-b.jpg"); !isErr(err, onboarding.ErrOnboardingExpired) {
 		t.Errorf("upload to an expired package: %v", err)
 	}
-	if _, err := e.upload(e.alpha, id, onboarding.PictureFront, "card-front-b.jpg"); !isErr(err, services.ErrOnboardingState) || stateOf(err) != onboarding.OnbExpired {
+	if _, err := e.upload(e.alpha, id, onboarding.PictureFront, "card-front-b.jpg"); !isErr(err, onboarding.ErrOnboardingState) || stateOf(err) != onboarding.OnbExpired {
 		t.Errorf("upload after the package was marked expired: %v", err)
 	}
 
@@ -183,13 +183,13 @@ func TestOnboardingExpiry(t *testing.T) {
 	code := e.code(t, s, op.RequestID, otp.PurposeOTP)
 	e.clock.Add(5 * time.Minute)
 	_, err = e.svc.OTP.ConfirmOTP(ctx, with(e.alpha, "VerificationService.ConfirmOTP", ""), otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: code})
-	if !isErr(err, services.ErrOnboardingExpired) || stateOf(err) != onboarding.OnbExpired {
+	if !isErr(err, onboarding.ErrOnboardingExpired) || stateOf(err) != onboarding.OnbExpired {
 		t.Fatalf("confirm after the package expired: %v", err)
 	}
 	if st := e.status(t, e.alpha, id); st.State != onboarding.OnbExpired || st.Result != nil {
 		t.Errorf("status %+v", st)
 	}
-	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "+84912345678"}}); !isErr(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "+84912345678"}}); !isErr(err, customer.ErrCustomerNotFound) {
 		t.Errorf("a customer was created: %v", err)
 	}
 
@@ -203,7 +203,7 @@ func TestOnboardingExpiry(t *testing.T) {
 	code = e.code(t, s, op.RequestID, otp.PurposeOTP)
 	e.clock.Add(11 * time.Minute)
 	_, err = e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: code})
-	if !isErr(err, services.ErrOperationExpired) || isErr(err, services.ErrOnboardingExpired) {
+	if !isErr(err, otp.ErrOperationExpired) || isErr(err, onboarding.ErrOnboardingExpired) {
 		t.Fatalf("an expired code: %v", err)
 	}
 	if res := e.authenticate(t, e.alpha, s, id); res.Status != otp.OpCompleted {
@@ -225,13 +225,13 @@ func TestOnboardingCompletionChecksAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: e.code(t, s, op.RequestID, otp.PurposeOTP)})
-	if !isErr(err, services.ErrBlacklisted) {
+	if !isErr(err, customer.ErrBlacklisted) {
 		t.Fatalf("confirm for a phone blacklisted meanwhile: %v", err)
 	}
 	if st := e.status(t, e.alpha, id); st.State != onboarding.OnbAuthPending {
 		t.Errorf("state %s", st.State)
 	}
-	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "+84912345678"}}); !isErr(err, services.ErrCustomerNotFound) {
+	if _, err := e.svc.Accounts.GetCustomer(ctx, e.alpha, account.GetCustomerInput{Contact: customer.Contact{PhoneNumber: "+84912345678"}}); !isErr(err, customer.ErrCustomerNotFound) {
 		t.Errorf("a customer was created: %v", err)
 	}
 }

@@ -219,7 +219,7 @@ func TestSealedDataBoundToRow(t *testing.T) {
 	e.uploadAll(t, e.alpha, b, "b")
 	front, back := e.rawPicture(t, a, onboarding.PictureFront, 1), e.rawPicture(t, a, onboarding.PictureBack, 1)
 	bFront := e.rawPicture(t, b, onboarding.PictureFront, 1)
-	if _, err := e.upload(e.alpha, a, onboarding.PictureFront, "card-front-a-dark.jpg"); !isErr(err, services.ErrPictureRejected) {
+	if _, err := e.upload(e.alpha, a, onboarding.PictureFront, "card-front-a-dark.jpg"); !isErr(err, onboarding.ErrPictureRejected) {
 		t.Fatalf("a second, failing front: %v", err)
 	}
 	front2 := e.rawPicture(t, a, onboarding.PictureFront, 2)

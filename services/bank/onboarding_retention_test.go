@@ -103,14 +103,14 @@ func TestOnboardingRetention(t *testing.T) {
 	markedExpired := e.initOnboarding(t, e.alpha, person("Dung", "19920304", "MALE", "001092000111", "0911000111", "dung.pham")).OnboardingID
 	rejectedPictures := e.initOnboarding(t, e.alpha, person("Em", "19880607", "FEMALE", "079188000222", "0911000222", "em.vo.thi")).OnboardingID
 	for range 3 {
-		if _, err := e.upload(e.alpha, rejectedPictures, onboarding.PictureFront, "card-front-a-blurred.jpg"); !isErr(err, services.ErrPictureRejected) {
+		if _, err := e.upload(e.alpha, rejectedPictures, onboarding.PictureFront, "card-front-a-blurred.jpg"); !isErr(err, onboarding.ErrPictureRejected) {
 			t.Fatalf("blurred picture: %v", err)
 		}
 	}
 	rejectedInfo := e.rejectedPackage(t, tooYoung())
 
 	e.clock.Add(25 * time.Hour) // markedExpired is found expired by a call; lazyExpired by none
-	if _, err := e.upload(e.alpha, markedExpired, onboarding.PictureFront, "card-front-a.jpg"); !isErr(err, services.ErrOnboardingExpired) {
+	if _, err := e.upload(e.alpha, markedExpired, onboarding.PictureFront, "card-front-a.jpg"); !isErr(err, onboarding.ErrOnboardingExpired) {
 		t.Fatalf("upload after expiry: %v", err)
 	}
 	var open string
@@ -132,7 +132,7 @@ func TestOnboardingRetention(t *testing.T) {
 			onboarding.RetentionReport{Packages: 2, Pictures: 3}, []string{rejectedPictures, rejectedInfo}},
 		{"30 days after the expiries", t0.Add(31*day + time.Hour), func() {
 			open = e.initOnboarding(t, e.alpha, person("Giang", "19930101", "FEMALE", "001193000444", "0911000444", "giang.do")).OnboardingID
-			if _, err := e.upload(e.alpha, open, onboarding.PictureFront, "card-tiny.jpg"); !isErr(err, services.ErrPictureRejected) {
+			if _, err := e.upload(e.alpha, open, onboarding.PictureFront, "card-tiny.jpg"); !isErr(err, onboarding.ErrPictureRejected) {
 				t.Fatalf("tiny picture: %v", err)
 			}
 		}, onboarding.RetentionReport{Packages: 2, Pictures: 1, Expired: 1},

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/ebank"
@@ -86,18 +85,18 @@ func TestOnboardingHappyPath(t *testing.T) {
 		t.Errorf("user %+v, %v", u, err)
 	}
 	// Completed is final: no more pictures, no second code.
-	if _, err := e.upload(e.alpha, id, onboarding.PictureFront, "card-front-a.jpg"); !isErr(err, services.ErrOnboardingState) || stateOf(err) != onboarding.OnbCompleted {
+	if _, err := e.upload(e.alpha, id, onboarding.PictureFront, "card-front-a.jpg"); !isErr(err, onboarding.ErrOnboardingState) || stateOf(err) != onboarding.OnbCompleted {
 		t.Errorf("upload after completion: %v", err)
 	}
-	if _, err := e.svc.Onboarding.InitAuthen(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, services.ErrOnboardingState) {
+	if _, err := e.svc.Onboarding.InitAuthen(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, onboarding.ErrOnboardingState) {
 		t.Errorf("init authen after completion: %v", err)
 	}
 	// Another partner cannot see the package.
-	if _, err := e.svc.Onboarding.GetStatus(ctx, e.beta, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, services.ErrOnboardingNotFound) {
+	if _, err := e.svc.Onboarding.GetStatus(ctx, e.beta, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, onboarding.ErrOnboardingNotFound) {
 		t.Errorf("beta's status: %v", err)
 	}
 	// The person is now a customer: a new package for the same card is refused.
-	if _, err := e.svc.Onboarding.InitCustomerInfo(ctx, e.alpha, applicantA()); !isErr(err, services.ErrOnboardingChecksFailed) ||
+	if _, err := e.svc.Onboarding.InitCustomerInfo(ctx, e.alpha, applicantA()); !isErr(err, onboarding.ErrOnboardingChecksFailed) ||
 		!strings.Contains(problems(err), "NOT_ALREADY_A_CUSTOMER:ALREADY_A_CUSTOMER") {
 		t.Errorf("second package of a customer: %v (%s)", err, problems(err))
 	}
@@ -156,7 +155,7 @@ func TestOnboardingInfoChecks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.svc.Onboarding.InitCustomerInfo(ctx, with(e.alpha, "OnboardingService.InitCustomerInfo", ""), tt.in())
 			r := refusal(err)
-			if !isErr(err, services.ErrOnboardingChecksFailed) || r == nil {
+			if !isErr(err, onboarding.ErrOnboardingChecksFailed) || r == nil {
 				t.Fatalf("got %v, want the checks to fail", err)
 			}
 			if got := problems(err); got != tt.failed {
@@ -171,7 +170,7 @@ func TestOnboardingInfoChecks(t *testing.T) {
 				t.Errorf("status %+v", st)
 			}
 			// A rejected package takes nothing more.
-			if _, err := e.upload(e.alpha, r.OnboardingID, onboarding.PictureFront, "card-front-a.jpg"); !isErr(err, services.ErrOnboardingState) ||
+			if _, err := e.upload(e.alpha, r.OnboardingID, onboarding.PictureFront, "card-front-a.jpg"); !isErr(err, onboarding.ErrOnboardingState) ||
 				stateOf(err) != onboarding.OnbRejected {
 				t.Errorf("upload to a rejected package: %v", err)
 			}
@@ -222,12 +221,12 @@ func TestOnboardingClashes(t *testing.T) {
 	e := newLifecycleEnv(t)
 	first := e.initOnboarding(t, e.alpha, applicantA())
 	_, err := e.svc.Onboarding.InitCustomerInfo(ctx, e.alpha, applicantA())
-	if r := refusal(err); !isErr(err, services.ErrOnboardingInProgress) || r.OnboardingID != first.OnboardingID {
+	if r := refusal(err); !isErr(err, onboarding.ErrOnboardingInProgress) || r.OnboardingID != first.OnboardingID {
 		t.Errorf("same card twice: %v", err)
 	}
 	in := applicantC()
 	in.Username = "AN.NGUYEN"
-	if _, err := e.svc.Onboarding.InitCustomerInfo(ctx, e.alpha, in); !isErr(err, services.ErrUsernameExists) {
+	if _, err := e.svc.Onboarding.InitCustomerInfo(ctx, e.alpha, in); !isErr(err, ebank.ErrUsernameExists) {
 		t.Errorf("username of an open package: %v", err)
 	}
 	// Another partner has its own packages.
@@ -254,13 +253,13 @@ func TestFatcaReview(t *testing.T) {
 	if got := e.status(t, e.alpha, id); got.State != onboarding.OnbFatcaReview || strings.Join(got.Missing, " ") != onboarding.MissingFatcaDeclaration {
 		t.Fatalf("after the pictures: %+v", got)
 	}
-	if _, err := e.svc.Onboarding.InitAuthen(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, services.ErrOnboardingState) ||
+	if _, err := e.svc.Onboarding.InitAuthen(ctx, e.alpha, onboarding.OnboardingInput{OnboardingID: id}); !isErr(err, onboarding.ErrOnboardingState) ||
 		stateOf(err) != onboarding.OnbFatcaReview || !strings.Contains(refusal(err).Detail, "FATCA") {
 		t.Fatalf("init authen in review: %v", err)
 	}
 	w8 := onboarding.SubmitFatcaDeclarationInput{OnboardingID: id, Form: "W8BEN", CountryOfCitizenship: "VN", ResidenceCountry: "VN",
 		Evidence: "Vietnamese passport", SignedBy: "An Nguyen", SignedDate: "20261121"}
-	if _, err := e.svc.Onboarding.SubmitFatcaDeclaration(ctx, e.alpha, w8); !isErr(err, services.ErrFatcaFormNotAllowed) {
+	if _, err := e.svc.Onboarding.SubmitFatcaDeclaration(ctx, e.alpha, w8); !isErr(err, onboarding.ErrFatcaFormNotAllowed) {
 		t.Errorf("W-8BEN of a US person: %v", err)
 	}
 	bad := []struct {
@@ -285,7 +284,7 @@ func TestFatcaReview(t *testing.T) {
 	if err != nil || got.State != onboarding.OnbReadyForAuth || got.Fatca.Status != onboarding.FatcaW9 || !got.Fatca.USReportable {
 		t.Fatalf("W-9: %+v, %v", got, err)
 	}
-	if _, err := e.svc.Onboarding.SubmitFatcaDeclaration(ctx, e.alpha, w9); !isErr(err, services.ErrOnboardingState) || stateOf(err) != onboarding.OnbReadyForAuth {
+	if _, err := e.svc.Onboarding.SubmitFatcaDeclaration(ctx, e.alpha, w9); !isErr(err, onboarding.ErrOnboardingState) || stateOf(err) != onboarding.OnbReadyForAuth {
 		t.Errorf("a second declaration: %v", err)
 	}
 	if res := e.authenticate(t, e.alpha, s, id); res.Status != otp.OpCompleted {
@@ -340,7 +339,7 @@ func TestOnboardingPictures(t *testing.T) {
 					continue
 				}
 				r := refusal(err)
-				if !isErr(err, services.ErrPictureRejected) || r == nil {
+				if !isErr(err, onboarding.ErrPictureRejected) || r == nil {
 					t.Fatalf("got %v, want the picture refused", err)
 				}
 				if got := problems(err); got != tt.want {

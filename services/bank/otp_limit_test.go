@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
 	"github.com/accountd/accountd/services/contact"
 	"github.com/accountd/accountd/services/otp"
@@ -84,7 +83,7 @@ func TestOTPOperationsPerHour(t *testing.T) {
 	second := first.Add(time.Minute)
 	for kind, start := range starts {
 		_, err := start()
-		if !errors.Is(err, services.ErrOTPOperationLimit) {
+		if !errors.Is(err, otp.ErrOTPOperationLimit) {
 			t.Fatalf("%s, the sixth: got %v, want ErrOTPOperationLimit", kind, err)
 		}
 		r := refusal(err)
@@ -101,7 +100,7 @@ func TestOTPOperationsPerHour(t *testing.T) {
 		return err
 	}
 	e.clock.Add(first.Add(time.Hour).Sub(e.clock.Now()) - time.Second)
-	if err := verifyEmail(); !errors.Is(err, services.ErrOTPOperationLimit) {
+	if err := verifyEmail(); !errors.Is(err, otp.ErrOTPOperationLimit) {
 		t.Fatalf("a second before the hour: got %v, want ErrOTPOperationLimit", err)
 	}
 	// The refusals did not count: an hour after the verification, one more.
@@ -110,7 +109,7 @@ func TestOTPOperationsPerHour(t *testing.T) {
 		t.Fatalf("an hour after the first, the same request id: %v", err)
 	}
 	_, err := starts["VerifyEmailOrMobile"]()
-	if r := refusal(err); !errors.Is(err, services.ErrOTPOperationLimit) || !strings.Contains(r.Detail, second.Add(time.Hour).Format(time.RFC3339)) {
+	if r := refusal(err); !errors.Is(err, otp.ErrOTPOperationLimit) || !strings.Contains(r.Detail, second.Add(time.Hour).Format(time.RFC3339)) {
 		t.Fatalf("then: got %v, want ErrOTPOperationLimit until %s", err, second.Add(time.Hour).Format(time.RFC3339))
 	}
 
@@ -145,7 +144,7 @@ func TestOTPOperationsPerHourConcurrent(t *testing.T) {
 		switch {
 		case err == nil:
 			started++
-		case errors.Is(err, services.ErrOTPOperationLimit):
+		case errors.Is(err, otp.ErrOTPOperationLimit):
 			limited++
 		default:
 			t.Errorf("unexpected error: %v", err)

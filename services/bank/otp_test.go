@@ -61,18 +61,18 @@ func TestConfirmOTPWrongCodes(t *testing.T) {
 	requestID, code := f.start(t)
 	for want := 4; want >= 1; want-- {
 		_, err := f.confirm(f.e.alpha, requestID, wrongCode(code))
-		if !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != want {
+		if !errors.Is(err, otp.ErrWrongOTP) || attemptsLeft(err) != want {
 			t.Fatalf("wrong code: got %v (attempts left %d), want ErrWrongOTP with %d left", err, attemptsLeft(err), want)
 		}
 	}
 	_, err := f.confirm(f.e.alpha, requestID, wrongCode(code))
-	if !errors.Is(err, services.ErrOperationFailed) || attemptsLeft(err) != 0 {
+	if !errors.Is(err, otp.ErrOperationFailed) || attemptsLeft(err) != 0 {
 		t.Fatalf("fifth wrong code: got %v (attempts left %d), want ErrOperationFailed with 0 left", err, attemptsLeft(err))
 	}
-	if _, err := f.confirm(f.e.alpha, requestID, code); !errors.Is(err, services.ErrOperationFailed) {
+	if _, err := f.confirm(f.e.alpha, requestID, code); !errors.Is(err, otp.ErrOperationFailed) {
 		t.Fatalf("right code after failing: got %v, want ErrOperationFailed", err)
 	}
-	if _, err := f.cancel(f.e.alpha, requestID); !errors.Is(err, services.ErrOperationFailed) {
+	if _, err := f.cancel(f.e.alpha, requestID); !errors.Is(err, otp.ErrOperationFailed) {
 		t.Fatalf("cancel after failing: got %v, want ErrOperationFailed", err)
 	}
 	// The e-mail was never verified: a new verification can start.
@@ -90,15 +90,15 @@ func TestConfirmOTPRefusals(t *testing.T) {
 	}{
 		{name: "right code", call: e.alpha},
 		{name: "a second before expiry", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(5*time.Minute - time.Second) }},
-		{name: "at expiry", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(5 * time.Minute) }, wantErr: services.ErrOperationExpired},
-		{name: "expired", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(6 * time.Minute) }, wantErr: services.ErrOperationExpired},
+		{name: "at expiry", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(5 * time.Minute) }, wantErr: otp.ErrOperationExpired},
+		{name: "expired", call: e.alpha, prepare: func(*testing.T, string) { e.clock.Add(6 * time.Minute) }, wantErr: otp.ErrOperationExpired},
 		{name: "cancelled", call: e.alpha, prepare: func(t *testing.T, id string) {
 			res, err := f.cancel(e.alpha, id)
 			if err != nil || res.Status != "CANCELLED" || res.Operation != "VERIFY_EMAIL" {
 				t.Fatalf("cancel: %+v, %v", res, err)
 			}
-		}, wantErr: services.ErrOperationCancelled},
-		{name: "another partner's operation", call: e.beta, wantErr: services.ErrOperationNotFound},
+		}, wantErr: otp.ErrOperationCancelled},
+		{name: "another partner's operation", call: e.beta, wantErr: otp.ErrOperationNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,7 +128,7 @@ func TestConfirmOTPRefusals(t *testing.T) {
 			}
 		})
 	}
-	if _, err := f.confirm(e.alpha, "0123456789abcdef0123456789abcdef", "123456"); !errors.Is(err, services.ErrOperationNotFound) {
+	if _, err := f.confirm(e.alpha, "0123456789abcdef0123456789abcdef", "123456"); !errors.Is(err, otp.ErrOperationNotFound) {
 		t.Errorf("unknown requestId: got %v, want ErrOperationNotFound", err)
 	}
 	_, err := e.svc.OTP.ConfirmOTP(context.Background(), e.alpha, otp.ConfirmOTPInput{OTP: "12345"})
@@ -147,12 +147,12 @@ func TestConfirmOTPRequestIDKeepsItsRefusal(t *testing.T) {
 	requestID, code := f.start(t)
 	call := with(e.alpha, "VerificationService.ConfirmOTP", `"retry-1"`)
 	for range 3 {
-		if _, err := f.confirm(call, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 4 {
+		if _, err := f.confirm(call, requestID, wrongCode(code)); !errors.Is(err, otp.ErrWrongOTP) || attemptsLeft(err) != 4 {
 			t.Fatalf("wrong code: got %v (attempts left %d), want the first refusal, 4 left", err, attemptsLeft(err))
 		}
 	}
 	other := with(e.alpha, "VerificationService.ConfirmOTP", `"retry-other"`)
-	if _, err := f.confirm(other, requestID, wrongCode(code)); !errors.Is(err, services.ErrWrongOTP) || attemptsLeft(err) != 3 {
+	if _, err := f.confirm(other, requestID, wrongCode(code)); !errors.Is(err, otp.ErrWrongOTP) || attemptsLeft(err) != 3 {
 		t.Fatalf("a wrong code under another id: got %v (attempts left %d), want 3 left", err, attemptsLeft(err))
 	}
 	first, err := f.confirm(call, requestID, code)
@@ -163,7 +163,7 @@ func TestConfirmOTPRequestIDKeepsItsRefusal(t *testing.T) {
 	if err != nil || replayed != first {
 		t.Fatalf("replay: %+v, %v; want %+v", replayed, err, first)
 	}
-	if _, err := f.confirm(with(e.alpha, "VerificationService.ConfirmOTP", `"retry-2"`), requestID, code); !errors.Is(err, services.ErrOperationCompleted) {
+	if _, err := f.confirm(with(e.alpha, "VerificationService.ConfirmOTP", `"retry-2"`), requestID, code); !errors.Is(err, otp.ErrOperationCompleted) {
 		t.Fatalf("another request id: got %v, want ErrOperationCompleted", err)
 	}
 }
@@ -171,23 +171,23 @@ func TestConfirmOTPRequestIDKeepsItsRefusal(t *testing.T) {
 func TestCancelOperation(t *testing.T) {
 	f := newOTPFixture(t)
 	requestID, code := f.start(t)
-	if _, err := f.cancel(f.e.beta, requestID); !errors.Is(err, services.ErrOperationNotFound) {
+	if _, err := f.cancel(f.e.beta, requestID); !errors.Is(err, otp.ErrOperationNotFound) {
 		t.Fatalf("another partner cancels: got %v, want ErrOperationNotFound", err)
 	}
 	if _, err := f.cancel(f.e.alpha, requestID); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
-	if _, err := f.cancel(f.e.alpha, requestID); !errors.Is(err, services.ErrOperationCancelled) {
+	if _, err := f.cancel(f.e.alpha, requestID); !errors.Is(err, otp.ErrOperationCancelled) {
 		t.Fatalf("cancel twice: got %v, want ErrOperationCancelled", err)
 	}
-	if _, err := f.confirm(f.e.alpha, requestID, code); !errors.Is(err, services.ErrOperationCancelled) {
+	if _, err := f.confirm(f.e.alpha, requestID, code); !errors.Is(err, otp.ErrOperationCancelled) {
 		t.Fatalf("confirm: got %v, want ErrOperationCancelled", err)
 	}
 	done, code := f.start(t)
 	if _, err := f.confirm(f.e.alpha, done, code); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cancel(f.e.alpha, done); !errors.Is(err, services.ErrOperationCompleted) {
+	if _, err := f.cancel(f.e.alpha, done); !errors.Is(err, otp.ErrOperationCompleted) {
 		t.Fatalf("cancel a confirmed operation: got %v, want ErrOperationCompleted", err)
 	}
 }
@@ -209,12 +209,12 @@ func TestConfirmWrongKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	prove := e.code(t, f.sender, change.RequestID, otp.PurposeProveID)
-	if _, err := f.confirm(e.alpha, change.RequestID, prove); !errors.Is(err, services.ErrUseConfirmMobileChange) {
+	if _, err := f.confirm(e.alpha, change.RequestID, prove); !errors.Is(err, otp.ErrUseConfirmMobileChange) {
 		t.Errorf("ConfirmOTP of a mobile change: got %v, want ErrUseConfirmMobileChange", err)
 	}
 	requestID, code := f.start(t)
 	_, err = e.svc.OTP.ConfirmMobileChange(ctx, e.alpha, otp.ConfirmMobileChangeInput{RequestID: requestID, ProveIDCode: code, ConfirmChangeCode: code})
-	if !errors.Is(err, services.ErrNotMobileChange) {
+	if !errors.Is(err, otp.ErrNotMobileChange) {
 		t.Errorf("ConfirmMobileChange of an e-mail verification: got %v, want ErrNotMobileChange", err)
 	}
 	// Neither refusal used up an attempt.

@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/contact"
 	"github.com/accountd/accountd/services/notify"
@@ -93,7 +92,7 @@ func TestDispatchGivesUp(t *testing.T) {
 			wantReport: otp.DispatchReport{Expired: 1}, wantStatus: "EXPIRED"},
 		{name: "operation found expired", prepare: func(t *testing.T, f otpFixture, id string) {
 			f.e.clock.Add(6 * time.Minute)
-			if _, err := f.confirm(f.e.alpha, id, "123456"); !errors.Is(err, services.ErrOperationExpired) {
+			if _, err := f.confirm(f.e.alpha, id, "123456"); !errors.Is(err, otp.ErrOperationExpired) {
 				t.Fatalf("confirm: got %v, want ErrOperationExpired", err)
 			}
 		}, wantStatus: "EXPIRED"},
@@ -190,7 +189,7 @@ func TestDispatchSharedKey(t *testing.T) {
 	}
 	// The code hashes are keyed too: a process without the key cannot
 	// check them (a wrong code, counted), a replica with it can.
-	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, services.ErrWrongOTP) {
+	if _, err := e.svc.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); !errors.Is(err, otp.ErrWrongOTP) {
 		t.Fatalf("confirm through a process without the key: %v, want ErrWrongOTP", err)
 	}
 	if _, err := replica2.OTP.ConfirmOTP(ctx, e.alpha, otp.ConfirmOTPInput{RequestID: op.RequestID, OTP: m.Code}); err != nil {

@@ -39,7 +39,7 @@ func TestCreateKeyTier(t *testing.T) {
 				if got := join(fieldReasons(err)); got != tt.wantErr {
 					t.Fatalf("got %v (%q), want a *ValidationError %s", err, got, tt.wantErr)
 				}
-				if _, err := e.partners.FindPartner(ctx, tt.partner); !errors.Is(err, services.ErrPartnerNotFound) {
+				if _, err := e.partners.FindPartner(ctx, tt.partner); !errors.Is(err, partner.ErrPartnerNotFound) {
 					t.Fatalf("the refused key created its partner: %v", err)
 				}
 				return
@@ -78,7 +78,7 @@ func TestSetTier(t *testing.T) {
 		{name: "platinum", partner: "gamma", tier: partner.TierPlatinum, wantTier: partner.TierPlatinum},
 		{name: "unknown tier", partner: "gamma", tier: "DIAMOND", wantTier: partner.TierPlatinum, wantErr: services.ErrInvalidInput},
 		{name: "empty tier", partner: "gamma", tier: "", wantTier: partner.TierPlatinum, wantErr: services.ErrInvalidInput},
-		{name: "unknown partner", partner: "nobody", tier: partner.TierGold, wantTier: partner.TierPlatinum, wantErr: services.ErrPartnerNotFound},
+		{name: "unknown partner", partner: "nobody", tier: partner.TierGold, wantTier: partner.TierPlatinum, wantErr: partner.ErrPartnerNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,7 +38,7 @@ func TestShortCodes(t *testing.T) {
 		t.Fatalf("apply: %+v, %v", res, err)
 	}
 	code := res.ShortCode
-	if _, err := e.applyShortCode(e.alpha, number); !errors.Is(err, services.ErrShortCodeExists) {
+	if _, err := e.applyShortCode(e.alpha, number); !errors.Is(err, account.ErrShortCodeExists) {
 		t.Fatalf("apply twice: got %v, want ErrShortCodeExists", err)
 	}
 	if got, err := e.svc.Accounts.GetShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: number}); err != nil || got != res {
@@ -58,8 +58,8 @@ func TestShortCodes(t *testing.T) {
 		{name: "as given", call: e.alpha, code: code},
 		{name: "lower case", call: e.alpha, code: strings.ToLower(code)},
 		{name: "with a dash and spaces", call: e.alpha, code: " " + strings.ToLower(code[:3]) + "-" + code[3:] + " "},
-		{name: "another partner's code", call: e.alpha, code: mustShortCode(t, e, e.beta, foreign), wantErr: services.ErrShortCodeNotFound},
-		{name: "by another partner", call: e.beta, code: code, wantErr: services.ErrShortCodeNotFound},
+		{name: "another partner's code", call: e.alpha, code: mustShortCode(t, e, e.beta, foreign), wantErr: account.ErrShortCodeNotFound},
+		{name: "by another partner", call: e.beta, code: code, wantErr: account.ErrShortCodeNotFound},
 		{name: "letters outside the alphabet", call: e.alpha, code: "ABCDE0", wantErr: services.ErrInvalidInput, wantField: "shortCode:INVALID_FORMAT"},
 		{name: "too short", call: e.alpha, code: "ABCDE", wantErr: services.ErrInvalidInput, wantField: "shortCode:INVALID_FORMAT"},
 		{name: "empty", call: e.alpha, code: "", wantErr: services.ErrInvalidInput, wantField: "shortCode:REQUIRED"},
@@ -83,9 +83,9 @@ func TestShortCodes(t *testing.T) {
 		err     error
 		wantErr error
 	}{
-		{name: "get an account without a code", err: errOf(e.svc.Accounts.GetShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: bare})), wantErr: services.ErrShortCodeNotFound},
-		{name: "apply to another partner's account", err: errOf(e.applyShortCode(e.beta, number)), wantErr: services.ErrAccountNotFound},
-		{name: "get another partner's account", err: errOf(e.svc.Accounts.GetShortCode(ctx, e.beta, account.ShortCodeInput{AccountID: number})), wantErr: services.ErrAccountNotFound},
+		{name: "get an account without a code", err: errOf(e.svc.Accounts.GetShortCode(ctx, e.alpha, account.ShortCodeInput{AccountID: bare})), wantErr: account.ErrShortCodeNotFound},
+		{name: "apply to another partner's account", err: errOf(e.applyShortCode(e.beta, number)), wantErr: account.ErrAccountNotFound},
+		{name: "get another partner's account", err: errOf(e.svc.Accounts.GetShortCode(ctx, e.beta, account.ShortCodeInput{AccountID: number})), wantErr: account.ErrAccountNotFound},
 		{name: "malformed account", err: errOf(e.applyShortCode(e.alpha, "ABC")), wantErr: services.ErrInvalidInput},
 	}
 	for _, r := range refusals {
@@ -103,7 +103,7 @@ func TestShortCodes(t *testing.T) {
 		t.Fatalf("closed account's code: %+v, %v", got, err)
 	}
 	e.changeStatus(t, e.alpha, bare, "CLOSED")
-	if _, err := e.applyShortCode(e.alpha, bare); !errors.Is(err, services.ErrAccountClosed) {
+	if _, err := e.applyShortCode(e.alpha, bare); !errors.Is(err, account.ErrAccountClosed) {
 		t.Fatalf("apply to a closed account: got %v, want ErrAccountClosed", err)
 	}
 }

@@ -191,7 +191,7 @@ func TestSignaturePolicyChange(t *testing.T) {
 		want                error
 	}{
 		{"unknown policy", s.key.KeyID, "V1", services.ErrInvalidInput},
-		{"unknown key", "k_nobody", partner.SignatureNetXD, services.ErrKeyNotFound},
+		{"unknown key", "k_nobody", partner.SignatureNetXD, partner.ErrKeyNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,7 +203,7 @@ func TestSignaturePolicyChange(t *testing.T) {
 	if err := e.partners.RevokeKey(ctx, s.key.KeyID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.partners.SetSignature(ctx, s.key.KeyID, partner.SignatureNetXD); !errors.Is(err, services.ErrKeyRevoked) {
+	if err := e.partners.SetSignature(ctx, s.key.KeyID, partner.SignatureNetXD); !errors.Is(err, partner.ErrKeyRevoked) {
 		t.Fatalf("a revoked key: %v, want ErrKeyRevoked", err)
 	}
 }

@@ -71,14 +71,14 @@ func (s *Service) customerByDocument(ctx context.Context, tx Tx, call services.C
 		return customer.Customer{}, err
 	}
 	if found.Type != wantType {
-		return customer.Customer{}, fmt.Errorf("document belongs to a %s customer: %w", found.Type, services.ErrCustomerNotFound)
+		return customer.Customer{}, fmt.Errorf("document belongs to a %s customer: %w", found.Type, customer.ErrCustomerNotFound)
 	}
 	c, err := tx.LockCustomer(ctx, call.PartnerID, found.ID)
 	if err != nil {
 		return customer.Customer{}, err
 	}
 	if c.Status != customer.CustomerActive {
-		return customer.Customer{}, fmt.Errorf("customer is %s: %w", c.Status, services.ErrCustomerNotActive)
+		return customer.Customer{}, fmt.Errorf("customer is %s: %w", c.Status, customer.ErrCustomerNotActive)
 	}
 	return c, nil
 }
@@ -108,12 +108,12 @@ func (s *Service) AddOrUpdateEmail(ctx context.Context, call services.Call, in A
 			return otp.OperationStarted{}, err
 		}
 		if c.Email != "" && services.EmailKey(c.Email) == services.EmailKey(email) && c.EmailVerified {
-			return otp.OperationStarted{}, &services.Refusal{Err: services.ErrContactAlreadyVerified, Detail: "this is already the customer's verified e-mail"}
+			return otp.OperationStarted{}, &services.Refusal{Err: ErrContactAlreadyVerified, Detail: "this is already the customer's verified e-mail"}
 		}
 		switch other, err := tx.FindCustomer(ctx, call.PartnerID, customer.CustomerLookup{EmailKey: services.EmailKey(email)}); {
 		case err == nil && other.ID != c.ID:
-			return otp.OperationStarted{}, services.ErrEmailExists
-		case err != nil && !errors.Is(err, services.ErrCustomerNotFound):
+			return otp.OperationStarted{}, customer.ErrEmailExists
+		case err != nil && !errors.Is(err, customer.ErrCustomerNotFound):
 			return otp.OperationStarted{}, err
 		}
 		op := otp.Operation{Kind: OpAddEmail, CustomerID: c.ID, Params: otp.EncodeParams(opParams{Email: email})}
@@ -175,9 +175,9 @@ func (s *Service) verifyContact(ctx context.Context, call services.Call, input a
 		}
 		switch {
 		case target.To == "":
-			return otp.OperationStarted{}, &services.Refusal{Err: services.ErrContactMissing, Detail: "the customer has no " + kind + " on record"}
+			return otp.OperationStarted{}, &services.Refusal{Err: ErrContactMissing, Detail: "the customer has no " + kind + " on record"}
 		case verified:
-			return otp.OperationStarted{}, services.ErrContactAlreadyVerified
+			return otp.OperationStarted{}, ErrContactAlreadyVerified
 		}
 		op.Params = otp.EncodeParams(opParams{Email: c.Email, Phone: c.Phone})
 		return s.otp.StartOperation(ctx, tx, call, op, "", []otp.CodeTarget{target})

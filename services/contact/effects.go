@@ -60,7 +60,7 @@ func (s *Service) changeMobile(ctx context.Context, t services.Tx, call services
 		return otp.OperationConfirmed{}, err
 	}
 	if c.Phone != p.OldPhone {
-		return otp.OperationConfirmed{}, &services.Refusal{Err: services.ErrContactMissing, Detail: "the mobile number changed after the codes were sent; start a new change"}
+		return otp.OperationConfirmed{}, &services.Refusal{Err: ErrContactMissing, Detail: "the mobile number changed after the codes were sent; start a new change"}
 	}
 	if err := customer.RefuseBlacklisted(ctx, tx, call.PartnerID, customer.CustomerKeys(nil, p.Phone)); err != nil {
 		return otp.OperationConfirmed{}, err
@@ -89,7 +89,7 @@ func (s *Service) markVerified(ctx context.Context, t services.Tx, call services
 		kind, current, sent = "mobile", c.Phone, p.Phone
 	}
 	if current != sent {
-		return otp.OperationConfirmed{}, &services.Refusal{Err: services.ErrContactMissing, Detail: "the " + kind + " changed after the code was sent; verify the new one"}
+		return otp.OperationConfirmed{}, &services.Refusal{Err: ErrContactMissing, Detail: "the " + kind + " changed after the code was sent; verify the new one"}
 	}
 	now := s.k.Clock.Now()
 	if err := tx.SetContactVerified(ctx, op.CustomerID, kind, now); err != nil {

@@ -79,7 +79,7 @@ func (s *Service) ChangeMobile(ctx context.Context, call services.Call, in Chang
 // count-th of the day, and starts the operation.
 func (s *Service) startMobileChange(ctx context.Context, tx Tx, call services.Call, a account.Account, c customer.Customer, in ChangeMobileInput, count int) (otp.OperationStarted, error) {
 	if count >= s.settings.MobileChangesPerDay {
-		return otp.OperationStarted{}, &services.Refusal{Err: services.ErrMobileChangeLimit,
+		return otp.OperationStarted{}, &services.Refusal{Err: ErrMobileChangeLimit,
 			Detail: fmt.Sprintf("%d requests a calendar day are allowed, failed ones included; try again tomorrow", s.settings.MobileChangesPerDay)}
 	}
 	var ck checker
@@ -92,19 +92,19 @@ func (s *Service) startMobileChange(ctx context.Context, tx Tx, call services.Ca
 	}
 	switch {
 	case !a.Open():
-		return otp.OperationStarted{}, fmt.Errorf("account is %s: %w", a.Status, services.ErrAccountClosed)
+		return otp.OperationStarted{}, fmt.Errorf("account is %s: %w", a.Status, account.ErrAccountClosed)
 	case c.Status != customer.CustomerActive:
-		return otp.OperationStarted{}, fmt.Errorf("customer is %s: %w", c.Status, services.ErrCustomerNotActive)
+		return otp.OperationStarted{}, fmt.Errorf("customer is %s: %w", c.Status, customer.ErrCustomerNotActive)
 	case c.Phone == "" || !c.PhoneVerified:
-		return otp.OperationStarted{}, &services.Refusal{Err: services.ErrNoVerifiedContact, Detail: "the current mobile number must be verified (VerificationService.VerifyEmailOrMobile) to prove the request"}
+		return otp.OperationStarted{}, &services.Refusal{Err: customer.ErrNoVerifiedContact, Detail: "the current mobile number must be verified (VerificationService.VerifyEmailOrMobile) to prove the request"}
 	}
 	if err := customer.RefuseBlacklisted(ctx, tx, call.PartnerID, customer.CustomerKeys(nil, phone)); err != nil {
 		return otp.OperationStarted{}, err
 	}
 	switch other, err := tx.FindCustomer(ctx, call.PartnerID, customer.CustomerLookup{Phone: phone}); {
 	case err == nil && other.ID != c.ID:
-		return otp.OperationStarted{}, services.ErrPhoneExists
-	case err != nil && !errors.Is(err, services.ErrCustomerNotFound):
+		return otp.OperationStarted{}, customer.ErrPhoneExists
+	case err != nil && !errors.Is(err, customer.ErrCustomerNotFound):
 		return otp.OperationStarted{}, err
 	}
 	op := otp.Operation{Kind: OpChangeMobile, CustomerID: c.ID, AccountID: a.ID, Params: otp.EncodeParams(opParams{Phone: phone, OldPhone: c.Phone})}

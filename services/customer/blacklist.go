@@ -50,7 +50,7 @@ func BlacklistRefusal(kind string) error {
 	if kind == BlacklistPhone {
 		what = "the phone number"
 	}
-	return &services.Refusal{Err: services.ErrBlacklisted, Detail: what + " is on the blacklist"}
+	return &services.Refusal{Err: ErrBlacklisted, Detail: what + " is on the blacklist"}
 }
 
 // UpdateBlacklistInput is CustomerService.UpdateBlacklist's payload: exactly

@@ -262,7 +262,7 @@ func VerifiedTarget(c Customer) (otp.CodeTarget, error) {
 	case c.Email != "" && c.EmailVerified:
 		return otp.CodeTarget{Purpose: otp.PurposeOTP, Channel: otp.ChannelEmail, To: c.Email}, nil
 	}
-	return otp.CodeTarget{}, &services.Refusal{Err: services.ErrNoVerifiedContact, Detail: "verify the mobile number or e-mail first with VerificationService.VerifyEmailOrMobile"}
+	return otp.CodeTarget{}, &services.Refusal{Err: ErrNoVerifiedContact, Detail: "verify the mobile number or e-mail first with VerificationService.VerifyEmailOrMobile"}
 }
 
 // newCustomerNumber draws a customer number: ten random digits (the first

@@ -232,7 +232,7 @@ func (s *Service) knownAs(ctx context.Context, partnerID int64, by CustomerLooku
 	switch {
 	case err == nil:
 		customerID = services.FormatID(c.ID)
-	case !errors.Is(err, services.ErrCustomerNotFound):
+	case !errors.Is(err, ErrCustomerNotFound):
 		return "", false, err
 	}
 	hits, err := s.store.Blacklisted(ctx, partnerID, keys)

@@ -336,9 +336,9 @@ func (s *Service) setUserStatus(ctx context.Context, tx Tx, call services.Call, 
 	case err != nil:
 		return UserStatusResult{}, err
 	case u.Status == UserClosed:
-		return UserStatusResult{}, services.ErrUserClosed
+		return UserStatusResult{}, ErrUserClosed
 	case u.Status == to:
-		return UserStatusResult{}, &services.Refusal{Err: services.ErrUserStatusUnchanged, Detail: "the user is already " + to}
+		return UserStatusResult{}, &services.Refusal{Err: ErrUserStatusUnchanged, Detail: "the user is already " + to}
 	}
 	c := UserStatusChange{UserID: u.ID, FromStatus: u.Status, ToStatus: to, Reason: reason, KeyID: call.KeyID, At: s.k.Clock.Now()}
 	if err := tx.SetEbankUserStatus(ctx, c); err != nil {
@@ -419,7 +419,7 @@ func (s *Service) ValidateMobileUser(ctx context.Context, call services.Call, in
 	}
 	u, err := s.store.FindEbankUser(ctx, call.PartnerID, EbankUserLookup{Mobile: phone})
 	switch {
-	case errors.Is(err, services.ErrUserNotFound):
+	case errors.Is(err, ErrUserNotFound):
 		return MobileUserResult{PhoneNumber: phone}, nil
 	case err != nil:
 		return MobileUserResult{}, fmt.Errorf("validate mobile user: %w", err)

@@ -156,7 +156,7 @@ func (s *Service) HoldNiceNumber(ctx context.Context, call services.Call, in Hol
 		return NiceHoldResult{}, fmt.Errorf("hold nice number: %w", err)
 	}
 	if s.settings.Reserved[number] {
-		return NiceHoldResult{}, fmt.Errorf("hold nice number: %w", services.ErrNiceNumberReserved)
+		return NiceHoldResult{}, fmt.Errorf("hold nice number: %w", ErrNiceNumberReserved)
 	}
 	res, err := services.Idempotent(ctx, s.k, call, in, func(tx Tx) (NiceHoldResult, error) {
 		c, err := tx.LockCustomer(ctx, call.PartnerID, id)
@@ -164,7 +164,7 @@ func (s *Service) HoldNiceNumber(ctx context.Context, call services.Call, in Hol
 			return NiceHoldResult{}, err
 		}
 		if c.Status != customer.CustomerActive {
-			return NiceHoldResult{}, services.ErrCustomerNotActive
+			return NiceHoldResult{}, customer.ErrCustomerNotActive
 		}
 		kinds, err := tx.CustomerBlacklist(ctx, call.PartnerID, id)
 		if err != nil {
@@ -179,7 +179,7 @@ func (s *Service) HoldNiceNumber(ctx context.Context, call services.Call, in Hol
 			return NiceHoldResult{}, err
 		}
 		if accounts[number] {
-			return NiceHoldResult{}, services.ErrNiceNumberTaken
+			return NiceHoldResult{}, ErrNiceNumberTaken
 		}
 		info := s.niceInfo(number, c)
 		h := NiceHold{Number: number, PartnerID: call.PartnerID, CustomerID: id, Category: info.Category, FeeMinor: info.FeeMinor,
@@ -192,7 +192,7 @@ func (s *Service) HoldNiceNumber(ctx context.Context, call services.Call, in Hol
 		if accounts, _, err = tx.NiceTaken(ctx, []string{number}, now); err != nil {
 			return NiceHoldResult{}, err
 		} else if accounts[number] {
-			return NiceHoldResult{}, services.ErrNiceNumberTaken
+			return NiceHoldResult{}, ErrNiceNumberTaken
 		}
 		info.Status, info.Available = NiceHeldNow, false
 		return NiceHoldResult{NiceNumber: info, CustomerID: services.FormatID(id), ExpiresAt: h.ExpiresAt.Unix()}, nil
@@ -229,12 +229,12 @@ func (s *Service) ReleaseNiceNumber(ctx context.Context, call services.Call, in 
 	res, err := services.Idempotent(ctx, s.k, call, in, func(tx Tx) (NiceReleaseResult, error) {
 		h, err := tx.FindNiceHold(ctx, number)
 		switch {
-		case errors.Is(err, services.ErrNiceHoldNotFound):
+		case errors.Is(err, ErrNiceHoldNotFound):
 			return NiceReleaseResult{}, err
 		case err != nil:
 			return NiceReleaseResult{}, err
 		case h.PartnerID != call.PartnerID || !s.k.Clock.Now().Before(h.ExpiresAt):
-			return NiceReleaseResult{}, services.ErrNiceHoldNotFound
+			return NiceReleaseResult{}, ErrNiceHoldNotFound
 		}
 		return NiceReleaseResult{Number: number, Released: true}, tx.DeleteNiceHold(ctx, number)
 	})
@@ -273,12 +273,12 @@ func (s *Service) UseHold(ctx context.Context, t services.Tx, partnerID, custome
 	tx := services.As[Tx](t)
 	h, err := tx.FindNiceHold(ctx, number)
 	switch {
-	case errors.Is(err, services.ErrNiceHoldNotFound):
-		return NiceHold{}, &services.Refusal{Err: services.ErrNiceHoldNotFound, Detail: "hold the number for the customer first (AccountService.HoldNiceNumber)"}
+	case errors.Is(err, ErrNiceHoldNotFound):
+		return NiceHold{}, &services.Refusal{Err: ErrNiceHoldNotFound, Detail: "hold the number for the customer first (AccountService.HoldNiceNumber)"}
 	case err != nil:
 		return NiceHold{}, err
 	case h.PartnerID != partnerID || h.CustomerID != customerID || !s.k.Clock.Now().Before(h.ExpiresAt):
-		return NiceHold{}, &services.Refusal{Err: services.ErrNiceHoldNotFound, Detail: "the customer holds no unexpired hold of this number"}
+		return NiceHold{}, &services.Refusal{Err: ErrNiceHoldNotFound, Detail: "the customer holds no unexpired hold of this number"}
 	case h.Currency != currency:
 		return NiceHold{}, &services.Refusal{Err: services.ErrCurrencyMismatch, Detail: "the nice number's fee is in " + h.Currency + ": open the account in " + h.Currency}
 	}

@@ -113,7 +113,7 @@ func (s *Service) InitCustomerInfo(ctx context.Context, call services.Call, in I
 			return OnboardingStatus{}, err
 		}
 		if o.State == OnbRejected {
-			return OnboardingStatus{}, services.KeepWrites(&services.Refusal{Err: services.ErrOnboardingChecksFailed, Checks: checks.Checks,
+			return OnboardingStatus{}, services.KeepWrites(&services.Refusal{Err: ErrOnboardingChecksFailed, Checks: checks.Checks,
 				OnboardingID: o.ID, State: o.State, Detail: o.RejectReason})
 		}
 		return s.onboardingStatus(ctx, tx, o, nil)
@@ -161,9 +161,9 @@ func (s *Service) checkOnboardingClash(ctx context.Context, tx Tx, call services
 	open, err := tx.FindOpenOnboarding(ctx, call.PartnerID, OnboardingLookup{IDType: o.IDType, IDValue: o.IDValue}, now)
 	switch {
 	case err == nil:
-		return &services.Refusal{Err: services.ErrOnboardingInProgress, OnboardingID: open.ID, State: open.State,
+		return &services.Refusal{Err: ErrOnboardingInProgress, OnboardingID: open.ID, State: open.State,
 			Detail: "continue onboarding " + open.ID + " or wait until it expires"}
-	case !errors.Is(err, services.ErrOnboardingNotFound):
+	case !errors.Is(err, ErrOnboardingNotFound):
 		return err
 	}
 	if o.State == OnbRejected {
@@ -172,15 +172,15 @@ func (s *Service) checkOnboardingClash(ctx context.Context, tx Tx, call services
 	_, err = tx.FindEbankUser(ctx, call.PartnerID, ebank.EbankUserLookup{Username: o.Username})
 	switch {
 	case err == nil:
-		return &services.Refusal{Err: services.ErrUsernameExists, Detail: "choose another username"}
-	case !errors.Is(err, services.ErrUserNotFound):
+		return &services.Refusal{Err: ebank.ErrUsernameExists, Detail: "choose another username"}
+	case !errors.Is(err, ebank.ErrUserNotFound):
 		return err
 	}
 	_, err = tx.FindOpenOnboarding(ctx, call.PartnerID, OnboardingLookup{Username: o.Username}, now)
 	switch {
 	case err == nil:
-		return &services.Refusal{Err: services.ErrUsernameExists, Detail: "an open onboarding package has chosen this username"}
-	case !errors.Is(err, services.ErrOnboardingNotFound):
+		return &services.Refusal{Err: ebank.ErrUsernameExists, Detail: "an open onboarding package has chosen this username"}
+	case !errors.Is(err, ErrOnboardingNotFound):
 		return err
 	}
 	return nil
@@ -426,7 +426,7 @@ func (s *Service) liveOnboarding(ctx context.Context, tx Tx, call services.Call,
 		if err := s.expireOnboarding(ctx, tx, o, now); err != nil {
 			return Onboarding{}, err
 		}
-		return Onboarding{}, services.KeepWrites(&services.Refusal{Err: services.ErrOnboardingExpired, OnboardingID: o.ID, State: OnbExpired,
+		return Onboarding{}, services.KeepWrites(&services.Refusal{Err: ErrOnboardingExpired, OnboardingID: o.ID, State: OnbExpired,
 			Detail: "the package expired; start a new one with InitCustomerInfo"})
 	}
 	if !slices.Contains(states, o.State) {
@@ -457,7 +457,7 @@ func stateRefusal(call services.Call, o Onboarding, states []string) error {
 	case OnbDocumentsPending, OnbInitiated:
 		detail += "; every picture must pass first"
 	}
-	return &services.Refusal{Err: services.ErrOnboardingState, OnboardingID: o.ID, State: o.State, Detail: detail}
+	return &services.Refusal{Err: ErrOnboardingState, OnboardingID: o.ID, State: o.State, Detail: detail}
 }
 
 // documentState is the state of an open package once its FATCA status is
@@ -499,7 +499,7 @@ func (s *Service) SubmitFatcaDeclaration(ctx context.Context, call services.Call
 			return OnboardingStatus{}, fmt.Errorf("onboarding %s answers: %w", o.ID, err)
 		}
 		if answers[FatcaUSPerson] && d.Form != FormW9 {
-			return OnboardingStatus{}, &services.Refusal{Err: services.ErrFatcaFormNotAllowed, OnboardingID: o.ID, State: o.State,
+			return OnboardingStatus{}, &services.Refusal{Err: ErrFatcaFormNotAllowed, OnboardingID: o.ID, State: o.State,
 				Detail: "the applicant answered yes to " + FatcaUSPerson + ": a US person gives a W-9 with a US TIN"}
 		}
 		images, err := tx.OnboardingImages(ctx, o.ID)

@@ -38,7 +38,7 @@ func (s *Service) InitAuthen(ctx context.Context, call services.Call, in Onboard
 			return otp.OperationStarted{}, err
 		}
 		if o.AuthSends >= MaxAuthSends {
-			return otp.OperationStarted{}, &services.Refusal{Err: services.ErrAuthSendLimit, OnboardingID: o.ID, State: o.State,
+			return otp.OperationStarted{}, &services.Refusal{Err: ErrAuthSendLimit, OnboardingID: o.ID, State: o.State,
 				Detail: fmt.Sprintf("the code was sent %d times; confirm the last one or start a new package", o.AuthSends)}
 		}
 		if err := s.cancelAuth(ctx, tx, o, otp.OpCancelled, otp.MsgCancelled); err != nil {
@@ -88,7 +88,7 @@ func (s *Service) completeOnboarding(ctx context.Context, t services.Tx, call se
 	now := s.k.Clock.Now()
 	switch {
 	case !now.Before(o.ExpiresAt):
-		return otp.OperationConfirmed{}, &services.Refusal{Err: services.ErrOnboardingExpired, OnboardingID: o.ID, State: OnbExpired}
+		return otp.OperationConfirmed{}, &services.Refusal{Err: ErrOnboardingExpired, OnboardingID: o.ID, State: OnbExpired}
 	case o.State != OnbAuthPending || o.AuthRequestID != op.RequestID:
 		return otp.OperationConfirmed{}, stateRefusal(call, o, []string{OnbAuthPending})
 	}
@@ -152,13 +152,13 @@ func (s *Service) onboardingCodeExpired(ctx context.Context, t services.Tx, op o
 		return nil, err
 	}
 	if onboardingFinal(o.State) || now.Before(o.ExpiresAt) {
-		return services.ErrOperationExpired, nil
+		return otp.ErrOperationExpired, nil
 	}
 	o.State, o.UpdatedAt = OnbExpired, now
 	if err := tx.UpdateOnboarding(ctx, o); err != nil {
 		return nil, err
 	}
-	return &services.Refusal{Err: services.ErrOnboardingExpired, OnboardingID: o.ID, State: OnbExpired,
+	return &services.Refusal{Err: ErrOnboardingExpired, OnboardingID: o.ID, State: OnbExpired,
 		Detail: "the onboarding package expired; start a new one with InitCustomerInfo"}, nil
 }
 

@@ -195,7 +195,7 @@ func (s *Service) uploadPicture(ctx context.Context, call services.Call, input a
 			return PictureAccepted{}, err
 		}
 		if !img.Passed {
-			return PictureAccepted{}, services.KeepWrites(&services.Refusal{Err: services.ErrPictureRejected, Checks: checks, AttemptsLeft: &left,
+			return PictureAccepted{}, services.KeepWrites(&services.Refusal{Err: ErrPictureRejected, Checks: checks, AttemptsLeft: &left,
 				OnboardingID: o.ID, State: o.State, Detail: pictureRefusal(checks, left)})
 		}
 		return PictureAccepted{OnboardingID: o.ID, Kind: kind, Upload: img.Attempt, SHA256: img.SHA256, Checks: checks,

@@ -181,7 +181,7 @@ func (s *Service) checkOperationRate(ctx context.Context, tx Tx, customerID int6
 		return nil
 	}
 	next := recent[limit-1].Add(otpRateWindow)
-	return &services.Refusal{Err: services.ErrOTPOperationLimit, RetryAfter: next.Sub(now),
+	return &services.Refusal{Err: ErrOTPOperationLimit, RetryAfter: next.Sub(now),
 		Detail: fmt.Sprintf("a customer may be sent codes for %d operations an hour; the next is allowed at %s",
 			limit, next.UTC().Format(time.RFC3339))}
 }
@@ -295,9 +295,9 @@ func (s *Service) confirm(ctx context.Context, call services.Call, input any, re
 		twoCodes := op.SecondCodeHash != ""
 		switch {
 		case twoCodes && single:
-			return OperationConfirmed{}, services.ErrUseConfirmMobileChange
+			return OperationConfirmed{}, ErrUseConfirmMobileChange
 		case !twoCodes && !single:
-			return OperationConfirmed{}, services.ErrNotMobileChange
+			return OperationConfirmed{}, ErrNotMobileChange
 		}
 		if !s.codesMatch(op, codes) {
 			return OperationConfirmed{}, s.wrongCode(ctx, tx, op)
@@ -334,9 +334,9 @@ func (s *Service) wrongCode(ctx context.Context, tx Tx, op Operation) error {
 	op.Attempts++
 	op.UpdatedAt = s.k.Clock.Now()
 	left := MaxOTPAttempts - op.Attempts
-	sentinel := services.ErrWrongOTP
+	sentinel := ErrWrongOTP
 	if left <= 0 {
-		left, op.Status, sentinel = 0, OpFailed, services.ErrOperationFailed
+		left, op.Status, sentinel = 0, OpFailed, ErrOperationFailed
 		if err := tx.CloseOutbox(ctx, op.RequestID, MsgCancelled, op.UpdatedAt); err != nil {
 			return err
 		}
@@ -362,13 +362,13 @@ func (s *Service) pendingOperation(ctx context.Context, tx Tx, call services.Cal
 	}
 	switch op.Status {
 	case OpCompleted:
-		return Operation{}, services.ErrOperationCompleted
+		return Operation{}, ErrOperationCompleted
 	case OpCancelled:
-		return Operation{}, services.ErrOperationCancelled
+		return Operation{}, ErrOperationCancelled
 	case OpExpired:
-		return Operation{}, services.ErrOperationExpired
+		return Operation{}, ErrOperationExpired
 	case OpFailed:
-		return Operation{}, services.ErrOperationFailed
+		return Operation{}, ErrOperationFailed
 	}
 	if now := s.k.Clock.Now(); !now.Before(op.ExpiresAt) {
 		op.Status, op.UpdatedAt = OpExpired, now
@@ -378,7 +378,7 @@ func (s *Service) pendingOperation(ctx context.Context, tx Tx, call services.Cal
 		if err := tx.CloseOutbox(ctx, op.RequestID, MsgExpired, now); err != nil {
 			return Operation{}, err
 		}
-		refusal := services.ErrOperationExpired
+		refusal := ErrOperationExpired
 		if e := s.effects[op.Kind]; e.Expired != nil {
 			var err error
 			if refusal, err = e.Expired(ctx, tx, op, now); err != nil {

@@ -99,7 +99,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, keyID, credential stri
 		return Identity{}, fmt.Errorf("authenticate: %w", services.ErrUnauthenticated)
 	}
 	ck, err := a.lookup(ctx, keyID)
-	if errors.Is(err, services.ErrKeyNotFound) {
+	if errors.Is(err, ErrKeyNotFound) {
 		credentialMatches(credential, "") // spend the same time as a real check
 		return Identity{}, fmt.Errorf("authenticate: %w", services.ErrUnauthenticated)
 	}
@@ -120,15 +120,15 @@ func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, er
 	a.mu.Unlock()
 	switch {
 	case ok && now.Sub(ck.fetched) < a.ttl && ck.missing:
-		return cachedKey{}, services.ErrKeyNotFound
+		return cachedKey{}, ErrKeyNotFound
 	case ok && now.Sub(ck.fetched) < a.ttl:
 		return ck, nil
 	case keyID == "" || len(keyID) > 64 || strings.ContainsFunc(keyID, unicode.IsControl):
-		return cachedKey{}, services.ErrKeyNotFound
+		return cachedKey{}, ErrKeyNotFound
 	}
 	key, err := a.store.FindAPIKey(ctx, keyID)
 	switch {
-	case errors.Is(err, services.ErrKeyNotFound):
+	case errors.Is(err, ErrKeyNotFound):
 		ck = cachedKey{missing: true, fetched: now}
 	case err != nil:
 		return cachedKey{}, err
@@ -146,7 +146,7 @@ func (a *Authenticator) lookup(ctx context.Context, keyID string) (cachedKey, er
 	a.cache[keyID] = ck
 	a.mu.Unlock()
 	if ck.missing {
-		return cachedKey{}, services.ErrKeyNotFound
+		return cachedKey{}, ErrKeyNotFound
 	}
 	return ck, nil
 }

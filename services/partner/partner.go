@@ -211,7 +211,7 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opt
 	err = services.Update(ctx, p.store, func(tx Tx) error {
 		partner, err := tx.FindPartnerByName(ctx, name)
 		switch {
-		case errors.Is(err, services.ErrPartnerNotFound):
+		case errors.Is(err, ErrPartnerNotFound):
 			partner = Partner{Name: name, Tier: cmp.Or(opts.Tier, p.defaultTier, TierBronze), CreatedAt: now}
 			partner.ID, err = services.RandomNumber(rand.Reader, 9)
 			if err == nil {
@@ -266,7 +266,7 @@ func (p *Partners) changeKey(ctx context.Context, keyID, action string, entities
 			return err
 		}
 		if k.Status == KeyRevoked {
-			return services.ErrKeyRevoked
+			return ErrKeyRevoked
 		}
 		if err := change(tx); err != nil {
 			return err

@@ -104,7 +104,7 @@ const onboardingColumns = `SELECT o.id, o.partner_id, o.key_id, o.state, o.appli
 const selectOnboarding = onboardingColumns + `WHERE o.partner_id = ? AND `
 
 // FindOnboarding returns the partner's onboarding package, or
-// services.ErrOnboardingNotFound (also for another partner's).
+// onboarding.ErrOnboardingNotFound (also for another partner's).
 func (q Queries) FindOnboarding(ctx context.Context, partnerID int64, id string) (onboarding.Onboarding, error) {
 	return findOnboarding(ctx, q.DB, partnerID, id, "")
 }
@@ -118,7 +118,7 @@ func (t *Tx) LockOnboarding(ctx context.Context, partnerID int64, id string) (on
 func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id, lock string) (onboarding.Onboarding, error) {
 	var row onboardingRow
 	if err := sqldb.Get(ctx, db, &row, selectOnboarding+`o.id = ?`+lock, partnerID, id); err != nil {
-		return onboarding.Onboarding{}, fmt.Errorf("find onboarding: %w", sqldb.NotFound(err, services.ErrOnboardingNotFound))
+		return onboarding.Onboarding{}, fmt.Errorf("find onboarding: %w", sqldb.NotFound(err, onboarding.ErrOnboardingNotFound))
 	}
 	return row.onboarding()
 }
@@ -126,7 +126,7 @@ func findOnboarding(ctx context.Context, db sqlx.ExtContext, partnerID int64, id
 // FindOpenOnboarding returns the partner's newest package for the document
 // (when by.IDValue is set) or else the username (any case) that is not
 // COMPLETED, REJECTED or EXPIRED and expires after now, or
-// services.ErrOnboardingNotFound.
+// onboarding.ErrOnboardingNotFound.
 func (q Queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by onboarding.OnboardingLookup, now time.Time) (onboarding.Onboarding, error) {
 	query, args := selectOnboarding, []any{partnerID}
 	switch {
@@ -137,14 +137,14 @@ func (q Queries) FindOpenOnboarding(ctx context.Context, partnerID int64, by onb
 		query += `o.username_key = ?`
 		args = append(args, strings.ToLower(by.Username))
 	default:
-		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: empty lookup: %w", services.ErrOnboardingNotFound)
+		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: empty lookup: %w", onboarding.ErrOnboardingNotFound)
 	}
 	query += ` AND o.state NOT IN ('COMPLETED', 'REJECTED', 'EXPIRED') AND o.expires_at > ?
 		ORDER BY o.created_at DESC, o.id DESC LIMIT 1`
 	args = append(args, now.UnixMilli())
 	var row onboardingRow
 	if err := sqldb.Get(ctx, q.DB, &row, query, args...); err != nil {
-		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: %w", sqldb.NotFound(err, services.ErrOnboardingNotFound))
+		return onboarding.Onboarding{}, fmt.Errorf("find open onboarding: %w", sqldb.NotFound(err, onboarding.ErrOnboardingNotFound))
 	}
 	return row.onboarding()
 }
@@ -174,7 +174,7 @@ func (t *Tx) InsertOnboarding(ctx context.Context, o onboarding.Onboarding) erro
 // UpdateOnboarding writes a package's state, FATCA status, declaration
 // (and its key id) and US-reportable flag, auth request and sends, customer and account (NULL
 // when 0), reject reason and updated_at, or returns
-// services.ErrOnboardingNotFound.
+// onboarding.ErrOnboardingNotFound.
 func (t *Tx) UpdateOnboarding(ctx context.Context, o onboarding.Onboarding) error {
 	res, err := sqldb.Exec(ctx, t.SQL, `UPDATE onboardings SET state = ?, fatca_status = ?, fatca_declaration = ?,
 		fatca_declaration_key_id = ?, us_reportable = ?, auth_request_id = ?, auth_sends = ?, customer_id = ?,
@@ -186,7 +186,7 @@ func (t *Tx) UpdateOnboarding(ctx context.Context, o onboarding.Onboarding) erro
 		return fmt.Errorf("update onboarding: %w", sqldb.Translate(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("update onboarding %s: %w", o.ID, services.ErrOnboardingNotFound)
+		return fmt.Errorf("update onboarding %s: %w", o.ID, onboarding.ErrOnboardingNotFound)
 	}
 	return nil
 }

@@ -80,13 +80,13 @@ func (q Queries) OnboardingImages(ctx context.Context, onboardingID string) ([]o
 }
 
 // OnboardingPicture returns one picture of a package with its data (sealed;
-// empty once removed), or services.ErrOnboardingNotFound.
+// empty once removed), or onboarding.ErrOnboardingNotFound.
 func (q Queries) OnboardingPicture(ctx context.Context, onboardingID, kind string, attempt int) (onboarding.OnboardingImage, error) {
 	var row pictureRow
 	err := sqldb.Get(ctx, q.DB, &row, `SELECT `+imageColumns+`, data FROM onboarding_images
 		WHERE onboarding_id = ? AND kind = ? AND attempt = ?`, onboardingID, kind, attempt)
 	if err != nil {
-		return onboarding.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, sqldb.NotFound(err, services.ErrOnboardingNotFound))
+		return onboarding.OnboardingImage{}, fmt.Errorf("onboarding picture %s/%d: %w", kind, attempt, sqldb.NotFound(err, onboarding.ErrOnboardingNotFound))
 	}
 	return row.image(), nil
 }

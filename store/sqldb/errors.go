@@ -12,6 +12,10 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/account"
+	"github.com/accountd/accountd/services/customer"
+	"github.com/accountd/accountd/services/ebank"
+	"github.com/accountd/accountd/services/nice"
 )
 
 // uniqueViolations maps the column lists SQLite names in a UNIQUE or
@@ -19,21 +23,21 @@ import (
 var uniqueViolations = map[string]error{
 	"customers.id":                              services.ErrNumberTaken,
 	"customers.customer_number":                 services.ErrNumberTaken,
-	"customers.partner_id, customers.email_key": services.ErrEmailExists,
-	"customers.partner_id, customers.phone":     services.ErrPhoneExists,
-	"customer_identifications.partner_id, customer_identifications.type, customer_identifications.value": services.ErrIdentificationExists,
+	"customers.partner_id, customers.email_key": customer.ErrEmailExists,
+	"customers.partner_id, customers.phone":     customer.ErrPhoneExists,
+	"customer_identifications.partner_id, customer_identifications.type, customer_identifications.value": customer.ErrIdentificationExists,
 	"accounts.id":               services.ErrNumberTaken,
 	"accounts.account_number":   services.ErrNumberTaken,
 	"partners.id":               services.ErrNumberTaken,
 	"api_keys.key_id":           services.ErrNumberTaken,
 	"short_codes.code":          services.ErrNumberTaken,
-	"short_codes.account_id":    services.ErrShortCodeExists,
+	"short_codes.account_id":    account.ErrShortCodeExists,
 	"accounts.short_code":       services.ErrNumberTaken,
 	"otp_operations.request_id": services.ErrNumberTaken,
-	"nice_holds.number":         services.ErrNiceNumberHeld,
+	"nice_holds.number":         nice.ErrNiceNumberHeld,
 	"ebank_users.id":            services.ErrNumberTaken,
-	"ebank_users.username_key":  services.ErrUsernameExists,
-	"ebank_users.customer_id":   services.ErrCustomerHasUser,
+	"ebank_users.username_key":  ebank.ErrUsernameExists,
+	"ebank_users.customer_id":   ebank.ErrCustomerHasUser,
 	"onboardings.id":            services.ErrNumberTaken,
 }
 
@@ -42,21 +46,21 @@ var uniqueViolations = map[string]error{
 var pgUniqueViolations = map[string]error{
 	"customers_pkey":                services.ErrNumberTaken,
 	"customers_number_key":          services.ErrNumberTaken,
-	"customers_email_key":           services.ErrEmailExists,
-	"customers_phone_key":           services.ErrPhoneExists,
-	"customer_identifications_pkey": services.ErrIdentificationExists,
+	"customers_email_key":           customer.ErrEmailExists,
+	"customers_phone_key":           customer.ErrPhoneExists,
+	"customer_identifications_pkey": customer.ErrIdentificationExists,
 	"accounts_pkey":                 services.ErrNumberTaken,
 	"accounts_number_key":           services.ErrNumberTaken,
 	"partners_pkey":                 services.ErrNumberTaken,
 	"api_keys_pkey":                 services.ErrNumberTaken,
 	"short_codes_pkey":              services.ErrNumberTaken,
-	"short_codes_account_key":       services.ErrShortCodeExists,
+	"short_codes_account_key":       account.ErrShortCodeExists,
 	"accounts_short_code":           services.ErrNumberTaken,
 	"otp_operations_pkey":           services.ErrNumberTaken,
-	"nice_holds_pkey":               services.ErrNiceNumberHeld,
+	"nice_holds_pkey":               nice.ErrNiceNumberHeld,
 	"ebank_users_pkey":              services.ErrNumberTaken,
-	"ebank_users_username_key":      services.ErrUsernameExists,
-	"ebank_users_customer_key":      services.ErrCustomerHasUser,
+	"ebank_users_username_key":      ebank.ErrUsernameExists,
+	"ebank_users_customer_key":      ebank.ErrCustomerHasUser,
 	"onboardings_pkey":              services.ErrNumberTaken,
 }
 
