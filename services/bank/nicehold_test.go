@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestNiceHolds(t *testing.T) {
 	}
 	// A generated account number is 15 digits, never a nice number; a
 	// customer's own phone number is one, and priced as such.
-	if info, err := e.svc.Nice.CheckNiceNumber(ctx, e.alpha, nice.CheckNiceNumberInput{Number: "0712000081", CustomerID: alice}); err != nil || !contains(info.Features, nice.NicePhone) {
+	if info, err := e.svc.Nice.CheckNiceNumber(ctx, e.alpha, nice.CheckNiceNumberInput{Number: "0712000081", CustomerID: alice}); err != nil || !slices.Contains(info.Features, nice.NicePhone) {
 		t.Fatalf("her phone as a number: %+v, %v", info, err)
 	}
 	for _, bad := range []string{"12345", "1234567890123", "12a456", ""} {

@@ -3,6 +3,7 @@ package bank_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestSearchNiceNumbers(t *testing.T) {
 	}
 	p = search(nice.SearchNiceNumbersInput{Category: nice.NiceFourOfAKind, PageSize: &three})
 	for _, n := range p.Numbers {
-		if !contains(n.Features, nice.NiceFourOfAKind) || len(n.Number) != 8 {
+		if !slices.Contains(n.Features, nice.NiceFourOfAKind) || len(n.Number) != 8 {
 			t.Errorf("four of a kind: %+v", n)
 		}
 	}

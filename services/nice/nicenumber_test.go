@@ -1,7 +1,8 @@
-package bank_test
+package nice_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestClassifyNiceProperties(t *testing.T) {
 			}
 		}
 		for c, check := range holds {
-			if check(s) && !contains(f.Features, c) {
+			if check(s) && !slices.Contains(f.Features, c) {
 				t.Fatalf("%s is %s but the classifier says %v", s, c, f.Features)
 			}
 		}
@@ -80,15 +81,6 @@ func TestClassifyNiceProperties(t *testing.T) {
 			t.Errorf("no random number was %s: the property was not exercised", c)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestClassifyNiceExamples names the categories of hand-picked numbers.
