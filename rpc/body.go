@@ -199,7 +199,7 @@ func (h *Handler) uploadLimit() int64 { return max(h.opts.MaxBodyBytes, h.opts.M
 func (h *Handler) tooLarge() string {
 	msg := fmt.Sprintf("the body exceeds %d bytes", h.opts.MaxBodyBytes)
 	if limit := h.uploadLimit(); limit > h.opts.MaxBodyBytes {
-		msg += fmt.Sprintf(" (%d for a single request to %s by a key that may call it, with method and params.api before params.payload)",
+		msg += fmt.Sprintf(" (%d for a single request to %s by a key that may call it, with method and params.api before params.payload, or params by position)",
 			limit, strings.Join(uploadMethods(), " or "))
 	}
 	return msg
@@ -210,18 +210,26 @@ func (h *Handler) tooLarge() string {
 // call it.
 func (h *Handler) mayReadUpload(ctx context.Context, prefix []byte) bool {
 	head, ok := readHead(prefix)
-	if !ok || !methodTable[head.method].upload {
+	method := canonicalMethod(head.method) // Service.Method or Service_Method
+	if !ok || !methodTable[method].upload {
 		return false
 	}
 	id, err := h.auth.Authenticate(ctx, head.keyID, head.credential)
-	return err == nil && id.Allows(head.method)
+	return err == nil && id.Allows(method)
+}
+
+// apiHead is what readHead takes from params.api.
+type apiHead struct {
+	KeyID      string `json:"keyId"`
+	Credential string `json:"credential"`
 }
 
 // bodyHead is what the start of a body says about the request.
 type bodyHead struct{ method, keyID, credential string }
 
 // readHead reads, from the start of a body, a single request's method and
-// params.api, which must all come before params.payload.
+// params.api, which must all come before params.payload (by name), or be
+// params' first item (by position).
 func readHead(prefix []byte) (bodyHead, bool) {
 	var head bodyHead
 	if !utf8.Valid(completeRunes(prefix)) {
@@ -249,9 +257,21 @@ func readHead(prefix []byte) (bodyHead, bool) {
 	return head, false
 }
 
-// readAPIHead reads params up to its payload.
+// readAPIHead reads params up to its payload: {"api": ..., "payload": ...}
+// or [api, payload].
 func readAPIHead(dec *json.Decoder, head *bodyHead) bool {
-	if !openObject(dec) {
+	t, err := dec.Token()
+	switch {
+	case err != nil:
+		return false
+	case t == json.Delim('['):
+		var api apiHead
+		if !dec.More() || dec.Decode(&api) != nil {
+			return false
+		}
+		head.keyID, head.credential = api.KeyID, api.Credential
+		return head.keyID != "" && head.credential != "" && dec.More()
+	case t != json.Delim('{'):
 		return false
 	}
 	for dec.More() {
@@ -260,10 +280,7 @@ func readAPIHead(dec *json.Decoder, head *bodyHead) bool {
 		case !ok:
 			return false
 		case name == "api":
-			var api struct {
-				KeyID      string `json:"keyId"`
-				Credential string `json:"credential"`
-			}
+			var api apiHead
 			if dec.Decode(&api) != nil {
 				return false
 			}

@@ -38,6 +38,19 @@ func TestOversizedBodies(t *testing.T) {
 		}
 		return b
 	}
+	// byPosition is envelope with params [api, payload].
+	byPosition := func(k *client.KeyFile, method, p string) []byte {
+		ts := k.Timestamp()
+		sig, err := k.SignV2(method, json.RawMessage(`"u"`), ts, []byte(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		api, err := json.Marshal(client.API{KeyID: k.KeyID, Credential: k.Credential, Signature: sig, Timestamp: ts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []byte(`{"jsonrpc":"2.0","method":"` + method + `","id":"u","params":[` + string(api) + `,` + p + `]}`)
+	}
 	const upload = "OnboardingService.UploadIDCard"
 	api := fmt.Sprintf(`{"keyId":%q,"credential":%q,"signature":"x"}`, s.alpha.KeyID, s.alpha.Credential)
 	tests := []struct {
@@ -49,6 +62,10 @@ func TestOversizedBodies(t *testing.T) {
 		{"an upload by its key", envelope(s.alpha, upload, payload(100<<10)), false, http.StatusOK},
 		{"an upload by its key, chunked", envelope(s.alpha, upload, payload(100<<10)), true, http.StatusOK},
 		{"a portrait by its key", envelope(s.alpha, "OnboardingService.UploadPortrait", payload(100<<10)), false, http.StatusOK},
+		{"an upload under its document name", envelope(s.alpha, "OnboardingService_UploadIDCard", payload(100<<10)), false, http.StatusOK},
+		{"an upload with params by position", byPosition(s.alpha, upload, payload(100<<10)), true, http.StatusOK},
+		{"an upload by position by an unknown key", byPosition(unknown, upload, payload(100<<10)), false, http.StatusRequestEntityTooLarge},
+		{"another method under its document name", envelope(s.alpha, "AccountService_GetDetails", payload(100<<10)), false, http.StatusRequestEntityTooLarge},
 		{"an upload by an unknown key", envelope(unknown, upload, payload(100<<10)), false, http.StatusRequestEntityTooLarge},
 		{"an upload with a wrong credential", envelope(wrongCredential, upload, payload(100<<10)), true, http.StatusRequestEntityTooLarge},
 		{"an upload by a key limited to other methods", envelope(limited, upload, payload(100<<10)), false, http.StatusRequestEntityTooLarge},

@@ -67,7 +67,7 @@ func CheckCosts(costs map[string]int) error {
 	for _, name := range names {
 		switch {
 		case !known(name):
-			return fmt.Errorf("cost of %q: no such method (names are Service.Method, as rpc.discover lists them)", name)
+			return fmt.Errorf("cost of %q: no such method (names are Service.Method, as the method reference and rpc.discover's x-jsonrpc-name give them)", name)
 		case costs[name] < 1:
 			return fmt.Errorf("cost of %s: %d, want at least 1", name, costs[name])
 		}

@@ -202,7 +202,7 @@ func Idempotent[T, X any](ctx context.Context, s *Kernel, call Call, input any, 
 // id: the id keeps the refusal (or is released, for a refusal that is not
 // recordable) and the audit trail records it, together with whatever the
 // refused call wrote that must stay (a wrong code counted). The refusal is
-// returned marked as Audited.
+// returned marked as audited.
 func (s *Kernel) keepRefusal(ctx context.Context, tx Tx, call Call, refusal error) (kept, err error) {
 	switch {
 	case RefusalReason(refusal) == "":

@@ -86,7 +86,7 @@ const refusalRecordTimeout = 5 * time.Second
 // that the same request sent again is answered with the same refusal
 // instead of running again. A corrected request (another method or
 // payload) may still take the id over. The refusal is returned, marked as
-// Audited when it was recorded; errors that are not final refusals are
+// audited when it was recorded; errors that are not final refusals are
 // returned as they are.
 func (s *Kernel) recordRefusal(ctx context.Context, call Call, rec IdempotencyRecord, callErr error) error {
 	if !recordable(callErr) {

@@ -52,7 +52,7 @@ func (s *Service) ActivateAccount(ctx context.Context, call services.Call, in Ac
 	return res, nil
 }
 
-// checkActivatable refuses to reactivate an account that is not DORMANT or
+// CheckActivatable refuses to reactivate an account that is not DORMANT or
 // that is frozen.
 func (s *Service) CheckActivatable(a Account, now time.Time) error {
 	switch {
@@ -63,8 +63,6 @@ func (s *Service) CheckActivatable(a Account, now time.Time) error {
 	}
 	return nil
 }
-
-// verifiedTarget is where a customer's codes go: the verified mobile
 
 // OpActivateAccount is the OTP operation that makes a DORMANT account ACTIVE.
 const OpActivateAccount = "ACTIVATE_ACCOUNT"

@@ -59,7 +59,7 @@ type ValidateNameResult struct {
 // carry BRI's response code.
 func (s *Service) ValidateName(ctx context.Context, call services.Call, in ValidateNameInput) (ValidateNameResult, error) {
 	if err := s.checkNameInquiry(in); err != nil {
-		// Refused inquiries are Audited too; if that fails, the refusal
+		// Refused inquiries are audited too; if that fails, the refusal
 		// still stands and is answered.
 		_ = s.k.AuditRefusal(ctx, call, err)
 		return ValidateNameResult{}, fmt.Errorf("validate name: %w", err)

@@ -34,7 +34,7 @@ func CustomerKeys(ids []Identification, phone string) []BlacklistKey {
 	return keys
 }
 
-// checkBlacklist refuses with ErrBlacklisted when one of keys is on the
+// RefuseBlacklisted refuses with ErrBlacklisted when one of keys is on the
 // partner's blacklist, naming which kind without the value.
 func RefuseBlacklisted(ctx context.Context, r BlacklistReader, partnerID int64, keys []BlacklistKey) error {
 	hits, err := r.Blacklisted(ctx, partnerID, keys)

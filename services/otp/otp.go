@@ -108,6 +108,9 @@ func (r OperationStarted) AuditEntities() map[string]string {
 // calls for one customer are counted one after another.
 func (s *Service) StartOperation(ctx context.Context, t services.Tx, call services.Call, op Operation, accountNumber string, targets []CodeTarget) (OperationStarted, error) {
 	tx := services.As[Tx](t)
+	if _, ok := s.effects[op.Kind]; !ok {
+		return OperationStarted{}, fmt.Errorf("start operation: kind %q has no effect registered", op.Kind)
+	}
 	now := s.k.Clock.Now()
 	if op.CustomerID != 0 {
 		if err := s.checkOperationRate(ctx, tx, op.CustomerID, now); err != nil {

@@ -215,7 +215,7 @@ func (s *Service) deliver(ctx context.Context, sender Sender, m OutboxMessage, r
 // its next tick.
 func (s *Service) Wake() <-chan struct{} { return s.wake }
 
-// wakeDispatcher signals the dispatcher loop after a commit that queued
+// WakeDispatcher signals the dispatcher loop after a commit that queued
 // messages.
 func (s *Service) WakeDispatcher() {
 	select {
