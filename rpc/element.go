@@ -309,8 +309,8 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	// The partner's allowance is spent only by requests proven to be its
 	// own: a stale or forged request costs it nothing. A key that sends many
 	// forgeries has them counted, before their signature is checked, in an
-	// allowance of its own (see sigFailures).
-	if h.limiter != nil && h.sigFailures.suspect(id.KeyID, time.Now()) {
+	// allowance of its own (see frontdoor.SigFailures).
+	if h.limiter != nil && h.sigFailures.Suspect(id.KeyID, time.Now()) {
 		if e := h.limiter.checkUnverified(ctx, id); e != nil {
 			return fail(e)
 		}
@@ -318,7 +318,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 	if err := h.auth.Verify(id, partner.SignedRequest{Method: req.sent, ID: req.id, Timestamp: env.Timestamp,
 		Payload: env.Payload, Signature: env.Signature}); err != nil {
 		if errors.Is(err, services.ErrInvalidSignature) {
-			h.sigFailures.failed(id.KeyID, time.Now()) // a signature check spent in vain
+			h.sigFailures.Failed(id.KeyID, time.Now()) // a signature check spent in vain
 		}
 		return fail(toError(err))
 	}

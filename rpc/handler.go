@@ -96,7 +96,7 @@ type Handler struct {
 	log     zerolog.Logger
 	limiter *limiter
 	// sigFailures counts each key's failed signature checks.
-	sigFailures *sigFailures
+	sigFailures *frontdoor.SigFailures
 	svc         *bank.Bank
 	budget      *frontdoor.BodyBudget
 	perAddr     *frontdoor.AddrLimiter
@@ -141,7 +141,7 @@ func NewHandler(svc *bank.Bank, auth Authenticator, opts Options, log zerolog.Lo
 	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
 		budget: frontdoor.NewBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: frontdoor.NewAddrLimiter(opts.MaxUnauthenticatedPerIP),
-		sigFailures: newSigFailures()}
+		sigFailures: frontdoor.NewSigFailures()}
 	h.dispatchCall = h.dispatch
 	if opts.Limiter != nil {
 		h.limiter = newLimiter(opts.Limiter, opts.Tiers, costs, opts.Metrics, log)

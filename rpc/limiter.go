@@ -101,7 +101,7 @@ func (l *limiter) check(ctx context.Context, id partner.Identity, method string)
 	return l.charge(ctx, "partner:"+strconv.FormatInt(id.PartnerID, 10), limit, cost, id.Tier, detail)
 }
 
-// checkUnverified takes one request of a suspect key (see sigFailures)
+// checkUnverified takes one request of a suspect key (see frontdoor.SigFailures)
 // from an allowance of the key's own, as large as its partner's, before
 // the request's signature is checked: a flood of forgeries costs no more
 // signature checks than the tier allows, and not the partner's allowance.

@@ -1,4 +1,4 @@
-package rpc
+package frontdoor
 
 import (
 	"sync"
@@ -10,7 +10,7 @@ import (
 // counted, before their signature is checked, in an allowance of its own.
 const suspectAfter = 20
 
-// sigFailures counts, per key and per minute, requests that passed the
+// SigFailures counts, per key and per minute, requests that passed the
 // credential check and failed the signature check (a stale timestamp is
 // refused before any check and does not count). Such requests cost the
 // partner nothing, so that forged or stale copies of a captured request
@@ -19,25 +19,26 @@ const suspectAfter = 20
 // key's own, as large as the partner's tier, so that a flood of forgeries
 // costs the server no more signature checks than the tier allows. Counts
 // are per process; keys are few (only authenticated ones are counted).
-type sigFailures struct {
+type SigFailures struct {
 	mu     sync.Mutex
 	minute int64
 	counts map[string]int
 }
 
-func newSigFailures() *sigFailures { return &sigFailures{counts: map[string]int{}} }
+// NewSigFailures returns empty counts.
+func NewSigFailures() *SigFailures { return &SigFailures{counts: map[string]int{}} }
 
-// suspect reports whether keyID failed its signature check suspectAfter
+// Suspect reports whether keyID failed its signature check suspectAfter
 // times or more in the current minute.
-func (f *sigFailures) suspect(keyID string, now time.Time) bool {
+func (f *SigFailures) Suspect(keyID string, now time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.roll(now)
 	return f.counts[keyID] >= suspectAfter
 }
 
-// failed counts one failed signature check of keyID.
-func (f *sigFailures) failed(keyID string, now time.Time) {
+// Failed counts one failed signature check of keyID.
+func (f *SigFailures) Failed(keyID string, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.roll(now)
@@ -45,7 +46,7 @@ func (f *sigFailures) failed(keyID string, now time.Time) {
 }
 
 // roll starts a new count at a new minute.
-func (f *sigFailures) roll(now time.Time) {
+func (f *SigFailures) roll(now time.Time) {
 	if m := now.Unix() / 60; m != f.minute {
 		f.minute = m
 		clear(f.counts)
