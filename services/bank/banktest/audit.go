@@ -1,0 +1,49 @@
+package banktest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/services/customer"
+)
+
+// AuditRows returns the whole audit trail.
+func AuditRows(t *testing.T, e *Env) []services.AuditEntry {
+	t.Helper()
+	rows, err := e.Store.AuditEntries(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// Entities decodes an audit row's entities.
+func Entities(t *testing.T, e services.AuditEntry) map[string]string {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(e.Entities), &m); err != nil {
+		t.Fatalf("row %d: entities %q: %v", e.Seq, e.Entities, err)
+	}
+	return m
+}
+
+// CustomerN returns dave with identification and contact of its own, n > 0.
+func CustomerN(n int) customer.AddCustomerInput {
+	in := Dave()
+	in.Identification[0].Value = fmt.Sprintf("2%02d-45-%04d", n%100, 1000+n)
+	in.Contact = customer.Contact{Email: fmt.Sprintf("customer%d@example.com", n)}
+	return in
+}
+
+// Verify runs VerifyAudit on e's database.
+func Verify(t *testing.T, e *Env) services.AuditReport {
+	t.Helper()
+	rep, err := services.VerifyAudit(context.Background(), e.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
