@@ -43,7 +43,7 @@ func dropAuditTriggers(t *testing.T, dsn string) {
 func TestAuditRecordsCalls(t *testing.T) {
 	ctx := context.Background()
 	e := banktest.New(t)
-	before := len(banktest.AuditRows(t, e)) // the two keys.create rows of newEnv
+	before := len(banktest.AuditRows(t, e)) // the two keys.create rows of banktest.New
 
 	addCustomer := banktest.With(e.Alpha, "CustomerService.AddCustomer", `"c-1"`)
 	c, err := e.Bank.Customers.AddCustomer(ctx, addCustomer, banktest.Dave())
@@ -106,7 +106,7 @@ func TestAuditRecordsCalls(t *testing.T) {
 	if last := rows[len(rows)-1]; len(rows) != before+3 || last.RequestID != "" || last.PartnerID != e.Beta.PartnerID {
 		t.Fatalf("call without id: %d rows, last %+v", len(rows), last)
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
 		t.Fatalf("verify: %+v", rep)
 	}
 }
@@ -168,7 +168,7 @@ func TestAuditRefusal(t *testing.T) {
 			}
 		})
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() {
 		t.Fatalf("verify: %+v", rep)
 	}
 }
@@ -223,7 +223,7 @@ func TestAuditRecordsOperatorChanges(t *testing.T) {
 			}
 		})
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
 		t.Fatalf("verify: %+v", rep)
 	}
 }
@@ -249,19 +249,19 @@ func TestVerifyAuditManyPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := banktest.Verify(t, e)
+	rep := banktest.VerifyAudit(t, e)
 	last := auditRow(t, e, total)
 	if !rep.OK() || rep.Rows != total || rep.LastSeq != total || rep.LastHash != last.Hash {
 		t.Fatalf("got %+v, want %d intact rows ending with hash %s", rep, total, last.Hash)
 	}
 	dropAuditTriggers(t, e.Path)
 	storetest.Exec(t, e.Path, `UPDATE audit_log SET outcome = 'REFUSED: x' WHERE seq = 1500`)
-	if rep := banktest.Verify(t, e); rep.OK() || rep.BrokenSeq != 1500 || rep.Rows != 1499 {
+	if rep := banktest.VerifyAudit(t, e); rep.OK() || rep.BrokenSeq != 1500 || rep.Rows != 1499 {
 		t.Fatalf("row 1500 changed: got %+v, want broken at 1500 after 1499 rows", rep)
 	}
 }
 
-// seedAudit makes e's audit trail 6 rows long: newEnv's two keys and four
+// seedAudit makes e's audit trail 6 rows long: banktest.New's two keys and four
 // customers.
 func seedAudit(t *testing.T, e *banktest.Env) []services.AuditEntry {
 	t.Helper()
@@ -274,7 +274,7 @@ func seedAudit(t *testing.T, e *banktest.Env) []services.AuditEntry {
 	if len(rows) != 6 {
 		t.Fatalf("%d audit rows, want 6", len(rows))
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() || rep.Rows != 6 {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() || rep.Rows != 6 {
 		t.Fatalf("before tampering: %+v", rep)
 	}
 	return rows
@@ -361,7 +361,7 @@ func TestVerifyAuditFindsTampering(t *testing.T) {
 			rows := seedAudit(t, e)
 			dropAuditTriggers(t, e.Path)
 			tt.tamper(t, e, rows)
-			rep := banktest.Verify(t, e)
+			rep := banktest.VerifyAudit(t, e)
 			if rep.OK() || rep.BrokenSeq != tt.wantSeq || rep.Rows != tt.wantRows || !strings.Contains(rep.Broken, tt.wantText) {
 				t.Fatalf("got %+v; want broken at row %d after %d intact rows, saying %q", rep, tt.wantSeq, tt.wantRows, tt.wantText)
 			}
@@ -389,7 +389,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 			t.Errorf("%s: got %v, want the trigger's refusal", q, err)
 		}
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() || rep.Rows != 6 {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() || rep.Rows != 6 {
 		t.Fatalf("after the refused statements: %+v", rep)
 	}
 }
@@ -436,7 +436,7 @@ func TestAuditChainUnderConcurrentCalls(t *testing.T) {
 	if len(requests) != workers*calls+1 { // plus "" of the keys.create rows
 		t.Errorf("%d distinct request ids, want %d", len(requests), workers*calls+1)
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() || rep.Rows != int64(len(rows)) {
 		t.Fatalf("verify: %+v", rep)
 	}
 }

@@ -127,7 +127,7 @@ func TestValidateName(t *testing.T) {
 			}
 		})
 	}
-	if rep := banktest.Verify(t, e); !rep.OK() {
+	if rep := banktest.VerifyAudit(t, e); !rep.OK() {
 		t.Errorf("audit chain broken: %s", rep.Broken)
 	}
 }

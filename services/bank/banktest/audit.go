@@ -3,11 +3,9 @@ package banktest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/services/customer"
 )
 
 // AuditRows returns the whole audit trail.
@@ -30,16 +28,8 @@ func Entities(t *testing.T, e services.AuditEntry) map[string]string {
 	return m
 }
 
-// CustomerN returns dave with identification and contact of its own, n > 0.
-func CustomerN(n int) customer.AddCustomerInput {
-	in := Dave()
-	in.Identification[0].Value = fmt.Sprintf("2%02d-45-%04d", n%100, 1000+n)
-	in.Contact = customer.Contact{Email: fmt.Sprintf("customer%d@example.com", n)}
-	return in
-}
-
-// Verify runs VerifyAudit on e's database.
-func Verify(t *testing.T, e *Env) services.AuditReport {
+// VerifyAudit runs VerifyAudit on e's database.
+func VerifyAudit(t *testing.T, e *Env) services.AuditReport {
 	t.Helper()
 	rep, err := services.VerifyAudit(context.Background(), e.Store)
 	if err != nil {

@@ -5,16 +5,13 @@ package banktest
 
 import (
 	"context"
-	"errors"
-	"sort"
-	"strings"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
-	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
 	"github.com/accountd/accountd/store/storetest"
@@ -85,35 +82,37 @@ func With(c services.Call, method, requestID string) services.Call {
 	return c
 }
 
-// Dave is a valid individual customer.
-func Dave() customer.AddCustomerInput {
-	return customer.AddCustomerInput{
-		Type: "INDIVIDUAL", FirstName: "Dave", LastName: "Miller", DOB: "19850412", Gender: "MALE",
-		Identification: []customer.Identification{{Type: "SSN", Value: "123-45-6789"}},
-		Contact:        customer.Contact{Email: "dave.miller@example.com", PhoneNumber: "+12025550142"},
-		Address:        customer.Address{Line1: "1 Main St", City: "Austin", State: "TX", Country: "US", ZipCode: "73301"},
-	}
-}
-
-// FieldReasons lists "field:REASON" for each field error of err, sorted.
-func FieldReasons(err error) []string {
-	var v *services.ValidationError
-	if !errors.As(err, &v) {
-		return nil
-	}
-	var out []string
-	for _, f := range v.Fields {
-		out = append(out, f.Field+":"+f.Reason)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Join joins s with spaces.
-func Join(s []string) string { return strings.Join(s, " ") }
-
 // SetStatus sets a row's status directly in the database.
 func (e *Env) SetStatus(t *testing.T, table, column, value, status string) {
 	t.Helper()
 	storetest.Exec(t, e.Path, `UPDATE `+table+` SET status = ? WHERE `+column+` = ?`, status, value)
+}
+
+// BankCode is the bank's code in name inquiries, as NewLifecycle sets it.
+const BankCode = "970"
+
+// NewLifecycle is New with the settings the account lifecycle needs
+// (the bank code), changed further by the given functions.
+func NewLifecycle(t *testing.T, change ...func(*bank.Settings)) *Env {
+	t.Helper()
+	e := New(t)
+	s := bank.Settings{InstitutionID: "101115399", PhoneRegion: "VN", IdempotencyTTL: 24 * time.Hour, BankCode: BankCode}
+	for _, f := range change {
+		f(&s)
+	}
+	e.Bank = bank.New(e.Store, s, bank.WithClock(e.Clock))
+	return e
+}
+
+// IntPtr returns a pointer to n.
+func IntPtr(n int) *int { return &n }
+
+// MustID parses a decimal ID, failing the test when it is not one.
+func MustID(t testing.TB, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

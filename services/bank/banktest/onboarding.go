@@ -3,14 +3,11 @@ package banktest
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/accountd/accountd/services"
-	"github.com/accountd/accountd/services/customer"
 	"github.com/accountd/accountd/services/onboarding"
 	"github.com/accountd/accountd/services/otp"
 )
@@ -21,52 +18,6 @@ func Format(name string) string {
 		return "PNG"
 	}
 	return "JPEG"
-}
-
-// ApplicantA is a 42-year-old man with a CCCD that agrees with his date
-// of birth and gender, answering no to every FATCA question.
-func ApplicantA() onboarding.InitCustomerInfoInput {
-	return onboarding.InitCustomerInfoInput{
-		FirstName: "An", LastName: "Nguyen", DOB: "19840506", Gender: "MALE",
-		Identification: customer.EKYCDocument{Type: "CCCD", Number: "087084000999", IssueDate: "20210101", ExpiryDate: "20440506"},
-		Contact:        customer.Contact{PhoneNumber: "0912345678", Email: "an.nguyen@example.com"},
-		Address:        customer.Address{Line1: "12 Nguyen Hue", City: "Ho Chi Minh City", Country: "VN"},
-		FatcaAnswers:   Answers(), Username: "an.nguyen",
-	}
-}
-
-// ApplicantB is a woman born in 1990, another person than A.
-func ApplicantB() onboarding.InitCustomerInfoInput {
-	in := ApplicantA()
-	in.FirstName, in.LastName, in.DOB, in.Gender = "Binh", "Tran", "19900203", "FEMALE"
-	in.Identification = customer.EKYCDocument{Type: "CCCD", Number: "001190012345", IssueDate: "20220315", ExpiryDate: "20300203"}
-	in.Contact = customer.Contact{PhoneNumber: "0987654321"}
-	in.Username = "binh.tran"
-	return in
-}
-
-// ApplicantC is a man born in 1995, a third person.
-func ApplicantC() onboarding.InitCustomerInfoInput {
-	in := ApplicantA()
-	in.FirstName, in.LastName, in.DOB = "Cuong", "Le", "19950710"
-	in.Identification = customer.EKYCDocument{Type: "CCCD", Number: "079095001234", IssueDate: "20230101", ExpiryDate: "20350710"}
-	in.Contact = customer.Contact{PhoneNumber: "0903123456"}
-	in.Username = "cuong.le"
-	return in
-}
-
-// Answers answers every FATCA question no, except the IDs given.
-func Answers(yes ...string) []onboarding.FatcaAnswer {
-	qs, _ := (&onboarding.Service{}).GetFatcaQuestions(context.Background(), services.Call{}, onboarding.FatcaQuestionsInput{})
-	out := make([]onboarding.FatcaAnswer, 0, len(qs.Questions))
-	for _, q := range qs.Questions {
-		v := false
-		for _, y := range yes {
-			v = v || y == q.ID
-		}
-		out = append(out, onboarding.FatcaAnswer{QuestionID: q.ID, Answer: &v})
-	}
-	return out
 }
 
 // InitOnboarding opens a package that must pass its checks.
@@ -138,32 +89,3 @@ func (e *Env) Status(t *testing.T, call services.Call, id string) onboarding.Onb
 	}
 	return st
 }
-
-// Problems lists "CHECK:PROBLEM" for every problem of err's refusal or of
-// checks, sorted; NOT_CHECKED left out.
-func Problems(err error, checks ...services.EKYCCheck) string {
-	if r := Refusal(err); r != nil {
-		checks = append(checks, r.Checks...)
-	}
-	var out []string
-	for _, c := range checks {
-		for _, p := range c.Problems {
-			if p.Code != onboarding.ProblemNotChecked {
-				out = append(out, c.Name+":"+p.Code)
-			}
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, " ")
-}
-
-// StateOf returns the State of err's refusal.
-func StateOf(err error) string {
-	if r := Refusal(err); r != nil {
-		return r.State
-	}
-	return ""
-}
-
-// IsErr reports whether err is target (errors.Is).
-func IsErr(err, target error) bool { return errors.Is(err, target) }

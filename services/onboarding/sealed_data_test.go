@@ -52,7 +52,7 @@ type rawPackage struct {
 	DataRemovedAtSet bool   `db:"removed"`
 }
 
-func readRawPackage(e *banktest.Env, t *testing.T, id string) rawPackage {
+func readRawPackage(t *testing.T, e *banktest.Env, id string) rawPackage {
 	t.Helper()
 	db := storetest.Conn(t, e.Path)
 	var r rawPackage
@@ -71,7 +71,7 @@ type rawPicture struct {
 	SHA256 string `db:"sha256"`
 }
 
-func readRawPicture(e *banktest.Env, t *testing.T, id, kind string, attempt int) rawPicture {
+func readRawPicture(t *testing.T, e *banktest.Env, id, kind string, attempt int) rawPicture {
 	t.Helper()
 	db := storetest.Conn(t, e.Path)
 	var r rawPicture
@@ -116,7 +116,7 @@ func TestOnboardingDataSealed(t *testing.T) {
 	}
 	e.UploadAll(t, e.Alpha, id, "a")
 
-	raw := readRawPackage(e, t, id)
+	raw := readRawPackage(t, e, id)
 	if raw.ApplicantKey != "k1" || raw.DeclarationKey != "k1" {
 		t.Errorf("key ids %q and %q, want k1", raw.ApplicantKey, raw.DeclarationKey)
 	}
@@ -127,7 +127,7 @@ func TestOnboardingDataSealed(t *testing.T) {
 	}
 	for kind, file := range pictureFiles {
 		plain := readPicture(t, file)
-		pic := readRawPicture(e, t, id, kind, 1)
+		pic := readRawPicture(t, e, id, kind, 1)
 		if pic.KeyID != "k1" || len(pic.Data) != len(plain)+12+16 {
 			t.Errorf("%s: key %q, %d bytes; want k1 and %d bytes (nonce and tag)", kind, pic.KeyID, len(pic.Data), len(plain)+28)
 		}
@@ -184,7 +184,7 @@ func TestDataKeyRotation(t *testing.T) {
 	e.Bank = rotated
 	fresh := e.InitOnboarding(t, e.Alpha, banktest.ApplicantB()).OnboardingID
 	e.MustUpload(t, e.Alpha, fresh, onboarding.PictureFront, "card-front-b.jpg")
-	if raw, pic := readRawPackage(e, t, fresh), readRawPicture(e, t, fresh, onboarding.PictureFront, 1); raw.ApplicantKey != "k2" || pic.KeyID != "k2" {
+	if raw, pic := readRawPackage(t, e, fresh), readRawPicture(t, e, fresh, onboarding.PictureFront, 1); raw.ApplicantKey != "k2" || pic.KeyID != "k2" {
 		t.Errorf("new rows under keys %q and %q, want k2", raw.ApplicantKey, pic.KeyID)
 	}
 
@@ -196,7 +196,7 @@ func TestDataKeyRotation(t *testing.T) {
 	if again, err := rotated.Onboarding.ResealOnboardingData(ctx); err != nil || again != (onboarding.ResealReport{KeyID: "k2"}) {
 		t.Errorf("second reseal: %+v, %v; want nothing left", again, err)
 	}
-	raw := readRawPackage(e, t, old)
+	raw := readRawPackage(t, e, old)
 	if raw.ApplicantKey != "k2" || raw.DeclarationKey != "k2" {
 		t.Errorf("after the reseal: keys %q and %q, want k2", raw.ApplicantKey, raw.DeclarationKey)
 	}
@@ -224,12 +224,12 @@ func TestSealedDataBoundToRow(t *testing.T) {
 	e.UploadAll(t, e.Alpha, a, "a")
 	b := e.InitOnboarding(t, e.Alpha, banktest.ApplicantB()).OnboardingID
 	e.UploadAll(t, e.Alpha, b, "b")
-	front, back := readRawPicture(e, t, a, onboarding.PictureFront, 1), readRawPicture(e, t, a, onboarding.PictureBack, 1)
-	bFront := readRawPicture(e, t, b, onboarding.PictureFront, 1)
+	front, back := readRawPicture(t, e, a, onboarding.PictureFront, 1), readRawPicture(t, e, a, onboarding.PictureBack, 1)
+	bFront := readRawPicture(t, e, b, onboarding.PictureFront, 1)
 	if _, err := e.Upload(e.Alpha, a, onboarding.PictureFront, "card-front-a-dark.jpg"); !banktest.IsErr(err, onboarding.ErrPictureRejected) {
 		t.Fatalf("a second, failing front: %v", err)
 	}
-	front2 := readRawPicture(e, t, a, onboarding.PictureFront, 2)
+	front2 := readRawPicture(t, e, a, onboarding.PictureFront, 2)
 	flipped := bytes.Clone(front.Data)
 	flipped[len(flipped)/2] ^= 1
 	setPicture := func(id, kind string, data []byte) {
@@ -252,7 +252,7 @@ func TestSealedDataBoundToRow(t *testing.T) {
 			storetest.Exec(t, e.Path, `UPDATE onboarding_images SET data = ? WHERE onboarding_id = ? AND kind = 'FRONT' AND attempt = 1`, front2.Data, a)
 		}, a, onboarding.PictureFront, func() { setPicture(a, onboarding.PictureFront, front.Data) }},
 		{"applicant copied to another package", func() {
-			storetest.Exec(t, e.Path, `UPDATE onboardings SET applicant = ? WHERE id = ?`, readRawPackage(e, t, a).Applicant, b)
+			storetest.Exec(t, e.Path, `UPDATE onboardings SET applicant = ? WHERE id = ?`, readRawPackage(t, e, a).Applicant, b)
 		}, b, "", nil},
 		{"applicant copied to the declaration", func() {
 			storetest.Exec(t, e.Path, `UPDATE onboardings SET fatca_declaration = applicant, fatca_declaration_key_id = applicant_key_id WHERE id = ?`, a)
@@ -315,7 +315,7 @@ func TestClearRowsReadAndResealed(t *testing.T) {
 	if want := (onboarding.ResealReport{KeyID: "k1", Applicants: 1, Pictures: 1}); err != nil || rep != want {
 		t.Fatalf("reseal: %+v, %v; want %+v", rep, err, want)
 	}
-	if raw, pic := readRawPackage(e, t, id), readRawPicture(e, t, id, onboarding.PictureFront, 1); raw.ApplicantKey != "k1" ||
+	if raw, pic := readRawPackage(t, e, id), readRawPicture(t, e, id, onboarding.PictureFront, 1); raw.ApplicantKey != "k1" ||
 		strings.Contains(raw.Applicant, "Nguyen") || pic.KeyID != "k1" || bytes.Contains(pic.Data, front[:16]) {
 		t.Errorf("after the reseal: applicant key %q, picture key %q", raw.ApplicantKey, pic.KeyID)
 	}

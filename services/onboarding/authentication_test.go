@@ -16,7 +16,7 @@ import (
 )
 
 // readyPackage opens applicant A's package with every picture passed.
-func readyPackage(e *banktest.Env, t *testing.T, call services.Call) string {
+func readyPackage(t *testing.T, e *banktest.Env, call services.Call) string {
 	t.Helper()
 	id := e.InitOnboarding(t, call, banktest.ApplicantA()).OnboardingID
 	e.UploadAll(t, call, id, "a")
@@ -24,7 +24,7 @@ func readyPackage(e *banktest.Env, t *testing.T, call services.Call) string {
 }
 
 // readyPackageOf opens applicant C's package with every picture passed.
-func readyPackageOf(e *banktest.Env, t *testing.T, call services.Call) string {
+func readyPackageOf(t *testing.T, e *banktest.Env, call services.Call) string {
 	t.Helper()
 	id := e.InitOnboarding(t, call, banktest.ApplicantC()).OnboardingID
 	e.UploadAll(t, call, id, "c")
@@ -81,7 +81,7 @@ func TestOnboardingCodes(t *testing.T) {
 	ctx := context.Background()
 	e := banktest.NewLifecycle(t)
 	s := &banktest.CaptureSender{}
-	id := readyPackage(e, t, e.Alpha)
+	id := readyPackage(t, e, e.Alpha)
 	send := func() otp.OperationStarted {
 		t.Helper()
 		op, err := e.Bank.Onboarding.InitAuthen(ctx, banktest.With(e.Alpha, "OnboardingService.InitAuthen", ""), onboarding.OnboardingInput{OnboardingID: id})
@@ -116,7 +116,7 @@ func TestOnboardingCodes(t *testing.T) {
 		t.Errorf("second code: %v", err)
 	}
 	// A code cancelled before it went out is never sent.
-	fourthID := readyPackageOf(e, t, e.Beta)
+	fourthID := readyPackageOf(t, e, e.Beta)
 	op, err := e.Bank.Onboarding.InitAuthen(ctx, e.Beta, onboarding.OnboardingInput{OnboardingID: fourthID})
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestOnboardingExpiry(t *testing.T) {
 
 	// A package whose code is sent just before its time runs out: the code
 	// expires with the package, and the package cannot complete.
-	id = readyPackage(e, t, e.Alpha)
+	id = readyPackage(t, e, e.Alpha)
 	e.Clock.Add(55 * time.Minute)
 	op, err := e.Bank.Onboarding.InitAuthen(ctx, banktest.With(e.Alpha, "OnboardingService.InitAuthen", ""), onboarding.OnboardingInput{OnboardingID: id})
 	if err != nil {
@@ -216,7 +216,7 @@ func TestOnboardingCompletionChecksAgain(t *testing.T) {
 	ctx := context.Background()
 	e := banktest.NewLifecycle(t)
 	s := &banktest.CaptureSender{}
-	id := readyPackage(e, t, e.Alpha)
+	id := readyPackage(t, e, e.Alpha)
 	op, err := e.Bank.Onboarding.InitAuthen(ctx, e.Alpha, onboarding.OnboardingInput{OnboardingID: id})
 	if err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ func tooYoung() onboarding.InitCustomerInfoInput {
 }
 
 // rejectedPackage opens a package whose checks fail and returns its ID.
-func rejectedPackage(e *banktest.Env, t *testing.T, in onboarding.InitCustomerInfoInput) string {
+func rejectedPackage(t *testing.T, e *banktest.Env, in onboarding.InitCustomerInfoInput) string {
 	t.Helper()
 	_, err := e.Bank.Onboarding.InitCustomerInfo(context.Background(), banktest.With(e.Alpha, "OnboardingService.InitCustomerInfo", ""), in)
 	r := banktest.Refusal(err)
@@ -46,7 +46,7 @@ func rejectedPackage(e *banktest.Env, t *testing.T, in onboarding.InitCustomerIn
 }
 
 // removedPackages lists the packages whose data the sweep removed, sorted.
-func removedPackages(e *banktest.Env, t *testing.T) []string {
+func removedPackages(t *testing.T, e *banktest.Env) []string {
 	t.Helper()
 	db := storetest.Conn(t, e.Path)
 	var ids []string
@@ -58,7 +58,7 @@ func removedPackages(e *banktest.Env, t *testing.T) []string {
 
 // retentionAudit returns the SHA-256 in each picture-removal audit row,
 // by onboarding ID.
-func retentionAudit(e *banktest.Env, t *testing.T) map[string][]string {
+func retentionAudit(t *testing.T, e *banktest.Env) map[string][]string {
 	t.Helper()
 	db := storetest.Conn(t, e.Path)
 	var rows []string
@@ -108,7 +108,7 @@ func TestOnboardingRetention(t *testing.T) {
 			t.Fatalf("blurred picture: %v", err)
 		}
 	}
-	rejectedInfo := rejectedPackage(e, t, tooYoung())
+	rejectedInfo := rejectedPackage(t, e, tooYoung())
 
 	e.Clock.Add(25 * time.Hour) // markedExpired is found expired by a call; lazyExpired by none
 	if _, err := e.Upload(e.Alpha, markedExpired, onboarding.PictureFront, "card-front-a.jpg"); !banktest.IsErr(err, onboarding.ErrOnboardingExpired) {
@@ -162,7 +162,7 @@ func TestOnboardingRetention(t *testing.T) {
 				}
 			}
 			sort.Strings(want)
-			if got := removedPackages(e, t); !slices.Equal(got, want) {
+			if got := removedPackages(t, e); !slices.Equal(got, want) {
 				t.Fatalf("removed packages %v, want %v", got, want)
 			}
 			if again, err := e.Bank.Onboarding.SweepOnboardingData(ctx); err != nil || again != (onboarding.RetentionReport{}) {
@@ -175,7 +175,7 @@ func TestOnboardingRetention(t *testing.T) {
 	if got := e.Status(t, e.Alpha, lazyExpired); got.State != onboarding.OnbExpired {
 		t.Errorf("the package expired without a call is %s, want EXPIRED", got.State)
 	}
-	if raw := readRawPackage(e, t, completedClosed); raw.Declaration == "" || raw.DeclarationKey != "k1" {
+	if raw := readRawPackage(t, e, completedClosed); raw.Declaration == "" || raw.DeclarationKey != "k1" {
 		t.Errorf("the completed package's FATCA declaration was removed")
 	}
 	if rep, err := services.VerifyAudit(ctx, e.Store); err != nil || !rep.OK() {
@@ -189,7 +189,7 @@ func TestOnboardingRetention(t *testing.T) {
 func checkRemoved(t *testing.T, e *banktest.Env, packages map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
-	audit := retentionAudit(e, t)
+	audit := retentionAudit(t, e)
 	for id, removed := range packages {
 		images, err := e.Store.OnboardingImages(ctx, id)
 		if err != nil {
@@ -197,7 +197,7 @@ func checkRemoved(t *testing.T, e *banktest.Env, packages map[string]bool) {
 		}
 		var shas []string
 		for _, img := range images {
-			pic := readRawPicture(e, t, id, img.Kind, img.Attempt)
+			pic := readRawPicture(t, e, id, img.Kind, img.Attempt)
 			shas = append(shas, img.SHA256)
 			switch {
 			case removed && (len(pic.Data) != 0 || pic.KeyID != "" || img.DataRemovedAt.IsZero() || len(pic.SHA256) != 64 || img.Checks == ""):
@@ -207,7 +207,7 @@ func checkRemoved(t *testing.T, e *banktest.Env, packages map[string]bool) {
 				t.Errorf("%s %s/%d removed, want kept", id, img.Kind, img.Attempt)
 			}
 		}
-		raw := readRawPackage(e, t, id)
+		raw := readRawPackage(t, e, id)
 		if removed != (raw.Applicant == "" && raw.DataRemovedAtSet) {
 			t.Errorf("%s: applicant data of %d bytes, removed %v; want removed %v", id, len(raw.Applicant), raw.DataRemovedAtSet, removed)
 		}
@@ -232,7 +232,7 @@ func TestOnboardingRetentionTwoReplicas(t *testing.T) {
 	e := banktest.NewLifecycle(t)
 	const n = 120 // more than two batches
 	for i := range n {
-		id := rejectedPackage(e, t, tooYoung())
+		id := rejectedPackage(t, e, tooYoung())
 		err := services.Update(ctx, e.Store, func(tx onboarding.Tx) error {
 			return tx.InsertOnboardingImage(ctx, onboarding.OnboardingImage{OnboardingID: id, Kind: onboarding.PictureFront, Attempt: 1,
 				IDType: "CCCD", IDValue: "001214000333", SHA256: sha(i), Format: "jpeg", Checks: "[]",
@@ -265,7 +265,7 @@ func TestOnboardingRetentionTwoReplicas(t *testing.T) {
 	if p, pics := reports[0].Packages+reports[1].Packages, reports[0].Pictures+reports[1].Pictures; p != n || pics != n {
 		t.Fatalf("reports %+v: %d packages and %d pictures, want %d each", reports, p, pics, n)
 	}
-	if got := len(removedPackages(e, t)); got != n {
+	if got := len(removedPackages(t, e)); got != n {
 		t.Fatalf("%d packages removed, want %d", got, n)
 	}
 	for method, want := range map[string]int{"system.PictureRetention": n, "system.OnboardingDataRetention": n} {

@@ -20,7 +20,7 @@ import (
 )
 
 // outboxOf returns an operation's only message.
-func outboxOf(e *banktest.Env, t *testing.T, requestID string) otp.OutboxMessage {
+func outboxOf(t *testing.T, e *banktest.Env, requestID string) otp.OutboxMessage {
 	t.Helper()
 	msgs, err := e.Store.OutboxMessages(context.Background(), requestID)
 	if err != nil || len(msgs) != 1 {
@@ -39,7 +39,7 @@ func TestDispatchRetriesThenSends(t *testing.T) {
 	if err == nil || rep != (otp.DispatchReport{Retried: 1}) {
 		t.Fatalf("dispatch through a failing sender: %+v, %v; want one retried and an error", rep, err)
 	}
-	m := outboxOf(e, t, requestID)
+	m := outboxOf(t, e, requestID)
 	if m.Status != "PENDING" || m.Attempts != 1 || m.LastError != "gateway timeout" || m.Sealed == "" ||
 		!m.NextAttemptAt.Equal(e.Clock.Now().Add(notify.Backoff(1))) {
 		t.Fatalf("after a failure: %+v", m)
@@ -52,7 +52,7 @@ func TestDispatchRetriesThenSends(t *testing.T) {
 	if rep, err := e.Bank.OTP.DispatchOnce(ctx, f.sender); err != nil || rep != (otp.DispatchReport{Sent: 1}) || f.sender.Count(requestID) != 1 {
 		t.Fatalf("after the backoff: %+v, %v; want it sent", rep, err)
 	}
-	if m := outboxOf(e, t, requestID); m.Status != "SENT" || m.Attempts != 2 || m.Sealed != "" {
+	if m := outboxOf(t, e, requestID); m.Status != "SENT" || m.Attempts != 2 || m.Sealed != "" {
 		t.Fatalf("sent: %+v", m)
 	}
 	if rep, _ := e.Bank.OTP.DispatchOnce(ctx, f.sender); rep != (otp.DispatchReport{}) || f.sender.Count(requestID) != 1 {
@@ -116,7 +116,7 @@ func TestDispatchGivesUp(t *testing.T) {
 			if n := f.sender.Count(requestID); n != 0 {
 				t.Fatalf("%d messages delivered, want none", n)
 			}
-			if m := outboxOf(f.e, t, requestID); m.Status != tt.wantStatus || m.Sealed != "" {
+			if m := outboxOf(t, f.e, requestID); m.Status != tt.wantStatus || m.Sealed != "" {
 				t.Fatalf("message %+v, want %s and no sealed text", m, tt.wantStatus)
 			}
 		})
@@ -136,7 +136,7 @@ func TestDispatchRetriesUntilExpiry(t *testing.T) {
 		rep, _ := e.Bank.OTP.DispatchOnce(ctx, banktest.FailingSender{Err: errors.New("busy")})
 		total.Retried += rep.Retried
 		total.Expired += rep.Expired
-		m := outboxOf(e, t, requestID)
+		m := outboxOf(t, e, requestID)
 		if m.Status != "PENDING" {
 			break
 		}
@@ -147,7 +147,7 @@ func TestDispatchRetriesUntilExpiry(t *testing.T) {
 	if total != (otp.DispatchReport{Retried: 7, Expired: 1}) {
 		t.Fatalf("report %+v, want 7 retried and 1 expired", total)
 	}
-	m := outboxOf(e, t, requestID)
+	m := outboxOf(t, e, requestID)
 	if m.Status != "EXPIRED" || m.Attempts != 8 || !e.Clock.Now().Before(expires) {
 		t.Fatalf("message %+v at %s", m, e.Clock.Now())
 	}

@@ -23,7 +23,7 @@ func unfreezeAccount(e *banktest.Env, call services.Call, number string) (accoun
 }
 
 // abnormal returns the partner's abnormal accounts by number, with their reasons.
-func abnormal(e *banktest.Env, t *testing.T, call services.Call) map[string]string {
+func abnormal(t *testing.T, e *banktest.Env, call services.Call) map[string]string {
 	t.Helper()
 	page, err := e.Bank.Accounts.ListAbnormalAccounts(context.Background(), call, account.ListAbnormalAccountsInput{PageNo: banktest.IntPtr(1), PageSize: banktest.IntPtr(100)})
 	if err != nil {
@@ -55,7 +55,7 @@ func TestFreezeWithExpiry(t *testing.T) {
 	if d := e.Details(t, e.Alpha, number); d.FreezeStatus != 1 || d.Status != "ACTIVE" {
 		t.Fatalf("frozen: details %+v", d)
 	}
-	if got := abnormal(e, t, e.Alpha)[number]; got != "FROZEN/AML_REVIEW" {
+	if got := abnormal(t, e, e.Alpha)[number]; got != "FROZEN/AML_REVIEW" {
 		t.Fatalf("frozen: abnormal reasons %q, want FROZEN/AML_REVIEW", got)
 	}
 	if _, err := freezeAccount(e, e.Alpha, number, "COURT_ORDER", ""); !errors.Is(err, account.ErrAccountFrozen) {
@@ -70,7 +70,7 @@ func TestFreezeWithExpiry(t *testing.T) {
 	if d := e.Details(t, e.Alpha, number); d.FreezeStatus != 0 {
 		t.Fatalf("at expiry: freezeStatus %d, want 0", d.FreezeStatus)
 	}
-	if got, listed := abnormal(e, t, e.Alpha)[number]; listed {
+	if got, listed := abnormal(t, e, e.Alpha)[number]; listed {
 		t.Fatalf("at expiry: still listed as abnormal (%s)", got)
 	}
 	if _, err := unfreezeAccount(e, e.Alpha, number); !errors.Is(err, account.ErrAccountNotFrozen) {
