@@ -1,0 +1,39 @@
+package banktest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/accountd/accountd/services"
+)
+
+// AuditRows returns the whole audit trail.
+func AuditRows(t *testing.T, e *Env) []services.AuditEntry {
+	t.Helper()
+	rows, err := e.Store.AuditEntries(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// Entities decodes an audit row's entities.
+func Entities(t *testing.T, e services.AuditEntry) map[string]string {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(e.Entities), &m); err != nil {
+		t.Fatalf("row %d: entities %q: %v", e.Seq, e.Entities, err)
+	}
+	return m
+}
+
+// VerifyAudit runs VerifyAudit on e's database.
+func VerifyAudit(t *testing.T, e *Env) services.AuditReport {
+	t.Helper()
+	rep, err := services.VerifyAudit(context.Background(), e.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
