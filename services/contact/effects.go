@@ -2,6 +2,7 @@ package contact
 
 import (
 	"context"
+	"time"
 
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/customer"
@@ -27,73 +28,68 @@ type opParams struct {
 
 // register tells o what confirming each contact operation does.
 func (s *Service) register(o *otp.Service) {
-	o.Register(OpAddEmail, otp.Effect{Purpose: "confirm your new e-mail address", Apply: s.setEmail})
-	o.Register(OpChangeMobile, otp.Effect{Purpose: "confirm your new mobile number", Apply: s.changeMobile})
-	o.Register(OpVerifyEmail, otp.Effect{Purpose: "verify your e-mail address", Apply: s.markVerified})
-	o.Register(OpVerifyMobile, otp.Effect{Purpose: "verify your mobile number", Apply: s.markVerified})
+	o.Register(OpAddEmail, otp.Effect{Purpose: "confirm your new e-mail address", Apply: s.effect(s.setEmail)})
+	o.Register(OpChangeMobile, otp.Effect{Purpose: "confirm your new mobile number", Apply: s.effect(s.changeMobile)})
+	o.Register(OpVerifyEmail, otp.Effect{Purpose: "verify your e-mail address", Apply: s.effect(s.markVerified)})
+	o.Register(OpVerifyMobile, otp.Effect{Purpose: "verify your mobile number", Apply: s.effect(s.markVerified)})
+}
+
+// change applies a confirmed contact operation with its parameters at now,
+// and says which contact is now verified ("email" or "mobile").
+type change func(ctx context.Context, tx Tx, call services.Call, op otp.Operation, p opParams, now time.Time) (verified string, err error)
+
+// effect is an OTP effect that reads the operation's parameters, applies
+// apply and marks the customer's accounts as active.
+func (s *Service) effect(apply change) func(context.Context, services.Tx, services.Call, otp.Operation) (otp.OperationConfirmed, error) {
+	return func(ctx context.Context, t services.Tx, call services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
+		tx := services.As[Tx](t)
+		var p opParams
+		if err := otp.DecodeParams(op, &p); err != nil {
+			return otp.OperationConfirmed{}, err
+		}
+		now := s.k.Clock.Now()
+		verified, err := apply(ctx, tx, call, op, p, now)
+		if err != nil {
+			return otp.OperationConfirmed{}, err
+		}
+		return otp.OperationConfirmed{Verified: verified}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+	}
 }
 
 // setEmail makes the confirmed address the customer's verified e-mail.
-func (s *Service) setEmail(ctx context.Context, t services.Tx, _ services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
-	tx := services.As[Tx](t)
-	var p opParams
-	if err := otp.DecodeParams(op, &p); err != nil {
-		return otp.OperationConfirmed{}, err
-	}
-	now := s.k.Clock.Now()
-	if err := tx.SetCustomerEmail(ctx, op.CustomerID, p.Email, true, now); err != nil {
-		return otp.OperationConfirmed{}, err
-	}
-	return otp.OperationConfirmed{Verified: "email"}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+func (s *Service) setEmail(ctx context.Context, tx Tx, _ services.Call, op otp.Operation, p opParams, now time.Time) (string, error) {
+	return "email", tx.SetCustomerEmail(ctx, op.CustomerID, p.Email, true, now)
 }
 
 // changeMobile makes the new number the customer's verified mobile, if the
 // old one is still the customer's and the new one is not blacklisted.
-func (s *Service) changeMobile(ctx context.Context, t services.Tx, call services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
-	tx := services.As[Tx](t)
-	var p opParams
-	if err := otp.DecodeParams(op, &p); err != nil {
-		return otp.OperationConfirmed{}, err
-	}
+func (s *Service) changeMobile(ctx context.Context, tx Tx, call services.Call, op otp.Operation, p opParams, now time.Time) (string, error) {
 	c, err := tx.LockCustomer(ctx, call.PartnerID, op.CustomerID)
 	if err != nil {
-		return otp.OperationConfirmed{}, err
+		return "", err
 	}
 	if c.Phone != p.OldPhone {
-		return otp.OperationConfirmed{}, &services.Refusal{Err: ErrContactMissing, Detail: "the mobile number changed after the codes were sent; start a new change"}
+		return "", &services.Refusal{Err: ErrContactMissing, Detail: "the mobile number changed after the codes were sent; start a new change"}
 	}
 	if err := customer.RefuseBlacklisted(ctx, tx, call.PartnerID, customer.CustomerKeys(nil, p.Phone)); err != nil {
-		return otp.OperationConfirmed{}, err
+		return "", err
 	}
-	now := s.k.Clock.Now()
-	if err := tx.SetCustomerPhone(ctx, op.CustomerID, p.Phone, true, now); err != nil {
-		return otp.OperationConfirmed{}, err
-	}
-	return otp.OperationConfirmed{Verified: "mobile"}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+	return "mobile", tx.SetCustomerPhone(ctx, op.CustomerID, p.Phone, true, now)
 }
 
 // markVerified marks the contact the code went to as verified, if it is
 // still the customer's.
-func (s *Service) markVerified(ctx context.Context, t services.Tx, call services.Call, op otp.Operation) (otp.OperationConfirmed, error) {
-	tx := services.As[Tx](t)
-	var p opParams
-	if err := otp.DecodeParams(op, &p); err != nil {
-		return otp.OperationConfirmed{}, err
-	}
+func (s *Service) markVerified(ctx context.Context, tx Tx, call services.Call, op otp.Operation, p opParams, now time.Time) (string, error) {
 	c, err := tx.LockCustomer(ctx, call.PartnerID, op.CustomerID)
 	if err != nil {
-		return otp.OperationConfirmed{}, err
+		return "", err
 	}
 	kind, current, sent := "email", services.EmailKey(c.Email), services.EmailKey(p.Email)
 	if op.Kind == OpVerifyMobile {
 		kind, current, sent = "mobile", c.Phone, p.Phone
 	}
 	if current != sent {
-		return otp.OperationConfirmed{}, &services.Refusal{Err: ErrContactMissing, Detail: "the " + kind + " changed after the code was sent; verify the new one"}
+		return "", &services.Refusal{Err: ErrContactMissing, Detail: "the " + kind + " changed after the code was sent; verify the new one"}
 	}
-	now := s.k.Clock.Now()
-	if err := tx.SetContactVerified(ctx, op.CustomerID, kind, now); err != nil {
-		return otp.OperationConfirmed{}, err
-	}
-	return otp.OperationConfirmed{Verified: kind}, tx.TouchCustomerAccounts(ctx, op.CustomerID, now)
+	return kind, tx.SetContactVerified(ctx, op.CustomerID, kind, now)
 }
