@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/accountd/accountd/store"
 	"net/url"
 	"os"
 	"sort"
@@ -134,6 +135,9 @@ type Database struct {
 	Driver       string // database.driver: sqlite or postgres
 	DSN          string // database.dsn: a file path for sqlite, a URL for postgres
 	MaxOpenConns int    // database.max_open_conns: PostgreSQL pool size per replica
+	// GroupCommit is database.group_commit_*: how concurrent writes share
+	// transactions.
+	GroupCommit store.GroupCommit
 }
 
 // Bank holds the bank's own identifiers.

@@ -16,6 +16,7 @@ import (
 	"github.com/accountd/accountd/services/onboarding"
 	"github.com/accountd/accountd/services/otp"
 	"github.com/accountd/accountd/services/partner"
+	"github.com/accountd/accountd/store"
 )
 
 // key is one configuration key, declared once. The defaults, the
@@ -98,6 +99,15 @@ var keys = []key{
 	{name: "database.max_open_conns", def: 10,
 		doc:   "PostgreSQL connections per replica",
 		value: number(func(c *Config) *int { return &c.Database.MaxOpenConns }, 1, 1000)},
+	{name: "database.group_commit_batch", def: store.DefaultMaxBatch,
+		doc:   "most data-changing calls that share one transaction and one commit (group commit; each call in its own savepoint); `1` turns group commit off",
+		value: number(func(c *Config) *int { return &c.Database.GroupCommit.MaxBatch }, 1, 1000)},
+	{name: "database.group_commit_wait", def: durationDef(store.DefaultMaxWait),
+		doc:   "longest a batch stays open to calls that arrive while it runs; a batch never waits for a call that has not arrived, so a lone call commits at once",
+		value: duration(func(c *Config) *time.Duration { return &c.Database.GroupCommit.MaxWait }, 100*time.Millisecond, "a batch open longer delays every call in it")},
+	{name: "database.group_commit_committers", def: store.DefaultCommitters,
+		doc:   "PostgreSQL: batches that run at once per replica, each on its own connection (keep it below `database.max_open_conns`, which reads share); SQLite always runs one",
+		value: number(func(c *Config) *int { return &c.Database.GroupCommit.Committers }, 1, 64)},
 
 	{name: "bank.institution_id", def: "101115399", flag: true,
 		doc:   "the bank's routing number, echoed as `institutionID`; quote it in YAML",

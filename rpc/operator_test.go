@@ -581,6 +581,7 @@ func TestAuditOfRefusals(t *testing.T) {
 // callRows returns the audit rows of AddCustomer calls.
 func callRows(t *testing.T, st *store.Store) []services.AuditEntry {
 	t.Helper()
+	storetest.Sealed(t, st)
 	all, err := st.AuditEntries(context.Background(), 0, 1000)
 	if err != nil {
 		t.Fatal(err)

@@ -114,14 +114,28 @@ type AuditReader interface {
 	AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
 }
 
+// auditSealer is storage that chains audit rows after their transactions
+// commit.
+type auditSealer interface {
+	SealAudit(ctx context.Context) (int, error)
+}
+
 // auditPage is how many rows VerifyAudit reads at a time.
 const auditPage = 1000
 
 // VerifyAudit walks the whole audit chain and checks that the rows are
 // numbered 1, 2, 3... without gaps, that each row's PrevHash is the previous
 // row's Hash, and that each Hash matches the row's content.
+//
+// Where storage chains rows after their transactions commit (PostgreSQL),
+// the rows waiting are sealed first, so that the whole trail is checked.
 func VerifyAudit(ctx context.Context, r AuditReader) (AuditReport, error) {
 	var rep AuditReport
+	if s, ok := r.(auditSealer); ok {
+		if _, err := s.SealAudit(ctx); err != nil {
+			return rep, fmt.Errorf("verify audit trail: %w", err)
+		}
+	}
 	// The first page starts below 1, so that a row numbered 0 or less,
 	// which a walk from 0 would never see, is found too.
 	for after := int64(math.MinInt64); ; after = rep.LastSeq {

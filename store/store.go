@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/jmoiron/sqlx"
@@ -43,6 +44,10 @@ type Store struct {
 	writer  *sqlx.DB
 	reader  *sqlx.DB
 	path    string // the SQLite database file; "" otherwise
+
+	groupCommit GroupCommit
+	commitOnce  sync.Once
+	commit      *committer
 }
 
 // Store implements every domain's Store, and the transaction it hands to
@@ -67,6 +72,8 @@ type Options struct {
 	// MaxOpenConns bounds PostgreSQL connections (SQLite's writer is always
 	// one connection and its readers are 2 per CPU). Zero means 10.
 	MaxOpenConns int
+	// GroupCommit tunes how concurrent writes share transactions.
+	GroupCommit GroupCommit
 }
 
 // sqliteDefaults are the connection settings every connection gets unless
@@ -95,9 +102,17 @@ func Open(ctx context.Context, driver, dsn string, opts ...Options) (*Store, err
 	}
 	switch driver {
 	case "sqlite":
-		return openSQLite(ctx, dsn)
+		s, err := openSQLite(ctx, dsn)
+		if err == nil {
+			s.groupCommit = o.GroupCommit
+		}
+		return s, err
 	case "postgres":
-		return openPostgres(ctx, dsn, o)
+		s, err := openPostgres(ctx, dsn, o)
+		if err == nil {
+			s.groupCommit = o.GroupCommit
+		}
+		return s, err
 	}
 	return nil, fmt.Errorf("open database: driver %q is not supported (use %s)", driver, strings.Join(Drivers, " or "))
 }
@@ -192,8 +207,13 @@ func RedactDSN(dsn string) string {
 	return strings.Join(fields, " ")
 }
 
-// Close closes the connection pools.
+// Close answers the writes already queued, then closes the connection
+// pools.
 func (s *Store) Close() error {
+	s.commitOnce.Do(func() {}) // no committer starts after this
+	if s.commit != nil {
+		s.commit.close()
+	}
 	if s.reader == s.writer {
 		return s.writer.Close()
 	}
@@ -208,41 +228,45 @@ func (s *Store) Pools() map[string]*sql.DB {
 	return map[string]*sql.DB{"writer": s.writer.DB, "reader": s.reader.DB}
 }
 
-// Update runs fn in one write transaction. On PostgreSQL a transaction that
-// loses a serialization conflict or a deadlock is run again, a few times.
+// Update runs fn in one write transaction, shared with the other calls
+// waiting (group commit, see commit.go): fn's work is in a savepoint of its
+// own, and Update returns once the transaction holding it has committed
+// and is on disk (nil), or fn's work was rolled back (fn's error). On
+// PostgreSQL work that loses a serialization conflict or a deadlock is run
+// again, a few times.
 func (s *Store) Update(ctx context.Context, fn func(tx services.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		err = s.update(ctx, fn)
-		if !errors.Is(err, sqldb.ErrRetry) {
-			return err
-		}
+	c := s.committer()
+	if c == nil {
+		return errStoreClosed
 	}
-	return err
+	return c.submit(ctx, fn)
 }
 
-func (s *Store) update(ctx context.Context, fn func(tx services.Tx) error) error {
-	tx, err := s.writer.BeginTxx(ctx, s.dialect.TxOptions)
-	if err != nil {
-		return fmt.Errorf("begin: %w", sqldb.Translate(err))
+// committer starts the group committer at the first write, so that a
+// command that only reads starts none.
+func (s *Store) committer() *committer {
+	s.commitOnce.Do(func() { s.commit = newCommitter(s, s.groupCommit) })
+	return s.commit
+}
+
+// Observe has batch told the size of every committed batch (for
+// metrics) and sealErr every failure of the audit sealer (for the log; the
+// sealer tries again soon after). Either may be nil.
+func (s *Store) Observe(batch func(size int), sealErr func(error)) {
+	c := s.committer()
+	if c == nil {
+		return
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	t := &txStore{queries: queries{db: tx}, tx: tx, dialect: s.dialect,
-		Tx: onboardingstore.Tx{Queries: onboardingstore.Queries{DB: tx}, SQL: tx, Dialect: s.dialect}}
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", sqldb.Translate(err))
-	}
-	return nil
+	c.batches.mu.Lock()
+	c.batches.fn, c.batches.sealErr = batch, sealErr
+	c.batches.mu.Unlock()
 }
 
 // txStore is one write transaction.
 type txStore struct {
 	queries
 	onboardingstore.Tx
-	tx      *sqlx.Tx
+	tx      sqldb.Detached
 	dialect sqldb.Dialect
 }
 

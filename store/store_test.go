@@ -359,6 +359,7 @@ func TestAuditChainUnderStricterDefaultIsolation(t *testing.T) {
 			t.Fatalf("append: %v", err)
 		}
 	}
+	storetest.Sealed(t, st)
 	rep, err := services.VerifyAudit(ctx, st)
 	if err != nil || !rep.OK() || rep.Rows != writers*each {
 		t.Fatalf("chain: %+v, %v; want %d intact rows", rep, err, writers*each)

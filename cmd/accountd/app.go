@@ -78,7 +78,7 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Driver, cfg.Database.DSN, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns})
+	st, err := store.Open(ctx, cfg.Database.Driver, cfg.Database.DSN, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, GroupCommit: cfg.Database.GroupCommit})
 	if err != nil {
 		return nil, err
 	}

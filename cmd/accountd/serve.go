@@ -59,6 +59,10 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		return errors.New("ekyc.data_key is not set: it encrypts the onboarding pictures and applicant data at rest; set 64 hex " +
 			"digits (openssl rand -hex 32), the same on every replica, and keep it safe: data sealed under a lost key cannot be read")
 	}
+	a.store.Observe(a.metrics.Committed, func(err error) {
+		a.metrics.SealFailed()
+		a.log.Warn().Err(err).Msg("audit sealer: pending rows wait for the next attempt")
+	})
 	for _, f := range a.store.LooseFiles() {
 		a.log.Warn().Str("file", f.Path).Str("mode", f.Mode.String()).
 			Msg("database file readable by others than its owner: chmod 600 it (new files are created 0600; existing ones are left as they are)")

@@ -37,6 +37,21 @@ func buildProgram(t *testing.T) string {
 // whole: the customer, its document, its idempotency record and its audit
 // row.
 func TestSIGTERMDuringLoad(t *testing.T) {
+	signalDuringLoad(t, syscall.SIGTERM, 8)
+}
+
+// TestKillDuringGroupCommits kills the program (SIGKILL: no shutdown at
+// all) while 32 clients keep it committing calls together in shared
+// transactions, and checks that every call it answered with success
+// survived, whole, and that nothing half-written is left.
+func TestKillDuringGroupCommits(t *testing.T) {
+	signalDuringLoad(t, syscall.SIGKILL, 32)
+}
+
+// signalDuringLoad runs workers clients adding customers against the real
+// program, sends sig once 100 calls are answered, and checks the database
+// afterwards: every success whole, nothing half-done.
+func signalDuringLoad(t *testing.T, sig syscall.Signal, workers int) {
 	if testing.Short() {
 		t.Skip("builds and runs the program")
 	}
@@ -84,7 +99,7 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	)
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -125,21 +140,21 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case err := <-exited:
-		if err != nil {
-			t.Fatalf("the server exited with %v after SIGTERM:\n%s", err, logs.String())
+		if err != nil && sig != syscall.SIGKILL {
+			t.Fatalf("the server exited with %v after %v:\n%s", err, sig, logs.String())
 		}
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		t.Fatalf("the server did not stop within 30 s of SIGTERM:\n%s", logs.String())
+		t.Fatalf("the server did not stop within 30 s of %v:\n%s", sig, logs.String())
 	}
 	stop()
 	wg.Wait()
-	if !strings.Contains(logs.String(), `"stopped"`) {
+	if sig != syscall.SIGKILL && !strings.Contains(logs.String(), `"stopped"`) {
 		t.Errorf("no clean stop in the log:\n%s", logs.String())
 	}
 	if len(succeeded) == 0 {
@@ -147,6 +162,7 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	}
 
 	// Every success is in the database, whole; nothing else is half there.
+	storetest.SealedDSN(t, db)
 	conn := storetest.Conn(t, db)
 	for id, customerID := range succeeded {
 		var n int

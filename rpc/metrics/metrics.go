@@ -32,6 +32,8 @@ type Metrics struct {
 	bodyBytesPeak prometheus.Gauge
 	refusals      *prometheus.CounterVec
 	dataRemoved   *prometheus.CounterVec
+	batchSize     prometheus.Histogram
+	sealFailures  prometheus.Counter
 }
 
 // New registers the server's metrics, the Go runtime's and the process's,
@@ -91,6 +93,15 @@ func New(pools map[string]*sql.DB, methods []string) *Metrics {
 			Name: "accountd_ekyc_data_removed_total",
 			Help: "Onboarding data removed by this process's retention sweeps, by what (picture, package: a package's applicant data).",
 		}, []string{"what"}),
+		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "accountd_group_commit_batch_size",
+			Help:    "Data-changing calls committed together in one transaction (group commit), per commit.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+		}),
+		sealFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accountd_audit_seal_failures_total",
+			Help: "Failed attempts to chain pending audit rows into the trail (PostgreSQL); the sealer tries again within a second.",
+		}),
 	}
 	for _, name := range methods {
 		m.known[name] = true
@@ -99,12 +110,28 @@ func New(pools map[string]*sql.DB, methods []string) *Metrics {
 	m.dataRemoved.WithLabelValues("picture")
 	m.dataRemoved.WithLabelValues("package")
 	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.dataRemoved,
-		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly,
+		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly, m.batchSize, m.sealFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
 	return m
+}
+
+// Committed counts one group commit of size calls.
+func (m *Metrics) Committed(size int) {
+	if m == nil {
+		return
+	}
+	m.batchSize.Observe(float64(size))
+}
+
+// SealFailed counts a failed attempt of the audit sealer.
+func (m *Metrics) SealFailed() {
+	if m == nil {
+		return
+	}
+	m.sealFailures.Inc()
 }
 
 // Handler serves the metrics in the Prometheus text format.

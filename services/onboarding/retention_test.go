@@ -60,6 +60,7 @@ func removedPackages(t *testing.T, e *banktest.Env) []string {
 // by onboarding ID.
 func retentionAudit(t *testing.T, e *banktest.Env) map[string][]string {
 	t.Helper()
+	storetest.Sealed(t, e.Store)
 	db := storetest.Conn(t, e.Path)
 	var rows []string
 	if err := db.Select(&rows, db.Rebind(`SELECT entities FROM audit_log WHERE method = ? ORDER BY seq`), "system.PictureRetention"); err != nil {

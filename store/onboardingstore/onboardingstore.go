@@ -18,6 +18,6 @@ type Queries struct {
 // Tx is one write transaction's access to the packages.
 type Tx struct {
 	Queries
-	SQL     *sqlx.Tx
+	SQL     sqlx.ExtContext
 	Dialect sqldb.Dialect
 }

@@ -9,16 +9,17 @@ import (
 type Dialect struct {
 	Name string // "sqlite" or "postgres": also the migrations folder
 	// TxOptions are the options of a write transaction. PostgreSQL's are
-	// READ COMMITTED whatever the server's default: the audit chain reads
-	// the row committed by the previous lock holder, which a REPEATABLE READ
-	// snapshot taken earlier in the transaction would not see.
+	// READ COMMITTED whatever the server's default: the calls that share a
+	// group commit each read what committed before they run, as they would
+	// in transactions of their own.
 	TxOptions *sql.TxOptions
 	// NextAccountSeq is the SQL expression for a new account's seq.
 	NextAccountSeq string
-	// LockAudit serialises appends to the audit chain until the transaction
-	// ends (PostgreSQL: an advisory lock with its own key); empty where the
-	// writer already holds the whole database.
-	LockAudit string
+	// PendingAudit says that audit rows are appended to audit_pending and
+	// chained later by one sealer (PostgreSQL: no lock spans the
+	// transactions); where false, the writer holds the whole database and
+	// chains each row as it is appended (SQLite).
+	PendingAudit bool
 	// ForUpdate ends a SELECT that holds its rows until the transaction
 	// ends; empty on SQLite, whose writer already holds the whole database.
 	ForUpdate string
@@ -55,7 +56,7 @@ var (
 		Name:           "postgres",
 		TxOptions:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 		NextAccountSeq: `nextval('accounts_seq_seq')`,
-		LockAudit:      `SELECT pg_advisory_xact_lock(7240519002)`,
+		PendingAudit:   true,
 		ForUpdate:      ` FOR UPDATE`,
 		SkipLocked:     ` FOR UPDATE SKIP LOCKED`,
 		ForShare:       ` FOR SHARE`,

@@ -106,7 +106,7 @@ func NotFound(err, sentinel error) error {
 // WithSavepoint runs fn inside a savepoint of tx, rolling back to it when fn
 // fails, so that the transaction stays usable after a failed statement (a
 // collision on a generated number is retried with another number).
-func WithSavepoint(ctx context.Context, tx *sqlx.Tx, fn func() error) error {
+func WithSavepoint(ctx context.Context, tx sqlx.ExtContext, fn func() error) error {
 	if _, err := Exec(ctx, tx, "SAVEPOINT insert_row"); err != nil {
 		return Translate(err)
 	}

@@ -46,3 +46,30 @@ func TimeOf(ms sql.NullInt64) time.Time {
 func NullID(id int64) sql.NullInt64 {
 	return sql.NullInt64{Int64: id, Valid: id != 0}
 }
+
+// Detached is a write transaction whose statements keep their context's
+// values but not its cancellation. Cancelling a statement can end the whole
+// transaction (SQLite rolls an interrupted write's transaction back), and a
+// transaction that group commit shares between calls must not end because
+// one caller has gone.
+type Detached struct{ *sqlx.Tx }
+
+// ExecContext runs a statement to its end.
+func (d Detached) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.Tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
+// QueryContext runs a query to its end.
+func (d Detached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.Tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+}
+
+// QueryxContext runs a query to its end.
+func (d Detached) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	return d.Tx.QueryxContext(context.WithoutCancel(ctx), query, args...)
+}
+
+// QueryRowxContext runs a query to its end.
+func (d Detached) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	return d.Tx.QueryRowxContext(context.WithoutCancel(ctx), query, args...)
+}

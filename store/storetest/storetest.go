@@ -168,14 +168,59 @@ func Exec(tb testing.TB, dsn, query string, args ...any) {
 }
 
 // Count runs a SELECT COUNT(*) with "?" placeholders on the database dsn names.
+//
+// A count that reads audit_log first waits for the rows still pending to
+// be sealed into the chain (PostgreSQL), so that it sees every committed row.
 func Count(tb testing.TB, dsn, query string, args ...any) int {
 	tb.Helper()
+	if strings.Contains(query, "audit_log") {
+		SealedDSN(tb, dsn)
+	}
 	db := Conn(tb, dsn)
 	var n int
 	if err := db.Get(&n, db.Rebind(query), args...); err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// SealedDSN is Sealed on the database dsn names (the driver under test);
+// it does nothing on SQLite, where every row is chained as it is appended.
+func SealedDSN(tb testing.TB, dsn string) {
+	tb.Helper()
+	if !IsPostgres() {
+		return
+	}
+	st, err := store.Open(context.Background(), "postgres", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	Sealed(tb, st)
+}
+
+// Sealed waits until every committed audit row is sealed into the chain:
+// on PostgreSQL a row is sealed once every older writing transaction of
+// the server has ended, and tests of other packages may be writing.
+func Sealed(tb testing.TB, st *store.Store) {
+	tb.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := st.SealAudit(ctx); err != nil {
+			tb.Fatal(err)
+		}
+		n, err := st.PendingAudit(ctx)
+		switch {
+		case err != nil:
+			tb.Fatal(err)
+		case n == 0:
+			return
+		case time.Now().After(deadline):
+			tb.Fatalf("%d audit rows still pending after a minute", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // FillTakenNumbers puts a million rows in a nice-number search's way, for

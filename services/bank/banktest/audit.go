@@ -6,11 +6,14 @@ import (
 	"testing"
 
 	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store/storetest"
 )
 
-// AuditRows returns the whole audit trail.
+// AuditRows returns the whole audit trail, once the rows waiting to be
+// chained (on PostgreSQL) are sealed.
 func AuditRows(t *testing.T, e *Env) []services.AuditEntry {
 	t.Helper()
+	storetest.Sealed(t, e.Store)
 	rows, err := e.Store.AuditEntries(context.Background(), 0, 1<<20)
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +34,7 @@ func Entities(t *testing.T, e services.AuditEntry) map[string]string {
 // VerifyAudit runs VerifyAudit on e's database.
 func VerifyAudit(t *testing.T, e *Env) services.AuditReport {
 	t.Helper()
+	storetest.Sealed(t, e.Store)
 	rep, err := services.VerifyAudit(context.Background(), e.Store)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/accountd/accountd/services"
+	"github.com/accountd/accountd/store/onboardingstore"
+	"github.com/accountd/accountd/store/sqldb"
+)
+
+// Group commit: concurrent calls to Update share one database transaction
+// and one commit (one fsync), each inside its own savepoint, so that one
+// call's refusal or failed statement rolls back its own work only. Every
+// call is answered after the commit that holds its work, never before.
+//
+// A committer takes the first call waiting, then every call already
+// waiting, and keeps the batch open to calls arriving while it runs until
+// the batch holds GroupCommit.MaxBatch calls or has been open for
+// GroupCommit.MaxWait; then it commits. A call that finds the committer free
+// runs and commits at once: under light load nothing waits.
+//
+// SQLite has one writer, so one committer. PostgreSQL runs
+// GroupCommit.Committers batches at once, each on its own connection; they
+// take row locks like any transactions (no lock of ours spans them).
+
+// GroupCommit tunes group commit.
+type GroupCommit struct {
+	// MaxBatch bounds the calls that share one transaction. 1 turns group
+	// commit off: one transaction per call. Zero means DefaultMaxBatch.
+	MaxBatch int
+	// MaxWait bounds how long a batch stays open to calls arriving while it
+	// runs; a batch never waits for a call that has not arrived. Zero
+	// means DefaultMaxWait.
+	MaxWait time.Duration
+	// Committers is how many batches run at once on PostgreSQL (SQLite
+	// always runs one). Zero means DefaultCommitters.
+	Committers int
+}
+
+// Group commit defaults.
+const (
+	DefaultMaxBatch   = 64
+	DefaultMaxWait    = 2 * time.Millisecond
+	DefaultCommitters = 4
+	// maxAttempts is how often a call that lost a deadlock or a
+	// serialization conflict is run again.
+	maxAttempts = 3
+)
+
+// job is one call to Update waiting for, or in, a batch.
+type job struct {
+	ctx context.Context
+	fn  func(tx services.Tx) error
+	// state moves from pending to running when a committer takes the job,
+	// or to abandoned when its caller gives up first.
+	state    atomic.Int32
+	attempts int
+	err      error
+	done     chan struct{}
+}
+
+const (
+	jobPending int32 = iota
+	jobRunning
+	jobAbandoned
+)
+
+// committer runs the batches of one Store.
+type committer struct {
+	store *Store
+	opts  GroupCommit
+	queue chan *job
+	// mu guards closed: no call is queued once the committers stop.
+	mu      sync.RWMutex
+	closed  bool
+	stop    chan struct{}
+	stopped sync.WaitGroup
+	once    sync.Once
+	batches batchObserver
+	// seal, on PostgreSQL, chains the audit rows a batch appended.
+	seal *sealer
+}
+
+// batchObserver is told the size of every committed batch, for metrics,
+// and the sealer's failures, for the log.
+type batchObserver struct {
+	mu      sync.RWMutex
+	fn      func(size int)
+	sealErr func(error)
+}
+
+func (o *batchObserver) sealFailed(err error) {
+	o.mu.RLock()
+	fn := o.sealErr
+	o.mu.RUnlock()
+	if fn != nil {
+		fn(err)
+	}
+}
+
+func (o *batchObserver) observe(n int) {
+	o.mu.RLock()
+	fn := o.fn
+	o.mu.RUnlock()
+	if fn != nil {
+		fn(n)
+	}
+}
+
+func newCommitter(s *Store, o GroupCommit) *committer {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = DefaultMaxBatch
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = DefaultMaxWait
+	}
+	if o.Committers <= 0 {
+		o.Committers = DefaultCommitters
+	}
+	if s.dialect.Name == sqldb.SQLite.Name {
+		o.Committers = 1
+	}
+	c := &committer{store: s, opts: o, queue: make(chan *job, 1024), stop: make(chan struct{})}
+	if s.dialect.PendingAudit {
+		c.seal = newSealer(s, func(err error) { c.batches.sealFailed(err) })
+	}
+	for i := 0; i < o.Committers; i++ {
+		c.stopped.Add(1)
+		go c.run()
+	}
+	return c
+}
+
+// close stops the committers once every call already queued is answered.
+func (c *committer) close() {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
+		close(c.stop)
+		c.stopped.Wait()
+		if c.seal != nil {
+			c.seal.close()
+		}
+	})
+}
+
+// submit runs fn in a batch and returns its outcome once the batch has
+// committed or rolled back.
+func (c *committer) submit(ctx context.Context, fn func(tx services.Tx) error) error {
+	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
+	for {
+		if err := c.enqueue(ctx, j); err != nil {
+			return err
+		}
+		select {
+		case <-j.done:
+		case <-ctx.Done():
+			if j.state.CompareAndSwap(jobPending, jobAbandoned) {
+				return ctx.Err()
+			}
+			<-j.done // running: its outcome is the commit's
+		}
+		if !errors.Is(j.err, sqldb.ErrRetry) || j.attempts >= maxAttempts {
+			return j.err
+		}
+		// Lost a deadlock or a serialization conflict: its work was rolled
+		// back to its savepoint; run it again in a later batch.
+		j.state.Store(jobPending)
+		j.done = make(chan struct{})
+	}
+}
+
+func (c *committer) enqueue(ctx context.Context, j *job) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return errStoreClosed
+	}
+	select {
+	case c.queue <- j:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+var errStoreClosed = errors.New("store: closed")
+
+func (c *committer) run() {
+	defer c.stopped.Done()
+	for {
+		var first *job
+		select {
+		case first = <-c.queue:
+		case <-c.stop:
+			// Answer what is still queued, then stop.
+			for {
+				select {
+				case j := <-c.queue:
+					c.batch(j)
+				default:
+					return
+				}
+			}
+		}
+		c.batch(first)
+	}
+}
+
+// batch runs first and the calls that join it in one transaction.
+func (c *committer) batch(first *job) {
+	if !first.state.CompareAndSwap(jobPending, jobRunning) {
+		return // its caller has gone
+	}
+	first.attempts++
+	if c.opts.MaxBatch == 1 {
+		first.err = c.store.runAlone(first.fn)
+		close(first.done)
+		return
+	}
+	// The batch's statements do not end with any one caller's context: a
+	// caller that gives up mid-call still gets its work committed or rolled
+	// back whole, and the others' work is not touched.
+	tx, err := c.store.writer.BeginTxx(context.Background(), c.store.dialect.TxOptions)
+	if err != nil {
+		first.err = fmt.Errorf("begin: %w", sqldb.Translate(err))
+		close(first.done)
+		return
+	}
+	t := c.store.newTx(tx)
+	jobs := []*job{first}
+	ok, broken := c.runInSavepoint(tx, t, first)
+	oks := []bool{ok}
+	closeAt := time.Now().Add(c.opts.MaxWait)
+	// Take in the calls waiting now, and those arriving while the batch
+	// runs, until it is full or has been open MaxWait; a batch never waits
+	// for a call that has not arrived.
+	for len(jobs) < c.opts.MaxBatch && broken == nil && time.Now().Before(closeAt) {
+		var next *job
+		select {
+		case next = <-c.queue:
+		default:
+		}
+		if next == nil {
+			break
+		}
+		if !next.state.CompareAndSwap(jobPending, jobRunning) {
+			continue // its caller has gone
+		}
+		next.attempts++
+		jobs = append(jobs, next)
+		ok, broken = c.runInSavepoint(tx, t, next)
+		oks = append(oks, ok)
+	}
+	var commitErr error
+	if broken != nil {
+		tx.Rollback() //nolint:errcheck // the transaction is already unusable
+		commitErr = broken
+	} else if err := tx.Commit(); err != nil {
+		commitErr = fmt.Errorf("commit: %w", sqldb.Translate(err))
+	}
+	c.batches.observe(len(jobs))
+	if commitErr == nil && c.seal != nil {
+		c.seal.wake()
+	}
+	for i, j := range jobs {
+		if commitErr != nil && oks[i] {
+			j.err = commitErr
+		}
+		close(j.done)
+	}
+}
+
+// runInSavepoint runs one job's work inside its own savepoint of tx and
+// records its outcome in j.err; ok reports whether the work succeeded. A
+// failure to set, release or undo the savepoint leaves the transaction
+// unusable: broken, and the whole batch is rolled back.
+func (c *committer) runInSavepoint(tx *sqlx.Tx, t *txStore, j *job) (ok bool, broken error) {
+	ctx := context.WithoutCancel(j.ctx)
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT call"); err != nil {
+		j.err = fmt.Errorf("savepoint: %w", sqldb.Translate(err))
+		return false, j.err
+	}
+	j.err = callFn(t, j.fn)
+	if j.err != nil {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT call"); err != nil {
+			return false, fmt.Errorf("roll back to savepoint: %w", sqldb.Translate(err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT call"); err != nil {
+		err = fmt.Errorf("release savepoint: %w", sqldb.Translate(err))
+		if j.err == nil {
+			j.err = err
+		}
+		return false, err
+	}
+	return j.err == nil, nil
+}
+
+// callFn runs fn, turning a panic into an error so that one call's bug does
+// not take the committer, and the other calls of its batch, down with it.
+func callFn(t *txStore, fn func(tx services.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: panic in a write transaction: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(t)
+}
+
+// runAlone runs fn in a transaction of its own (group commit off).
+func (s *Store) runAlone(fn func(tx services.Tx) error) error {
+	tx, err := s.writer.BeginTxx(context.Background(), s.dialect.TxOptions)
+	if err != nil {
+		return fmt.Errorf("begin: %w", sqldb.Translate(err))
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := callFn(s.newTx(tx), fn); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", sqldb.Translate(err))
+	}
+	return nil
+}
+
+// newTx wraps one write transaction for the domains. Its statements ignore
+// their callers' cancellation (sqldb.Detached): cancelling a statement can
+// roll back the whole transaction, the other calls of a batch included.
+func (s *Store) newTx(tx *sqlx.Tx) *txStore {
+	d := sqldb.Detached{Tx: tx}
+	return &txStore{queries: queries{db: d}, tx: d, dialect: s.dialect,
+		Tx: onboardingstore.Tx{Queries: onboardingstore.Queries{DB: d}, SQL: d, Dialect: s.dialect}}
+}
