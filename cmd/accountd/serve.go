@@ -59,6 +59,10 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		return errors.New("ekyc.data_key is not set: it encrypts the onboarding pictures and applicant data at rest; set 64 hex " +
 			"digits (openssl rand -hex 32), the same on every replica, and keep it safe: data sealed under a lost key cannot be read")
 	}
+	checkpointKeys, err := a.checkpointKeys()
+	if err != nil {
+		return err
+	}
 	for _, f := range a.store.LooseFiles() {
 		a.log.Warn().Str("file", f.Path).Str("mode", f.Mode.String()).
 			Msg("database file readable by others than its owner: chmod 600 it (new files are created 0600; existing ones are left as they are)")
@@ -118,6 +122,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.dispatchLoop(loopCtx, sender)
 	go a.sweepLoop(loopCtx)
+	go a.checkpointLoop(loopCtx, checkpointKeys)
 
 	errc := make(chan error, 1)
 	go func() {
