@@ -32,6 +32,20 @@ type Config struct {
 	OTP         OTP
 	EKYC        EKYC
 	Nice        Nice
+	Audit       Audit
+}
+
+// Audit tunes the audit trail's signed checkpoints.
+type Audit struct {
+	// CheckpointInterval is audit.checkpoint_interval: how often each
+	// server signs a checkpoint of the trail's head, when it moved.
+	CheckpointInterval time.Duration
+	// CheckpointFile is audit.checkpoint_file: a file each server appends
+	// its checkpoints to, one JSON line each; none when empty.
+	CheckpointFile string
+	// CheckpointPublicKeys is audit.checkpoint_public_keys: hex Ed25519
+	// public keys that audit verify also accepts checkpoints of.
+	CheckpointPublicKeys []string
 }
 
 // Nice prices and holds nice ("beautiful") account numbers.

@@ -32,6 +32,7 @@ var allKeys = []string{
 	"ekyc.data_key", "ekyc.data_key_id", "ekyc.old_data_keys", "ekyc.picture_retention", "ekyc.completed_picture_retention",
 	"nice.hold_ttl", "nice.fee_currency", "nice.fees", "nice.reserved",
 	"idempotency.wait", "ratelimit.costs", "nice.max_search_depth", "nice.max_search_candidates",
+	"audit.checkpoint_interval", "audit.checkpoint_file", "audit.checkpoint_public_keys",
 }
 
 // writeYAML writes body to a new file in a temporary directory and returns

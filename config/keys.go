@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -251,6 +252,17 @@ var keys = []key{
 		doc:   "how long those of a COMPLETED package are kept after the customer's last account closed: 5 years, the minimum that FATF Recommendation 11 and Vietnam's Law on Anti-Money Laundering (2022) set for identification records from the end of the relationship",
 		value: period(func(c *Config) *time.Duration { return &c.EKYC.CompletedPictureRetention })},
 
+	{name: "audit.checkpoint_interval", def: "1m",
+		doc:   "how often each server signs a checkpoint of the audit trail's head, when it moved since the last one, stores it in `audit_checkpoints` and publishes it (an info log line `audit checkpoint`, and `audit.checkpoint_file`); see [Audit trail checkpoints](operating.md#audit-trail-checkpoints)",
+		value: duration(func(c *Config) *time.Duration { return &c.Audit.CheckpointInterval }, 24*time.Hour, "must be at most 24h")},
+	{name: "audit.checkpoint_file", def: "",
+		doc:   "a file each server appends its checkpoints to, one JSON line each, synced to disk: ship it (or the log lines) to a store the database's administrators cannot change; empty: none",
+		value: text(func(c *Config) *string { return &c.Audit.CheckpointFile }, nil, nil),
+		check: checkCheckpointFile},
+	{name: "audit.checkpoint_public_keys", def: "",
+		doc:   "Ed25519 public keys (64 hex digits each) that `audit verify` accepts checkpoints of, besides those derived from `ekyc.data_key` and `ekyc.old_data_keys`: the `key` of checkpoints signed under a data key since removed, or every key for a checker who holds no data key",
+		value: list(func(c *Config) *[]string { return &c.Audit.CheckpointPublicKeys }, reHexKey, "must be Ed25519 public keys of 64 hex digits, separated by commas")},
+
 	{name: "nice.hold_ttl", def: durationDef(nice.DefaultHoldTTL),
 		doc:   "how long a held nice number stays held",
 		value: duration(func(c *Config) *time.Duration { return &c.Nice.HoldTTL }, 0, "")},
@@ -283,6 +295,7 @@ var (
 	reNiceNumber  = regexp.MustCompile(`^\d{6,12}$`)
 	reNiceFees    = regexp.MustCompile(`^(\s*[A-Za-z_]+\s*=\s*\d+\s*(,\s*[A-Za-z_]+\s*=\s*\d+\s*)*)?$`)
 	reKeyID       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+	reHexKey      = regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
 )
 
 // checkInflight keeps the body budget at least the largest body, or that
@@ -312,6 +325,15 @@ func checkTLSPair(r *reader, c *Config) {
 			if _, err := os.Stat(f.path); err != nil {
 				r.badKey(f.key, "must name a readable PEM file", f.path)
 			}
+		}
+	}
+}
+
+// checkCheckpointFile wants the checkpoint file's folder to exist.
+func checkCheckpointFile(r *reader, c *Config) {
+	if f := c.Audit.CheckpointFile; f != "" {
+		if st, err := os.Stat(filepath.Dir(f)); err != nil || !st.IsDir() {
+			r.bad("must be a file in an existing folder", f)
 		}
 	}
 }

@@ -63,7 +63,8 @@ Usage:
   accountd keys revoke KEYID
   accountd keys tier   --partner NAME --tier BRONZE|SILVER|GOLD|PLATINUM
   accountd keys signature KEYID V2|NETXD
-  accountd audit verify
+  accountd audit verify [--checkpoint FILE|-]
+  accountd audit checkpoint
   accountd sweep dormancy|pictures|reencrypt
   accountd call METHOD [PAYLOAD_FILE|-] --key FILE [--url URL] [--id ID]
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
 	case "audit":
-		return runAudit(ctx, rest, stdout, stderr)
+		return runAudit(ctx, rest, stdin, stdout, stderr)
 	case "sweep":
 		return runSweep(ctx, rest, stdout, stderr)
 	case "call":

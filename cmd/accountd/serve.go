@@ -63,6 +63,10 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 		a.metrics.SealFailed()
 		a.log.Warn().Err(err).Msg("audit sealer: pending rows wait for the next attempt")
 	})
+	checkpointKeys, err := a.checkpointKeys()
+	if err != nil {
+		return err
+	}
 	for _, f := range a.store.LooseFiles() {
 		a.log.Warn().Str("file", f.Path).Str("mode", f.Mode.String()).
 			Msg("database file readable by others than its owner: chmod 600 it (new files are created 0600; existing ones are left as they are)")
@@ -122,6 +126,7 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.dispatchLoop(loopCtx, sender)
 	go a.sweepLoop(loopCtx)
+	go a.checkpointLoop(loopCtx, checkpointKeys)
 
 	errc := make(chan error, 1)
 	go func() {
