@@ -8,9 +8,11 @@ import (
 	"github.com/accountd/accountd/services"
 )
 
-// AuditRows returns the whole audit trail.
+// AuditRows returns the whole audit trail, after writing the rows of name
+// inquiries still waiting in memory.
 func AuditRows(t *testing.T, e *Env) []services.AuditEntry {
 	t.Helper()
+	FlushAudit(t, e)
 	rows, err := e.Store.AuditEntries(context.Background(), 0, 1<<20)
 	if err != nil {
 		t.Fatal(err)
@@ -28,12 +30,23 @@ func Entities(t *testing.T, e services.AuditEntry) map[string]string {
 	return m
 }
 
-// VerifyAudit runs VerifyAudit on e's database.
+// VerifyAudit runs VerifyAudit on e's database, after writing the rows of
+// name inquiries still waiting in memory.
 func VerifyAudit(t *testing.T, e *Env) services.AuditReport {
 	t.Helper()
+	FlushAudit(t, e)
 	rep, err := services.VerifyAudit(context.Background(), e.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// FlushAudit writes the audit rows of name inquiries that e's bank holds
+// in memory (services.Kernel.AuditLater).
+func FlushAudit(t *testing.T, e *Env) {
+	t.Helper()
+	if err := e.Bank.Kernel.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
