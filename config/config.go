@@ -26,6 +26,7 @@ type Config struct {
 	Log         Log
 	Auth        Auth
 	Idempotency Idempotency
+	Audit       Audit
 	RateLimit   RateLimit
 	Dormancy    Dormancy
 	OTP         OTP
@@ -166,6 +167,13 @@ type Idempotency struct {
 	// Wait is idempotency.wait: how long a duplicate that arrives while the
 	// first call runs waits for its answer before it is -32006.
 	Wait time.Duration
+}
+
+// Audit tunes the audit trail.
+type Audit struct {
+	// FlushInterval is audit.flush_interval: how long the audit row of a
+	// name inquiry may wait in memory before it is written with others.
+	FlushInterval time.Duration
 }
 
 // RateLimit sets the requests per minute of each partner tier.

@@ -32,6 +32,7 @@ type Metrics struct {
 	bodyBytesPeak prometheus.Gauge
 	refusals      *prometheus.CounterVec
 	dataRemoved   *prometheus.CounterVec
+	auditFlushes  prometheus.Counter
 }
 
 // New registers the server's metrics, the Go runtime's and the process's,
@@ -91,6 +92,10 @@ func New(pools map[string]*sql.DB, methods []string) *Metrics {
 			Name: "accountd_ekyc_data_removed_total",
 			Help: "Onboarding data removed by this process's retention sweeps, by what (picture, package: a package's applicant data).",
 		}, []string{"what"}),
+		auditFlushes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accountd_audit_flush_failures_total",
+			Help: "Failed writes of the name inquiries' audit rows waiting in memory; the rows wait for the next write.",
+		}),
 	}
 	for _, name := range methods {
 		m.known[name] = true
@@ -99,7 +104,7 @@ func New(pools map[string]*sql.DB, methods []string) *Metrics {
 	m.dataRemoved.WithLabelValues("picture")
 	m.dataRemoved.WithLabelValues("package")
 	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.dataRemoved,
-		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly,
+		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly, m.auditFlushes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -146,6 +151,13 @@ func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
 	}
 	m.dataRemoved.WithLabelValues("package").Add(float64(packages))
 	m.dataRemoved.WithLabelValues("picture").Add(float64(pictures))
+}
+
+// AuditFlushFailed counts a failed write of waiting audit rows.
+func (m *Metrics) AuditFlushFailed() {
+	if m != nil {
+		m.auditFlushes.Inc()
+	}
 }
 
 // Observe records one answered call under its outcome: the code, or
