@@ -27,16 +27,20 @@ type Config struct {
 	Log         Log
 	Auth        Auth
 	Idempotency Idempotency
+	Audit       Audit
 	RateLimit   RateLimit
 	Dormancy    Dormancy
 	OTP         OTP
 	EKYC        EKYC
 	Nice        Nice
-	Audit       Audit
 }
 
-// Audit tunes the audit trail's signed checkpoints.
+// Audit tunes the audit trail: the batched rows of name inquiries and the
+// signed checkpoints.
 type Audit struct {
+	// FlushInterval is audit.flush_interval: how long the audit row of a
+	// name inquiry may wait in memory before it is written with others.
+	FlushInterval time.Duration
 	// CheckpointInterval is audit.checkpoint_interval: how often each
 	// server signs a checkpoint of the trail's head, when it moved.
 	CheckpointInterval time.Duration
@@ -186,6 +190,7 @@ type Idempotency struct {
 	Wait time.Duration
 }
 
+// Audit tunes the audit trail.
 // RateLimit sets the requests per minute of each partner tier.
 type RateLimit struct {
 	RedisURL    string         // ratelimit.redis_url: shared limits across replicas; per process when empty

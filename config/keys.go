@@ -148,6 +148,11 @@ var keys = []key{
 		// longer wait is harmless; the bound only catches a typo.
 		value: duration(func(c *Config) *time.Duration { return &c.Idempotency.Wait }, time.Minute, "must be at most 1m")},
 
+	{name: "audit.flush_interval", def: durationDef(services.DefaultAuditFlushInterval),
+		doc: "how long the audit row of a name inquiry (`ValidateName`, a read) may wait in memory before it is written with the others waiting, in one transaction (also at once when 256 wait, and at shutdown). Rows still waiting are lost if the process dies; a data-changing call's row is always written with its change",
+		value: duration(func(c *Config) *time.Duration { return &c.Audit.FlushInterval }, 10*time.Second,
+			"must be at most 10s: rows waiting in memory are lost if the process dies")},
+
 	{name: "ratelimit.bronze", def: 200, doc: "requests per minute of the BRONZE package tier", value: tier("BRONZE")},
 	{name: "ratelimit.silver", def: 500, doc: "requests per minute of the SILVER package tier", value: tier("SILVER")},
 	{name: "ratelimit.gold", def: 1000, doc: "requests per minute of the GOLD package tier", value: tier("GOLD")},

@@ -611,6 +611,7 @@ func runExamples(t *testing.T, check func(method string, result map[string]any))
 	}
 	clock := &stepClock{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
 	svc := bank.New(st, bank.Settings{InstitutionID: "101115399", IdempotencyTTL: time.Hour, BankCode: "970"}, bank.WithClock(clock))
+	t.Cleanup(func() { svc.Close(ctx) }) // writes the name inquiries' audit rows before the store closes
 	h, err := NewHandler(svc, partner.NewAuthenticator(st, nil, time.Second), Options{}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,8 @@ import (
 
 // Kernel is what every domain's Service shares: storage's write
 // transactions, the clock, the source of random numbers, the bank's time
-// zone and the idempotency window. Build it with NewKernel.
+// zone, the idempotency window and the audit rows written later. Build it
+// with NewKernel; Close it to write those rows before the store closes.
 type Kernel struct {
 	Store  Store
 	Clock  Clock
@@ -29,7 +30,19 @@ type Kernel struct {
 	// OnReplay, when set, is called with the method of every call answered
 	// by an idempotent replay, for metrics.
 	OnReplay func(method string)
-	inflight *inflight
+	// AuditFlushInterval, AuditBatchSize and AuditQueueSize tune the rows
+	// AuditLater writes later: how long a row may wait (default 100ms), how
+	// many waiting rows start a write at once (default 256), and how many
+	// may wait before a caller waits for room (default 1024).
+	AuditFlushInterval time.Duration
+	AuditBatchSize     int
+	AuditQueueSize     int
+	// OnAuditFlushError, when set, is called when a write of the rows
+	// AuditLater holds fails, with how many it tried; they are tried again
+	// at the next flush. The error names no personal data.
+	OnAuditFlushError func(rows int, err error)
+	inflight          *inflight
+	later             *auditQueue
 }
 
 // Default kernel settings.
@@ -43,7 +56,7 @@ const (
 // the first call.
 func NewKernel(store Store) *Kernel {
 	return &Kernel{Store: store, Clock: SystemClock{}, Random: rand.Reader, Location: time.UTC,
-		IdempotencyTTL: DefaultIdempotencyTTL, IdempotencyWait: DefaultIdempotencyWait, inflight: newInflight()}
+		IdempotencyTTL: DefaultIdempotencyTTL, IdempotencyWait: DefaultIdempotencyWait, inflight: newInflight(), later: newAuditQueue()}
 }
 
 // Update runs fn in one write transaction of st with the domain's view X

@@ -104,7 +104,12 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 	if clockOverride != nil {
 		clock = clockOverride
 	}
-	opts := []bank.Option{bank.WithReplayObserver(metrics.Replay), bank.WithClock(clock)}
+	opts := []bank.Option{bank.WithReplayObserver(metrics.Replay), bank.WithClock(clock), bank.WithAuditFlushObserver(func(rows int, err error) {
+		metrics.AuditFlushFailed()
+		// The error names the operation and the database's message, never
+		// the rows' content.
+		log.Warn().Err(err).Int("rows", rows).Msg("audit trail: name inquiries' rows not written yet; tried again at the next flush")
+	})}
 	cardRules, portraitRules := imagecheck.CardRules(), imagecheck.PortraitRules()
 	cardRules.MaxBytes, portraitRules.MaxBytes = cfg.EKYC.MaxPictureBytes, cfg.EKYC.MaxPictureBytes
 	svc := bank.New(st, bank.Settings{
@@ -136,13 +141,33 @@ func openAppWith(ctx context.Context, cfg config.Config, stderr io.Writer) (*app
 		DataKeys:                  dataKeys(cfg.EKYC),
 		PictureRetention:          cfg.EKYC.PictureRetention,
 		CompletedPictureRetention: cfg.EKYC.CompletedPictureRetention,
+		AuditFlushInterval:        cfg.Audit.FlushInterval,
 	}, opts...)
 	metrics.CountKeys(func() (map[string]int, error) { return countActiveKeys(st) })
 	return &app{cfg: cfg, log: log, store: st, svc: svc, partners: partner.NewPartners(st, clock).WithDefaultTier(cfg.RateLimit.DefaultTier),
 		metrics: metrics, clock: clock, console: io.Discard}, nil
 }
 
-func (a *app) Close() error { return a.store.Close() }
+// Close writes the name inquiries' audit rows still waiting in memory,
+// then closes the database.
+func (a *app) Close() error { return errors.Join(a.closeBank(), a.store.Close()) }
+
+// closeBank writes the name inquiries' audit rows still waiting in memory,
+// within server.shutdown_timeout, and logs what it could not write; rows
+// recorded afterwards are written at once. Closing twice is harmless.
+func (a *app) closeBank() error {
+	timeout := a.cfg.Server.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := a.svc.Close(ctx)
+	if err != nil {
+		a.log.Error().Err(err).Msg("audit trail: name inquiries' rows lost at shutdown")
+	}
+	return err
+}
 
 // dataKeys are the configured data keys; none without ekyc.data_key.
 func dataKeys(c config.EKYC) services.DataKeys {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -206,5 +207,38 @@ func TestKeysSignaturePolicy(t *testing.T) {
 				t.Fatalf("got %v, want exit %d and an error naming %q", err, tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// TestShutdownWritesNameInquiries: the audit rows of name inquiries, which
+// wait in memory (audit.flush_interval, here longer than the test), are
+// written when the server shuts down, one per inquiry, and the chain
+// verifies.
+func TestShutdownWritesNameInquiries(t *testing.T) {
+	t.Setenv("ACCOUNTD_AUDIT_FLUSH_INTERVAL", "10s")
+	dir := t.TempDir()
+	db := []string{"--database.driver", driver, "--database.dsn", storetest.DSN(t)}
+	keyPath := filepath.Join(dir, "alpha.key.json")
+	mustRun(t, append([]string{"keys", "create", "--partner", "alpha", "--tier", "PLATINUM", "--out", keyPath}, db...)...)
+	key := loadKey(t, keyPath)
+	inquiries := []string{
+		`{"bankCode":"970","accountNumber":"900309799403557"}`, // no such account
+		`{"bankCode":"014","accountNumber":"900309799403557"}`, // another bank
+		`{"bankCode":"970","accountNumber":"900309799403558"}`,
+	}
+	t.Run("serve", func(t *testing.T) { // the server stops when it ends
+		url := serveDB(t, db[3], &syncBuffer{})
+		for i, payload := range inquiries {
+			res := signedCall(t, url, key, "AccountService.ValidateName", fmt.Sprintf(`"v-%d"`, i), payload)
+			if res.Error == nil {
+				t.Fatalf("inquiry %d answered %s, want a refusal", i, res.Result)
+			}
+		}
+	})
+	if n := storetest.Count(t, db[3], `SELECT COUNT(*) FROM audit_log WHERE method = 'AccountService.ValidateName'`); n != len(inquiries) {
+		t.Errorf("%d name inquiry rows after shutdown, want %d", n, len(inquiries))
+	}
+	if out := mustRun(t, append([]string{"audit", "verify"}, db...)...); !strings.HasPrefix(out, "OK: ") {
+		t.Errorf("audit verify after shutdown:\n%s", out)
 	}
 }

@@ -148,6 +148,9 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
+	// The name inquiries' audit rows still waiting in memory are written
+	// before the database closes.
+	_ = a.closeBank()
 	a.log.Info().Msg("stopped")
 	return err
 }

@@ -34,6 +34,7 @@ type Metrics struct {
 	dataRemoved   *prometheus.CounterVec
 	batchSize     prometheus.Histogram
 	sealFailures  prometheus.Counter
+	auditFlushes  prometheus.Counter
 }
 
 // New registers the server's metrics, the Go runtime's and the process's,
@@ -102,6 +103,10 @@ func New(pools map[string]*sql.DB, methods []string) *Metrics {
 			Name: "accountd_audit_seal_failures_total",
 			Help: "Failed attempts to chain pending audit rows into the trail (PostgreSQL); the sealer tries again within a second.",
 		}),
+		auditFlushes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accountd_audit_flush_failures_total",
+			Help: "Failed writes of the name inquiries' audit rows waiting in memory; the rows wait for the next write.",
+		}),
 	}
 	for _, name := range methods {
 		m.known[name] = true
@@ -110,7 +115,7 @@ func New(pools map[string]*sql.DB, methods []string) *Metrics {
 	m.dataRemoved.WithLabelValues("picture")
 	m.dataRemoved.WithLabelValues("package")
 	reg.MustRegister(m.requests, m.duration, m.rateRefusals, m.replays, m.limiterErrors, m.outbox, m.sweeps, m.dataRemoved,
-		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly, m.batchSize, m.sealFailures,
+		m.bodyBytes, m.bodyBytesPeak, m.refusals, m.payloadOnly, m.batchSize, m.sealFailures, m.auditFlushes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -173,6 +178,13 @@ func (m *Metrics) RemovedOnboardingData(packages, pictures int) {
 	}
 	m.dataRemoved.WithLabelValues("package").Add(float64(packages))
 	m.dataRemoved.WithLabelValues("picture").Add(float64(pictures))
+}
+
+// AuditFlushFailed counts a failed write of waiting audit rows.
+func (m *Metrics) AuditFlushFailed() {
+	if m != nil {
+		m.auditFlushes.Inc()
+	}
 }
 
 // Observe records one answered call under its outcome: the code, or

@@ -56,33 +56,29 @@ type ValidateNameResult struct {
 
 // ValidateName answers a name inquiry for any account of the bank, whoever
 // owns it, and records it in the audit trail, refusals included. Refusals
-// carry BRI's response code.
+// carry BRI's response code. It is a read: the lookups run on the read
+// pool and the audit row is written later, with other inquiries' rows
+// (services.Kernel.AuditLater).
 func (s *Service) ValidateName(ctx context.Context, call services.Call, in ValidateNameInput) (ValidateNameResult, error) {
 	if err := s.checkNameInquiry(in); err != nil {
 		// Refused inquiries are audited too; if that fails, the refusal
 		// still stands and is answered.
-		_ = s.k.AuditRefusal(ctx, call, err)
+		_ = s.k.AuditLater(ctx, call, nil, services.AuditRefused+services.RefusalReason(err))
 		return ValidateNameResult{}, fmt.Errorf("validate name: %w", err)
 	}
-	var res ValidateNameResult
-	var refusal error
-	err := services.Update(ctx, s.k.Store, func(tx Tx) error {
-		var err error
-		res, refusal, err = s.nameInquiry(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		outcome, entities := services.AuditOK, map[string]string{"accountNumber": in.AccountNumber}
-		if refusal != nil {
-			outcome = services.AuditRefused + services.RefusalReason(refusal)
-		}
-		return services.AppendCallAudit(ctx, tx, s.k.Clock.Now(), call, entities, outcome)
-	})
-	if err == nil {
-		err = refusal
-	}
+	res, refusal, err := s.nameInquiry(ctx, s.store, in)
 	if err != nil {
 		return ValidateNameResult{}, fmt.Errorf("validate name: %w", err)
+	}
+	outcome := services.AuditOK
+	if refusal != nil {
+		outcome = services.AuditRefused + services.RefusalReason(refusal)
+	}
+	if err := s.k.AuditLater(ctx, call, map[string]string{"accountNumber": in.AccountNumber}, outcome); err != nil {
+		return ValidateNameResult{}, fmt.Errorf("validate name: %w", err)
+	}
+	if refusal != nil {
+		return ValidateNameResult{}, fmt.Errorf("validate name: %w", refusal)
 	}
 	return res, nil
 }
@@ -128,20 +124,21 @@ func (s *Service) checkNameInquiry(in ValidateNameInput) error {
 	return nil
 }
 
-// nameInquiry looks the account up and decides; refusal is the answer when
-// the account cannot receive, err a failure of the lookup itself.
-func (s *Service) nameInquiry(ctx context.Context, tx Tx, in ValidateNameInput) (res ValidateNameResult, refusal, err error) {
-	a, err := tx.FindAccountAnyPartner(ctx, in.AccountNumber)
+// nameInquiry looks the account up in db (the read pool) and decides;
+// refusal is the answer when the account cannot receive, err a failure of
+// the lookup itself.
+func (s *Service) nameInquiry(ctx context.Context, db inquiryReader, in ValidateNameInput) (res ValidateNameResult, refusal, err error) {
+	a, err := db.FindAccountAnyPartner(ctx, in.AccountNumber)
 	if err != nil {
 		if refusal = notFoundRefusal(err); refusal != nil {
 			return res, refusal, nil
 		}
 		return res, nil, err
 	}
-	if refusal, err = s.receivable(ctx, tx, a, in.Currency); err != nil || refusal != nil {
+	if refusal, err = s.receivable(ctx, db, a, in.Currency); err != nil || refusal != nil {
 		return res, refusal, err
 	}
-	holder, err := tx.AccountHolder(ctx, a.CustomerID)
+	holder, err := db.AccountHolder(ctx, a.CustomerID)
 	if err != nil {
 		return res, nil, err
 	}
@@ -157,7 +154,7 @@ func notFoundRefusal(err error) error {
 }
 
 // receivable says why an account cannot receive a transfer, or nil.
-func (s *Service) receivable(ctx context.Context, tx Tx, a Account, currency string) (refusal, err error) {
+func (s *Service) receivable(ctx context.Context, db inquiryReader, a Account, currency string) (refusal, err error) {
 	refuse := func(err error, code, detail string) (error, error) {
 		return &services.Refusal{Err: err, SchemeCode: code, Detail: detail}, nil
 	}
@@ -184,7 +181,7 @@ func (s *Service) receivable(ctx context.Context, tx Tx, a Account, currency str
 	case a.ActivityAccountID != 0:
 		return refuse(ErrAccountCannotReceive, briVirtualAccount, "a virtual account (a sub-account under a pool): name inquiry does not cover virtual accounts")
 	}
-	n, err := tx.OpenSubAccounts(ctx, a.ID)
+	n, err := db.OpenSubAccounts(ctx, a.ID)
 	switch {
 	case err != nil:
 		return nil, err

@@ -30,12 +30,29 @@ type Store interface {
 	// status is not ACTIVE or that are frozen at now (a freeze whose expiry is
 	// at or before now does not count), in creation order, and the total.
 	ListAbnormalAccounts(ctx context.Context, partnerID int64, now time.Time, offset, limit int) ([]Account, int, error)
+	// Name inquiry reads from the pool, outside any write transaction.
+	inquiryReader
+}
+
+// inquiryReader is what a name inquiry reads, from the pool (Store) or
+// inside a write transaction (Tx).
+type inquiryReader interface {
+	// FindAccountAnyPartner finds an account by number whoever owns it, for
+	// name inquiry; ErrAccountNotFound when the bank has none.
+	FindAccountAnyPartner(ctx context.Context, number string) (Account, error)
+	// AccountHolder returns the customer that holds an account, without its
+	// documents; ErrCustomerNotFound when missing.
+	AccountHolder(ctx context.Context, customerID int64) (customer.Customer, error)
+	// OpenSubAccounts counts the accounts that are not CLOSED and whose
+	// activity (pool) account is poolID.
+	OpenSubAccounts(ctx context.Context, poolID int64) (int, error)
 }
 
 // Tx is what the account service needs from a write transaction.
 type Tx interface {
 	services.Tx
 	customer.BlacklistReader
+	inquiryReader
 	// LockCustomer returns the partner's customer (without documents) and
 	// holds it until the transaction ends (SELECT ... FOR UPDATE on
 	// PostgreSQL; SQLite's writer already holds the database).
@@ -43,9 +60,6 @@ type Tx interface {
 	// CustomerStatus is a customer's status alone, for checks that need
 	// neither its fields nor its documents.
 	CustomerStatus(ctx context.Context, partnerID, customerID int64) (string, error)
-	// AccountHolder returns the customer that holds an account, without its
-	// documents; ErrCustomerNotFound when missing.
-	AccountHolder(ctx context.Context, customerID int64) (customer.Customer, error)
 	// CustomerBlacklist returns the kinds (IDENTIFICATION, PHONE) of the
 	// customer's documents and phone that are on the partner's blacklist.
 	CustomerBlacklist(ctx context.Context, partnerID, customerID int64) ([]string, error)
@@ -64,16 +78,10 @@ type Tx interface {
 	AppendStatusChange(ctx context.Context, c StatusChange) error
 	// TouchAccount records customer activity on one account.
 	TouchAccount(ctx context.Context, accountID int64, at time.Time) error
-	// OpenSubAccounts counts the accounts that are not CLOSED and whose
-	// activity (pool) account is poolID.
-	OpenSubAccounts(ctx context.Context, poolID int64) (int, error)
 	// AssignShortCode gives code to an account for good (short_codes and
 	// accounts.short_code): ErrNumberTaken when the code is used,
 	// ErrShortCodeExists when the account already has one.
 	AssignShortCode(ctx context.Context, partnerID, accountID int64, code string, at time.Time) error
-	// FindAccountAnyPartner finds an account by number whoever owns it, for
-	// name inquiry; ErrAccountNotFound when the bank has none.
-	FindAccountAnyPartner(ctx context.Context, number string) (Account, error)
 }
 
 // SweepTx is what the dormancy and freeze-expiry sweeps need from a write transaction.

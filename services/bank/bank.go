@@ -3,6 +3,7 @@
 package bank
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -89,6 +90,10 @@ type Settings struct {
 	// onboarding.DefaultCompletedPictureRetention).
 	PictureRetention          time.Duration
 	CompletedPictureRetention time.Duration
+	// AuditFlushInterval is how long the audit row of a name inquiry may
+	// wait in memory before it is written with others (default
+	// services.DefaultAuditFlushInterval).
+	AuditFlushInterval time.Duration
 }
 
 // Store is the storage every domain needs; store.Store implements it.
@@ -128,6 +133,18 @@ func WithReplayObserver(f func(method string)) Option {
 	return func(k *services.Kernel) { k.OnReplay = f }
 }
 
+// WithAuditFlushObserver makes the kernel call f when a write of the
+// waiting audit rows of name inquiries fails (they are tried again), for
+// the log and metrics.
+func WithAuditFlushObserver(f func(rows int, err error)) Option {
+	return func(k *services.Kernel) { k.OnAuditFlushError = f }
+}
+
+// Close writes the audit rows of name inquiries still waiting in memory;
+// call it before the store is closed. A row that cannot be written is
+// reported (services.ErrAuditNotWritten).
+func (b *Bank) Close(ctx context.Context) error { return b.Kernel.Close(ctx) }
+
 // New wires the domain services on st. It panics on a MessageKey or data
 // keys that config would have refused: a programming error.
 func New(st Store, s Settings, opts ...Option) *Bank {
@@ -140,6 +157,9 @@ func New(st Store, s Settings, opts ...Option) *Bank {
 	}
 	if s.Location != nil {
 		k.Location = s.Location
+	}
+	if s.AuditFlushInterval > 0 {
+		k.AuditFlushInterval = s.AuditFlushInterval
 	}
 	for _, o := range opts {
 		o(k)

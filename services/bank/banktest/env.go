@@ -56,6 +56,7 @@ func New(t *testing.T) *Env {
 	clock := &FakeClock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
 	e := &Env{Store: st, Path: path, Clock: clock, Partners: partner.NewPartners(st, clock)}
 	e.Bank = bank.New(st, bank.Settings{InstitutionID: "101115399", PhoneRegion: "VN", IdempotencyTTL: 24 * time.Hour}, bank.WithClock(clock))
+	CloseAtEnd(t, e.Bank)
 	e.Alpha = e.PartnerCall(t, "alpha")
 	e.Beta = e.PartnerCall(t, "beta")
 	return e
@@ -101,7 +102,18 @@ func NewLifecycle(t *testing.T, change ...func(*bank.Settings)) *Env {
 		f(&s)
 	}
 	e.Bank = bank.New(e.Store, s, bank.WithClock(e.Clock))
+	CloseAtEnd(t, e.Bank)
 	return e
+}
+
+// CloseAtEnd closes b when the test ends, before its database closes (the
+// cleanups run last first), so that no audit row waits in memory.
+func CloseAtEnd(t testing.TB, b *bank.Bank) {
+	t.Cleanup(func() {
+		if err := b.Close(context.Background()); err != nil {
+			t.Errorf("close the bank: %v", err)
+		}
+	})
 }
 
 // IntPtr returns a pointer to n.
