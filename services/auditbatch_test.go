@@ -12,6 +12,7 @@ import (
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/bank/banktest"
+	"github.com/accountd/accountd/store/storetest"
 )
 
 // brokenStore fails every write transaction while its err is set.
@@ -74,6 +75,7 @@ func (l *laterEnv) record(t *testing.T, e *banktest.Env, from, n int) {
 // requestIDs are the request ids of the audit trail, in order.
 func requestIDs(t *testing.T, e *banktest.Env) []string {
 	t.Helper()
+	storetest.Sealed(t, e.Store)
 	rows, err := e.Store.AuditEntries(context.Background(), 0, 1<<20)
 	if err != nil {
 		t.Fatal(err)

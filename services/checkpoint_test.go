@@ -58,6 +58,9 @@ func appendAuditRows(t *testing.T, e *banktest.Env, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// On PostgreSQL the rows join the chain once every older writing
+	// transaction of the server (other tests') has ended.
+	storetest.Sealed(t, e.Store)
 }
 
 // dropCheckpointTriggers removes the triggers that keep audit_log and

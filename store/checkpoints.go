@@ -29,8 +29,18 @@ func (r checkpointRow) checkpoint() services.AuditCheckpoint {
 	return services.AuditCheckpoint{Seq: r.Seq, Hash: r.Hash, At: time.UnixMilli(r.At).UTC(), Key: r.PublicKey, Signature: r.Signature}
 }
 
-// AuditHead returns the last row of the audit chain; Seq 0 when the trail
-// is empty. It reads audit_log, which holds only rows already chained.
+// AuditHead returns the last row of the audit chain, once the rows waiting
+// to be chained are sealed (PostgreSQL), so that a checkpoint covers every
+// row committed before it; Seq 0 when the trail is empty.
+func (s *Store) AuditHead(ctx context.Context) (services.AuditHead, error) {
+	if _, err := s.SealAudit(ctx); err != nil {
+		return services.AuditHead{}, err
+	}
+	return s.queries.AuditHead(ctx)
+}
+
+// AuditHead returns the last row of audit_log, which holds only rows
+// already chained; Seq 0 when the trail is empty.
 func (q queries) AuditHead(ctx context.Context) (services.AuditHead, error) {
 	var h struct {
 		Seq  int64  `db:"seq"`

@@ -100,6 +100,7 @@ func inquire(t *testing.T, e *banktest.Env, b *bank.Bank, ins []account.Validate
 // order, as the database holds them now.
 func inquiryRows(t *testing.T, e *banktest.Env) []services.AuditEntry {
 	t.Helper()
+	storetest.Sealed(t, e.Store)
 	all, err := e.Store.AuditEntries(context.Background(), 0, 1<<20)
 	if err != nil {
 		t.Fatal(err)
