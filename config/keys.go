@@ -100,9 +100,10 @@ var keys = []key{
 	{name: "database.max_open_conns", def: 10,
 		doc:   "PostgreSQL connections per replica",
 		value: number(func(c *Config) *int { return &c.Database.MaxOpenConns }, 1, 1000)},
-	{name: "database.group_commit_batch", def: store.DefaultMaxBatch,
-		doc:   "most data-changing calls that share one transaction and one commit (group commit; each call in its own savepoint); `1` turns group commit off",
-		value: number(func(c *Config) *int { return &c.Database.GroupCommit.MaxBatch }, 1, 1000)},
+	{name: "database.group_commit_batch", def: 0,
+		doc: fmt.Sprintf("most data-changing calls that share one transaction and one commit (group commit; each call in its own savepoint); `1` turns group commit off; "+
+			"`0`: %d on SQLite, %d on PostgreSQL (whose transactions keep 64 subtransactions cached)", store.DefaultMaxBatch, store.DefaultMaxBatchPostgres),
+		value: number(func(c *Config) *int { return &c.Database.GroupCommit.MaxBatch }, 0, 1000)},
 	{name: "database.group_commit_wait", def: durationDef(store.DefaultMaxWait),
 		doc:   "longest a batch stays open to calls that arrive while it runs; a batch never waits for a call that has not arrived, so a lone call commits at once",
 		value: duration(func(c *Config) *time.Duration { return &c.Database.GroupCommit.MaxWait }, 100*time.Millisecond, "a batch open longer delays every call in it")},

@@ -34,7 +34,9 @@ import (
 // GroupCommit tunes group commit.
 type GroupCommit struct {
 	// MaxBatch bounds the calls that share one transaction. 1 turns group
-	// commit off: one transaction per call. Zero means DefaultMaxBatch.
+	// commit off: one transaction per call. Zero means the database's
+	// default: DefaultMaxBatch on SQLite, DefaultMaxBatchPostgres on
+	// PostgreSQL.
 	MaxBatch int
 	// MaxWait bounds how long a batch stays open to calls arriving while it
 	// runs; a batch never waits for a call that has not arrived. Zero
@@ -47,9 +49,14 @@ type GroupCommit struct {
 
 // Group commit defaults.
 const (
-	DefaultMaxBatch   = 64
-	DefaultMaxWait    = 2 * time.Millisecond
-	DefaultCommitters = 4
+	DefaultMaxBatch = 64
+	// DefaultMaxBatchPostgres keeps a batch's subtransactions (a call's
+	// savepoint, and the savepoints some statements take inside it) within
+	// the 64 that PostgreSQL keeps cached per transaction: beyond them
+	// every snapshot of the server gets slower.
+	DefaultMaxBatchPostgres = 16
+	DefaultMaxWait          = 2 * time.Millisecond
+	DefaultCommitters       = 4
 	// maxAttempts is how often a call that lost a deadlock or a
 	// serialization conflict is run again.
 	maxAttempts = 3
@@ -116,7 +123,11 @@ func (o *batchObserver) observe(n int) {
 }
 
 func newCommitter(s *Store, o GroupCommit) *committer {
-	if o.MaxBatch <= 0 {
+	switch {
+	case o.MaxBatch > 0:
+	case s.dialect.PendingAudit: // PostgreSQL
+		o.MaxBatch = DefaultMaxBatchPostgres
+	default:
 		o.MaxBatch = DefaultMaxBatch
 	}
 	if o.MaxWait == 0 {
