@@ -40,36 +40,88 @@ func parseRequest(raw json.RawMessage) (request, *Error) {
 	if !ok {
 		return req, protocolError(CodeInvalidRequest, "NOT_AN_OBJECT", "a request must be a JSON object")
 	}
-	m := map[string]json.RawMessage{}
-	for _, mb := range members {
-		if _, dup := m[mb.Name]; dup {
-			return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(mb.Name)+" more than once")
-		}
-		m[mb.Name] = mb.Value
+	if name, dup := firstRepeated(members); dup {
+		return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(name)+" more than once")
 	}
-	if id, present := m["id"]; present {
+	id, version, method, params := memberValue(members, "id"), memberValue(members, "jsonrpc"), memberValue(members, "method"), memberValue(members, "params")
+	if id != nil {
 		if !validID(id) {
 			return req, protocolError(CodeInvalidRequest, "INVALID_ID", "id must be a string, a number or null, of at most 128 characters")
 		}
 		req.id = id
 	}
-	if v, present := m["jsonrpc"]; present {
+	if version != nil && string(version) != `"2.0"` {
 		var s string
-		if json.Unmarshal(v, &s) != nil || s != "2.0" {
+		if json.Unmarshal(version, &s) != nil || s != "2.0" {
 			return req, protocolError(CodeInvalidRequest, "INVALID_VERSION", `jsonrpc must be "2.0" (or left out)`)
 		}
 	}
-	if json.Unmarshal(m["method"], &req.method) != nil || req.method == "" {
+	if !jsonString(method, &req.method) || req.method == "" {
 		return req, protocolError(CodeInvalidRequest, "INVALID_METHOD", "method must be a non-empty string")
 	}
 	req.sent, req.method = req.method, canonicalMethod(req.method)
-	if p, present := m["params"]; present {
+	if p := params; p != nil {
 		if len(p) == 0 || (p[0] != '{' && p[0] != '[') {
 			return req, protocolError(CodeInvalidRequest, "INVALID_PARAMS_TYPE", "params must be an object or an array")
 		}
 		req.params = p
 	}
 	return req, nil
+}
+
+// firstRepeated returns the first member, in order, whose name an earlier
+// member has; a request's objects hold a handful of members, compared
+// pairwise without a map.
+func firstRepeated(members []payload.Member) (string, bool) {
+	if len(members) > 8 {
+		seen := make(map[string]bool, len(members))
+		for _, m := range members {
+			if seen[m.Name] {
+				return m.Name, true
+			}
+			seen[m.Name] = true
+		}
+		return "", false
+	}
+	for i, m := range members {
+		for _, earlier := range members[:i] {
+			if earlier.Name == m.Name {
+				return m.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// memberValue is the value of the member named name; nil when absent.
+func memberValue(members []payload.Member, name string) json.RawMessage {
+	for _, m := range members {
+		if m.Name == name {
+			return m.Value
+		}
+	}
+	return nil
+}
+
+// jsonString decodes a JSON string into dst, reporting whether v is one: a
+// string without escapes, the usual case, is taken as it stands.
+func jsonString(v json.RawMessage, dst *string) bool {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
+		*dst = string(v[1 : len(v)-1])
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
+}
+
+// plainString reports whether the inside of a JSON string reads as it
+// stands: printable ASCII without quotes or escapes.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func validID(id json.RawMessage) bool {
@@ -112,13 +164,11 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	if !ok {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: `must be an object {"api": {...}, "payload": {...}}`})
 	}
+	if name, dup := firstRepeated(members); dup {
+		return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(name)+" more than once")
+	}
 	var api json.RawMessage
-	seen := map[string]bool{}
 	for _, m := range members {
-		if seen[m.Name] {
-			return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(m.Name)+" more than once")
-		}
-		seen[m.Name] = true
 		switch m.Name {
 		case "api":
 			api = m.Value
@@ -170,25 +220,28 @@ func (env *envelope) readAPI(api json.RawMessage) *Error {
 	if !ok {
 		return unauthenticated
 	}
-	var timestamp string
-	fields := map[string]*string{"keyId": &env.KeyID, "credential": &env.Credential, "signature": &env.Signature, "timestamp": &timestamp}
-	seen := map[string]bool{}
+	if name, dup := firstRepeated(members); dup {
+		return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(name)+" more than once")
+	}
 	for _, m := range members {
-		if seen[m.Name] {
-			return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(m.Name)+" more than once")
-		}
-		seen[m.Name] = true
-		dst, known := fields[m.Name]
-		if !known {
+		var dst *string
+		switch m.Name {
+		case "keyId":
+			dst = &env.KeyID
+		case "credential":
+			dst = &env.Credential
+		case "signature":
+			dst = &env.Signature
+		case "timestamp":
+			env.Timestamp = new(string)
+			dst = env.Timestamp
+		default:
 			env.unknown = append(env.unknown, "params.api."+m.Name)
 			continue
 		}
-		if json.Unmarshal(m.Value, dst) != nil && (m.Name == "signature" || m.Name == "timestamp") {
+		if !jsonString(m.Value, dst) && (m.Name == "signature" || m.Name == "timestamp") {
 			*dst = notAString // refused by the signature check
 		}
-	}
-	if seen["timestamp"] {
-		env.Timestamp = &timestamp
 	}
 	if env.KeyID == "" || env.Credential == "" {
 		return unauthenticated
