@@ -477,12 +477,8 @@ func (h *Handler) dispatch(ctx context.Context, st *callState) {
 			st.err = &panicError{value: p, stack: debug.Stack()}
 		}
 	}()
-	r, err := http.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), http.MethodPost, "/jsonrpc", http.NoBody)
-	if err != nil {
-		st.err = err
-		return
-	}
-	r.Header.Set("Content-Type", "application/json")
+	// A shallow copy of one request: its header is shared, and only read.
+	r := h.dispatchRequest.WithContext(context.WithValue(ctx, stateKey{}, st))
 	h.server.ServeHTTP(discard{}, r)
 }
 

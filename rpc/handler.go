@@ -102,6 +102,11 @@ type Handler struct {
 	perAddr     *frontdoor.AddrLimiter
 	// dispatchCall runs an authenticated call; tests replace it.
 	dispatchCall func(context.Context, *callState)
+	// workers run the calls (see dispatchWithin).
+	workers *workers
+	// dispatchRequest is the request every dispatch hands gorilla/rpc, with
+	// the call's context (see dispatch).
+	dispatchRequest *http.Request
 }
 
 // NewHandler returns the JSON-RPC handler for svc.
@@ -141,8 +146,13 @@ func NewHandler(svc *bank.Bank, auth Authenticator, opts Options, log zerolog.Lo
 	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
 		budget: frontdoor.NewBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: frontdoor.NewAddrLimiter(opts.MaxUnauthenticatedPerIP),
-		sigFailures: frontdoor.NewSigFailures()}
+		sigFailures: frontdoor.NewSigFailures(), workers: newWorkers()}
 	h.dispatchCall = h.dispatch
+	h.dispatchRequest, err = http.NewRequest(http.MethodPost, "/jsonrpc", http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	h.dispatchRequest.Header.Set("Content-Type", "application/json")
 	if opts.Limiter != nil {
 		h.limiter = newLimiter(opts.Limiter, opts.Tiers, costs, opts.Metrics, log)
 	}
