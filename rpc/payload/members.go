@@ -24,12 +24,12 @@ func Members(raw json.RawMessage) ([]Member, bool) {
 		return nil, false
 	}
 	s := scanner{b: raw, i: 1}
-	var out []Member
 	s.space()
 	if s.peek() == '}' {
 		s.i++
 		return nil, s.end()
 	}
+	out := make([]Member, 0, 4) // the request, params and api have 2 to 4
 	for {
 		s.space()
 		start := s.i
@@ -73,10 +73,38 @@ func memberName(quoted []byte) (string, bool) {
 		}
 	}
 	if plain {
-		return string(quoted[1 : len(quoted)-1]), true
+		return envelopeName(quoted[1 : len(quoted)-1]), true
 	}
 	var name string
 	return name, json.Unmarshal(quoted, &name) == nil
+}
+
+// envelopeName is name as a string, without allocating one for the names
+// every request carries.
+func envelopeName(name []byte) string {
+	switch string(name) {
+	case "jsonrpc":
+		return "jsonrpc"
+	case "method":
+		return "method"
+	case "id":
+		return "id"
+	case "params":
+		return "params"
+	case "api":
+		return "api"
+	case "payload":
+		return "payload"
+	case "keyId":
+		return "keyId"
+	case "credential":
+		return "credential"
+	case "signature":
+		return "signature"
+	case "timestamp":
+		return "timestamp"
+	}
+	return string(name)
 }
 
 // maxDepth is how deeply arrays and objects may nest, as in encoding/json.
