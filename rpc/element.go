@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -296,7 +295,10 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage, b *bat
 	case req.method == DiscoverMethod:
 		// Public OpenRPC discovery, before and without authentication: see openrpc.go.
 		b.discovered = true
-		endpoint, _ := ctx.Value(endpointKey{}).(string)
+		endpoint := ""
+		if r, ok := ctx.Value(endpointKey{}).(*http.Request); ok {
+			endpoint = endpointURL(r, h.opts.PublicURL)
+		}
 		resp = discover(req, endpoint, &out)
 	case !known(req.method):
 		resp = errorResponse(req.id, protocolError(CodeMethodNotFound, "METHOD_NOT_FOUND", "no method "+req.method))
@@ -410,7 +412,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 		out.err = err
 		return fail(internalError())
 	}
-	return &response{JSONRPC: "2.0", Result: result, ID: req.id}
+	return &response{JSONRPC: "2.0", Result: result, ID: req.id, marshalled: true}
 }
 
 // requestKey is the idempotency key of a request id, by the id's JSON
@@ -507,17 +509,21 @@ func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
-// reKeyID is the shape of the key ids accountd issues.
-var reKeyID = regexp.MustCompile(`^k_[A-Za-z0-9_-]{1,40}$`)
-
 // loggableKeyID is the key id as the log shows it: a key id of the shape
-// accountd issues is not secret, but anything else in that field may be a
-// credential pasted in the wrong place, or junk of any length.
+// accountd issues (k_ and 1 to 40 of A-Z, a-z, 0-9, _ and -) is not
+// secret, but anything else in that field may be a credential pasted in
+// the wrong place, or junk of any length.
 func loggableKeyID(id string) string {
-	if reKeyID.MatchString(id) {
-		return id
+	rest, ok := strings.CutPrefix(id, "k_")
+	if !ok || len(rest) < 1 || len(rest) > 40 {
+		return "(malformed)"
 	}
-	return "(malformed)"
+	for _, c := range []byte(rest) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return "(malformed)"
+		}
+	}
+	return id
 }
 
 // truncate bounds a client-given string for the log.
