@@ -24,6 +24,7 @@ import (
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/client"
+	"github.com/accountd/accountd/rpc/logwriter"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/account"
@@ -68,10 +69,15 @@ func benchHandlerWith(b *testing.B, opts rpc.Options, log zerolog.Logger) (http.
 }
 
 // serve posts body to the handler and fails on anything but a result. It
-// checks the answer without decoding it, so that the client's share of
-// each operation stays small next to the server's.
+// builds the request without parsing one and checks the answer without
+// decoding it, so that the client's share of each operation stays small
+// next to the server's.
 func serve(b *testing.B, h http.Handler, body []byte) {
-	req := httptest.NewRequest(http.MethodPost, "/jsonrpc", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "/jsonrpc", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.RemoteAddr = "192.0.2.1:1234"
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -94,9 +100,11 @@ func serve(b *testing.B, h http.Handler, body []byte) {
 // ceiling is the signed no-op (decode the envelope, find the key, check the
 // credential hash and the timestamp, verify the signature, answer); bare is
 // the handler without a log, rate limiter or metrics; served is the handler
-// as `accountd serve` builds it: the request log at info on a pipe that
-// another goroutine drains (as a log collector drains stderr), the
-// in-process rate limiter and the Prometheus metrics.
+// as `accountd serve` builds it: the request log at info through the
+// buffered writer (logwriter) onto a pipe that another goroutine drains (as
+// a log collector drains stderr), the in-process rate limiter and the
+// Prometheus metrics; served-unbuffered-log writes each log line to the
+// pipe itself, as serve did before.
 func BenchmarkGetDetails(b *testing.B) {
 	run := func(b *testing.B, h http.Handler, body []byte) {
 		b.ReportAllocs()
@@ -127,6 +135,12 @@ func BenchmarkGetDetails(b *testing.B) {
 		run(b, h, getDetails(b, h, key, acct))
 	})
 	b.Run("served", func(b *testing.B) {
+		logs := logwriter.New(drainedPipe(b), logwriter.Options{})
+		b.Cleanup(func() { logs.Close() })
+		h, key, _, acct := benchHandlerWith(b, servedOptions(), zerolog.New(logs).With().Timestamp().Logger())
+		run(b, h, getDetails(b, h, key, acct))
+	})
+	b.Run("served-unbuffered-log", func(b *testing.B) {
 		h, key, _, acct := benchHandlerWith(b, servedOptions(), zerolog.New(drainedPipe(b)).With().Timestamp().Logger())
 		run(b, h, getDetails(b, h, key, acct))
 	})
