@@ -33,8 +33,7 @@ func (codec) NewRequest(r *http.Request) gorilla.CodecRequest {
 // Method returns the name gorilla/rpc registered the method's endpoint
 // under (see gorillaName).
 func (st *callState) Method() (string, error) {
-	_, full := gorillaName(st.method)
-	return full, nil
+	return methodTable[st.method].dispatchName, nil
 }
 
 // ReadRequest decodes the payload strictly into the method's argument.

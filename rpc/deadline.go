@@ -10,14 +10,15 @@ import (
 // away. It returns nil when the call finished, with st holding its outcome,
 // and -32008 when ctx ended first. Such a call is not waited for: its
 // context is done, so its transaction rolls back, and st belongs to it
-// from then on (its payload stays in memory, outside the body budget, until
-// it returns).
+// from then on (its payload, and the body it is a part of, stay in memory,
+// outside the body budget, until it returns). The call runs on a goroutine
+// of h.workers.
 func (h *Handler) dispatchWithin(ctx context.Context, st *callState, out *callOutcome) *Error {
 	done := make(chan struct{})
-	go func() {
+	h.workers.run(func() {
 		defer close(done)
 		h.dispatchCall(ctx, st)
-	}()
+	})
 	select {
 	case <-done:
 		return nil

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -40,36 +39,88 @@ func parseRequest(raw json.RawMessage) (request, *Error) {
 	if !ok {
 		return req, protocolError(CodeInvalidRequest, "NOT_AN_OBJECT", "a request must be a JSON object")
 	}
-	m := map[string]json.RawMessage{}
-	for _, mb := range members {
-		if _, dup := m[mb.Name]; dup {
-			return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(mb.Name)+" more than once")
-		}
-		m[mb.Name] = mb.Value
+	if name, dup := firstRepeated(members); dup {
+		return req, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "the request gives "+strconv.Quote(name)+" more than once")
 	}
-	if id, present := m["id"]; present {
+	id, version, method, params := memberValue(members, "id"), memberValue(members, "jsonrpc"), memberValue(members, "method"), memberValue(members, "params")
+	if id != nil {
 		if !validID(id) {
 			return req, protocolError(CodeInvalidRequest, "INVALID_ID", "id must be a string, a number or null, of at most 128 characters")
 		}
 		req.id = id
 	}
-	if v, present := m["jsonrpc"]; present {
+	if version != nil && string(version) != `"2.0"` {
 		var s string
-		if json.Unmarshal(v, &s) != nil || s != "2.0" {
+		if json.Unmarshal(version, &s) != nil || s != "2.0" {
 			return req, protocolError(CodeInvalidRequest, "INVALID_VERSION", `jsonrpc must be "2.0" (or left out)`)
 		}
 	}
-	if json.Unmarshal(m["method"], &req.method) != nil || req.method == "" {
+	if !jsonString(method, &req.method) || req.method == "" {
 		return req, protocolError(CodeInvalidRequest, "INVALID_METHOD", "method must be a non-empty string")
 	}
 	req.sent, req.method = req.method, canonicalMethod(req.method)
-	if p, present := m["params"]; present {
+	if p := params; p != nil {
 		if len(p) == 0 || (p[0] != '{' && p[0] != '[') {
 			return req, protocolError(CodeInvalidRequest, "INVALID_PARAMS_TYPE", "params must be an object or an array")
 		}
 		req.params = p
 	}
 	return req, nil
+}
+
+// firstRepeated returns the first member, in order, whose name an earlier
+// member has; a request's objects hold a handful of members, compared
+// pairwise without a map.
+func firstRepeated(members []payload.Member) (string, bool) {
+	if len(members) > 8 {
+		seen := make(map[string]bool, len(members))
+		for _, m := range members {
+			if seen[m.Name] {
+				return m.Name, true
+			}
+			seen[m.Name] = true
+		}
+		return "", false
+	}
+	for i, m := range members {
+		for _, earlier := range members[:i] {
+			if earlier.Name == m.Name {
+				return m.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// memberValue is the value of the member named name; nil when absent.
+func memberValue(members []payload.Member, name string) json.RawMessage {
+	for _, m := range members {
+		if m.Name == name {
+			return m.Value
+		}
+	}
+	return nil
+}
+
+// jsonString decodes a JSON string into dst, reporting whether v is one: a
+// string without escapes, the usual case, is taken as it stands.
+func jsonString(v json.RawMessage, dst *string) bool {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
+		*dst = string(v[1 : len(v)-1])
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
+}
+
+// plainString reports whether the inside of a JSON string reads as it
+// stands: printable ASCII without quotes or escapes.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func validID(id json.RawMessage) bool {
@@ -112,13 +163,11 @@ func parseEnvelope(params json.RawMessage) (envelope, *Error) {
 	if !ok {
 		return env, paramsError(services.FieldError{Field: "params", Reason: services.ReasonInvalidType, Message: `must be an object {"api": {...}, "payload": {...}}`})
 	}
+	if name, dup := firstRepeated(members); dup {
+		return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(name)+" more than once")
+	}
 	var api json.RawMessage
-	seen := map[string]bool{}
 	for _, m := range members {
-		if seen[m.Name] {
-			return env, protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params gives "+strconv.Quote(m.Name)+" more than once")
-		}
-		seen[m.Name] = true
 		switch m.Name {
 		case "api":
 			api = m.Value
@@ -170,25 +219,28 @@ func (env *envelope) readAPI(api json.RawMessage) *Error {
 	if !ok {
 		return unauthenticated
 	}
-	var timestamp string
-	fields := map[string]*string{"keyId": &env.KeyID, "credential": &env.Credential, "signature": &env.Signature, "timestamp": &timestamp}
-	seen := map[string]bool{}
+	if name, dup := firstRepeated(members); dup {
+		return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(name)+" more than once")
+	}
 	for _, m := range members {
-		if seen[m.Name] {
-			return protocolError(CodeInvalidRequest, "DUPLICATE_MEMBER", "params.api gives "+strconv.Quote(m.Name)+" more than once")
-		}
-		seen[m.Name] = true
-		dst, known := fields[m.Name]
-		if !known {
+		var dst *string
+		switch m.Name {
+		case "keyId":
+			dst = &env.KeyID
+		case "credential":
+			dst = &env.Credential
+		case "signature":
+			dst = &env.Signature
+		case "timestamp":
+			env.Timestamp = new(string)
+			dst = env.Timestamp
+		default:
 			env.unknown = append(env.unknown, "params.api."+m.Name)
 			continue
 		}
-		if json.Unmarshal(m.Value, dst) != nil && (m.Name == "signature" || m.Name == "timestamp") {
+		if !jsonString(m.Value, dst) && (m.Name == "signature" || m.Name == "timestamp") {
 			*dst = notAString // refused by the signature check
 		}
-	}
-	if seen["timestamp"] {
-		env.Timestamp = &timestamp
 	}
 	if env.KeyID == "" || env.Credential == "" {
 		return unauthenticated
@@ -243,7 +295,10 @@ func (h *Handler) handleElement(ctx context.Context, raw json.RawMessage, b *bat
 	case req.method == DiscoverMethod:
 		// Public OpenRPC discovery, before and without authentication: see openrpc.go.
 		b.discovered = true
-		endpoint, _ := ctx.Value(endpointKey{}).(string)
+		endpoint := ""
+		if r, ok := ctx.Value(endpointKey{}).(*http.Request); ok {
+			endpoint = endpointURL(r, h.opts.PublicURL)
+		}
 		resp = discover(req, endpoint, &out)
 	case !known(req.method):
 		resp = errorResponse(req.id, protocolError(CodeMethodNotFound, "METHOD_NOT_FOUND", "no method "+req.method))
@@ -357,7 +412,7 @@ func (h *Handler) call(ctx context.Context, req request, out *callOutcome) *resp
 		out.err = err
 		return fail(internalError())
 	}
-	return &response{JSONRPC: "2.0", Result: result, ID: req.id}
+	return &response{JSONRPC: "2.0", Result: result, ID: req.id, marshalled: true}
 }
 
 // requestKey is the idempotency key of a request id, by the id's JSON
@@ -424,12 +479,8 @@ func (h *Handler) dispatch(ctx context.Context, st *callState) {
 			st.err = &panicError{value: p, stack: debug.Stack()}
 		}
 	}()
-	r, err := http.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), http.MethodPost, "/jsonrpc", http.NoBody)
-	if err != nil {
-		st.err = err
-		return
-	}
-	r.Header.Set("Content-Type", "application/json")
+	// A shallow copy of one request: its header is shared, and only read.
+	r := h.dispatchRequest.WithContext(context.WithValue(ctx, stateKey{}, st))
 	h.server.ServeHTTP(discard{}, r)
 }
 
@@ -458,17 +509,21 @@ func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
-// reKeyID is the shape of the key ids accountd issues.
-var reKeyID = regexp.MustCompile(`^k_[A-Za-z0-9_-]{1,40}$`)
-
 // loggableKeyID is the key id as the log shows it: a key id of the shape
-// accountd issues is not secret, but anything else in that field may be a
-// credential pasted in the wrong place, or junk of any length.
+// accountd issues (k_ and 1 to 40 of A-Z, a-z, 0-9, _ and -) is not
+// secret, but anything else in that field may be a credential pasted in
+// the wrong place, or junk of any length.
 func loggableKeyID(id string) string {
-	if reKeyID.MatchString(id) {
-		return id
+	rest, ok := strings.CutPrefix(id, "k_")
+	if !ok || len(rest) < 1 || len(rest) > 40 {
+		return "(malformed)"
 	}
-	return "(malformed)"
+	for _, c := range []byte(rest) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return "(malformed)"
+		}
+	}
+	return id
 }
 
 // truncate bounds a client-given string for the log.

@@ -102,6 +102,11 @@ type Handler struct {
 	perAddr     *frontdoor.AddrLimiter
 	// dispatchCall runs an authenticated call; tests replace it.
 	dispatchCall func(context.Context, *callState)
+	// workers run the calls (see dispatchWithin).
+	workers *workers
+	// dispatchRequest is the request every dispatch hands gorilla/rpc, with
+	// the call's context (see dispatch).
+	dispatchRequest *http.Request
 }
 
 // NewHandler returns the JSON-RPC handler for svc.
@@ -141,8 +146,13 @@ func NewHandler(svc *bank.Bank, auth Authenticator, opts Options, log zerolog.Lo
 	}
 	h := &Handler{server: server, auth: auth, opts: opts, log: log, svc: svc,
 		budget: frontdoor.NewBodyBudget(opts.MaxInflightBodyBytes, opts.Metrics), perAddr: frontdoor.NewAddrLimiter(opts.MaxUnauthenticatedPerIP),
-		sigFailures: frontdoor.NewSigFailures()}
+		sigFailures: frontdoor.NewSigFailures(), workers: newWorkers()}
 	h.dispatchCall = h.dispatch
+	h.dispatchRequest, err = http.NewRequest(http.MethodPost, "/jsonrpc", http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	h.dispatchRequest.Header.Set("Content-Type", "application/json")
 	if opts.Limiter != nil {
 		h.limiter = newLimiter(opts.Limiter, opts.Tiers, costs, opts.Metrics, log)
 	}
@@ -205,6 +215,58 @@ type response struct {
 	Result  json.RawMessage `json:"result,omitempty"`
 	Error   *Error          `json:"error,omitempty"`
 	ID      json.RawMessage `json:"id"`
+	// marshalled marks a Result that json.Marshal wrote, compact and
+	// escaped already: appendResponse copies it as it stands.
+	marshalled bool
+}
+
+// appendResponse appends r's JSON to b, the same bytes json.Marshal writes:
+// a method's result is copied as it stands rather than read again by
+// json.Marshal (which checks and compacts a RawMessage, byte by byte).
+func appendResponse(b []byte, r *response) ([]byte, error) {
+	if !r.marshalled || r.Error != nil || r.JSONRPC != "2.0" || len(r.Result) == 0 || !plainID(r.ID) {
+		m, err := json.Marshal(r)
+		return append(b, m...), err
+	}
+	b = append(b, `{"jsonrpc":"2.0","result":`...)
+	b = append(b, r.Result...)
+	b = append(b, `,"id":`...)
+	b = append(b, r.ID...)
+	return append(b, '}'), nil
+}
+
+// plainID reports whether a request id, a JSON string, number or null as
+// sent, is written back as it stands: json.Marshal would escape <, > and &
+// and the line separators U+2028 and U+2029 (which start with byte 0xE2).
+func plainID(id json.RawMessage) bool {
+	for _, c := range id {
+		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			return false
+		}
+	}
+	return len(id) > 0
+}
+
+// encodeBody is the JSON of a handler's answer: a response, a batch's
+// responses or anything else.
+func encodeBody(v any) ([]byte, error) {
+	switch v := v.(type) {
+	case *response:
+		return appendResponse(nil, v)
+	case []*response:
+		b := []byte{'['}
+		for i, r := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendResponse(b, r); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	return json.Marshal(v)
 }
 
 var nullID = json.RawMessage("null")
@@ -247,7 +309,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithDeadline(ctx, served.Add(h.opts.WriteTimeout*9/10))
 		defer cancel()
 	}
-	ctx = context.WithValue(ctx, endpointKey{}, endpointURL(r, h.opts.PublicURL))
+	ctx = context.WithValue(ctx, endpointKey{}, r) // for rpc.discover's endpointURL
 	out := h.handleBody(ctx, body)
 	if out == nil {
 		w.WriteHeader(http.StatusNoContent)
@@ -353,7 +415,7 @@ func (h *Handler) httpError(w http.ResponseWriter, status int, reason, detail st
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := encodeBody(v)
 	if err != nil {
 		b, _ = json.Marshal(errorResponse(nil, internalError()))
 	}

@@ -161,6 +161,12 @@ func TestBadInput(t *testing.T) {
 		{"keyId twice", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"keyId":`, `"keyId":"k_other","keyId":`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
 		{"signature a number", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, "X", details), `"signature":"X"`, `"signature":12`, 1), "1", rpc.CodeInvalidSignature, "INVALID_SIGNATURE", ""},
 		{"unknown api member", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"api":{`, `"api":{"nonce":"x",`, 1), "1", rpc.CodeInvalidParams, "INVALID_PARAMS", "params.api.nonce:UNKNOWN_FIELD"},
+		{"a member repeated among many", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", details), details), `"api":{`,
+			`"api":{"n1":1,"n2":2,"n3":3,"n4":4,"n5":5,"n6":6,"n3":7,`, 1), "1", rpc.CodeInvalidRequest, "DUPLICATE_MEMBER", ""},
+		{"jsonrpc null", `{"jsonrpc":null,"method":"AccountService.GetDetails","id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_VERSION", ""},
+		{"method null", `{"method":null,"id":1}`, "1", rpc.CodeInvalidRequest, "INVALID_METHOD", ""},
+		{"method escaped", strings.Replace(env("AccountService.GetDetails", "1", a.KeyID, a.Credential, sign(a, "AccountService.GetDetails", "1", `{"acountId":"1"}`), `{"acountId":"1"}`), `"AccountService.GetDetails"`, `"AccountService.Get\u0044etails"`, 1),
+			"1", rpc.CodeInvalidParams, "INVALID_PARAMS", "acountId:UNKNOWN_FIELD"},
 		// Long values: refused alike on both databases, before any query (TestLongInput covers every field).
 		{"a 900 KB document number", env("CustomerService.ValidateLegalID", `"l1"`, a.KeyID, a.Credential, sign(a, "CustomerService.ValidateLegalID", `"l1"`, longID), longID), `"l1"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "number:TOO_LONG"},
 		{"a 3,000-character identification", env("CustomerService.AddCustomer", `"l2"`, a.KeyID, a.Credential, sign(a, "CustomerService.AddCustomer", `"l2"`, longDoc), longDoc), `"l2"`, rpc.CodeInvalidParams, "INVALID_PARAMS", "identification[0].value:TOO_LONG"},

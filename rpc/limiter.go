@@ -94,11 +94,13 @@ func methodCosts(overrides map[string]int) (map[string]int, error) {
 func (l *limiter) check(ctx context.Context, id partner.Identity, method string) *Error {
 	limit := l.limit(id)
 	cost := min(max(l.costs[method], 1), limit)
-	detail := "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute"
-	if cost > 1 {
-		detail += "; " + method + " counts as " + strconv.Itoa(cost)
-	}
-	return l.charge(ctx, "partner:"+strconv.FormatInt(id.PartnerID, 10), limit, cost, id.Tier, detail)
+	return l.charge(ctx, "partner:"+strconv.FormatInt(id.PartnerID, 10), limit, cost, id.Tier, func() string {
+		detail := "the " + id.Tier + " package allows " + strconv.Itoa(limit) + " requests per minute"
+		if cost > 1 {
+			detail += "; " + method + " counts as " + strconv.Itoa(cost)
+		}
+		return detail
+	})
 }
 
 // checkUnverified takes one request of a suspect key (see frontdoor.SigFailures)
@@ -107,9 +109,10 @@ func (l *limiter) check(ctx context.Context, id partner.Identity, method string)
 // signature checks than the tier allows, and not the partner's allowance.
 func (l *limiter) checkUnverified(ctx context.Context, id partner.Identity) *Error {
 	limit := l.limit(id)
-	return l.charge(ctx, "unverified:"+id.KeyID, limit, 1, id.Tier,
-		"this key sent many requests with invalid signatures: at most "+strconv.Itoa(limit)+
-			" a minute are checked; if its credential has leaked, revoke the key")
+	return l.charge(ctx, "unverified:"+id.KeyID, limit, 1, id.Tier, func() string {
+		return "this key sent many requests with invalid signatures: at most " + strconv.Itoa(limit) +
+			" a minute are checked; if its credential has leaked, revoke the key"
+	})
 }
 
 // limit is the requests per minute of id's tier (BRONZE's when unknown).
@@ -120,8 +123,9 @@ func (l *limiter) limit(id partner.Identity) int {
 	return l.tiers[partner.TierBronze]
 }
 
-// charge takes cost units of key's allowance of limit a minute.
-func (l *limiter) charge(ctx context.Context, key string, limit, cost int, tier, detail string) *Error {
+// charge takes cost units of key's allowance of limit a minute; detail
+// says why when it refuses.
+func (l *limiter) charge(ctx context.Context, key string, limit, cost int, tier string, detail func() string) *Error {
 	if limit <= 0 {
 		return nil
 	}
@@ -147,7 +151,7 @@ func (l *limiter) charge(ctx context.Context, key string, limit, cost int, tier,
 	}
 	return &Error{Code: CodeRateLimited, Message: services.ErrRateLimited.Error(), Data: &ErrorData{
 		Reason:            "RATE_LIMITED",
-		Detail:            detail,
+		Detail:            detail(),
 		RetryAfterSeconds: retry,
 	}}
 }

@@ -180,12 +180,16 @@ type method struct {
 	in, out reflect.Type
 	// endpoint returns the gorilla/rpc receiver that runs the method on b.
 	endpoint func(b *bank.Bank) any
+	// dispatchName is the name gorilla/rpc knows the method by (see
+	// gorillaName).
+	dispatchName string
 }
 
 // define makes the registry entry of the domain method fn of the service
 // that of returns.
 func define[S, I, O any](name string, of func(*bank.Bank) *S, fn func(*S, context.Context, services.Call, I) (O, error), m method) method {
 	m.name, m.in, m.out = name, reflect.TypeFor[I](), reflect.TypeFor[O]()
+	_, m.dispatchName = gorillaName(name)
 	m.endpoint = func(b *bank.Bank) any {
 		var svc *S // nil without a bank: a call panics, which is an internal error
 		if b != nil {

@@ -73,7 +73,8 @@ func discover(req request, serverURL string, out *callOutcome) *response {
 	return &response{JSONRPC: "2.0", Result: withServer(doc, serverURL), ID: req.id}
 }
 
-// endpointKey carries the endpoint's URL, for rpc.discover's servers.
+// endpointKey carries the HTTP request, whose endpointURL rpc.discover's
+// servers gives.
 type endpointKey struct{}
 
 // withServer adds the servers member to the document: url is where this

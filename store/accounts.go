@@ -68,6 +68,12 @@ const accountColumns = `SELECT a.id, a.partner_id, a.customer_id, a.account_numb
 
 const selectAccount = accountColumns + `WHERE a.partner_id = ? `
 
+// FindAccount's queries, by ID and by number.
+const (
+	selectAccountByID     = selectAccount + `AND a.id = ?`
+	selectAccountByNumber = selectAccount + `AND a.account_number = ?`
+)
+
 // FindAccount returns the partner's account with the given ID or number, or
 // account.ErrAccountNotFound.
 func (q queries) FindAccount(ctx context.Context, partnerID int64, by account.AccountLookup) (account.Account, error) {
@@ -88,19 +94,21 @@ func (t *txStore) ShareAccount(ctx context.Context, partnerID int64, by account.
 
 // findAccount runs FindAccount's query with a locking clause (or none).
 func findAccount(ctx context.Context, db sqlx.ExtContext, partnerID int64, by account.AccountLookup, lock string) (account.Account, error) {
-	query, args := selectAccount, []any{partnerID}
+	var query string
+	var key any
 	switch {
 	case by.ID != 0:
-		query += `AND a.id = ?`
-		args = append(args, by.ID)
+		query, key = selectAccountByID, by.ID
 	case by.Number != "":
-		query += `AND a.account_number = ?`
-		args = append(args, by.Number)
+		query, key = selectAccountByNumber, by.Number
 	default:
 		return account.Account{}, fmt.Errorf("find account: empty lookup: %w", account.ErrAccountNotFound)
 	}
+	if lock != "" {
+		query += lock // reads run the constant query as it is
+	}
 	var row accountRow
-	if err := sqldb.Get(ctx, db, &row, query+lock, args...); err != nil {
+	if err := sqldb.Get(ctx, db, &row, query, partnerID, key); err != nil {
 		return account.Account{}, fmt.Errorf("find account: %w", sqldb.NotFound(err, account.ErrAccountNotFound))
 	}
 	return row.account(), nil

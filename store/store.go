@@ -166,7 +166,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 }
 
 // sqliteDSN adds the default settings to a path or file: URI; a read-only
-// pool also gets _query_only and deferred transactions.
+// pool also gets _query_only, deferred transactions and a statement cache.
 func sqliteDSN(dsn string, readOnly bool) string {
 	path, rawQuery, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 	q, err := url.ParseQuery(rawQuery)
@@ -181,6 +181,11 @@ func sqliteDSN(dsn string, readOnly bool) string {
 	if readOnly {
 		q.Set("_query_only", "1")
 		q.Set("_txlock", "deferred")
+		// Readers keep their prepared statements: preparing a query again
+		// on every call was a seventh of a signed read's time.
+		if q.Get("_stmt_cache_size") == "" {
+			q.Set("_stmt_cache_size", "64")
+		}
 	}
 	return "file:" + path + "?" + q.Encode()
 }

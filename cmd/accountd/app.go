@@ -15,6 +15,7 @@ import (
 
 	"github.com/accountd/accountd/config"
 	"github.com/accountd/accountd/rpc"
+	"github.com/accountd/accountd/rpc/logwriter"
 	"github.com/accountd/accountd/services"
 	"github.com/accountd/accountd/services/bank"
 	"github.com/accountd/accountd/services/imagecheck"
@@ -187,7 +188,11 @@ func newLogger(c config.Log, w io.Writer) (zerolog.Logger, error) {
 		return zerolog.Logger{}, fmt.Errorf("config: log.level: %w", err)
 	}
 	if strings.EqualFold(c.Format, "console") {
-		f, isFile := w.(*os.File)
+		dest := w
+		if lw, ok := w.(*logwriter.Writer); ok {
+			dest = lw.Out() // colours when the buffered output is a terminal
+		}
+		f, isFile := dest.(*os.File)
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05", NoColor: !isFile || !isatty.IsTerminal(f.Fd())}
 	}
 	return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil

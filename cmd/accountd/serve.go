@@ -8,10 +8,12 @@ import (
 	stdlog "log"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/accountd/accountd/rpc"
 	"github.com/accountd/accountd/rpc/frontdoor"
+	"github.com/accountd/accountd/rpc/logwriter"
 	"github.com/accountd/accountd/rpc/ratelimit"
 	"github.com/accountd/accountd/services/partner"
 	"github.com/accountd/accountd/store"
@@ -25,13 +27,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usageError{msg: "serve takes no arguments"}
 	}
-	a, err := openApp(ctx, fs, stderr)
+	logs, closeLogs := serveLog(stderr)
+	defer closeLogs() // after a.Close: the last lines, "stopped" among them, are written
+	a, err := openApp(ctx, fs, logs)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	a.console = stdout
 	return a.serve(ctx, nil)
+}
+
+// serveLog is where serve logs: stderr through a logwriter.Writer when it is
+// a file (a terminal, a pipe to a collector, a file), so that a call's log
+// line is a copy into memory rather than a write to the descriptor; any
+// other writer as it is. closeLogs writes what waits. Lines still waiting
+// when the process is killed (kill -9, a crash) are lost: at most
+// logwriter.DefaultFlushInterval's worth.
+func serveLog(stderr io.Writer) (logs io.Writer, closeLogs func()) {
+	if _, isFile := stderr.(*os.File); !isFile {
+		return stderr, func() {}
+	}
+	w := logwriter.New(stderr, logwriter.Options{})
+	return w, func() { w.Close() }
 }
 
 // purgeInterval is how often forgotten request ids are deleted.

@@ -117,43 +117,11 @@ func decodeArray(raw json.RawMessage, v reflect.Value, path string, limit servic
 	v.Set(out)
 }
 
-// Member is one member of a JSON object, as sent.
-type Member struct {
-	Name  string
-	Value json.RawMessage
-}
-
 // sentReplacementChar reports whether a JSON string holds U+FFFD as sent,
 // raw or escaped, rather than as encoding/json's stand-in for an unpaired
 // surrogate.
 func sentReplacementChar(raw json.RawMessage) bool {
 	return bytes.Contains(raw, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))
-}
-
-// Members returns the members of a JSON object in order, duplicates
-// included; ok is false when raw is not an object.
-func Members(raw json.RawMessage) ([]Member, bool) {
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, false
-	}
-	var out []Member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		name, _ := tok.(string)
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return nil, false
-		}
-		out = append(out, Member{Name: name, Value: value})
-	}
-	return out, true
 }
 
 // fieldSet is a struct's JSON field names, for case-insensitive lookup.
