@@ -71,10 +71,10 @@ Usage:
   accountd replay DIR --key FILE [--other-key FILE] [--codes FILE] --url URL
 
 Every command that opens the database takes --config FILE and the flags
---server.addr, --server.max_body_bytes, --database.driver, --database.dsn,
---bank.institution_id, --log.level, --log.format, --ratelimit.redis_url,
---server.tls_cert, --server.tls_key, --otp.channel, --otp.webhook_url and
---dormancy.days;
+--server.addr, --server.admin_addr, --server.max_body_bytes, --database.driver,
+--database.dsn, --bank.institution_id, --log.level, --log.format,
+--ratelimit.redis_url, --server.tls_cert, --server.tls_key, --otp.channel,
+--otp.webhook_url and --dormancy.days;
 the same keys can be set in the YAML file or as ACCOUNTD_* environment
 variables.
 `
