@@ -1,6 +1,6 @@
 // Command accountd is the account-service core: a signed JSON-RPC 2.0 server
 // for customers and accounts, and the tools to run it (keys, call, demo,
-// replay).
+// replay, load).
 package main
 
 import (
@@ -69,6 +69,8 @@ Usage:
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
   accountd demo    [--dir DIR] [--server.addr ADDR]
   accountd replay DIR --key FILE [--other-key FILE] [--codes FILE] --url URL
+  accountd load   --key FILE [--url URL] [--mix M1=W1,M2=W2] [--connections N] [--duration D]
+                  [--rate CALLS_PER_S] [--ceiling] [--each] [--json]
 
 Every command that opens the database takes --config FILE and the flags
 --server.addr, --server.admin_addr, --server.max_body_bytes, --database.driver,
@@ -105,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, rest, stdout, stderr)
 	case "replay":
 		return runReplay(ctx, rest, stdout, stderr)
+	case "load":
+		return runLoad(ctx, rest, stdout, stderr)
 	case "reference":
 		return runReference(ctx, rest, stdout)
 	case "help", "-h", "--help":
