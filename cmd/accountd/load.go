@@ -28,12 +28,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rate := fs.Float64("rate", 0, "at most this many calls a second (0: as fast as answered)")
 	ceiling := fs.Bool("ceiling", false, "run the same load against a signed no-op server in this process first, and report ratios to it")
 	each := fs.Bool("each", false, "run the mix's methods one at a time, each for --duration")
+	rounds := fs.Int("rounds", 1, "repeat the whole run this many times; the ratio is then the rounds' median")
 	customers := fs.Int("customers", 0, "customers (each with an account) the setup creates (default twice --connections, at least 16)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfigFromFlags(fs.NArg(), *keyFile, *mixText, *durationText, *conns, *rate, *customers)
+	cfg, err := loadConfigFromFlags(fs.NArg(), *keyFile, *mixText, *durationText, *conns, *rate, *customers, *rounds)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // loadConfigFromFlags checks the flags of `accountd load` that need more
 // than their type; each mistake is a usage error.
-func loadConfigFromFlags(nargs int, keyFile, mixText, durationText string, conns int, rate float64, customers int) (load.Config, error) {
+func loadConfigFromFlags(nargs int, keyFile, mixText, durationText string, conns int, rate float64, customers, rounds int) (load.Config, error) {
 	bad := func(format string, args ...any) (load.Config, error) {
 		return load.Config{}, usageError{msg: "load: " + fmt.Sprintf(format, args...)}
 	}
@@ -77,6 +78,8 @@ func loadConfigFromFlags(nargs int, keyFile, mixText, durationText string, conns
 		return bad("--rate must not be negative")
 	case customers < 0:
 		return bad("--customers must not be negative")
+	case rounds < 1 || rounds > 100:
+		return bad("--rounds must be from 1 to 100, not %d", rounds)
 	}
 	d, err := time.ParseDuration(durationText)
 	if err != nil || d <= 0 {
@@ -86,5 +89,5 @@ func loadConfigFromFlags(nargs int, keyFile, mixText, durationText string, conns
 	if err != nil {
 		return bad("%v", err)
 	}
-	return load.Config{Mix: mix, Connections: conns, Duration: d, Rate: rate, Customers: customers}, nil
+	return load.Config{Mix: mix, Connections: conns, Duration: d, Rate: rate, Customers: customers, Rounds: rounds}, nil
 }

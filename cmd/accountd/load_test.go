@@ -63,16 +63,16 @@ func TestLoadWithCeiling(t *testing.T) {
 }
 
 // TestLoadText: the table names every method and the ceiling; each method
-// alone (--each) gets its own row and ratio.
+// alone (--each) gets its own row and ratio, with each round's ratio.
 func TestLoadText(t *testing.T) {
 	t.Setenv("ACCOUNTD_RATELIMIT_PLATINUM", "1000000")
 	in := start(t)
 	out, errOut, err := runCmd(t, "", "load", "--key", in.alphaKey, "--url", in.url, "--mix", "GetDetails,NoOp",
-		"--connections", "2", "--duration", "300ms", "--customers", "2", "--ceiling", "--each")
+		"--connections", "2", "--duration", "300ms", "--customers", "2", "--ceiling", "--each", "--rounds", "2")
 	if err != nil {
 		t.Fatalf("accountd load: %v\n%s", err, errOut)
 	}
-	for _, want := range []string{"one method at a time", "GetDetails", "NoOp", "ceiling calls/s", "ratio", "signing:"} {
+	for _, want := range []string{"one method at a time", "2 round(s)", "GetDetails", "NoOp", "ceiling calls/s", "rounds' ratios", "signing:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
@@ -98,6 +98,7 @@ func TestLoadFlagErrors(t *testing.T) {
 		{"negative duration", []string{"--duration", "-1s"}, "--duration must be a positive duration"},
 		{"no connections", []string{"--connections", "0"}, "--connections must be from 1"},
 		{"negative rate", []string{"--rate", "-5"}, "--rate must not be negative"},
+		{"no rounds", []string{"--rounds", "0"}, "--rounds must be from 1"},
 		{"argument", []string{"extra"}, "takes no arguments"},
 	}
 	for _, tt := range tests {

@@ -70,7 +70,7 @@ Usage:
   accountd demo    [--dir DIR] [--server.addr ADDR]
   accountd replay DIR --key FILE [--other-key FILE] [--codes FILE] --url URL
   accountd load   --key FILE [--url URL] [--mix M1=W1,M2=W2] [--connections N] [--duration D]
-                  [--rate CALLS_PER_S] [--ceiling] [--each] [--json]
+                  [--rate CALLS_PER_S] [--ceiling] [--each] [--rounds N] [--json]
 
 Every command that opens the database takes --config FILE and the flags
 --server.addr, --server.admin_addr, --server.max_body_bytes, --database.driver,

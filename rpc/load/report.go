@@ -21,6 +21,7 @@ type Report struct {
 	Connections int       `json:"connections"`
 	Duration    string    `json:"duration"`
 	Rate        float64   `json:"rate,omitempty"`
+	Rounds      int       `json:"rounds"`
 	Setup       string    `json:"setup"`
 	Methods     []Row     `json:"methods"`
 	// Total is the whole mix against the target; Ceiling the whole mix
@@ -46,6 +47,16 @@ type Row struct {
 	// ceiling under the same load, and Ratio CallsPerSecond divided by it.
 	CeilingPerSecond float64 `json:"ceilingCallsPerSecond,omitempty"`
 	Ratio            float64 `json:"ratio,omitempty"`
+	// Rounds are each round's rates and ratio, when there was more than
+	// one; Ratio is then the median of theirs, and the rest sums them up.
+	Rounds []Round `json:"rounds,omitempty"`
+}
+
+// Round is one round's rates of a method, and its ratio.
+type Round struct {
+	CallsPerSecond   float64 `json:"callsPerSecond"`
+	CeilingPerSecond float64 `json:"ceilingCallsPerSecond"`
+	Ratio            float64 `json:"ratio"`
 }
 
 // ErrorCount is the number of calls that failed.
@@ -66,9 +77,9 @@ type Signing struct {
 	Explanation string  `json:"explanation"`
 }
 
-func newReport(cfg Config, run string) Report {
+func newReport(cfg Config) Report {
 	return Report{Started: time.Now().UTC().Truncate(time.Second), URL: cfg.URL, Mix: cfg.Mix.String(), Each: cfg.Each,
-		Connections: cfg.Connections, Duration: cfg.Duration.String(), Rate: cfg.Rate, Methods: []Row{},
+		Connections: cfg.Connections, Duration: cfg.Duration.String(), Rate: cfg.Rate, Rounds: cfg.rounds(), Methods: []Row{},
 		Signing: Signing{Explanation: "each call is built and signed (ECDSA P-256, its own id and timestamp) by its worker " +
 			"before its latency clock starts; the time is the workers', on the CPUs the servers share"}}
 }
@@ -83,51 +94,80 @@ func (rep *Report) addSigning(m measured) {
 	}
 }
 
-// add adds the rows of a mix measured against the target (m) and, when
-// there is one, the ceiling (base).
-func (rep *Report) add(mix Mix, m measured, base *measured) {
-	var all, allBase methodStats
+// add adds the rows of a mix measured against the target in every round
+// (ms) and, when there was one, against the ceiling (bases, round for
+// round).
+func (rep *Report) add(mix Mix, ms, bases []measured) {
 	for i, e := range mix {
-		row := makeRow(e.Method.Name, m.methods[i], m.elapsed)
-		if base != nil {
-			row.withCeiling(makeRow(e.Method.Name, base.methods[i], base.elapsed))
-			allBase.merge(base.methods[i])
-		}
-		rep.Methods = append(rep.Methods, row)
-		all.merge(m.methods[i])
+		rep.Methods = append(rep.Methods, makeRow(e.Method.Name, ms, bases, i))
 	}
 	if rep.Each {
 		return
 	}
-	total := makeRow("total", all, m.elapsed)
-	if base != nil {
-		c := makeRow("ceiling", allBase, base.elapsed)
-		total.withCeiling(c)
+	total := makeRow("total", ms, bases, all)
+	rep.Total = &total
+	if len(bases) > 0 {
+		c := makeRow("ceiling", bases, nil, all)
 		rep.Ceiling = &c
 	}
-	rep.Total = &total
 }
 
-// makeRow sums up one method's calls over elapsed.
-func makeRow(name string, s methodStats, elapsed time.Duration) Row {
+// all selects every method of a mix in makeRow.
+const all = -1
+
+// makeRow sums up method i's calls (every method's for all) over the
+// rounds ms, with its share of the ceiling's rate in bases: the median of
+// the rounds' ratios.
+func makeRow(name string, ms, bases []measured, i int) Row {
+	s, elapsed := combine(ms, i)
 	l := sortLatencies(s.latencies)
 	errs := map[string]int{}
 	for code, n := range s.errors {
 		errs[code] = n
 	}
-	return Row{Method: name, Calls: len(l), CallsPerSecond: round(float64(len(l))/elapsed.Seconds(), 1),
-		P50Ms: ms(percentile(l, 0.50)), P99Ms: ms(percentile(l, 0.99)), MaxMs: ms(percentile(l, 1)), Errors: errs}
-}
-
-// withCeiling sets the row's share of the ceiling's rate c.
-func (r *Row) withCeiling(c Row) {
-	r.CeilingPerSecond = c.CallsPerSecond
-	if c.CallsPerSecond > 0 {
-		r.Ratio = round(r.CallsPerSecond/c.CallsPerSecond, 3)
+	row := Row{Method: name, Calls: len(l), CallsPerSecond: round(float64(len(l))/elapsed.Seconds(), 1),
+		P50Ms: millis(percentile(l, 0.50)), P99Ms: millis(percentile(l, 0.99)), MaxMs: millis(percentile(l, 1)), Errors: errs}
+	if len(bases) == 0 {
+		return row
 	}
+	base, baseElapsed := combine(bases, i)
+	row.CeilingPerSecond = round(float64(len(base.latencies))/baseElapsed.Seconds(), 1)
+	var ratios []float64
+	for r := range ms {
+		got, _ := combine(ms[r:r+1], i)
+		ceil, _ := combine(bases[r:r+1], i)
+		rate, ceilRate := float64(len(got.latencies))/ms[r].elapsed.Seconds(), float64(len(ceil.latencies))/bases[r].elapsed.Seconds()
+		ratio := 0.0
+		if ceilRate > 0 {
+			ratio = round(rate/ceilRate, 3)
+		}
+		ratios = append(ratios, ratio)
+		if len(ms) > 1 {
+			row.Rounds = append(row.Rounds, Round{CallsPerSecond: round(rate, 1), CeilingPerSecond: round(ceilRate, 1), Ratio: ratio})
+		}
+	}
+	sort.Float64s(ratios)
+	row.Ratio = ratios[(len(ratios)-1)/2]
+	return row
 }
 
-func ms(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 2) }
+// combine gathers method i's calls (every method's for all) over rounds,
+// and the rounds' time.
+func combine(rounds []measured, i int) (methodStats, time.Duration) {
+	var s methodStats
+	var elapsed time.Duration
+	for _, m := range rounds {
+		elapsed += m.elapsed
+		for j, ms := range m.methods {
+			if i == all || i == j {
+				s.merge(ms)
+			}
+		}
+	}
+	return s, elapsed
+}
+
+func millis(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 2) }
 
 func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
@@ -144,23 +184,9 @@ func (rep Report) WriteText(w io.Writer) error {
 	if rep.Each {
 		each = ", one method at a time"
 	}
-	fmt.Fprintf(w, "accountd load, %s: %s\nmix %s%s, %d connections, %s a phase, %s\nsetup: %s\n\n",
-		rep.Started.Format(time.RFC3339), rep.URL, rep.Mix, each, rep.Connections, rep.Duration, rate, rep.Setup)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "method\tcalls\tcalls/s\tp50 ms\tp99 ms\tmax ms\terrors\tceiling calls/s\tratio\t")
-	rows := rep.Methods
-	if rep.Total != nil {
-		rows = append(append([]Row{}, rows...), *rep.Total)
-	}
-	for _, r := range rows {
-		ceiling, ratio := "-", "-"
-		if r.CeilingPerSecond > 0 {
-			ceiling, ratio = thousands(r.CeilingPerSecond), strconv.FormatFloat(r.Ratio, 'f', 3, 64)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t\n", r.Method, thousands(float64(r.Calls)), thousands(r.CallsPerSecond),
-			r.P50Ms, r.P99Ms, r.MaxMs, errorText(r.Errors), ceiling, ratio)
-	}
-	if err := tw.Flush(); err != nil {
+	fmt.Fprintf(w, "accountd load, %s: %s\nmix %s%s, %d connections, %s a phase, %s, %d round(s)\nsetup: %s\n\n",
+		rep.Started.Format(time.RFC3339), rep.URL, rep.Mix, each, rep.Connections, rep.Duration, rate, rep.Rounds, rep.Setup)
+	if err := rep.writeTable(w); err != nil {
 		return err
 	}
 	if c := rep.Ceiling; c != nil {
@@ -171,6 +197,45 @@ func (rep Report) WriteText(w io.Writer) error {
 	_, err := fmt.Fprintf(w, "signing: %s calls signed, %.0f µs each on average, %.1f s of the workers' time; %s\n",
 		thousands(float64(s.Calls)), s.MeanMicros, s.Seconds, s.Explanation)
 	return err
+}
+
+// writeTable prints a row per method, and the total.
+func (rep Report) writeTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header := "method\tcalls\tcalls/s\tp50 ms\tp99 ms\tmax ms\terrors\tceiling calls/s\tratio\t"
+	if rep.Rounds > 1 {
+		header += "rounds' ratios\t"
+	}
+	fmt.Fprintln(tw, header)
+	rows := rep.Methods
+	if rep.Total != nil {
+		rows = append(append([]Row{}, rows...), *rep.Total)
+	}
+	for _, r := range rows {
+		ceiling, ratio := "-", "-"
+		if r.CeilingPerSecond > 0 {
+			ceiling, ratio = thousands(r.CeilingPerSecond), strconv.FormatFloat(r.Ratio, 'f', 3, 64)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t", r.Method, thousands(float64(r.Calls)), thousands(r.CallsPerSecond),
+			r.P50Ms, r.P99Ms, r.MaxMs, errorText(r.Errors), ceiling, ratio)
+		if rep.Rounds > 1 {
+			fmt.Fprintf(tw, "%s\t", roundRatios(r.Rounds))
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+// roundRatios lists the rounds' ratios: "0.412 0.398 0.455", or "-".
+func roundRatios(rounds []Round) string {
+	if len(rounds) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(rounds))
+	for i, r := range rounds {
+		parts[i] = strconv.FormatFloat(r.Ratio, 'f', 3, 64)
+	}
+	return strings.Join(parts, " ")
 }
 
 // errorText is the errors by code: "0", or "-32004×12 HTTP 503×3".

@@ -29,6 +29,9 @@ type Config struct {
 	// Each runs the mix's methods one at a time, each for Duration (and
 	// its ceiling before it), instead of the whole mix at once.
 	Each bool
+	// Rounds is how many times the whole run (ceiling and target, each
+	// method with Each) is repeated, one after the other; 0 is once.
+	Rounds int
 	// BankCode is the bank's code, for ValidateName.
 	BankCode string
 	// Customers is how many customers the setup phase creates, each with
@@ -56,9 +59,14 @@ func (cfg Config) check() error {
 		return errors.New("the duration must be positive")
 	case cfg.Rate < 0:
 		return errors.New("the rate must not be negative")
+	case cfg.Rounds < 0:
+		return errors.New("the rounds must not be negative")
 	}
 	return nil
 }
+
+// rounds is how many rounds the run makes.
+func (cfg Config) rounds() int { return max(1, cfg.Rounds) }
 
 // Run creates the data the mix needs on the target, then runs the load:
 // against the ceiling first when asked, then against the target, and
@@ -71,7 +79,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	rep := newReport(cfg, f.Run)
+	rep := newReport(cfg)
 	target := newCaller(cfg.URL, cfg.Key, f.Run, cfg.Connections, callTimeout)
 	defer target.close()
 	customers := cfg.Customers
@@ -97,40 +105,51 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			mixes = append(mixes, Mix{{Method: e.Method, Weight: 1}})
 		}
 	}
-	for _, mix := range mixes {
-		if err := rep.runMix(ctx, cfg, mix, f, target, ceiling); err != nil {
-			return Report{}, err
+	targets := make([][]measured, len(mixes))
+	bases := make([][]measured, len(mixes))
+	for round := 1; round <= cfg.rounds(); round++ {
+		for i, mix := range mixes {
+			progressf(cfg.Progress, "load: round %d of %d, mix %s\n", round, cfg.rounds(), mix)
+			m, base, err := rep.runMix(ctx, cfg, mix, f, target, ceiling)
+			if err != nil {
+				return Report{}, err
+			}
+			targets[i] = append(targets[i], m)
+			if base != nil {
+				bases[i] = append(bases[i], *base)
+			}
 		}
+	}
+	for i, mix := range mixes {
+		rep.add(mix, targets[i], bases[i])
 	}
 	return rep, nil
 }
 
 // runMix runs one mix against the ceiling (when there is one) and the
-// target, and adds its rows to the report.
-func (rep *Report) runMix(ctx context.Context, cfg Config, mix Mix, f *Fixture, target *caller, ceiling *Ceiling) error {
+// target.
+func (rep *Report) runMix(ctx context.Context, cfg Config, mix Mix, f *Fixture, target *caller, ceiling *Ceiling) (m measured, base *measured, err error) {
 	p := phase{name: "target", c: target, f: f, mix: mix, conns: cfg.Connections, duration: cfg.Duration, rate: cfg.Rate, progress: cfg.Progress}
-	var base *measured
 	if ceiling != nil {
 		cp := p
 		cp.name, cp.ceiling, cp.f = "ceiling", true, f.forCeiling()
 		cp.c = newCaller(ceiling.URL, cfg.Key, f.Run, cfg.Connections, callTimeout)
-		progressf(cfg.Progress, "load: ceiling (signed no-op on %s), mix %s\n", ceiling.URL, mix)
-		m := cp.run(ctx)
+		progressf(cfg.Progress, "load: ceiling: signed no-op on %s\n", ceiling.URL)
+		b := cp.run(ctx)
 		cp.c.close()
-		base = &m
-		rep.addSigning(m)
+		base = &b
+		rep.addSigning(b)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("load: %w", err)
+		return measured{}, nil, fmt.Errorf("load: %w", err)
 	}
-	progressf(cfg.Progress, "load: target %s, mix %s\n", cfg.URL, mix)
-	m := p.run(ctx)
+	progressf(cfg.Progress, "load: target: %s\n", cfg.URL)
+	m = p.run(ctx)
 	rep.addSigning(m)
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("load: %w", err)
+		return measured{}, nil, fmt.Errorf("load: %w", err)
 	}
-	rep.add(mix, m, base)
-	return nil
+	return m, base, nil
 }
 
 // describeSetup says what the setup phase created.
