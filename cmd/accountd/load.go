@@ -21,7 +21,7 @@ const defaultLoadMix = "GetDetails=4,AddAccount=1"
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("load", stderr)
 	keyFile := fs.String("key", "", "partner key file written by `accountd keys create`")
-	url := fs.String("url", "", "endpoint (default http://<server.addr>/jsonrpc)")
+	url := fs.String("url", "", "endpoint, or several separated by commas (replicas: the connections are spread over them); default http://<server.addr>/jsonrpc")
 	mixText := fs.String("mix", defaultLoadMix, "methods and weights, NAME[=WEIGHT],...: "+strings.Join(load.Names(), ", "))
 	conns := fs.Int("connections", 32, "connections, one worker each")
 	durationText := fs.String("duration", "10s", "how long each phase runs")

@@ -82,6 +82,33 @@ func TestLoadText(t *testing.T) {
 	}
 }
 
+// TestLoadReplicas: with two endpoints the connections are spread over
+// both replicas, and their request ids never meet (a shared idempotency
+// table would answer a repeated id with the first call's answer or -32005).
+func TestLoadReplicas(t *testing.T) {
+	t.Setenv("ACCOUNTD_RATELIMIT_PLATINUM", "1000000")
+	in := start(t)
+	second := &syncBuffer{}
+	url2 := serveDB(t, in.db, second)
+	out, errOut, err := runCmd(t, "", "load", "--key", in.alphaKey, "--url", in.url+","+url2, "--mix", "AddAccount,GetDetails",
+		"--connections", "4", "--duration", "500ms", "--customers", "4", "--json")
+	if err != nil {
+		t.Fatalf("accountd load: %v\n%s", err, errOut)
+	}
+	var rep load.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total == nil || rep.Total.Calls == 0 || rep.Total.ErrorCount() != 0 {
+		t.Errorf("total %+v; want calls and no errors", rep.Total)
+	}
+	for name, logs := range map[string]*syncBuffer{"first": in.logs, "second": second} {
+		if !strings.Contains(logs.String(), "CustomerService.AddAccount") {
+			t.Errorf("the %s replica logged no AddAccount call", name)
+		}
+	}
+}
+
 // TestLoadFlagErrors: mistakes on the command line exit 2 with a message
 // that names them, before any call is made.
 func TestLoadFlagErrors(t *testing.T) {

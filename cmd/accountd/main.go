@@ -69,7 +69,7 @@ Usage:
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
   accountd demo    [--dir DIR] [--server.addr ADDR]
   accountd replay DIR --key FILE [--other-key FILE] [--codes FILE] --url URL
-  accountd load   --key FILE [--url URL] [--mix M1=W1,M2=W2] [--connections N] [--duration D]
+  accountd load   --key FILE [--url URL[,URL2...]] [--mix M1=W1,M2=W2] [--connections N] [--duration D]
                   [--rate CALLS_PER_S] [--ceiling] [--each] [--rounds N] [--json]
 
 Every command that opens the database takes --config FILE and the flags

@@ -20,12 +20,13 @@ type caller struct {
 	url  string
 	http *http.Client
 	key  *client.KeyFile
-	run  string        // the run's token, in every request id
-	ids  atomic.Uint64 // numbers the request ids
+	run  string         // the run's token, in every request id
+	ids  *atomic.Uint64 // numbers the request ids, shared by the run's callers
 }
 
-// newCaller returns a caller of url that keeps up to conns connections.
-func newCaller(url string, key *client.KeyFile, run string, conns int, timeout time.Duration) *caller {
+// newCaller returns a caller of url that keeps up to conns connections and
+// numbers its request ids from ids.
+func newCaller(url string, key *client.KeyFile, run string, ids *atomic.Uint64, conns int, timeout time.Duration) *caller {
 	tr := &http.Transport{
 		Proxy:               nil, // the target is named: no proxy from the environment
 		MaxIdleConns:        conns,
@@ -34,7 +35,7 @@ func newCaller(url string, key *client.KeyFile, run string, conns int, timeout t
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
-	return &caller{url: url, key: key, run: run, http: &http.Client{Transport: tr, Timeout: timeout}}
+	return &caller{url: url, key: key, run: run, ids: ids, http: &http.Client{Transport: tr, Timeout: timeout}}
 }
 
 // close drops the caller's idle connections.

@@ -15,8 +15,10 @@ import (
 // connection, each signing a call, sending it and waiting for its answer,
 // until the duration is over.
 type phase struct {
-	name     string // ceiling or target, in the progress lines
-	c        *caller
+	name string // ceiling or target, in the progress lines
+	// callers are the endpoints (replicas); the workers are spread over
+	// them in turn.
+	callers  []*caller
 	f        *Fixture
 	mix      Mix
 	conns    int
@@ -89,10 +91,10 @@ func (p *phase) run(ctx context.Context) measured {
 	for i := range workers {
 		workers[i].methods = make([]methodStats, len(p.mix))
 		wg.Add(1)
-		go func(w *worker) {
+		go func(w *worker, c *caller) {
 			defer wg.Done()
-			p.work(ctx, w, cycle, &picks, &live, start, end)
-		}(&workers[i])
+			p.work(ctx, w, c, cycle, &picks, &live, start, end)
+		}(&workers[i], p.callers[i%len(p.callers)])
 	}
 	wg.Wait()
 	out := measured{elapsed: time.Since(start), methods: make([]methodStats, len(p.mix))}
@@ -111,7 +113,7 @@ func (p *phase) run(ctx context.Context) measured {
 // and its latency runs from then, so that a server that falls behind is
 // charged for the calls it kept waiting; without one, from when it is sent.
 // Signing happens before either clock starts.
-func (p *phase) work(ctx context.Context, w *worker, cycle []int, picks *atomic.Uint64, live *counters, start, end time.Time) {
+func (p *phase) work(ctx context.Context, w *worker, c *caller, cycle []int, picks *atomic.Uint64, live *counters, start, end time.Time) {
 	for ctx.Err() == nil {
 		n := picks.Add(1) - 1
 		// The first turn of the cycle is always made, so that every method
@@ -129,7 +131,7 @@ func (p *phase) work(ctx context.Context, w *worker, cycle []int, picks *atomic.
 		i := cycle[n%uint64(len(cycle))]
 		m := p.mix[i].Method
 		signStart := time.Now()
-		body, err := p.c.envelope(m, m.payload(p.f, n))
+		body, err := c.envelope(m, m.payload(p.f, n))
 		w.signing += time.Since(signStart)
 		w.signed++
 		if err != nil {
@@ -147,7 +149,7 @@ func (p *phase) work(ctx context.Context, w *worker, cycle []int, picks *atomic.
 		if p.ceiling {
 			expect = 0
 		}
-		o := p.c.post(ctx, body, expect)
+		o := c.post(ctx, body, expect)
 		latency := time.Since(sent)
 		if ctx.Err() != nil {
 			return // interrupted: the call's outcome says nothing of the server

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/accountd/accountd/rpc/client"
@@ -12,7 +14,8 @@ import (
 
 // Config is one `accountd load`.
 type Config struct {
-	// URL is the target's JSON-RPC endpoint.
+	// URL is the target's JSON-RPC endpoint, or several separated by
+	// commas (replicas): the connections are spread over them in turn.
 	URL string
 	// Key signs every call; the target must know it (`accountd keys
 	// create`), with a tier whose rate limit the load stays under.
@@ -80,24 +83,50 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	rep := newReport(cfg)
-	target := newCaller(cfg.URL, cfg.Key, f.Run, cfg.Connections, callTimeout)
-	defer target.close()
+	targets := cfg.callers(f.Run)
+	defer closeAll(targets)
 	customers := cfg.Customers
 	if customers == 0 {
 		customers = max(16, 2*cfg.Connections)
 	}
-	if err := setup(ctx, target, f, cfg.Mix, customers); err != nil {
+	if err := setup(ctx, targets[0], f, cfg.Mix, customers); err != nil {
 		return Report{}, err
 	}
 	rep.Setup = describeSetup(f)
 	progressf(cfg.Progress, "load: setup: %s\n", rep.Setup)
-	var ceiling *Ceiling
+	var ceiling []*caller
 	if cfg.Ceiling {
-		if ceiling, err = StartCeiling(cfg.Key); err != nil {
+		c, err := StartCeiling(cfg.Key)
+		if err != nil {
 			return Report{}, err
 		}
-		defer ceiling.Close()
+		defer c.Close()
+		ceiling = []*caller{newCaller(c.URL, cfg.Key, f.Run, new(atomic.Uint64), cfg.Connections, callTimeout)}
+		defer closeAll(ceiling)
 	}
+	return rep, rep.runRounds(ctx, cfg, f, targets, ceiling)
+}
+
+// callers are the target's endpoints, the connections spread over them.
+func (cfg Config) callers(run string) []*caller {
+	urls := strings.Split(cfg.URL, ",")
+	ids := new(atomic.Uint64) // one numbering: the replicas share one idempotency table
+	out := make([]*caller, len(urls))
+	for i, u := range urls {
+		out[i] = newCaller(strings.TrimSpace(u), cfg.Key, run, ids, (cfg.Connections+len(urls)-1)/len(urls), callTimeout)
+	}
+	return out
+}
+
+func closeAll(callers []*caller) {
+	for _, c := range callers {
+		c.close()
+	}
+}
+
+// runRounds runs every round: each mix (one per method with Each) against
+// the ceiling, when there is one, then the target; then adds the rows.
+func (rep *Report) runRounds(ctx context.Context, cfg Config, f *Fixture, targets, ceiling []*caller) error {
 	mixes := []Mix{cfg.Mix}
 	if cfg.Each {
 		mixes = mixes[:0]
@@ -105,51 +134,36 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			mixes = append(mixes, Mix{{Method: e.Method, Weight: 1}})
 		}
 	}
-	targets := make([][]measured, len(mixes))
-	bases := make([][]measured, len(mixes))
+	measuredTargets := make([][]measured, len(mixes))
+	measuredCeiling := make([][]measured, len(mixes))
 	for round := 1; round <= cfg.rounds(); round++ {
 		for i, mix := range mixes {
 			progressf(cfg.Progress, "load: round %d of %d, mix %s\n", round, cfg.rounds(), mix)
-			m, base, err := rep.runMix(ctx, cfg, mix, f, target, ceiling)
-			if err != nil {
-				return Report{}, err
+			p := phase{name: "target", callers: targets, f: f, mix: mix, conns: cfg.Connections, duration: cfg.Duration, rate: cfg.Rate, progress: cfg.Progress}
+			if ceiling != nil {
+				cp := p
+				cp.name, cp.ceiling, cp.f, cp.callers = "ceiling", true, f.forCeiling(), ceiling
+				progressf(cfg.Progress, "load: ceiling: signed no-op on %s\n", ceiling[0].url)
+				measuredCeiling[i] = append(measuredCeiling[i], rep.runPhase(ctx, cp))
 			}
-			targets[i] = append(targets[i], m)
-			if base != nil {
-				bases[i] = append(bases[i], *base)
+			progressf(cfg.Progress, "load: target: %s\n", cfg.URL)
+			measuredTargets[i] = append(measuredTargets[i], rep.runPhase(ctx, p))
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("load: %w", err)
 			}
 		}
 	}
 	for i, mix := range mixes {
-		rep.add(mix, targets[i], bases[i])
+		rep.add(mix, measuredTargets[i], measuredCeiling[i])
 	}
-	return rep, nil
+	return nil
 }
 
-// runMix runs one mix against the ceiling (when there is one) and the
-// target.
-func (rep *Report) runMix(ctx context.Context, cfg Config, mix Mix, f *Fixture, target *caller, ceiling *Ceiling) (m measured, base *measured, err error) {
-	p := phase{name: "target", c: target, f: f, mix: mix, conns: cfg.Connections, duration: cfg.Duration, rate: cfg.Rate, progress: cfg.Progress}
-	if ceiling != nil {
-		cp := p
-		cp.name, cp.ceiling, cp.f = "ceiling", true, f.forCeiling()
-		cp.c = newCaller(ceiling.URL, cfg.Key, f.Run, cfg.Connections, callTimeout)
-		progressf(cfg.Progress, "load: ceiling: signed no-op on %s\n", ceiling.URL)
-		b := cp.run(ctx)
-		cp.c.close()
-		base = &b
-		rep.addSigning(b)
-	}
-	if err := ctx.Err(); err != nil {
-		return measured{}, nil, fmt.Errorf("load: %w", err)
-	}
-	progressf(cfg.Progress, "load: target: %s\n", cfg.URL)
-	m = p.run(ctx)
+// runPhase runs a phase and counts its signing.
+func (rep *Report) runPhase(ctx context.Context, p phase) measured {
+	m := p.run(ctx)
 	rep.addSigning(m)
-	if err := ctx.Err(); err != nil {
-		return measured{}, nil, fmt.Errorf("load: %w", err)
-	}
-	return m, base, nil
+	return m
 }
 
 // describeSetup says what the setup phase created.
