@@ -116,16 +116,8 @@ func (p *phase) run(ctx context.Context) measured {
 func (p *phase) work(ctx context.Context, w *worker, c *caller, cycle []int, picks *atomic.Uint64, live *counters, start, end time.Time) {
 	for ctx.Err() == nil {
 		n := picks.Add(1) - 1
-		// The first turn of the cycle is always made, so that every method
-		// of the mix is called at least once however short the phase.
-		first := n < uint64(len(cycle))
-		var due time.Time
-		if p.rate > 0 {
-			due = start.Add(time.Duration(float64(n) / p.rate * float64(time.Second)))
-			if !due.Before(end) && !first {
-				return
-			}
-		} else if !time.Now().Before(end) && !first {
+		due, ok := p.due(n, len(cycle), start, end)
+		if !ok {
 			return
 		}
 		i := cycle[n%uint64(len(cycle))]
@@ -160,6 +152,19 @@ func (p *phase) work(ctx context.Context, w *worker, c *caller, cycle []int, pic
 			live.errors.Add(1)
 		}
 	}
+}
+
+// due is when call n is due (zero without a rate), and whether it is to be
+// made at all: not once the phase is over, except for the first turn of the
+// cycle, so that every method of the mix is called at least once however
+// short the phase.
+func (p *phase) due(n uint64, cycleLen int, start, end time.Time) (time.Time, bool) {
+	first := n < uint64(cycleLen)
+	if p.rate == 0 {
+		return time.Time{}, first || time.Now().Before(end)
+	}
+	due := start.Add(time.Duration(float64(n) / p.rate * float64(time.Second)))
+	return due, first || due.Before(end)
 }
 
 // sleepUntil waits until t; false when ctx ended first.
