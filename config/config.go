@@ -146,6 +146,9 @@ type Server struct {
 	// partners reach it, for rpc.discover's servers; empty means the URL
 	// each request came to.
 	PublicURL string
+	// AdminAddr is server.admin_addr: the listen address of the profiles
+	// (net/http/pprof); empty for none.
+	AdminAddr string
 }
 
 // Database is where data lives.

@@ -15,7 +15,7 @@ import (
 // allKeys is every configuration key; an error about one key must not name
 // another.
 var allKeys = []string{
-	"server.addr", "server.max_body_bytes", "server.max_batch",
+	"server.addr", "server.admin_addr", "server.max_body_bytes", "server.max_batch",
 	"server.read_timeout", "server.write_timeout", "server.shutdown_timeout",
 	"server.tls_cert", "server.tls_key",
 	"database.driver", "database.dsn", "database.max_open_conns",
@@ -127,6 +127,7 @@ func TestDefaults(t *testing.T) {
 			want any
 		}{
 			{"server.addr", c.Server.Addr, "127.0.0.1:8080"},
+			{"server.admin_addr (off)", c.Server.AdminAddr, ""},
 			{"server.max_body_bytes", c.Server.MaxBodyBytes, int64(1 << 20)},
 			{"server.max_batch", c.Server.MaxBatch, 100},
 			{"server.read_timeout", c.Server.ReadTimeout, 15 * time.Second},
@@ -448,6 +449,9 @@ func TestBadValues(t *testing.T) {
 		{name: "addr empty port flag", args: []string{"--server.addr=127.0.0.1:"}, keys: []string{"server.addr"}},
 		{name: "addr bad host env", env: []string{"ACCOUNTD_SERVER_ADDR=bad host:80"}, keys: []string{"server.addr"}},
 		{name: "addr empty env", env: []string{"ACCOUNTD_SERVER_ADDR="}, keys: []string{"server.addr"}},
+		// server.admin_addr
+		{name: "admin_addr without port flag", args: []string{"--server.admin_addr=localhost"}, keys: []string{"server.admin_addr"}},
+		{name: "admin_addr port 70000 env", env: []string{"ACCOUNTD_SERVER_ADMIN_ADDR=127.0.0.1:70000"}, keys: []string{"server.admin_addr"}},
 		// server.max_body_bytes
 		{name: "max_body_bytes abc flag", args: []string{"--server.max_body_bytes=abc"}, keys: []string{"server.max_body_bytes"}},
 		{name: "max_body_bytes abc env", env: []string{"ACCOUNTD_SERVER_MAX_BODY_BYTES=abc"}, keys: []string{"server.max_body_bytes"}},
@@ -556,6 +560,7 @@ func TestGoodValuesAccepted(t *testing.T) {
 	}{
 		{"any interface", []string{"ACCOUNTD_SERVER_ADDR=:8080"}, nil},
 		{"port 0", nil, []string{"--server.addr=127.0.0.1:0"}},
+		{"admin_addr loopback", nil, []string{"--server.admin_addr=127.0.0.1:6060"}},
 		{"ipv6", nil, []string{"--server.addr=[::1]:8080"}},
 		{"host name", []string{"ACCOUNTD_SERVER_ADDR=localhost:65535"}, nil},
 		{"max_body_bytes minimum", nil, []string{"--server.max_body_bytes=1024"}},

@@ -41,6 +41,14 @@ var keys = []key{
 	{name: "server.addr", def: "127.0.0.1:8080", flag: true,
 		doc:   "listen address (`host:port`; port 0 picks a free port)",
 		value: text(func(c *Config) *string { return &c.Server.Addr }, nil, checkAddr)},
+	{name: "server.admin_addr", def: "", flag: true,
+		doc: "listen address of the admin listener, which serves Go's profiles (`/debug/pprof/`, for `go tool pprof`) and nothing else; empty (the default): no admin listener. Bind it to loopback (`127.0.0.1:6060`): profiles show the program's internals",
+		value: text(func(c *Config) *string { return &c.Server.AdminAddr }, nil, func(v string) string {
+			if v == "" {
+				return ""
+			}
+			return checkAddr(v)
+		})},
 	{name: "server.max_body_bytes", def: 1 << 20, flag: true,
 		doc:   "larger bodies get HTTP 413 and are not read further",
 		value: number(func(c *Config) *int64 { return &c.Server.MaxBodyBytes }, 1024, 1<<30)},

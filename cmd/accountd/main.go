@@ -1,6 +1,6 @@
 // Command accountd is the account-service core: a signed JSON-RPC 2.0 server
 // for customers and accounts, and the tools to run it (keys, call, demo,
-// replay).
+// replay, load).
 package main
 
 import (
@@ -70,12 +70,14 @@ Usage:
   accountd sign METHOD [PAYLOAD_FILE|-] --key FILE [--id ID]
   accountd demo    [--dir DIR] [--server.addr ADDR]
   accountd replay DIR --key FILE [--other-key FILE] [--codes FILE] --url URL
+  accountd load   --key FILE [--url URL[,URL2...]] [--mix M1=W1,M2=W2] [--connections N] [--duration D]
+                  [--rate CALLS_PER_S] [--ceiling] [--each] [--rounds N] [--json]
 
 Every command that opens the database takes --config FILE and the flags
---server.addr, --server.max_body_bytes, --database.driver, --database.dsn,
---bank.institution_id, --log.level, --log.format, --ratelimit.redis_url,
---server.tls_cert, --server.tls_key, --otp.channel, --otp.webhook_url and
---dormancy.days;
+--server.addr, --server.admin_addr, --server.max_body_bytes, --database.driver,
+--database.dsn, --bank.institution_id, --log.level, --log.format,
+--ratelimit.redis_url, --server.tls_cert, --server.tls_key, --otp.channel,
+--otp.webhook_url and --dormancy.days;
 the same keys can be set in the YAML file or as ACCOUNTD_* environment
 variables.
 `
@@ -106,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, rest, stdout, stderr)
 	case "replay":
 		return runReplay(ctx, rest, stdout, stderr)
+	case "load":
+		return runLoad(ctx, rest, stdout, stderr)
 	case "reference":
 		return runReference(ctx, rest, stdout)
 	case "help", "-h", "--help":

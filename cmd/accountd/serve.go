@@ -112,6 +112,12 @@ func (a *app) serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (server.addr): %w", a.cfg.Server.Addr, err)
 	}
+	stopAdmin, err := a.startAdmin()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopAdmin()
 	ln = frontdoor.LimitListener(ln, a.cfg.Server.MaxConnectionsPerIP, a.metrics)
 	srv := &http.Server{
 		Handler:           h.Routes(),

@@ -78,6 +78,17 @@ func (k *KeyFile) parse() error {
 	return nil
 }
 
+// PublicKey is the public half of the key file's private key, as the
+// server stores it.
+func (k *KeyFile) PublicKey() (*ecdsa.PublicKey, error) {
+	if k.signer == nil {
+		if err := k.parse(); err != nil {
+			return nil, err
+		}
+	}
+	return &k.signer.PublicKey, nil
+}
+
 // sign returns the Base64 of the ASN.1 DER ECDSA P-256/SHA-256 signature
 // of msg.
 func (k *KeyFile) sign(msg []byte) (string, error) {

@@ -202,7 +202,7 @@ func (p *Partners) register(ctx context.Context, name string, pubDER []byte, opt
 	key := APIKey{
 		KeyID:          keyID,
 		PublicKeyPEM:   string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})),
-		CredentialHash: hashCredential(credential),
+		CredentialHash: HashCredential(credential),
 		Status:         KeyActive,
 		CreatedAt:      now,
 		Methods:        opts.Methods,
@@ -354,16 +354,16 @@ func randomToken(prefix string, n int) (string, error) {
 	return prefix + "_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// hashCredential is how credentials are kept: they are long random tokens,
+// HashCredential is how credentials are kept: they are long random tokens,
 // so a plain SHA-256 resists guessing as well as a slow hash would.
-func hashCredential(credential string) string {
+func HashCredential(credential string) string {
 	sum := sha256.Sum256([]byte(credential))
 	return hex.EncodeToString(sum[:])
 }
 
 // credentialMatches compares a credential with a stored hash in constant time.
 func credentialMatches(credential, storedHash string) bool {
-	got := hashCredential(credential)
+	got := HashCredential(credential)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(storedHash)) == 1
 }
 
