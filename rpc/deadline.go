@@ -8,8 +8,9 @@ import (
 // dispatchWithin runs an authenticated call until ctx ends: the call's
 // deadline (server.call_timeout, shared by a batch) or its client going
 // away. It returns nil when the call finished, with st holding its outcome,
-// and -32008 when ctx ended first. Such a call is not waited for: its
-// context is done, so its transaction rolls back, and st belongs to it
+// and -32008 when ctx ended first. Such a call is not waited for: one still
+// waiting for its turn at the database never runs, one already running
+// commits or rolls back whole (group commit), and st belongs to it
 // from then on (its payload, and the body it is a part of, stay in memory,
 // outside the body budget, until it returns). The call runs on a goroutine
 // of h.workers.

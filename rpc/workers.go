@@ -36,6 +36,7 @@ func (w *workers) work(f func()) {
 	defer idle.Stop()
 	for {
 		f()
+		f = nil // an idle worker keeps nothing of its last call
 		idle.Reset(workerIdle)
 		select {
 		case f = <-w.calls:

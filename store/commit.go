@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +70,9 @@ type job struct {
 	state    atomic.Int32
 	attempts int
 	err      error
+	// panicked is the value a panic in fn carried; submit panics with it
+	// again in the caller's goroutine, once the batch is answered.
+	panicked any
 	done     chan struct{}
 }
 
@@ -180,6 +182,9 @@ func (c *committer) submit(ctx context.Context, fn func(tx services.Tx) error) e
 			}
 			<-j.done // running: its outcome is the commit's
 		}
+		if j.panicked != nil {
+			panic(j.panicked) // the caller's recovery handles it, as without group commit
+		}
 		if !errors.Is(j.err, sqldb.ErrRetry) || j.attempts >= maxAttempts {
 			return j.err
 		}
@@ -234,7 +239,7 @@ func (c *committer) batch(first *job) {
 	}
 	first.attempts++
 	if c.opts.MaxBatch == 1 {
-		first.err = c.store.runAlone(first.fn)
+		first.err = c.store.runAlone(first)
 		close(first.done)
 		return
 	}
@@ -244,6 +249,12 @@ func (c *committer) batch(first *job) {
 	tx, err := c.store.writer.BeginTxx(context.Background(), c.store.dialect.TxOptions)
 	if err != nil {
 		first.err = fmt.Errorf("begin: %w", sqldb.Translate(err))
+		close(first.done)
+		return
+	}
+	if err := c.store.bound(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // nothing ran in it
+		first.err = err
 		close(first.done)
 		return
 	}
@@ -275,7 +286,9 @@ func (c *committer) batch(first *job) {
 	var commitErr error
 	if broken != nil {
 		tx.Rollback() //nolint:errcheck // the transaction is already unusable
-		commitErr = broken
+		// Nothing was committed: the others' work runs again in a later
+		// batch rather than fail for a reason of another call's.
+		commitErr = fmt.Errorf("%w: the shared transaction failed: %w", sqldb.ErrRetry, broken)
 	} else if err := tx.Commit(); err != nil {
 		commitErr = fmt.Errorf("commit: %w", sqldb.Translate(err))
 	}
@@ -301,45 +314,74 @@ func (c *committer) runInSavepoint(tx *sqlx.Tx, t *txStore, j *job) (ok bool, br
 		j.err = fmt.Errorf("savepoint: %w", sqldb.Translate(err))
 		return false, j.err
 	}
-	j.err = callFn(t, j.fn)
-	if j.err != nil {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT call"); err != nil {
-			return false, fmt.Errorf("roll back to savepoint: %w", sqldb.Translate(err))
+	j.err = callFn(t, j)
+	if j.err == nil {
+		_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT call")
+		if err == nil {
+			return true, nil
 		}
+		// Its work cannot be kept (on PostgreSQL, a failed statement it
+		// did not report): undo it alone.
+		j.err = fmt.Errorf("release savepoint: %w", sqldb.Translate(err))
+	}
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT call"); err != nil {
+		return false, fmt.Errorf("roll back to savepoint: %w", sqldb.Translate(err))
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT call"); err != nil {
-		err = fmt.Errorf("release savepoint: %w", sqldb.Translate(err))
-		if j.err == nil {
-			j.err = err
-		}
-		return false, err
+		return false, fmt.Errorf("release savepoint: %w", sqldb.Translate(err))
 	}
-	return j.err == nil, nil
+	return false, nil
 }
 
-// callFn runs fn, turning a panic into an error so that one call's bug does
-// not take the committer, and the other calls of its batch, down with it.
-func callFn(t *txStore, fn func(tx services.Tx) error) (err error) {
+// callFn runs j's work, turning a panic into a failure of j alone so that
+// one call's bug does not take the committer, and the other calls of its
+// batch, down with it; submit raises the panic again in j's caller.
+func callFn(t *txStore, j *job) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("store: panic in a write transaction: %v\n%s", r, debug.Stack())
+			j.panicked = r
+			err = errPanicked
 		}
 	}()
-	return fn(t)
+	return j.fn(t)
 }
 
+var errPanicked = errors.New("store: the call panicked in its write transaction")
+
 // runAlone runs fn in a transaction of its own (group commit off).
-func (s *Store) runAlone(fn func(tx services.Tx) error) error {
+func (s *Store) runAlone(j *job) error {
 	tx, err := s.writer.BeginTxx(context.Background(), s.dialect.TxOptions)
 	if err != nil {
 		return fmt.Errorf("begin: %w", sqldb.Translate(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := callFn(s.newTx(tx), fn); err != nil {
+	if err := s.bound(tx); err != nil {
+		return err
+	}
+	if err := callFn(s.newTx(tx), j); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", sqldb.Translate(err))
+	}
+	return nil
+}
+
+// batchStatementTimeout bounds each statement of a write transaction on
+// PostgreSQL: statements run detached from their callers' deadlines, so
+// that a row lock held elsewhere (an operator's session, a migration)
+// cannot stall a batch, and every batch behind it, for ever. The call whose
+// statement runs out is refused alone; its batch goes on.
+const batchStatementTimeout = "30s"
+
+// bound sets the statement bound on a new write transaction (PostgreSQL;
+// SQLite's busy timeout already bounds its one wait, for the write lock).
+func (s *Store) bound(tx *sqlx.Tx) error {
+	if s.dialect.SetStatementTimeout == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(context.Background(), s.dialect.SetStatementTimeout, batchStatementTimeout); err != nil {
+		return fmt.Errorf("begin: %w", sqldb.Translate(err))
 	}
 	return nil
 }

@@ -150,20 +150,26 @@ func TestGroupCommitLoneCallDoesNotWait(t *testing.T) {
 	}
 }
 
-// TestGroupCommitPanic: a call that panics is refused with an error; the
-// committer and the other calls go on.
+// TestGroupCommitPanic: a call that panics has its work rolled back and
+// panics again in its caller's goroutine (where the server's recovery
+// answers it); the committer and the other calls go on.
 func TestGroupCommitPanic(t *testing.T) {
 	st, dsn, _ := openGroupCommit(t, store.GroupCommit{})
 	ctx := context.Background()
-	err := store.Update(ctx, st, func(tx store.AnyTx) error {
-		if err := tx.InsertPartner(ctx, partner.Partner{ID: 7, Name: "seven", CreatedAt: epoch}); err != nil {
-			return err
-		}
-		panic("a bug")
-	})
-	if err == nil {
-		t.Fatal("a panicking call succeeded")
-	}
+	func() {
+		defer func() {
+			if r := recover(); r != "a bug" {
+				t.Errorf("recovered %v, want the call's own panic", r)
+			}
+		}()
+		_ = store.Update(ctx, st, func(tx store.AnyTx) error {
+			if err := tx.InsertPartner(ctx, partner.Partner{ID: 7, Name: "seven", CreatedAt: epoch}); err != nil {
+				return err
+			}
+			panic("a bug")
+		})
+		t.Error("a panicking call returned")
+	}()
 	if err := store.Update(ctx, st, func(tx store.AnyTx) error {
 		return tx.InsertPartner(ctx, partner.Partner{ID: 8, Name: "eight", CreatedAt: epoch})
 	}); err != nil {
@@ -171,6 +177,53 @@ func TestGroupCommitPanic(t *testing.T) {
 	}
 	if got := storetest.Count(t, dsn, `SELECT COUNT(*) FROM partners`); got != 1 {
 		t.Fatalf("%d partners stored, want the second call's alone", got)
+	}
+}
+
+// TestGroupCommitSwallowedFailure: on PostgreSQL a call that hides a
+// failed statement (the transaction is then aborted) is refused alone;
+// the calls that shared its batch are committed.
+func TestGroupCommitSwallowedFailure(t *testing.T) {
+	st, dsn, _ := openGroupCommit(t, store.GroupCommit{Committers: 1})
+	ctx := context.Background()
+	hold, release := make(chan struct{}), make(chan struct{})
+	errs := make(chan error, 3)
+	go func() {
+		errs <- store.Update(ctx, st, func(tx store.AnyTx) error {
+			close(hold)
+			<-release
+			return tx.InsertPartner(ctx, partner.Partner{ID: 1, Name: "one", CreatedAt: epoch})
+		})
+	}()
+	<-hold
+	// These two queue behind the first and join one batch with it.
+	go func() {
+		errs <- store.Update(ctx, st, func(tx store.AnyTx) error {
+			_ = store.ExecForTest(tx, `INSERT INTO no_such_table VALUES (1)`) // failure hidden
+			return nil
+		})
+	}()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		errs <- store.Update(ctx, st, func(tx store.AnyTx) error {
+			return tx.InsertPartner(ctx, partner.Partner{ID: 3, Name: "three", CreatedAt: epoch})
+		})
+	}()
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	failed := 0
+	for i := 0; i < 3; i++ {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	// On SQLite the hidden failure leaves the transaction usable: that
+	// call succeeds with nothing written.
+	if want := map[bool]int{true: 1, false: 0}[storetest.IsPostgres()]; failed != want {
+		t.Errorf("%d calls failed, want %d (the one that hid its failure)", failed, want)
+	}
+	if got := storetest.Count(t, dsn, `SELECT COUNT(*) FROM partners`); got != 2 {
+		t.Fatalf("%d partners stored, want the two other calls'", got)
 	}
 }
 

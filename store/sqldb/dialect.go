@@ -34,6 +34,9 @@ type Dialect struct {
 	// transaction holds (its one argument: "250ms"); empty where the writer
 	// already holds the whole database.
 	SetLockTimeout, ResetLockTimeout string
+	// SetStatementTimeout bounds every statement of a write transaction
+	// until it ends (its one argument: "30s"); empty on SQLite.
+	SetStatementTimeout string
 }
 
 // LockOf narrows a locking clause (forUpdate or skipLocked) to the table
@@ -62,7 +65,8 @@ var (
 		ForShare:       ` FOR SHARE`,
 		// set_config(..., true) and SET LOCAL last until the transaction
 		// ends; DEFAULT is the session's own setting.
-		SetLockTimeout:   `SELECT set_config('lock_timeout', ?, true)`,
-		ResetLockTimeout: `SET LOCAL lock_timeout TO DEFAULT`,
+		SetLockTimeout:      `SELECT set_config('lock_timeout', ?, true)`,
+		ResetLockTimeout:    `SET LOCAL lock_timeout TO DEFAULT`,
+		SetStatementTimeout: `SELECT set_config('statement_timeout', $1, true)`,
 	}
 )
