@@ -228,8 +228,14 @@ type sealer struct {
 	onError func(error)
 }
 
-// sealInterval is how often the sealer looks for rows it was not told of.
-const sealInterval = time.Second
+// sealInterval is how often the sealer looks for rows it was not told of;
+// sealGap is the least time between two seals, so that a replica under
+// load seals many batches at a time rather than one sealing transaction
+// (and commit) per batch.
+const (
+	sealInterval = time.Second
+	sealGap      = 50 * time.Millisecond
+)
 
 func newSealer(s *Store, onError func(error)) *sealer {
 	z := &sealer{store: s, kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), onError: onError}
@@ -258,6 +264,12 @@ func (z *sealer) run() {
 		case <-t.C:
 		}
 		z.seal()
+		select {
+		case <-z.stop:
+			z.seal()
+			return
+		case <-time.After(sealGap):
+		}
 	}
 }
 

@@ -93,35 +93,23 @@ type committer struct {
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	once    sync.Once
-	batches batchObserver
+	observe observers
 	// seal, on PostgreSQL, chains the audit rows a batch appended.
 	seal *sealer
 }
 
-// batchObserver is told the size of every committed batch, for metrics,
-// and the sealer's failures, for the log.
-type batchObserver struct {
+// observers are told the size of every committed batch (for metrics) and
+// the audit sealer's failures (for the log); Store.Observe sets them.
+type observers struct {
 	mu      sync.RWMutex
-	fn      func(size int)
+	batch   func(size int)
 	sealErr func(error)
 }
 
-func (o *batchObserver) sealFailed(err error) {
+func (o *observers) get() (batch func(int), sealErr func(error)) {
 	o.mu.RLock()
-	fn := o.sealErr
-	o.mu.RUnlock()
-	if fn != nil {
-		fn(err)
-	}
-}
-
-func (o *batchObserver) observe(n int) {
-	o.mu.RLock()
-	fn := o.fn
-	o.mu.RUnlock()
-	if fn != nil {
-		fn(n)
-	}
+	defer o.mu.RUnlock()
+	return o.batch, o.sealErr
 }
 
 func newCommitter(s *Store, o GroupCommit) *committer {
@@ -143,7 +131,11 @@ func newCommitter(s *Store, o GroupCommit) *committer {
 	}
 	c := &committer{store: s, opts: o, queue: make(chan *job, 1024), stop: make(chan struct{})}
 	if s.dialect.PendingAudit {
-		c.seal = newSealer(s, func(err error) { c.batches.sealFailed(err) })
+		c.seal = newSealer(s, func(err error) {
+			if _, sealErr := c.observe.get(); sealErr != nil {
+				sealErr(err)
+			}
+		})
 	}
 	for i := 0; i < o.Committers; i++ {
 		c.stopped.Add(1)
@@ -258,15 +250,15 @@ func (c *committer) batch(first *job) {
 		close(first.done)
 		return
 	}
+	// Take in the calls waiting now, and those arriving while the batch
+	// runs until it has been open MaxWait, up to MaxBatch in all; a batch
+	// never waits for a call that has not arrived.
+	waiting, closeAt := len(c.queue), time.Now().Add(c.opts.MaxWait)
 	t := c.store.newTx(tx)
 	jobs := []*job{first}
 	ok, broken := c.runInSavepoint(tx, t, first)
 	oks := []bool{ok}
-	closeAt := time.Now().Add(c.opts.MaxWait)
-	// Take in the calls waiting now, and those arriving while the batch
-	// runs, until it is full or has been open MaxWait; a batch never waits
-	// for a call that has not arrived.
-	for len(jobs) < c.opts.MaxBatch && broken == nil && time.Now().Before(closeAt) {
+	for taken := 0; len(jobs) < c.opts.MaxBatch && broken == nil && (taken < waiting || time.Now().Before(closeAt)); taken++ {
 		var next *job
 		select {
 		case next = <-c.queue:
@@ -292,7 +284,9 @@ func (c *committer) batch(first *job) {
 	} else if err := tx.Commit(); err != nil {
 		commitErr = fmt.Errorf("commit: %w", sqldb.Translate(err))
 	}
-	c.batches.observe(len(jobs))
+	if batch, _ := c.observe.get(); batch != nil {
+		batch(len(jobs))
+	}
 	if commitErr == nil && c.seal != nil {
 		c.seal.wake()
 	}

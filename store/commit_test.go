@@ -184,7 +184,7 @@ func TestGroupCommitPanic(t *testing.T) {
 // failed statement (the transaction is then aborted) is refused alone;
 // the calls that shared its batch are committed.
 func TestGroupCommitSwallowedFailure(t *testing.T) {
-	st, dsn, _ := openGroupCommit(t, store.GroupCommit{Committers: 1})
+	st, dsn, sizes := openGroupCommit(t, store.GroupCommit{Committers: 1})
 	ctx := context.Background()
 	hold, release := make(chan struct{}), make(chan struct{})
 	errs := make(chan error, 3)
@@ -224,6 +224,11 @@ func TestGroupCommitSwallowedFailure(t *testing.T) {
 	}
 	if got := storetest.Count(t, dsn, `SELECT COUNT(*) FROM partners`); got != 2 {
 		t.Fatalf("%d partners stored, want the two other calls'", got)
+	}
+	// The first call's batch closed while it was held (group_commit_wait
+	// passed); the two queued behind it shared the next.
+	if most, total := sizes.max(); most != 2 || total != 3 {
+		t.Fatalf("batches: most %d, total %d; want the two later calls in one batch", most, total)
 	}
 }
 

@@ -263,9 +263,9 @@ func (s *Store) Observe(batch func(size int), sealErr func(error)) {
 	if c == nil {
 		return
 	}
-	c.batches.mu.Lock()
-	c.batches.fn, c.batches.sealErr = batch, sealErr
-	c.batches.mu.Unlock()
+	c.observe.mu.Lock()
+	c.observe.batch, c.observe.sealErr = batch, sealErr
+	c.observe.mu.Unlock()
 }
 
 // txStore is one write transaction.
