@@ -155,6 +155,7 @@ func TestCheckpointSignature(t *testing.T) {
 func TestCheckpointerWritesWhenTheHeadMoved(t *testing.T) {
 	ctx := context.Background()
 	e := banktest.New(t) // two rows
+	storetest.Sealed(t, e.Store) // chained, on PostgreSQL, once other tests' older transactions end
 	keys := checkpointKeys(t)
 	c := &services.Checkpointer{Store: e.Store, Keys: keys, Clock: e.Clock}
 	replica := &services.Checkpointer{Store: e.Store, Keys: keys, Clock: e.Clock}
