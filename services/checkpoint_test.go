@@ -154,7 +154,7 @@ func TestCheckpointSignature(t *testing.T) {
 // the head moved since the last one, by this process or another replica.
 func TestCheckpointerWritesWhenTheHeadMoved(t *testing.T) {
 	ctx := context.Background()
-	e := banktest.New(t) // two rows
+	e := banktest.New(t)         // two rows
 	storetest.Sealed(t, e.Store) // chained, on PostgreSQL, once other tests' older transactions end
 	keys := checkpointKeys(t)
 	c := &services.Checkpointer{Store: e.Store, Keys: keys, Clock: e.Clock}
